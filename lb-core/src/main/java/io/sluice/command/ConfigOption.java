@@ -1,0 +1,35 @@
+package io.sluice.command;
+
+import io.sluice.config.ConfigError;
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.SluiceConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The {@code --config FILE} option shared by the commands that read a config. */
+final class ConfigOption {
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML config file.")
+    Path file;
+
+    /** Loads the config, or prints every error (one per line) and returns null. */
+    SluiceConfig loadOrReport(PrintWriter err) {
+        try {
+            return ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            report(e, err);
+            return null;
+        }
+    }
+
+    static void report(ConfigException e, PrintWriter err) {
+        for (ConfigError error : e.errors()) {
+            err.println(error);
+        }
+        int n = e.errors().size();
+        err.println(n + (n == 1 ? " error" : " errors") + " found; configuration rejected");
+        err.flush();
+    }
+}

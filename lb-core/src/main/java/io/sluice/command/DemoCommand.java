@@ -1,0 +1,151 @@
+package io.sluice.command;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.sluice.config.BackendConfig;
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.ListenerConfig;
+import io.sluice.config.PoolConfig;
+import io.sluice.config.SluiceConfig;
+import io.sluice.daemon.ShutdownSignals;
+import io.sluice.daemon.SluiceDaemon;
+import io.sluice.demo.EchoBackend;
+import io.sluice.listener.Listener;
+import io.sluice.transport.Transport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code sluice demo}: the daemon on conf/sluice.yaml (or the copy built into the jar) plus one
+ * built-in echo backend per backend address in it, and instructions to see balancing and
+ * stickiness. Nothing else needs to be installed.
+ */
+@Command(name = "demo", description = "Run the daemon on conf/sluice.yaml with built-in echo backends, and show what to try.")
+final class DemoCommand implements Callable<Integer> {
+
+    static final String EMBEDDED_CONFIG = "/io/sluice/conf/sluice.yaml";
+
+    @CommandLine.Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Config to use (default: conf/sluice.yaml if present, else the built-in copy).")
+    Path file;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        SluiceConfig config;
+        try {
+            config = load();
+        } catch (ConfigException e) {
+            ConfigOption.report(e, err);
+            return SluiceCommand.EXIT_USAGE;
+        }
+
+        Transport transport = Transport.detect();
+        EventLoopGroup group = transport.newEventLoopGroup(1, "demo-backend");
+        List<EchoBackend> backends = new ArrayList<>();
+        ShutdownSignals signals = ShutdownSignals.install();
+        SluiceDaemon daemon = null;
+        try {
+            for (Map.Entry<InetSocketAddress, String> e : backendAddresses(config).entrySet()) {
+                try {
+                    backends.add(EchoBackend.start(e.getValue(), e.getKey(), transport, group));
+                } catch (Exception bindFailure) {
+                    err.println("sluice demo: cannot start echo backend " + e.getValue() + " on "
+                            + e.getKey().getHostString() + ":" + e.getKey().getPort() + ": " + bindFailure.getMessage());
+                    return SluiceCommand.EXIT_USAGE;
+                }
+            }
+            try {
+                daemon = SluiceDaemon.start(config, new SimpleMeterRegistry());
+            } catch (Listener.BindFailedException e) {
+                err.println("sluice: " + e.getMessage());
+                return SluiceCommand.EXIT_USAGE;
+            }
+            printInstructions(out, config, daemon, backends);
+            signals.awaitFirst();
+            signals.onNext(daemon::abandonGrace);
+            return 0;
+        } finally {
+            if (daemon != null) {
+                daemon.close();
+            }
+            backends.forEach(EchoBackend::close);
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+
+    private SluiceConfig load() throws ConfigException, IOException {
+        if (file != null) {
+            return ConfigLoader.load(file);
+        }
+        Path local = Path.of("conf", "sluice.yaml");
+        if (Files.isRegularFile(local)) {
+            return ConfigLoader.load(local);
+        }
+        try (InputStream in = DemoCommand.class.getResourceAsStream(EMBEDDED_CONFIG)) {
+            if (in == null) {
+                throw new IOException("the built-in demo config is missing from the jar");
+            }
+            return ConfigLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "(built-in conf/sluice.yaml)");
+        }
+    }
+
+    /** One echo backend per distinct address, named after the first backend that uses it. */
+    private static Map<InetSocketAddress, String> backendAddresses(SluiceConfig config) {
+        Map<InetSocketAddress, String> byAddress = new LinkedHashMap<>();
+        for (PoolConfig pool : config.pools().values()) {
+            for (BackendConfig b : pool.backends()) {
+                byAddress.putIfAbsent(b.address(), b.name());
+            }
+        }
+        return byAddress;
+    }
+
+    private static void printInstructions(PrintWriter out, SluiceConfig config, SluiceDaemon daemon, List<EchoBackend> backends) {
+        out.println();
+        out.println("Sluice demo is running. Echo backends: "
+                + String.join(", ", backends.stream().map(b -> b.name() + " on " + hostPort(b.address())).toList()));
+        out.println();
+        for (ListenerConfig l : config.listeners()) {
+            InetSocketAddress a = daemon.boundAddress(l.name());
+            String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+            PoolConfig pool = config.pools().get(l.pool());
+            out.printf("Listener %s (%s:%d) -> pool %s, balance %s, sticky %s%n", l.name(), host, a.getPort(),
+                    pool.name(), pool.balance().yamlName(), pool.sticky().key().yamlName());
+            out.println("  Each connection prints the backend it reached:");
+            out.printf("    for i in 1 2 3 4; do bash -c 'exec 3<>/dev/tcp/%s/%d; head -1 <&3'; done%n", host, a.getPort());
+            if (pool.sticky().key() != io.sluice.config.StickyKeyType.NONE) {
+                out.println("  Sticky: the same source address always lands on the same backend. With netcat you can pick the source:");
+                out.printf("    for src in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.2; do echo hi | nc -q1 -s $src %s %d | head -1; done%n", host, a.getPort());
+            } else {
+                out.println("  Not sticky: connections rotate over the backends.");
+            }
+            out.printf("  Talk to a backend interactively: nc %s %d   (type lines; Ctrl-C to leave)%n", host, a.getPort());
+            out.println();
+        }
+        out.println("Access log lines (JSON, logger sluice.access) appear below as connections close.");
+        out.println("Press Ctrl-C to stop (graceful; press again to close open connections at once).");
+        out.flush();
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+}

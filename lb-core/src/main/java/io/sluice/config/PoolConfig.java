@@ -1,0 +1,28 @@
+package io.sluice.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A named set of backends and how to choose among them.
+ *
+ * @param name            the pool's key under {@code pools}
+ * @param balance         the balancing algorithm
+ * @param sticky          client stickiness; {@link StickyConfig#NONE} when off
+ * @param connectTimeout  how long a connect to one backend may take, in (0, 5m]
+ * @param retries         how many failed connects are retried on another backend, 0..10
+ * @param maglevTableSize Maglev lookup table size, a prime; used only by {@link BalanceAlgorithm#MAGLEV}
+ * @param backends        in file order, unmodifiable, names unique
+ */
+public record PoolConfig(String name, BalanceAlgorithm balance, StickyConfig sticky, Duration connectTimeout,
+                         int retries, int maglevTableSize, List<BackendConfig> backends) {
+
+    public PoolConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(balance, "balance");
+        Objects.requireNonNull(sticky, "sticky");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        backends = List.copyOf(backends);
+    }
+}

@@ -1,0 +1,40 @@
+package io.sluice.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A whole, validated configuration. Every listener's pool exists in {@link #pools()}.
+ *
+ * @param source    the file name it was loaded from, for messages
+ * @param listeners in file order, unmodifiable
+ * @param pools     by name in file order, unmodifiable
+ * @param timeouts  process-wide timeouts
+ * @param limits    process-wide limits
+ */
+public record SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
+                           TimeoutsConfig timeouts, LimitsConfig limits) {
+
+    public SluiceConfig {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(limits, "limits");
+        listeners = List.copyOf(listeners);
+        // Map.copyOf would lose file order, which operators expect in listings.
+        pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
+    }
+
+    /** One line for logs and {@code sluice check}, like {@code "2 listeners, 2 pools, 4 backends"}. */
+    public String summary() {
+        int backends = pools.values().stream().mapToInt(p -> p.backends().size()).sum();
+        return count(listeners.size(), "listener") + ", " + count(pools.size(), "pool") + ", "
+                + count(backends, "backend");
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+}

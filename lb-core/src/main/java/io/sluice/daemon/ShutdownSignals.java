@@ -1,0 +1,59 @@
+package io.sluice.daemon;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * SIGTERM and SIGINT as events the main thread waits for, instead of a JVM shutdown hook.
+ *
+ * <p>A shutdown hook would make the JVM exit with 143 after a graceful stop; handling the signals
+ * lets {@code sluice run} finish its shutdown order and exit 0, as service managers expect.
+ */
+public final class ShutdownSignals {
+
+    private static final Logger log = LoggerFactory.getLogger(ShutdownSignals.class);
+
+    private final CountDownLatch first = new CountDownLatch(1);
+    private final AtomicReference<Runnable> next = new AtomicReference<>(() -> {});
+
+    private ShutdownSignals() {}
+
+    public static ShutdownSignals install() {
+        ShutdownSignals signals = new ShutdownSignals();
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signals::received);
+            } catch (IllegalArgumentException e) {
+                log.warn("cannot handle SIG{} here: {}", name, e.getMessage());
+            }
+        }
+        return signals;
+    }
+
+    private void received(Signal signal) {
+        if (first.getCount() > 0) {
+            log.info("Received SIG{}: shutting down gracefully (send it again to close connections now)", signal.getName());
+            first.countDown();
+        } else {
+            log.info("Received SIG{} again: closing remaining connections now", signal.getName());
+            next.get().run();
+        }
+    }
+
+    /** Blocks until the first TERM or INT. */
+    public void awaitFirst() {
+        try {
+            first.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What a second signal does. */
+    public void onNext(Runnable action) {
+        next.set(action);
+    }
+}

@@ -1,0 +1,97 @@
+package io.sluice.listener;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.sluice.config.ListenerConfig;
+import io.sluice.proxy.FrontendInitializer;
+import io.sluice.proxy.FrontendSettings;
+import io.sluice.transport.Transport;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+
+/**
+ * One bound listening socket and the relay settings of the connections it accepts.
+ *
+ * <p>Accepted channels start with AUTO_READ off (nothing is read before a backend is connected)
+ * and allow half-closure (a client's FIN is passed on, not taken as the end of both directions).
+ * SO_REUSEPORT is set under epoll so a later config can bind the same port while this socket
+ * still accepts.
+ */
+public final class Listener {
+
+    /** Pending connections the kernel queues for us; bursts of chat reconnects need a deep queue. */
+    private static final int BACKLOG = 4096;
+
+    private final ListenerConfig config;
+    private final Channel serverChannel;
+
+    private Listener(ListenerConfig config, Channel serverChannel) {
+        this.config = config;
+        this.serverChannel = serverChannel;
+    }
+
+    /**
+     * Binds {@code config.bind()}; blocks the calling (control) thread until bound.
+     *
+     * @throws BindFailedException with a one-line operator message if the address cannot be bound
+     */
+    public static Listener bind(ListenerConfig config, FrontendSettings settings, Transport transport, EventLoopGroup group)
+            throws BindFailedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new FrontendInitializer(settings));
+        if (transport.supportsReusePort()) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        ChannelFuture bound = bootstrap.bind(config.bind()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new BindFailedException(describe(config, bound.cause()), bound.cause());
+        }
+        return new Listener(config, bound.channel());
+    }
+
+    private static String describe(ListenerConfig config, Throwable cause) {
+        String why = cause instanceof BindException || cause.getMessage() != null
+                ? String.valueOf(cause.getMessage())
+                : cause.toString();
+        InetSocketAddress a = config.bind();
+        return "cannot bind listener '" + config.name() + "' to " + a.getHostString() + ":" + a.getPort() + ": " + why
+                + " (is another process using the port, or is the address not on this host?)";
+    }
+
+    public ListenerConfig config() {
+        return config;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    /** The bound address (with the real port when the config said port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Stops accepting; connections already accepted are not touched. */
+    public ChannelFuture close() {
+        return serverChannel.close();
+    }
+
+    /** A listener could not be bound; the message is meant for the operator as is. */
+    public static final class BindFailedException extends Exception {
+        BindFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

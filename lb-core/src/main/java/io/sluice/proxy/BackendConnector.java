@@ -1,0 +1,102 @@
+package io.sluice.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.sluice.backend.Backend;
+import io.sluice.pool.Pool;
+import io.sluice.sticky.StickyKey;
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects a client's backend side: pick, connect on the client's event loop, and on a connect
+ * failure (refused, timeout) pick again among the backends not tried yet, up to the pool's
+ * {@code retries}. Then the client is closed.
+ *
+ * <p>Registering the backend channel on the client's own event loop is what lets the relay run
+ * without locks: both channels of a connection are only ever touched by one thread.
+ */
+final class BackendConnector {
+
+    private static final ThrottledLog noBackendLog =
+            new ThrottledLog(LoggerFactory.getLogger(BackendConnector.class), TimeUnit.SECONDS.toNanos(10));
+
+    private final Connection connection;
+    private final FrontendSettings settings;
+    private final Pool pool;
+    private final StickyKey key;
+    private final List<Backend> tried = new ArrayList<>(2);
+
+    BackendConnector(Connection connection) {
+        this.connection = connection;
+        this.settings = connection.settings();
+        this.pool = settings.pool();
+        this.key = pool.keyOf(connection.client().getAddress());
+    }
+
+    void connect() {
+        Pool.Selection selection = pool.pick(key, tried);
+        if (selection == null) {
+            giveUp();
+            return;
+        }
+        Backend backend = selection.backend();
+        Bootstrap bootstrap = new Bootstrap()
+                .group(connection.inbound().eventLoop())
+                .channel(settings.transport().socketChannelClass())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) pool.config().connectTimeout().toMillis())
+                .handler(new BackendHandler(connection));
+        ChannelFuture future = bootstrap.connect(backend.address());
+        connection.outbound(future.channel());
+        future.addListener(f -> {
+            if (connection.isClosing() || !connection.inbound().isActive()) {
+                future.channel().close(); // the client left (or was closed) while we were connecting
+                return;
+            }
+            if (f.isSuccess()) {
+                connection.established(selection);
+                return;
+            }
+            settings.metrics().connectFailed(pool.name(), backend.name(), failureWord(f.cause()));
+            RelayLog.debug("connect to {} failed: {}", backend, String.valueOf(f.cause()));
+            tried.add(backend);
+            if (tried.size() <= pool.config().retries()) {
+                connect();
+            } else {
+                giveUp();
+            }
+        });
+    }
+
+    private void giveUp() {
+        CloseReason reason = tried.isEmpty() ? CloseReason.NO_BACKEND : CloseReason.CONNECT_FAILED;
+        settings.metrics().refused(settings.listener(), reason.word());
+        if (reason == CloseReason.NO_BACKEND) {
+            noBackendLog.warn("listener '{}': pool '{}' has no eligible backend; closing client {}",
+                    settings.listener(), pool.name(), connection.client());
+        } else {
+            noBackendLog.warn("listener '{}': pool '{}': every connect attempt failed ({}); closing client {}",
+                    settings.listener(), pool.name(), tried, connection.client());
+        }
+        connection.close(reason);
+    }
+
+    private static String failureWord(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return "timeout";
+        }
+        if (cause instanceof ConnectException) {
+            return "refused";
+        }
+        return "error";
+    }
+}

@@ -1,0 +1,78 @@
+package io.sluice.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Faces the backend: relays backend bytes to the client with backpressure, and passes the
+ * backend's FIN, reset or close on to the client. Installed before connect; it ignores everything
+ * until the relay is established (a failed connect is the connector's business).
+ */
+final class BackendHandler extends ChannelInboundHandlerAdapter {
+
+    private final Connection connection;
+
+    BackendHandler(Connection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Channel inbound = connection.inbound();
+        if (!inbound.isActive()) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof ByteBuf buf) {
+            connection.bytesDown += buf.readableBytes();
+        }
+        inbound.write(msg, inbound.voidPromise());
+        if (!inbound.isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        connection.inbound().flush();
+    }
+
+    /** The backend drained what we queued for it: resume reading from the client. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && connection.isEstablished()) {
+            connection.inbound().config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && connection.isEstablished()) {
+            connection.outboundInputShutdown();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (connection.isEstablished()) {
+            connection.abort(CloseReason.BACKEND_ABORT);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (connection.isEstablished()) {
+            RelayLog.debug("backend {} error: {}", connection.backend(), cause.toString());
+            connection.abort(CloseReason.BACKEND_ABORT);
+        } else {
+            ctx.close();
+        }
+    }
+}

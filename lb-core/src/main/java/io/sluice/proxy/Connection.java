@@ -1,0 +1,272 @@
+package io.sluice.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
+import io.sluice.accesslog.AccessLog;
+import io.sluice.backend.Backend;
+import io.sluice.pool.Pool;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection and its backend connection: the state both relay handlers share.
+ *
+ * <p>Confined to the client channel's event loop (the backend channel is registered on the same
+ * loop), so no field needs synchronisation. "Inbound" is the client side (Envoy's downstream),
+ * "outbound" the backend side (upstream).
+ *
+ * <p>Closing rules: a FIN from one side is passed on as a FIN (shutdownOutput) to the other, once
+ * everything read before it has been written; when both directions have finished, both channels
+ * close. An abort (RST, IO error) on one side resets the other. Idle timeout, shutdown and
+ * refusals close both with a FIN.
+ */
+public final class Connection {
+
+    private final FrontendSettings settings;
+    private final Channel inbound;
+    private final InetSocketAddress client;
+    private final long startNanos = System.nanoTime();
+
+    private Channel outbound;
+    private Pool.Selection selection;
+    private boolean admitted;
+    private boolean established;
+    private boolean inboundInputDone;
+    private boolean outboundInputDone;
+    private CloseReason reason;
+    private boolean closing;
+    /** Bytes the client sent before the backend was connected (only read when the kernel reports EOF). */
+    private ArrayDeque<Object> early;
+    private int earlyBytes;
+    long bytesUp;
+    long bytesDown;
+
+    Connection(FrontendSettings settings, Channel inbound) {
+        this.settings = settings;
+        this.inbound = inbound;
+        this.client = (InetSocketAddress) inbound.remoteAddress();
+    }
+
+    public Channel inbound() {
+        return inbound;
+    }
+
+    public InetSocketAddress client() {
+        return client;
+    }
+
+    public String listener() {
+        return settings.listener();
+    }
+
+    /** The backend, once the relay is established; else null. */
+    public Backend backend() {
+        return established ? selection.backend() : null;
+    }
+
+    public Duration age() {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    FrontendSettings settings() {
+        return settings;
+    }
+
+    Channel outbound() {
+        return outbound;
+    }
+
+    /** The backend channel being connected (before {@link #established}) or relayed to. */
+    void outbound(Channel ch) {
+        this.outbound = ch;
+    }
+
+    void admitted() {
+        admitted = true;
+        settings.tracker().add(this);
+    }
+
+    boolean isEstablished() {
+        return established;
+    }
+
+    /** The backend connection is up: count it, pin the stick entry, and start relaying both ways. */
+    void established(Pool.Selection sel) {
+        this.selection = sel;
+        this.established = true;
+        sel.backend().connectionOpened();
+        if (sel.stickEntry() != null) {
+            sel.stickEntry().pin();
+        }
+        if (early != null) {
+            Object msg;
+            while ((msg = early.poll()) != null) {
+                outbound.write(msg, outbound.voidPromise());
+            }
+            early = null;
+            outbound.flush();
+        }
+        if (inboundInputDone) {
+            shutdownOutputAfterFlush(outbound);
+        }
+        outbound.config().setAutoRead(true);
+        if (!inboundInputDone) {
+            inbound.config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * Holds client bytes read before the backend is connected. AUTO_READ is off until then, so this
+     * only happens when the transport reads to see an EOF (epoll does on RDHUP): the client sent its
+     * data and FIN at once, as {@code echo hi | nc} does. Bounded: past {@code limit} the client is
+     * closed, since nothing legitimate sends that much before we read.
+     *
+     * @return false if the limit was exceeded (the message is released and the caller should close)
+     */
+    boolean holdEarly(io.netty.buffer.ByteBuf msg, int limit) {
+        if (earlyBytes + msg.readableBytes() > limit) {
+            msg.release();
+            return false;
+        }
+        if (early == null) {
+            early = new ArrayDeque<>(4);
+        }
+        earlyBytes += msg.readableBytes();
+        bytesUp += msg.readableBytes();
+        early.add(msg);
+        return true;
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    /** Records why the connection ends; the first reason wins. */
+    void reason(CloseReason r) {
+        if (reason == null) {
+            reason = r;
+        }
+    }
+
+    /** The client sent FIN: pass it on to the backend after what was read before it. */
+    void inboundInputShutdown() {
+        inboundInputDone = true;
+        reason(CloseReason.CLIENT_CLOSE);
+        if (established) {
+            shutdownOutputAfterFlush(outbound);
+            closeIfBothDone();
+        }
+        // Not connected yet: established() passes the FIN on after the early bytes.
+    }
+
+    /** The backend sent FIN: pass it on to the client after what was read before it. */
+    void outboundInputShutdown() {
+        outboundInputDone = true;
+        reason(CloseReason.BACKEND_CLOSE);
+        shutdownOutputAfterFlush(inbound);
+        closeIfBothDone();
+    }
+
+    private void closeIfBothDone() {
+        if (inboundInputDone && outboundInputDone) {
+            // Both FINs seen: let the last bytes (and the FIN) go out, then close.
+            closing = true;
+            closeAfterFlush(outbound);
+            closeAfterFlush(inbound);
+        }
+    }
+
+    private static void shutdownOutputAfterFlush(Channel ch) {
+        // shutdownOutput() fails writes still queued, so wait for everything before it to be written.
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess() && ch instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
+            }
+        });
+    }
+
+    /**
+     * Closes both sides now (FIN), dropping what is still queued: used for idle timeout, shutdown,
+     * refusals and admin kills, where a peer that does not read must not keep the connection.
+     * Safe to call repeatedly.
+     */
+    void close(CloseReason r) {
+        reason(r);
+        closing = true;
+        if (outbound != null) {
+            outbound.close();
+        }
+        inbound.close();
+    }
+
+    /** One side broke: reset the other (SO_LINGER 0), so the peer knows the stream did not end cleanly. */
+    void abort(CloseReason r) {
+        if (closing) {
+            // Our own close is under way; the channel going inactive is its echo, not an abort.
+            return;
+        }
+        closing = true;
+        reason(r);
+        Channel other = r == CloseReason.CLIENT_ABORT ? outbound : inbound;
+        Channel broken = r == CloseReason.CLIENT_ABORT ? inbound : outbound;
+        if (other != null && other.isOpen()) {
+            other.config().setOption(ChannelOption.SO_LINGER, 0);
+            other.close();
+        }
+        if (broken != null) {
+            broken.close();
+        }
+    }
+
+    private static void closeAfterFlush(Channel ch) {
+        if (ch == null || !ch.isOpen()) {
+            return;
+        }
+        if (ch.isActive()) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ch.close();
+        }
+    }
+
+    /** The client channel closed: release everything this connection held, once. */
+    void finished() {
+        if (outbound != null && outbound.isOpen()) {
+            outbound.close();
+        }
+        if (early != null) {
+            early.forEach(io.netty.util.ReferenceCountUtil::release);
+            early = null;
+        }
+        if (admitted) {
+            settings.limiter().release(client.getAddress());
+            settings.tracker().remove(this);
+        }
+        String backendName = null;
+        if (established) {
+            selection.backend().connectionClosed();
+            if (selection.stickEntry() != null) {
+                selection.stickEntry().unpin();
+            }
+            backendName = selection.backend().name();
+        }
+        CloseReason finalReason = reason == null ? CloseReason.CLIENT_ABORT : reason;
+        settings.metrics().closed(settings.listener(), finalReason.word());
+        settings.metrics().bytes(settings.pool().name(), bytesUp, bytesDown);
+        settings.accessLog().log(new AccessLog.Entry(
+                Instant.now(),
+                settings.listener(),
+                client.getAddress().getHostAddress() + ":" + client.getPort(),
+                admitted ? settings.pool().name() : null,
+                backendName,
+                bytesUp,
+                bytesDown,
+                age().toMillis(),
+                finalReason.word()));
+    }
+}

@@ -1,0 +1,36 @@
+package io.sluice.proxy;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every admitted client connection of the daemon, so shutdown can wait for them and close the
+ * rest, and so the admin API can list them. Adds and removes happen on event loops (lock-free).
+ */
+public final class ConnectionTracker {
+
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+
+    void add(Connection c) {
+        open.add(c);
+    }
+
+    void remove(Connection c) {
+        open.remove(c);
+    }
+
+    /** Connections open now. */
+    public int size() {
+        return open.size();
+    }
+
+    /**
+     * Closes every open connection, each on its own event loop, for {@code reason}. Returns
+     * immediately; watch {@link #size()} to see them go.
+     */
+    public void closeAll(CloseReason reason) {
+        for (Connection c : open) {
+            c.inbound().eventLoop().execute(() -> c.close(reason));
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.sluice.sticky;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * Remembers which backend each recently seen client key went to, on this node.
+ *
+ * <p>Maglev alone moves about 1/(N+1) of all clients when a backend joins; for chat that means
+ * thousands of reconnects onto cold servers. The stick table keeps clients it has already seen
+ * where they were, so only new clients use the grown set. An entry is <em>pinned</em> while a
+ * connection that uses it is open (a chat socket can outlive any TTL) and expires {@code ttl}
+ * after its last connection ended.
+ *
+ * <p>Threads: {@link #get}, {@link #remember}, {@link Entry#pin()} and {@link Entry#unpin()} run on
+ * event loops and never block or scan. {@link #sweep()} does the scanning (expiry, and eviction of
+ * the oldest unpinned entries down to {@code capacity}) and runs on the control thread. Between
+ * sweeps the table may exceed its capacity by the inserts of one sweep interval, never by more
+ * than {@link #hardLimit()}, past which new clients are routed but not remembered.
+ */
+public final class StickTable {
+
+    private final ConcurrentHashMap<StickyKey, Entry> entries = new ConcurrentHashMap<>();
+    private final long ttlNanos;
+    private final int capacity;
+    private final LongSupplier nanoClock;
+
+    public StickTable(Duration ttl, int capacity, LongSupplier nanoClock) {
+        this.ttlNanos = ttl.toNanos();
+        this.capacity = capacity;
+        this.nanoClock = nanoClock;
+    }
+
+    /** The entry for {@code key}, or null. Does not refresh it: only connections do. */
+    public Entry get(StickyKey key) {
+        return entries.get(key);
+    }
+
+    /**
+     * Records that {@code key} now goes to {@code backendName}, replacing any older choice (the old
+     * backend left the set, or its connect failed). Returns the entry, or null when the table is
+     * at its hard limit and the client will not be remembered.
+     */
+    public Entry remember(StickyKey key, String backendName) {
+        Entry existing = entries.get(key);
+        if (existing != null) {
+            existing.backendName = backendName;
+            existing.touch();
+            return existing;
+        }
+        if (entries.size() >= hardLimit()) {
+            return null;
+        }
+        Entry fresh = new Entry(backendName);
+        Entry raced = entries.putIfAbsent(key, fresh);
+        if (raced != null) {
+            raced.backendName = backendName;
+            raced.touch();
+            return raced;
+        }
+        return fresh;
+    }
+
+    /** Removes expired entries, then the oldest unpinned ones while over capacity. Control thread only. */
+    public int sweep() {
+        long now = nanoClock.getAsLong();
+        int removed = 0;
+        for (Map.Entry<StickyKey, Entry> e : entries.entrySet()) {
+            Entry entry = e.getValue();
+            if (entry.pins.get() == 0 && now - entry.lastUsedNanos > ttlNanos && entries.remove(e.getKey(), entry)) {
+                removed++;
+            }
+        }
+        int excess = entries.size() - capacity;
+        if (excess > 0) {
+            List<Map.Entry<StickyKey, Entry>> unpinned = new ArrayList<>();
+            for (Map.Entry<StickyKey, Entry> e : entries.entrySet()) {
+                if (e.getValue().pins.get() == 0) {
+                    unpinned.add(e);
+                }
+            }
+            unpinned.sort(Comparator.comparingLong(e -> e.getValue().lastUsedNanos));
+            for (int i = 0; i < unpinned.size() && excess > 0; i++) {
+                Map.Entry<StickyKey, Entry> e = unpinned.get(i);
+                if (e.getValue().pins.get() == 0 && entries.remove(e.getKey(), e.getValue())) {
+                    excess--;
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Inserts stop here; sweeps bring the table back to {@link #capacity()}. */
+    public int hardLimit() {
+        return capacity + Math.max(1024, capacity / 8);
+    }
+
+    /** One client key's remembered backend. */
+    public final class Entry {
+        private volatile String backendName;
+        private volatile long lastUsedNanos;
+        private final AtomicInteger pins = new AtomicInteger();
+
+        private Entry(String backendName) {
+            this.backendName = backendName;
+            touch();
+        }
+
+        public String backendName() {
+            return backendName;
+        }
+
+        /** Open connections using this entry; while above zero the entry never expires. */
+        public int pins() {
+            return pins.get();
+        }
+
+        /** Seconds since the entry was last used (0 while pinned). */
+        public long idleSeconds() {
+            return pins.get() > 0 ? 0 : Duration.ofNanos(nanoClock.getAsLong() - lastUsedNanos).toSeconds();
+        }
+
+        /** A connection using this entry was established. */
+        public void pin() {
+            pins.incrementAndGet();
+            touch();
+        }
+
+        /** That connection closed; the TTL starts counting now. */
+        public void unpin() {
+            touch();
+            pins.decrementAndGet();
+        }
+
+        private void touch() {
+            lastUsedNanos = nanoClock.getAsLong();
+        }
+    }
+}

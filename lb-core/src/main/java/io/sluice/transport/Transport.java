@@ -1,0 +1,95 @@
+package io.sluice.transport;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The socket transport: native epoll where the platform has it, else Java NIO.
+ *
+ * <p>Epoll gives SO_REUSEPORT (listeners can move between configs without refusing connections)
+ * and edge-triggered IO. NIO keeps the daemon usable on platforms without the native library, at
+ * some cost, so choosing it is logged as a warning rather than failing.
+ */
+public enum Transport {
+    EPOLL {
+        @Override
+        IoHandlerFactory ioHandlerFactory() {
+            return EpollIoHandler.newFactory();
+        }
+
+        @Override
+        public Class<? extends ServerChannel> serverChannelClass() {
+            return EpollServerSocketChannel.class;
+        }
+
+        @Override
+        public Class<? extends SocketChannel> socketChannelClass() {
+            return EpollSocketChannel.class;
+        }
+    },
+    NIO {
+        @Override
+        IoHandlerFactory ioHandlerFactory() {
+            return NioIoHandler.newFactory();
+        }
+
+        @Override
+        public Class<? extends ServerChannel> serverChannelClass() {
+            return NioServerSocketChannel.class;
+        }
+
+        @Override
+        public Class<? extends SocketChannel> socketChannelClass() {
+            return NioSocketChannel.class;
+        }
+    };
+
+    private static final Logger log = LoggerFactory.getLogger(Transport.class);
+
+    abstract IoHandlerFactory ioHandlerFactory();
+
+    public abstract Class<? extends ServerChannel> serverChannelClass();
+
+    public abstract Class<? extends SocketChannel> socketChannelClass();
+
+    /** Whether SO_REUSEPORT can be set on listeners. */
+    public boolean supportsReusePort() {
+        return this == EPOLL;
+    }
+
+    /** Event loops whose threads are named {@code name-N}, so thread dumps say whose loop it is. */
+    public EventLoopGroup newEventLoopGroup(int threads, String name) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlerFactory());
+    }
+
+    /**
+     * Epoll if available, else NIO with a warning that says why. The system property
+     * {@code sluice.transport=nio} forces NIO (to compare the two, or to work around a native
+     * library problem).
+     */
+    public static Transport detect() {
+        if ("nio".equalsIgnoreCase(System.getProperty("sluice.transport"))) {
+            log.warn("Using the NIO transport because -Dsluice.transport=nio is set");
+            return NIO;
+        }
+        if (Epoll.isAvailable()) {
+            return EPOLL;
+        }
+        log.warn("Native epoll transport unavailable ({}); falling back to NIO: no SO_REUSEPORT, lower throughput",
+                String.valueOf(Epoll.unavailabilityCause()));
+        return NIO;
+    }
+}

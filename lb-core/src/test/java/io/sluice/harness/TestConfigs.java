@@ -1,0 +1,110 @@
+package io.sluice.harness;
+
+import io.sluice.config.BackendConfig;
+import io.sluice.config.BalanceAlgorithm;
+import io.sluice.config.LimitsConfig;
+import io.sluice.config.ListenerConfig;
+import io.sluice.config.ListenerMode;
+import io.sluice.config.PoolConfig;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.StickyConfig;
+import io.sluice.config.StickyKeyType;
+import io.sluice.config.TimeoutsConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds configs as records (not YAML) so tests can bind listeners to port 0 and point backends at
+ * test servers' ephemeral ports. One listener named {@code main} on 127.0.0.1:0 to pool {@code main}.
+ */
+public final class TestConfigs {
+
+    private BalanceAlgorithm balance = BalanceAlgorithm.ROUND_ROBIN;
+    private StickyConfig sticky = sticky(StickyKeyType.NONE);
+    private final List<BackendConfig> backends = new ArrayList<>();
+    private Duration idle = Duration.ofMinutes(5);
+    private Duration grace = Duration.ofSeconds(5);
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    private int retries = 2;
+    private int maxConnections = 100_000;
+    private int maxPerSource = 0;
+
+    public static TestConfigs builder() {
+        return new TestConfigs();
+    }
+
+    public static StickyConfig sticky(StickyKeyType key) {
+        return new StickyConfig(key, 24, 64, Duration.ofMinutes(30), 100_000);
+    }
+
+    public TestConfigs balance(BalanceAlgorithm b) {
+        this.balance = b;
+        if (b == BalanceAlgorithm.MAGLEV && sticky.key() == StickyKeyType.NONE) {
+            sticky = sticky(StickyKeyType.SOURCE_IP);
+        }
+        return this;
+    }
+
+    public TestConfigs sticky(StickyConfig s) {
+        this.sticky = s;
+        return this;
+    }
+
+    public TestConfigs backend(TestBackend b) {
+        return backend(b.name(), b.address(), 100);
+    }
+
+    public TestConfigs backend(TestBackend b, int weight) {
+        return backend(b.name(), b.address(), weight);
+    }
+
+    public TestConfigs backend(String name, InetSocketAddress address, int weight) {
+        backends.add(new BackendConfig(name, address, weight));
+        return this;
+    }
+
+    public TestConfigs idle(Duration d) {
+        this.idle = d;
+        return this;
+    }
+
+    public TestConfigs shutdownGrace(Duration d) {
+        this.grace = d;
+        return this;
+    }
+
+    public TestConfigs connectTimeout(Duration d) {
+        this.connectTimeout = d;
+        return this;
+    }
+
+    public TestConfigs retries(int r) {
+        this.retries = r;
+        return this;
+    }
+
+    public TestConfigs limits(int max, int perSource) {
+        this.maxConnections = max;
+        this.maxPerSource = perSource;
+        return this;
+    }
+
+    public List<BackendConfig> backends() {
+        return List.copyOf(backends);
+    }
+
+    public SluiceConfig build() {
+        PoolConfig pool = new PoolConfig("main", balance, sticky, connectTimeout, retries, 65537, List.copyOf(backends));
+        ListenerConfig listener = new ListenerConfig(
+                "main", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenerMode.TCP, "main", 1);
+        Map<String, PoolConfig> pools = new LinkedHashMap<>();
+        pools.put("main", pool);
+        return new SluiceConfig("(test)", List.of(listener), pools,
+                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource));
+    }
+}
