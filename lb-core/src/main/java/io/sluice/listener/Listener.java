@@ -10,7 +10,6 @@ import io.sluice.config.ListenerConfig;
 import io.sluice.proxy.FrontendInitializer;
 import io.sluice.proxy.FrontendSettings;
 import io.sluice.transport.Transport;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 
 /**
@@ -62,12 +61,15 @@ public final class Listener {
     }
 
     private static String describe(ListenerConfig config, Throwable cause) {
-        String why = cause instanceof BindException || cause.getMessage() != null
-                ? String.valueOf(cause.getMessage())
-                : cause.toString();
+        String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        // Epoll says "bind(..) failed with error(-98): Address already in use"; the errno adds nothing for an operator.
+        why = why.replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
         InetSocketAddress a = config.bind();
-        return "cannot bind listener '" + config.name() + "' to " + a.getHostString() + ":" + a.getPort() + ": " + why
-                + " (is another process using the port, or is the address not on this host?)";
+        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        String hint = why.contains("in use")
+                ? "another process (or another listener) already uses this port"
+                : why.contains("assign") ? "the address is not configured on this host" : "check the bind address";
+        return "cannot bind listener '" + config.name() + "' to " + host + ":" + a.getPort() + ": " + why + " (" + hint + ")";
     }
 
     public ListenerConfig config() {

@@ -1,0 +1,90 @@
+package io.sluice.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code sluice check}: exit 0 and a summary, or exit 2 and every error with file, line and key. */
+class CheckCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {}
+
+    Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = SluiceCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void theShippedConfigIsValid() {
+        Result r = run("check", "--config", "../conf/sluice.yaml");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("is valid: 2 listeners, 2 pools, 4 backends"), r.out());
+    }
+
+    @Test
+    void everyErrorIsReportedWithFileLineAndKey() throws Exception {
+        Path f = dir.resolve("broken.yaml");
+        Files.writeString(f, """
+                listeners:
+                  - name: edge
+                    bind: 127.0.0.1:7000
+                    pool: missing
+                pools:
+                  app:
+                    retries: -1
+                    backends:
+                      - { name: a, address: 127.0.0.1:9001, weight: 5000 }
+                timeouts:
+                  idle: 10 minutes
+                """);
+        Result r = run("check", "--config", f.toString());
+        assertEquals(2, r.exit());
+        String err = r.err();
+        assertTrue(err.contains("broken.yaml:4: listeners[0].pool"), err);
+        assertTrue(err.contains("broken.yaml:7: pools.app.retries"), err);
+        assertTrue(err.contains("broken.yaml:9: pools.app.backends[0].weight"), err);
+        assertTrue(err.contains("broken.yaml:11: timeouts.idle"), err);
+        assertTrue(err.contains("4 errors found"), err);
+        assertFalse(err.contains("\tat "), err);
+    }
+
+    @Test
+    void aMissingFileIsAnErrorNotAStackTrace() {
+        Result r = run("check", "--config", dir.resolve("nope.yaml").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("nope.yaml"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void missingOrUnknownArgumentsExitTwo() {
+        assertEquals(2, run("check").exit());
+        assertEquals(2, run("run", "--bogus").exit());
+        assertEquals(2, run("frobnicate").exit());
+    }
+
+    @Test
+    void versionAndHelpExitZero() {
+        assertEquals(0, run("--version").exit());
+        assertEquals(0, run("--help").exit());
+        Result v = run("version");
+        assertEquals(0, v.exit());
+        assertTrue(v.out().contains("sluice"), v.out());
+    }
+}

@@ -1,0 +1,212 @@
+package io.sluice.command;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.harness.Clients;
+import io.sluice.harness.TestBackend;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code sluice} command as a real process: {@code run} serves until SIGTERM and exits 0,
+ * {@code demo} starts echo backends that say their name, errors exit 2 without a stack trace.
+ */
+class SluiceProcessTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runServesUntilSigtermThenExitsZero() throws Exception {
+        try (TestBackend backend = TestBackend.namedEcho("app-1")) {
+            int port = freePort();
+            Path config = write("run.yaml", """
+                    listeners:
+                      - { name: edge, bind: 127.0.0.1:%d, pool: app }
+                    pools:
+                      app:
+                        backends:
+                          - { name: app-1, address: 127.0.0.1:%d }
+                    """.formatted(port, backend.address().getPort()));
+            Process p = sluice("run", "--config", config.toString());
+            try {
+                InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
+                Socket held = Clients.connect(proxy);
+                assertEquals("app-1", Clients.readLine(held));
+                p.destroy(); // SIGTERM
+                // Graceful: the open connection keeps working while the daemon waits for it.
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(proxy, 500);
+                        return false;
+                    } catch (IOException refused) {
+                        return true;
+                    }
+                });
+                held.getOutputStream().write("still\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("still", Clients.readLine(held));
+                held.close();
+                assertTrue(p.waitFor(20, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
+                assertEquals(0, p.exitValue());
+                String out = output(p);
+                assertTrue(out.contains("Sluice started"), out);
+                assertTrue(out.contains("Sluice stopped"), out);
+                assertTrue(out.contains("\"close_reason\""), "access log line expected:\n" + out);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void runWithABadConfigExitsTwoAndNamesEveryError() throws Exception {
+        Path config = write("bad.yaml", """
+                listeners:
+                  - { name: edge, bind: 127.0.0.1:70000, pool: nope }
+                pools:
+                  app:
+                    balance: fastest
+                    backends:
+                      - { name: a, address: 127.0.0.1:9001, wieght: 5 }
+                """);
+        Process p = sluice("run", "--config", config.toString());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String out = output(p);
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("bad.yaml:2"), out);
+        assertTrue(out.contains("bad.yaml:5"), out);
+        assertTrue(out.contains("bad.yaml:7"), out);
+        assertNoStackTrace(out);
+    }
+
+    @Test
+    void runOnAPortInUseExitsTwoWithOneParagraph() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Path config = write("clash.yaml", """
+                    listeners:
+                      - { name: edge, bind: 127.0.0.1:%d, pool: app }
+                    pools:
+                      app:
+                        backends:
+                          - { name: a, address: 127.0.0.1:9 }
+                    """.formatted(taken.getLocalPort()));
+            Process p = sluice("run", "--config", config.toString());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            String out = output(p);
+            assertEquals(2, p.exitValue(), out);
+            assertTrue(out.contains("cannot bind listener 'edge' to 127.0.0.1:" + taken.getLocalPort()), out);
+            assertNoStackTrace(out);
+        }
+    }
+
+    @Test
+    void demoStartsEchoBackendsThatSayTheirNames() throws Exception {
+        int chat = freePort();
+        int web = freePort();
+        int b1 = freePort();
+        int b2 = freePort();
+        Path config = write("demo.yaml", """
+                listeners:
+                  - { name: chat, bind: 127.0.0.1:%d, pool: chat }
+                  - { name: web, bind: 127.0.0.1:%d, pool: web }
+                pools:
+                  chat:
+                    balance: maglev
+                    backends:
+                      - { name: app-1, address: 127.0.0.1:%d }
+                      - { name: app-2, address: 127.0.0.1:%d }
+                  web:
+                    backends:
+                      - { name: app-1, address: 127.0.0.1:%d }
+                      - { name: app-2, address: 127.0.0.1:%d }
+                """.formatted(chat, web, b1, b2, b1, b2));
+        Process p = sluice("demo", "--config", config.toString());
+        try {
+            InetSocketAddress webAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), web);
+            InetSocketAddress chatAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), chat);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> Clients.backendNameVia(webAddress) != null);
+            List<String> web4 = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                web4.add(Clients.backendNameVia(webAddress));
+            }
+            assertTrue(web4.stream().anyMatch(l -> l.contains("app-1")) && web4.stream().anyMatch(l -> l.contains("app-2")),
+                    "round-robin must reach both: " + web4);
+            String first = Clients.backendNameVia(chatAddress, Clients.loopback(2));
+            for (int i = 0; i < 4; i++) {
+                assertEquals(first, Clients.backendNameVia(chatAddress, Clients.loopback(2)), "sticky by source");
+            }
+            try (Socket s = Clients.connect(chatAddress)) {
+                assertTrue(Clients.readLine(s).startsWith("hello from app-"));
+                s.getOutputStream().write("hi\n".getBytes(StandardCharsets.UTF_8));
+                assertTrue(Clients.readLine(s).matches("\\[app-\\d] hi"));
+            }
+            p.destroy();
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+            String out = output(p);
+            assertTrue(out.contains("Sluice demo is running"), out);
+            assertTrue(out.contains("/dev/tcp/127.0.0.1/" + web), out);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static void assertNoStackTrace(String out) {
+        assertFalse(out.contains("\tat "), "no stack trace expected:\n" + out);
+        assertFalse(out.contains("Exception in thread"), out);
+    }
+
+    private Path write(String name, String yaml) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    private Process sluice(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dio.netty.leakDetection.level=PARANOID",
+                // The daemon's own logging config (the test one silences the access log).
+                "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
+                "io.sluice.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out-" + System.nanoTime() + ".log").toFile())
+                .start();
+    }
+
+    private String output(Process p) throws IOException {
+        // The newest log file belongs to the process under test (one process per test).
+        try (var files = Files.list(dir)) {
+            Path newest = files.filter(f -> f.getFileName().toString().startsWith("out-"))
+                    .max(java.util.Comparator.comparing(Path::toString)).orElseThrow();
+            return Files.readString(newest);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
