@@ -1,6 +1,7 @@
 package io.sluice.daemon;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,7 @@ public final class ShutdownSignals {
     private static final Logger log = LoggerFactory.getLogger(ShutdownSignals.class);
 
     private final CountDownLatch first = new CountDownLatch(1);
+    private final AtomicBoolean firstSeen = new AtomicBoolean();
     private final AtomicReference<Runnable> next = new AtomicReference<>(() -> {});
 
     private ShutdownSignals() {}
@@ -34,7 +36,7 @@ public final class ShutdownSignals {
     }
 
     private void received(Signal signal) {
-        if (first.getCount() > 0) {
+        if (firstSeen.compareAndSet(false, true)) {
             log.info("Received SIG{}: shutting down gracefully (send it again to close connections now)", signal.getName());
             first.countDown();
         } else {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -146,5 +148,44 @@ class StickTableTest {
         assertEquals(hard - 10, t.sweep());
         assertEquals(10, t.size());
         assertNotNull(t.remember(key(hard), "a"), "after a sweep inserts work again");
+    }
+
+    /**
+     * Event loops touch entries (pin, unpin, remember) while the control thread's sweep sorts the
+     * unpinned ones by last use. The sweep must cope with a timestamp changing under it; the clock
+     * here only moves forward, as System.nanoTime does.
+     */
+    @Test
+    void sweepSurvivesEntriesTouchedWhileItEvicts() throws Exception {
+        int n = 20_000;
+        int capacity = 18_000;
+        AtomicLong monotonic = new AtomicLong();
+        for (int attempt = 0; attempt < 10; attempt++) {
+            StickTable t = new StickTable(TTL, capacity, monotonic::incrementAndGet);
+            StickTable.Entry[] entries = new StickTable.Entry[n];
+            for (int i = 0; i < n; i++) {
+                entries[i] = t.remember(key(i), "a");
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread eventLoop = new Thread(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < 50_000_000 && !stop.get(); i++) {
+                    StickTable.Entry e = entries[random.nextInt(n)];
+                    e.pin(); // a connection opens and closes
+                    e.unpin();
+                }
+            }, "fake-event-loop");
+            eventLoop.start();
+            try {
+                t.sweep();
+            } catch (IllegalArgumentException e) {
+                throw new AssertionError("sweep failed on attempt " + attempt + " while entries were being touched", e);
+            } finally {
+                stop.set(true);
+                eventLoop.join(10_000);
+            }
+            t.sweep();
+            assertEquals(capacity, t.size(), "a quiet sweep brings the table to capacity");
+        }
     }
 }
