@@ -126,8 +126,8 @@ final class SmoothRoundRobin implements Balancer {
         if (allExcluded(excluded)) {
             return null;
         }
-        // Walk on from our slot without consuming more cursor values, so retries do not skew the
-        // shares of concurrent picks; bounded by the period, and some backend is not excluded.
+        // Walk on from our slot without consuming more cursor values (the pick itself took one);
+        // bounded by the period, and some backend is not excluded.
         for (int k = 1; k < sequence.length; k++) {
             Backend b = backends[sequence[(start + k) % sequence.length]];
             if (!excluded.contains(b)) {

@@ -79,16 +79,19 @@ public final class StickTable {
         }
         int excess = entries.size() - capacity;
         if (excess > 0) {
-            List<Map.Entry<StickyKey, Entry>> unpinned = new ArrayList<>();
+            // Event loops keep touching entries while we sort: snapshot each timestamp once, or the
+            // sort sees a comparator that changes under it (and TimSort rightly refuses).
+            List<Candidate> unpinned = new ArrayList<>();
             for (Map.Entry<StickyKey, Entry> e : entries.entrySet()) {
-                if (e.getValue().pins.get() == 0) {
-                    unpinned.add(e);
+                Entry entry = e.getValue();
+                if (entry.pins.get() == 0) {
+                    unpinned.add(new Candidate(e.getKey(), entry, entry.lastUsedNanos));
                 }
             }
-            unpinned.sort(Comparator.comparingLong(e -> e.getValue().lastUsedNanos));
+            unpinned.sort(Comparator.comparingLong(Candidate::lastUsedNanos));
             for (int i = 0; i < unpinned.size() && excess > 0; i++) {
-                Map.Entry<StickyKey, Entry> e = unpinned.get(i);
-                if (e.getValue().pins.get() == 0 && entries.remove(e.getKey(), e.getValue())) {
+                Candidate c = unpinned.get(i);
+                if (c.entry().pins.get() == 0 && entries.remove(c.key(), c.entry())) {
                     excess--;
                     removed++;
                 }
@@ -96,6 +99,8 @@ public final class StickTable {
         }
         return removed;
     }
+
+    private record Candidate(StickyKey key, Entry entry, long lastUsedNanos) {}
 
     public int size() {
         return entries.size();
