@@ -50,9 +50,17 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-gbps() { # port -> Gbit/s received
-  "${pin_load[@]}" iperf3 -c 127.0.0.1 -p "$1" -t "$secs" -P "$streams" -J 2>/dev/null |
-    python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))'
+gbps() { # port -> Gbit/s received; retries once if the iperf3 server is still finishing the last test
+  local out
+  for attempt in 1 2 3; do
+    out=$("${pin_load[@]}" iperf3 -c 127.0.0.1 -p "$1" -t "$secs" -P "$streams" -J 2>/dev/null || true)
+    if printf '%s' "$out" | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' 2>/dev/null; then
+      return 0
+    fi
+    echo "iperf3 run failed (attempt $attempt): $(printf '%s' "$out" | grep -o '"error":[^}]*' | head -1)" >&2
+    sleep 1
+  done
+  return 1
 }
 
 # Warm-up (JIT) through the proxy, not counted.

@@ -32,8 +32,20 @@ final class ConfigBinder {
         this.source = source;
     }
 
-    /** A listener as read, with the values the cross-checks point at. */
-    private record ListenerEntry(ListenerConfig config, YamlValue nameAt, YamlValue bindAt, YamlValue poolAt) {
+    /**
+     * A listener as read. Each part is kept even when another part is broken, so the cross-checks can
+     * still report, say, an unknown pool on a listener whose bind address is also wrong.
+     */
+    private record ListenerEntry(YamlValue at, Optional<String> name, YamlValue nameAt,
+                                 Optional<InetSocketAddress> bind, YamlValue bindAt,
+                                 ListenerMode mode, Optional<String> pool, YamlValue poolAt) {
+
+        Optional<ListenerConfig> config() {
+            if (name.isEmpty() || bind.isEmpty() || pool.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new ListenerConfig(name.get(), bind.get(), mode, pool.get(), at.line()));
+        }
     }
 
     SluiceConfig bind(YamlValue root) {
@@ -53,7 +65,8 @@ final class ConfigBinder {
 
         checkUnique(listeners);
         checkPoolsExist(listeners, poolBinder.declaredNames());
-        return new SluiceConfig(source, listeners.stream().map(ListenerEntry::config).toList(), pools, timeouts, limits);
+        List<ListenerConfig> configs = listeners.stream().flatMap(l -> l.config().stream()).toList();
+        return new SluiceConfig(source, configs, pools, timeouts, limits);
     }
 
     private List<ListenerEntry> listeners(YamlValue section) {
@@ -75,17 +88,13 @@ final class ConfigBinder {
         }
         YamlMapping m = found.get();
         Optional<YamlValue> nameAt = m.require("name");
-        Optional<String> name = nameAt.flatMap(YamlValue::name);
         Optional<YamlValue> bindAt = m.require("bind");
-        Optional<InetSocketAddress> bind = bindAt.flatMap(ConfigBinder::bindAddress);
         ListenerMode mode = m.get("mode").flatMap(ConfigBinder::mode).orElse(ListenerMode.TCP);
         Optional<YamlValue> poolAt = m.require("pool");
-        Optional<String> pool = poolAt.flatMap(YamlValue::text);
-        if (name.isEmpty() || bind.isEmpty() || pool.isEmpty()) {
-            return Optional.empty();
-        }
-        ListenerConfig config = new ListenerConfig(name.get(), bind.get(), mode, pool.get(), element.line());
-        return Optional.of(new ListenerEntry(config, nameAt.get(), bindAt.get(), poolAt.get()));
+        return Optional.of(new ListenerEntry(element,
+                nameAt.flatMap(YamlValue::name), nameAt.orElse(element),
+                bindAt.flatMap(ConfigBinder::bindAddress), bindAt.orElse(element),
+                mode, poolAt.flatMap(YamlValue::text).map(String::trim), poolAt.orElse(element)));
     }
 
     private static Optional<InetSocketAddress> bindAddress(YamlValue value) {
@@ -137,16 +146,20 @@ final class ConfigBinder {
         Map<String, ListenerEntry> byName = new HashMap<>();
         Map<InetSocketAddress, ListenerEntry> byBind = new HashMap<>();
         for (ListenerEntry l : listeners) {
-            ListenerEntry sameName = byName.putIfAbsent(l.config().name(), l);
-            if (sameName != null) {
-                l.nameAt().error("duplicate listener name '" + l.config().name() + "' (first at line "
-                        + sameName.nameAt().line() + ")");
-            }
-            ListenerEntry sameBind = byBind.putIfAbsent(l.config().bind(), l);
-            if (sameBind != null) {
-                l.bindAt().error("address already used by listener '" + sameBind.config().name() + "' (line "
-                        + sameBind.bindAt().line() + ")");
-            }
+            l.name().ifPresent(name -> {
+                ListenerEntry first = byName.putIfAbsent(name, l);
+                if (first != null) {
+                    l.nameAt().error("duplicate listener name '" + name + "' (first at line "
+                            + first.nameAt().line() + ")");
+                }
+            });
+            l.bind().ifPresent(bind -> {
+                ListenerEntry first = byBind.putIfAbsent(bind, l);
+                if (first != null) {
+                    String owner = first.name().map(n -> "listener '" + n + "'").orElse("another listener");
+                    l.bindAt().error("address already used by " + owner + " (line " + first.bindAt().line() + ")");
+                }
+            });
         }
     }
 
@@ -155,10 +168,8 @@ final class ConfigBinder {
             return; // the missing or empty pools section is reported already
         }
         for (ListenerEntry l : listeners) {
-            if (!pools.contains(l.config().pool())) {
-                l.poolAt().error("unknown pool " + YamlValue.quote(l.config().pool()) + " (pools: "
-                        + String.join(", ", pools) + ")");
-            }
+            l.pool().filter(pool -> !pools.contains(pool)).ifPresent(pool -> l.poolAt().error(
+                    "unknown pool " + YamlValue.quote(pool) + " (pools: " + String.join(", ", pools) + ")"));
         }
     }
 }

@@ -1,11 +1,16 @@
 package io.sluice.config;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.common.Anchor;
+import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.ReaderException;
@@ -19,10 +24,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  */
 final class YamlSource {
 
-    /**
-     * Sluice configs nest five levels deep. The composer recurses per level, so without this bound a
-     * few kilobytes of {@code [[[[...} would overflow the stack.
-     */
+    /** Sluice configs nest five levels deep; the bound only has to stop {@code [[[[...} junk. */
     private static final int MAX_DEPTH = 32;
 
     /** An unquoted {@code [v6]:port}, which YAML reads as the start of a list. */
@@ -41,7 +43,7 @@ final class YamlSource {
                 .setSchema(new CoreSchema())
                 .build();
         try {
-            if (!depthWithinLimit(yaml, settings, problems)) {
+            if (!wellShaped(yaml, settings, problems)) {
                 return Optional.empty();
             }
             return new Compose(settings).composeString(yaml);
@@ -59,19 +61,33 @@ final class YamlSource {
         return Optional.empty();
     }
 
-    private static boolean depthWithinLimit(String yaml, LoadSettings settings, Problems problems) {
-        // The parser is an explicit state machine, so this pre-pass cannot overflow the stack itself.
-        int depth = 0;
+    /**
+     * A pre-pass over parser events for two shapes the composer cannot take: nesting deep enough to
+     * overflow its recursion, and an alias inside the node it names ({@code a: &a {<<: *a}}), which
+     * sends snakeyaml's merge-key handling into an endless loop. Neither has a use in a config. The
+     * parser is an explicit state machine, so this pass cannot overflow the stack itself.
+     */
+    private static boolean wellShaped(String yaml, LoadSettings settings, Problems problems) {
+        Deque<String> open = new ArrayDeque<>(); // anchor of each open collection, "" for none
         for (Event event : new Parse(settings).parseString(yaml)) {
+            int line = event.getStartMark().map(m -> m.getLine() + 1).orElse(0);
             switch (event.getEventId()) {
                 case MappingStart, SequenceStart -> {
-                    if (++depth > MAX_DEPTH) {
-                        int line = event.getStartMark().map(m -> m.getLine() + 1).orElse(0);
+                    if (open.size() >= MAX_DEPTH) {
                         problems.add(line, "", "YAML nested deeper than " + MAX_DEPTH + " levels");
                         return false;
                     }
+                    open.push(((NodeEvent) event).getAnchor().map(Anchor::getValue).orElse(""));
                 }
-                case MappingEnd, SequenceEnd -> depth--;
+                case MappingEnd, SequenceEnd -> open.pop();
+                case Alias -> {
+                    String alias = ((AliasEvent) event).getAlias().getValue();
+                    if (open.contains(alias)) {
+                        problems.add(line, "", "alias *" + YamlValue.abbreviate(alias)
+                                + " is used inside the node it names (recursive YAML is not allowed)");
+                        return false;
+                    }
+                }
                 default -> {
                 }
             }

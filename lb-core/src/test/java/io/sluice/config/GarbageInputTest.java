@@ -7,8 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** Whatever the input, the loader answers with a config or a ConfigException, never anything else. */
+/**
+ * Whatever the input, the loader answers with a config or a ConfigException, never anything else, and
+ * in bounded time (the timeout turns a parser loop into a failure instead of a hung build).
+ */
+@Timeout(60)
 class GarbageInputTest {
 
     private static final String SYNTAX = "[]{}:-&*!|>'\"#, \n\t?";

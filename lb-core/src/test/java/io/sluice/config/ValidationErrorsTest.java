@@ -46,15 +46,16 @@ class ValidationErrorsTest {
                 timeouts:
                   idle: 10 min
                 """);
-        assertEquals(List.of(3, 10, 12, 13, 15), errors.stream().map(ConfigError::line).toList(), Yaml.render(errors));
+        assertEquals(List.of(3, 4, 10, 12, 13, 15), errors.stream().map(ConfigError::line).toList(), Yaml.render(errors));
         assertError(errors, 3, "listeners[0].bind");
+        assertEquals("unknown pool 'chta' (pools: web)", assertError(errors, 4, "listeners[0].pool"));
         assertEquals("unknown key 'balanse' (did you mean 'balance'?)", assertError(errors, 10, "pools.web.balanse"));
         assertEquals("-5 (expected 0..1000)", assertError(errors, 12, "pools.web.backends[0].weight"));
         assertContains(assertError(errors, 13, "pools.web.backends[1].name"), "duplicate backend name 'app-1'");
         assertEquals("'10 min' (expected a duration like 500ms, 30s, 10m, 1h)",
                 assertError(errors, 15, "timeouts.idle"));
         assertEquals("test.yaml:12: pools.web.backends[0].weight: -5 (expected 0..1000)",
-                errors.get(2).toString());
+                errors.get(3).toString());
     }
 
     @Test
@@ -437,6 +438,16 @@ class ValidationErrorsTest {
         ConfigError error = errors(yaml).get(0);
         assertEquals(5, error.line());
         assertEquals("", error.key());
+    }
+
+    @Test
+    void recursiveAliasIsAnError() {
+        assertContains(onlyError(MINIMAL + "x: &a\n  y: {<<: *a}\n", 11, ""), "recursive YAML is not allowed");
+    }
+
+    @Test
+    void deepNestingIsAnError() {
+        assertContains(onlyError("a: " + "[".repeat(40) + "]".repeat(40) + "\n", 1, ""), "nested deeper than 32");
     }
 
     @Test
