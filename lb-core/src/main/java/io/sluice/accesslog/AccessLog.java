@@ -29,6 +29,7 @@ public final class AccessLog {
             Instant time,
             String listener,
             String client,
+            String serverName,
             String pool,
             String backend,
             long bytesUp,
@@ -51,6 +52,9 @@ public final class AccessLog {
             g.writeStringField("time", e.time().toString());
             g.writeStringField("listener", e.listener());
             g.writeStringField("client", e.client());
+            if (e.serverName() != null) {
+                g.writeStringField("sni", e.serverName());
+            }
             if (e.pool() != null) {
                 g.writeStringField("pool", e.pool());
             }

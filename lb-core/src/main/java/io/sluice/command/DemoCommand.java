@@ -126,6 +126,13 @@ final class DemoCommand implements Callable<Integer> {
         for (ListenerConfig l : config.listeners()) {
             InetSocketAddress a = daemon.boundAddress(l.name());
             String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+            if (l.tls() != null) {
+                // Routed by SNI: the plain-text tries below would not be TLS, so only say where it leads.
+                String defaultPool = l.tls().defaultPool() == null ? "none" : l.tls().defaultPool();
+                out.printf("Listener %s (%s:%d) -> tls, routed by SNI: %d routes, default pool %s%n%n", l.name(),
+                        host, a.getPort(), l.tls().routes().size(), defaultPool);
+                continue;
+            }
             PoolConfig pool = config.pools().get(l.pool());
             out.printf("Listener %s (%s:%d) -> pool %s, balance %s, sticky %s%n", l.name(), host, a.getPort(),
                     pool.name(), pool.balance().yamlName(), pool.sticky().key().yamlName());

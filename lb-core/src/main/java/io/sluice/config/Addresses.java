@@ -91,7 +91,7 @@ final class Addresses {
      * Strict dotted quad. InetAddress would also take {@code 127.1} or {@code 0x7f.1}; those legacy
      * forms are rejected because they are almost always typos.
      */
-    private static byte[] ipv4(String host) {
+    static byte[] ipv4(String host) {
         String[] parts = host.split("\\.", -1);
         if (parts.length != 4) {
             return null;

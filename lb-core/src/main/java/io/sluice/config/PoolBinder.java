@@ -13,7 +13,8 @@ import java.util.Optional;
 final class PoolBinder {
 
     static final List<String> POOL_KEYS =
-            List.of("balance", "sticky", "maglev-table-size", "connect-timeout", "retries", "backends");
+            List.of("balance", "sticky", "maglev-table-size", "connect-timeout", "retries", "send-proxy-protocol",
+                    "backends");
     static final List<String> STICKY_KEYS = List.of("key", "prefix-v4", "prefix-v6", "table-ttl", "table-size");
     static final List<String> BACKEND_KEYS = List.of("name", "address", "weight");
 
@@ -67,8 +68,12 @@ final class PoolBinder {
         Duration connectTimeout = m.duration("connect-timeout", Duration.ofMillis(1), MAX_CONNECT_TIMEOUT,
                 "more than 0 and at most 5m", DEFAULT_CONNECT_TIMEOUT);
         int retries = m.integer("retries", 0, 10, DEFAULT_RETRIES);
+        ProxyProtocolVersion sendProxy = m.get("send-proxy-protocol")
+                .flatMap(v -> v.oneOf(ProxyProtocolVersion.values(), ProxyProtocolVersion::yamlName))
+                .orElse(ProxyProtocolVersion.OFF);
         List<BackendConfig> backends = m.require("backends").map(this::backends).orElse(List.of());
-        return Optional.of(new PoolConfig(name, balance, sticky, connectTimeout, retries, tableSize, backends));
+        return Optional.of(new PoolConfig(name, balance, sticky, connectTimeout, retries, tableSize, sendProxy,
+                backends));
     }
 
     private static StickyConfig sticky(YamlMapping pool, BalanceAlgorithm balance) {

@@ -13,16 +13,19 @@ import java.util.Objects;
  * @param connectTimeout  how long a connect to one backend may take, in (0, 5m]
  * @param retries         how many failed connects are retried on another backend, 0..10
  * @param maglevTableSize Maglev lookup table size, a prime; used only by {@link BalanceAlgorithm#MAGLEV}
+ * @param sendProxyProtocol whether a PROXY protocol header (and which version) starts every backend connection
  * @param backends        in file order, unmodifiable, names unique
  */
 public record PoolConfig(String name, BalanceAlgorithm balance, StickyConfig sticky, Duration connectTimeout,
-                         int retries, int maglevTableSize, List<BackendConfig> backends) {
+                         int retries, int maglevTableSize, ProxyProtocolVersion sendProxyProtocol,
+                         List<BackendConfig> backends) {
 
     public PoolConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(balance, "balance");
         Objects.requireNonNull(sticky, "sticky");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(sendProxyProtocol, "sendProxyProtocol");
         backends = List.copyOf(backends);
     }
 }

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A whole, validated configuration. Every listener's pool exists in {@link #pools()}.
+ * A whole, validated configuration. Every pool a listener names (its {@code pool}, or the pools of its
+ * routes, {@code default-pool} and {@code not-tls}) exists in {@link #pools()}.
  *
  * @param source    the file name it was loaded from, for messages
  * @param listeners in file order, unmodifiable

@@ -88,6 +88,11 @@ final class YamlMapping {
         return new ArrayList<>(entries.values());
     }
 
+    /** The entry of {@code key}, with the key's own position; empty when absent (even if its value is null). */
+    Optional<Entry> entry(String key) {
+        return Optional.ofNullable(entries.get(key));
+    }
+
     /** The value under {@code key}; empty when absent or null. */
     Optional<YamlValue> get(String key) {
         Entry e = entries.get(key);

@@ -13,6 +13,7 @@ import io.sluice.pool.Pool;
 import io.sluice.proxy.CloseReason;
 import io.sluice.proxy.ConnectionTracker;
 import io.sluice.proxy.FrontendSettings;
+import io.sluice.route.RouteTable;
 import io.sluice.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -98,8 +99,18 @@ public final class SluiceDaemon implements AutoCloseable {
         AccessLog accessLog = new AccessLog();
         for (ListenerConfig lc : config.listeners()) {
             FrontendSettings settings = new FrontendSettings(
-                    lc.name(), pools.get(lc.pool()), config.timeouts().idle(), transport,
-                    limiter, tracker, metrics, accessLog);
+                    lc.name(),
+                    lc.pool() == null ? null : pools.get(lc.pool()),
+                    pools,
+                    lc.tls(),
+                    lc.tls() == null ? null : RouteTable.of(lc.tls()),
+                    lc.acceptProxyProtocol(),
+                    config.timeouts().idle(),
+                    transport,
+                    limiter,
+                    tracker,
+                    metrics,
+                    accessLog);
             listeners.add(Listener.bind(lc, settings, transport, workers));
         }
     }

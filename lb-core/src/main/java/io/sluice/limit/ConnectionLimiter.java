@@ -9,8 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Called on event loops for every accepted connection: lock-free counters, no waiting. A refused
  * connection is closed by the caller at once; connections already admitted are never affected.
- * Every {@link #tryAcquire} that returns {@link Admission#ADMITTED} must be matched by exactly one
- * {@link #release} with the same address.
+ * Every successful acquire is matched by exactly one release of the same kind (and address).
  */
 public final class ConnectionLimiter {
 
@@ -32,11 +31,33 @@ public final class ConnectionLimiter {
         this.maxPerSource = maxPerSource;
     }
 
+    /** Both limits at once, for a client whose address is known at accept. */
     public Admission tryAcquire(InetAddress source) {
-        if (total.incrementAndGet() > maxConnections) {
-            total.decrementAndGet();
+        if (!tryAcquireGlobal()) {
             return Admission.OVER_GLOBAL_LIMIT;
         }
+        if (!tryAcquireSource(source)) {
+            releaseGlobal();
+            return Admission.OVER_SOURCE_LIMIT;
+        }
+        return Admission.ADMITTED;
+    }
+
+    /** The daemon-wide limit alone: checked at accept, before a PROXY header names the real client. */
+    public boolean tryAcquireGlobal() {
+        if (total.incrementAndGet() > maxConnections) {
+            total.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    public void releaseGlobal() {
+        total.decrementAndGet();
+    }
+
+    /** The per-source limit alone, once the client's real address is known. */
+    public boolean tryAcquireSource(InetAddress source) {
         if (maxPerSource > 0) {
             // compute() makes "create, increment, maybe remove" atomic per key, so a concurrent
             // release never drops a counter another connection just took.
@@ -49,19 +70,20 @@ public final class ConnectionLimiter {
                 }
                 return c.get() == 0 ? null : c;
             });
-            if (!admitted[0]) {
-                total.decrementAndGet();
-                return Admission.OVER_SOURCE_LIMIT;
-            }
+            return admitted[0];
         }
-        return Admission.ADMITTED;
+        return true;
     }
 
-    public void release(InetAddress source) {
-        total.decrementAndGet();
+    public void releaseSource(InetAddress source) {
         if (maxPerSource > 0) {
             perSource.computeIfPresent(source, (addr, c) -> c.decrementAndGet() == 0 ? null : c);
         }
+    }
+
+    public void release(InetAddress source) {
+        releaseSource(source);
+        releaseGlobal();
     }
 
     /** Admitted connections open now. */

@@ -44,6 +44,26 @@ public final class ProxyMetrics {
         counter("sluice.connections.closed", "listener", listener, "reason", reason).increment();
     }
 
+    /** A tls listener routed a connection; {@code kind}: exact, wildcard, default, not-tls, server-first. */
+    public void tlsRouted(String listener, String kind) {
+        counter("sluice.tls.routed", "listener", listener, "kind", kind).increment();
+    }
+
+    /** A tls listener refused a connection; {@code reason} is a {@code TlsRefusal} word. */
+    public void tlsRefused(String listener, String reason) {
+        counter("sluice.tls.refused", "listener", listener, "reason", reason).increment();
+    }
+
+    /** A ClientHello carried Encrypted Client Hello (routed on its outer SNI). */
+    public void tlsEncryptedClientHello(String listener) {
+        counter("sluice.tls.ech", "listener", listener).increment();
+    }
+
+    /** A trusted upstream's connection had no valid PROXY header ({@code reason}: invalid, timeout). */
+    public void proxyProtocolRefused(String listener, String reason) {
+        counter("sluice.proxy.protocol.refused", "listener", listener, "reason", reason).increment();
+    }
+
     public void bytes(String pool, long up, long down) {
         if (up > 0) {
             counter("sluice.bytes.up", "pool", pool).increment(up);

@@ -1,6 +1,10 @@
 package io.sluice.proxy;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.sluice.config.ProxyProtocolVersion;
+import io.sluice.proxyprotocol.ProxyHeaders;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
@@ -32,10 +36,10 @@ final class BackendConnector {
     private final StickyKey key;
     private final List<Backend> tried = new ArrayList<>(2);
 
-    BackendConnector(Connection connection) {
+    BackendConnector(Connection connection, Pool pool) {
         this.connection = connection;
         this.settings = connection.settings();
-        this.pool = settings.pool();
+        this.pool = pool;
         this.key = pool.keyOf(connection.client().getAddress());
     }
 
@@ -63,6 +67,7 @@ final class BackendConnector {
                 return;
             }
             if (f.isSuccess()) {
+                sendProxyHeader(future.channel());
                 connection.established(selection);
                 return;
             }
@@ -75,6 +80,19 @@ final class BackendConnector {
                 giveUp();
             }
         });
+    }
+
+    /** The PROXY protocol header goes first, before any client byte (pools with send-proxy-protocol). */
+    private void sendProxyHeader(Channel outbound) {
+        ProxyProtocolVersion version = pool.config().sendProxyProtocol();
+        if (version == ProxyProtocolVersion.OFF) {
+            return;
+        }
+        outbound.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);
+        outbound.write(ProxyHeaders.header(version, connection.client(), connection.destination(), connection.serverName()),
+                outbound.voidPromise());
+        // Written synchronously through the encoder; relay writes need not pass it.
+        outbound.pipeline().remove(HAProxyMessageEncoder.INSTANCE);
     }
 
     private void giveUp() {

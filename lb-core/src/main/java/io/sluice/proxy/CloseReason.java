@@ -26,7 +26,11 @@ public enum CloseReason {
     /** Over {@code limits.max-connections}. */
     OVER_LIMIT("over-limit"),
     /** Over {@code limits.max-connections-per-source}. */
-    OVER_SOURCE_LIMIT("over-source-limit");
+    OVER_SOURCE_LIMIT("over-source-limit"),
+    /** A tls listener refused the client before routing it (the detail is in sluice_tls_refused_total). */
+    TLS_REFUSED("tls-refused"),
+    /** A trusted upstream sent no valid PROXY protocol header in time. */
+    PROXY_HEADER_INVALID("proxy-header-invalid");
 
     private final String word;
 

@@ -29,12 +29,16 @@ public final class Connection {
 
     private final FrontendSettings settings;
     private final Channel inbound;
-    private final InetSocketAddress client;
     private final long startNanos = System.nanoTime();
+    private InetSocketAddress client;
+    private InetSocketAddress destination;
+    private Pool pool;
+    private String serverName;
 
     private Channel outbound;
     private Pool.Selection selection;
-    private boolean admitted;
+    private boolean globalAdmitted;
+    private boolean sourceAdmitted;
     private boolean established;
     private boolean inboundInputDone;
     private boolean outboundInputDone;
@@ -50,14 +54,31 @@ public final class Connection {
         this.settings = settings;
         this.inbound = inbound;
         this.client = (InetSocketAddress) inbound.remoteAddress();
+        this.destination = (InetSocketAddress) inbound.localAddress();
     }
 
     public Channel inbound() {
         return inbound;
     }
 
+    /** The client: the socket's peer, or the address a trusted PROXY header carried. */
     public InetSocketAddress client() {
         return client;
+    }
+
+    /** The address the client connected to (from the PROXY header when there was one). */
+    public InetSocketAddress destination() {
+        return destination;
+    }
+
+    /** The pool this connection was routed to, or null before routing. */
+    public Pool pool() {
+        return pool;
+    }
+
+    /** The SNI the client sent (tls listeners), or null. */
+    public String serverName() {
+        return serverName;
     }
 
     public String listener() {
@@ -86,9 +107,24 @@ public final class Connection {
         this.outbound = ch;
     }
 
-    void admitted() {
-        admitted = true;
+    void globalAdmitted() {
+        globalAdmitted = true;
         settings.tracker().add(this);
+    }
+
+    void sourceAdmitted() {
+        sourceAdmitted = true;
+    }
+
+    /** A trusted PROXY header named the real client (before source admission). */
+    void resolved(ClientAddressResolved r) {
+        this.client = r.client();
+        this.destination = r.destination();
+    }
+
+    void routed(Pool chosen, String sni) {
+        this.pool = chosen;
+        this.serverName = sni;
     }
 
     boolean isEstablished() {
@@ -243,8 +279,11 @@ public final class Connection {
             early.forEach(io.netty.util.ReferenceCountUtil::release);
             early = null;
         }
-        if (admitted) {
-            settings.limiter().release(client.getAddress());
+        if (sourceAdmitted) {
+            settings.limiter().releaseSource(client.getAddress());
+        }
+        if (globalAdmitted) {
+            settings.limiter().releaseGlobal();
             settings.tracker().remove(this);
         }
         String backendName = null;
@@ -257,12 +296,15 @@ public final class Connection {
         }
         CloseReason finalReason = reason == null ? CloseReason.CLIENT_ABORT : reason;
         settings.metrics().closed(settings.listener(), finalReason.word());
-        settings.metrics().bytes(settings.pool().name(), bytesUp, bytesDown);
+        if (pool != null) {
+            settings.metrics().bytes(pool.name(), bytesUp, bytesDown);
+        }
         settings.accessLog().log(new AccessLog.Entry(
                 Instant.now(),
                 settings.listener(),
                 client.getAddress().getHostAddress() + ":" + client.getPort(),
-                admitted ? settings.pool().name() : null,
+                serverName,
+                pool == null ? null : pool.name(),
                 backendName,
                 bytesUp,
                 bytesDown,

@@ -7,14 +7,20 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.sluice.limit.ConnectionLimiter.Admission;
+import io.sluice.pool.Pool;
+import io.sluice.proxyprotocol.ProxyHeaderReceiver;
+import io.sluice.tls.ClientHelloSniffer;
 
 /**
- * Faces the client: admits the connection, starts the backend connect, and relays client bytes to
- * the backend with backpressure (stops reading the client while the backend cannot take more).
+ * Faces the client: admits the connection, learns where it goes (the listener's pool, or the
+ * sniffer's {@link PoolChosen}), starts the backend connect, and relays client bytes to the backend
+ * with backpressure (stops reading the client while the backend cannot take more).
  *
- * <p>The client channel starts with AUTO_READ off, so nothing is read (and nothing buffered) until
- * a backend is connected.
+ * <p>The client channel starts with AUTO_READ off: nothing is read (and nothing buffered) except
+ * what a prelude (PROXY header, ClientHello) needs, until a backend is connected.
+ *
+ * <p>Admission comes in two steps: the daemon-wide limit at accept; the per-source limit once the
+ * real client address is known (at accept, or from a trusted PROXY header).
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
@@ -22,10 +28,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final int EARLY_DATA_LIMIT = 256 * 1024;
 
     private final FrontendSettings settings;
+    private final boolean expectsProxyHeader;
     private Connection connection;
 
-    FrontendHandler(FrontendSettings settings) {
+    FrontendHandler(FrontendSettings settings, boolean expectsProxyHeader) {
         this.settings = settings;
+        this.expectsProxyHeader = expectsProxyHeader;
     }
 
     @Override
@@ -35,18 +43,65 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ch.closeFuture().addListener(f -> connection.finished());
         settings.metrics().accepted(settings.listener());
 
-        Admission admission = settings.limiter().tryAcquire(connection.client().getAddress());
-        if (admission != Admission.ADMITTED) {
-            CloseReason reason = admission == Admission.OVER_GLOBAL_LIMIT
-                    ? CloseReason.OVER_LIMIT
-                    : CloseReason.OVER_SOURCE_LIMIT;
-            settings.metrics().refused(settings.listener(), reason.word());
-            connection.reason(reason);
-            ch.close();
+        if (!settings.limiter().tryAcquireGlobal()) {
+            refuse(ctx, CloseReason.OVER_LIMIT);
             return;
         }
-        connection.admitted();
-        new BackendConnector(connection).connect();
+        connection.globalAdmitted();
+        if (!expectsProxyHeader && !admitSource(ctx)) {
+            return;
+        }
+        if (expectsProxyHeader || settings.routed()) {
+            ctx.read(); // the prelude reads what it needs, then tells us where to go
+        } else {
+            connect(settings.pool(), null);
+        }
+    }
+
+    private boolean admitSource(ChannelHandlerContext ctx) {
+        if (!settings.limiter().tryAcquireSource(connection.client().getAddress())) {
+            refuse(ctx, CloseReason.OVER_SOURCE_LIMIT);
+            return false;
+        }
+        connection.sourceAdmitted();
+        return true;
+    }
+
+    private void refuse(ChannelHandlerContext ctx, CloseReason reason) {
+        settings.metrics().refused(settings.listener(), reason.word());
+        connection.close(reason);
+    }
+
+    private void connect(Pool pool, String serverName) {
+        connection.routed(pool, serverName);
+        new BackendConnector(connection, pool).connect();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            connection.inboundInputShutdown();
+        } else if (evt instanceof IdleStateEvent) {
+            connection.close(CloseReason.IDLE_TIMEOUT);
+        } else if (evt instanceof ClientAddressResolved resolved) {
+            connection.resolved(resolved);
+            if (admitSource(ctx) && !settings.routed()) {
+                connect(settings.pool(), null);
+            }
+        } else if (evt instanceof PoolChosen chosen) {
+            Pool pool = settings.pools().get(chosen.pool());
+            if (pool == null) { // config validation makes this unreachable; never fail silently
+                refuse(ctx, CloseReason.NO_BACKEND);
+                return;
+            }
+            connect(pool, chosen.serverName());
+        } else if (evt instanceof ClientHelloSniffer.Refusal) {
+            connection.reason(CloseReason.TLS_REFUSED);
+        } else if (evt instanceof ProxyHeaderReceiver.Refusal) {
+            connection.reason(CloseReason.PROXY_HEADER_INVALID);
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 
     @Override
@@ -88,17 +143,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             outbound.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
-            connection.inboundInputShutdown();
-        } else if (evt instanceof IdleStateEvent) {
-            connection.close(CloseReason.IDLE_TIMEOUT);
-        } else {
-            ctx.fireUserEventTriggered(evt);
-        }
     }
 
     @Override

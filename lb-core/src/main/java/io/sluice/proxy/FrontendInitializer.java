@@ -3,12 +3,21 @@ package io.sluice.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.sluice.proxyprotocol.ProxyHeaderReceiver;
+import io.sluice.tls.ClientHelloSniffer;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sets up the pipeline of every accepted client channel: idle timeout (one timer per
- * connection, counting traffic in both directions, since backend bytes are written to this
- * channel), then the relay.
+ * Sets up the pipeline of every accepted client channel:
+ *
+ * <pre>
+ * idle timeout → [PROXY header decoder → receiver] → [ClientHello sniffer] → FrontendHandler
+ * </pre>
+ *
+ * The idle timer is one per connection and counts traffic in both directions (backend bytes are
+ * written to this channel). The PROXY header stage exists only for sources the listener trusts;
+ * the sniffer only on tls listeners. Both remove themselves once done.
  */
 public final class FrontendInitializer extends ChannelInitializer<Channel> {
 
@@ -24,6 +33,16 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
         if (idleMillis > 0) {
             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         }
-        ch.pipeline().addLast("relay", new FrontendHandler(settings));
+        InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
+        boolean proxyHeader = !settings.trustedProxies().isEmpty() && settings.trustsProxyHeaderFrom(remote.getAddress());
+        if (proxyHeader) {
+            ch.pipeline().addLast("proxy-header-decoder", ProxyHeaderReceiver.newDecoder());
+            ch.pipeline().addLast("proxy-header", new ProxyHeaderReceiver(settings.listener(), settings.metrics()));
+        }
+        if (settings.routed()) {
+            ch.pipeline().addLast("sni", new ClientHelloSniffer(
+                    settings.listener(), settings.tls(), settings.routes(), settings.metrics()));
+        }
+        ch.pipeline().addLast("relay", new FrontendHandler(settings, proxyHeader));
     }
 }

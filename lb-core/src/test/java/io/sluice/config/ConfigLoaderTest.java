@@ -45,6 +45,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shippedTlsExampleLoadsOnceUncommented() throws Exception {
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(Path.of("../conf/sluice.yaml")));
+        int start = lines.indexOf("  # - name: https");
+        assertTrue(start > 0, "the tls example is missing from conf/sluice.yaml");
+        for (int i = start; i < lines.size() && lines.get(i).startsWith("  # "); i++) {
+            lines.set(i, "  " + lines.get(i).substring(4));
+        }
+        SluiceConfig config = ConfigLoader.parse(String.join("\n", lines), "sluice.yaml");
+        assertEquals("3 listeners, 2 pools, 4 backends", config.summary());
+        ListenerConfig https = config.listeners().get(2);
+        assertEquals(ListenerMode.TLS, https.mode());
+        assertEquals(3, https.tls().routes().size());
+        assertEquals("web", https.tls().defaultPool());
+        assertEquals(ProxyProtocolVersion.OFF, config.pools().get("chat").sendProxyProtocol());
+    }
+
+    @Test
     void defaults() {
         SluiceConfig config = Yaml.load(Yaml.MINIMAL);
 

@@ -110,7 +110,8 @@ class ValidationErrorsTest {
 
     @Test
     void unknownKeyWithoutNearMatchListsTheKnownOnes() {
-        assertEquals("unknown key 'colour' (expected name, bind, mode or pool)",
+        assertEquals("unknown key 'colour' (expected name, bind, mode, pool, routes, default-pool, no-sni, not-tls,"
+                        + " client-hello-timeout, max-client-hello, server-first-timeout or accept-proxy-protocol)",
                 onlyError(MINIMAL.replace("    pool: chat\n", "    pool: chat\n    colour: red\n"), 5,
                         "listeners[0].colour"));
     }
@@ -205,15 +206,9 @@ class ValidationErrorsTest {
     }
 
     @Test
-    void tlsModeIsNotSupportedYet() {
-        String yaml = MINIMAL.replace("    pool: chat\n", "    pool: chat\n    mode: tls\n");
-        assertEquals("tls mode is not supported yet (expected tcp)", onlyError(yaml, 5, "listeners[0].mode"));
-    }
-
-    @Test
     void unknownMode() {
         String yaml = MINIMAL.replace("    pool: chat\n", "    pool: chat\n    mode: udp\n");
-        assertEquals("'udp' (expected tcp)", onlyError(yaml, 5, "listeners[0].mode"));
+        assertEquals("'udp' (expected tcp or tls)", onlyError(yaml, 5, "listeners[0].mode"));
     }
 
     @Test

@@ -84,7 +84,7 @@ class GracefulShutdownTest {
             var listener = base.listeners().get(0);
             var clash = new io.sluice.config.ListenerConfig(listener.name(),
                     new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), taken.getLocalPort()),
-                    listener.mode(), listener.pool(), listener.line());
+                    listener.mode(), listener.pool(), listener.tls(), listener.acceptProxyProtocol(), listener.line());
             var config = new io.sluice.config.SluiceConfig(base.source(), java.util.List.of(clash), base.pools(), base.timeouts(), base.limits());
             var e = assertThrows(io.sluice.listener.Listener.BindFailedException.class,
                     () -> SluiceDaemon.start(config, new SimpleMeterRegistry()));

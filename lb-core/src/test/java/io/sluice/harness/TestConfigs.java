@@ -6,6 +6,7 @@ import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.ListenerMode;
 import io.sluice.config.PoolConfig;
+import io.sluice.config.ProxyProtocolVersion;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.StickyConfig;
 import io.sluice.config.StickyKeyType;
@@ -99,9 +100,11 @@ public final class TestConfigs {
     }
 
     public SluiceConfig build() {
-        PoolConfig pool = new PoolConfig("main", balance, sticky, connectTimeout, retries, 65537, List.copyOf(backends));
+        PoolConfig pool = new PoolConfig("main", balance, sticky, connectTimeout, retries, 65537,
+                ProxyProtocolVersion.OFF, List.copyOf(backends));
         ListenerConfig listener = new ListenerConfig(
-                "main", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenerMode.TCP, "main", 1);
+                "main", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenerMode.TCP, "main", null,
+                List.of(), 1);
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         pools.put("main", pool);
         return new SluiceConfig("(test)", List.of(listener), pools,
