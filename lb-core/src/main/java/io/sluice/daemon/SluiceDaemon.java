@@ -99,12 +99,10 @@ public final class SluiceDaemon implements AutoCloseable {
         AccessLog accessLog = new AccessLog();
         for (ListenerConfig lc : config.listeners()) {
             FrontendSettings settings = new FrontendSettings(
-                    lc.name(),
+                    lc,
                     lc.pool() == null ? null : pools.get(lc.pool()),
                     pools,
-                    lc.tls(),
                     lc.tls() == null ? null : RouteTable.of(lc.tls()),
-                    lc.acceptProxyProtocol(),
                     config.timeouts().idle(),
                     transport,
                     limiter,

@@ -34,7 +34,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         }
         InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
-        boolean proxyHeader = !settings.trustedProxies().isEmpty() && settings.trustsProxyHeaderFrom(remote.getAddress());
+        boolean proxyHeader = settings.config().acceptsProxyProtocolFrom(remote.getAddress());
         if (proxyHeader) {
             ch.pipeline().addLast("proxy-header-decoder", ProxyHeaderReceiver.newDecoder());
             ch.pipeline().addLast("proxy-header", new ProxyHeaderReceiver(settings.listener(), settings.metrics()));

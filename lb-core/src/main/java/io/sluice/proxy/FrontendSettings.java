@@ -1,37 +1,31 @@
 package io.sluice.proxy;
 
 import io.sluice.accesslog.AccessLog;
-import io.sluice.config.Cidr;
+import io.sluice.config.ListenerConfig;
 import io.sluice.config.TlsListenerConfig;
 import io.sluice.limit.ConnectionLimiter;
 import io.sluice.metrics.ProxyMetrics;
 import io.sluice.pool.Pool;
 import io.sluice.route.RouteTable;
 import io.sluice.transport.Transport;
-import java.net.InetAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Everything the relay of one listener needs, shared by all its connections.
  *
- * @param listener        the listener's config name (logs, metric tags)
+ * @param config          the listener's config
  * @param pool            tcp listeners: where every connection goes; tls listeners: null (routed)
  * @param pools           every pool by name, for routed listeners
- * @param tls             tls listeners: the sniffing and routing settings; else null
- * @param routes          tls listeners: the route table built from {@code tls}; else null
- * @param trustedProxies  sources that must send a PROXY protocol header first (may be empty)
+ * @param routes          tls listeners: the route table built from the config's tls settings; else null
  * @param idle            close both sides after this long without traffic either way; ZERO disables
  * @param transport       channel classes for the backend side (same transport as the client side)
  */
 public record FrontendSettings(
-        String listener,
+        ListenerConfig config,
         Pool pool,
         Map<String, Pool> pools,
-        TlsListenerConfig tls,
         RouteTable routes,
-        List<Cidr> trustedProxies,
         Duration idle,
         Transport transport,
         ConnectionLimiter limiter,
@@ -39,18 +33,18 @@ public record FrontendSettings(
         ProxyMetrics metrics,
         AccessLog accessLog) {
 
-    /** Whether a connection from {@code source} must start with a PROXY protocol header. */
-    public boolean trustsProxyHeaderFrom(InetAddress source) {
-        for (Cidr cidr : trustedProxies) {
-            if (cidr.contains(source)) {
-                return true;
-            }
-        }
-        return false;
+    /** The listener's name (logs, metric tags). */
+    public String listener() {
+        return config.name();
+    }
+
+    /** tls listeners: the sniffing and routing settings; else null. */
+    public TlsListenerConfig tls() {
+        return config.tls();
     }
 
     /** Whether the pool is chosen per connection after sniffing (tls) rather than fixed (tcp). */
     public boolean routed() {
-        return tls != null;
+        return config.tls() != null;
     }
 }
