@@ -89,7 +89,8 @@ final class BackendConnector {
             return;
         }
         outbound.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);
-        outbound.write(ProxyHeaders.header(version, connection.client(), connection.destination(), connection.serverName()),
+        // Flushed at once: server-first backends answer only after the header, before any client byte.
+        outbound.writeAndFlush(ProxyHeaders.header(version, connection.client(), connection.destination(), connection.serverName()),
                 outbound.voidPromise());
         // Written synchronously through the encoder; relay writes need not pass it.
         outbound.pipeline().remove(HAProxyMessageEncoder.INSTANCE);
