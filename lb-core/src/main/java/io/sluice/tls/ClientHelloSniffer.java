@@ -41,8 +41,8 @@ public final class ClientHelloSniffer extends ChannelInboundHandlerAdapter {
     private final TlsListenerConfig config;
     private final RouteTable routes;
     private final ProxyMetrics metrics;
-    /** Most bytes held: the hello itself plus a 5-byte header for each record it may span. */
-    private final int maxBuffered;
+    /** Most bytes held: the parser's own bound (the hello plus the record headers it may span). */
+    private final long maxBuffered;
 
     private CompositeByteBuf received;
     private ScheduledFuture<?> helloTimeout;
@@ -54,7 +54,7 @@ public final class ClientHelloSniffer extends ChannelInboundHandlerAdapter {
         this.config = config;
         this.routes = routes;
         this.metrics = metrics;
-        this.maxBuffered = config.maxClientHello() + 5 * (config.maxClientHello() / 16384 + 2);
+        this.maxBuffered = ClientHelloParser.bufferLimit(config.maxClientHello());
     }
 
     @Override
