@@ -110,6 +110,52 @@ class ProxyProtocolTest {
     }
 
     @Test
+    void haproxySendProxyV2IsATrustedUpstream(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path haproxy = java.nio.file.Path.of("/usr/sbin/haproxy");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(haproxy), "haproxy not installed");
+        ProxyProtocolBackend backend = new ProxyProtocolBackend("pp");
+        try (backend;
+             RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tcp("pp").acceptProxyProtocol("127.0.0.1/32")
+                     .pool("pp", ProxyProtocolVersion.V1, backend).build())) {
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = free.getLocalPort();
+            }
+            java.nio.file.Path cfg = dir.resolve("haproxy.cfg");
+            java.nio.file.Files.writeString(cfg, """
+                    global
+                      maxconn 100
+                    defaults
+                      mode tcp
+                      timeout connect 2s
+                      timeout client 10s
+                      timeout server 10s
+                    frontend fe
+                      bind 127.0.0.1:%d
+                      default_backend be
+                    backend be
+                      server sluice 127.0.0.1:%d send-proxy-v2
+                    """.formatted(port, daemon.address().getPort()));
+            Process p = new ProcessBuilder(haproxy.toString(), "-db", "-f", cfg.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+            try {
+                InetSocketAddress front = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                    try (Socket probe = Clients.connect(front, Clients.loopback(11))) {
+                        return Clients.readLine(probe) != null;
+                    }
+                });
+                try (Socket s = Clients.connect(front, Clients.loopback(11))) {
+                    assertEquals("pp 127.0.0.11:" + s.getLocalPort(), Clients.readLine(s),
+                            "HAProxy's header named the client; Sluice passed it on");
+                }
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Test
     void untrustedSourcesAreNotBelievedTheirHeaderIsJustBytes() throws Exception {
         try (TestBackend echo = TestBackend.namedEcho("echo");
              RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tcp("app").acceptProxyProtocol("127.0.0.1/32")
