@@ -34,7 +34,8 @@ final class ConfigBinder {
             root.problems().add(0, "", "the configuration is empty (expected listeners and pools)");
         }
         if (found.isEmpty()) {
-            return new SluiceConfig(source, List.of(), Map.of(), TimeoutsConfig.DEFAULTS, LimitsConfig.DEFAULTS);
+            return new SluiceConfig(source, List.of(), Map.of(), TimeoutsConfig.DEFAULTS, LimitsConfig.DEFAULTS,
+                    null, new StateConfig("local", null));
         }
         YamlMapping m = found.get();
         ListenerBinder listeners = new ListenerBinder();
@@ -45,7 +46,7 @@ final class ConfigBinder {
         LimitsConfig limits = m.get("limits").map(ConfigBinder::limits).orElse(LimitsConfig.DEFAULTS);
 
         listeners.check(poolBinder.declaredNames());
-        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits);
+        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, null, new StateConfig("local", null));
     }
 
     private static TimeoutsConfig timeouts(YamlValue section) {

@@ -73,7 +73,7 @@ final class PoolBinder {
                 .orElse(ProxyProtocolVersion.OFF);
         List<BackendConfig> backends = m.require("backends").map(this::backends).orElse(List.of());
         return Optional.of(new PoolConfig(name, balance, sticky, connectTimeout, retries, tableSize, sendProxy,
-                backends));
+                backends, HealthConfig.DEFAULTS, PassiveConfig.DEFAULTS, java.time.Duration.ZERO, DrainConfig.DEFAULTS));
     }
 
     private static StickyConfig sticky(YamlMapping pool, BalanceAlgorithm balance) {

@@ -15,10 +15,15 @@ import java.util.Objects;
  * @param maglevTableSize Maglev lookup table size, a prime; used only by {@link BalanceAlgorithm#MAGLEV}
  * @param sendProxyProtocol whether a PROXY protocol header (and which version) starts every backend connection
  * @param backends        in file order, unmodifiable, names unique
+ * @param health          active health check
+ * @param passive         passive health (connect failures of real traffic)
+ * @param slowStart       a backend that becomes eligible ramps its weight up over this; ZERO = off
+ * @param drain           drain defaults (deadline, close rate)
  */
 public record PoolConfig(String name, BalanceAlgorithm balance, StickyConfig sticky, Duration connectTimeout,
                          int retries, int maglevTableSize, ProxyProtocolVersion sendProxyProtocol,
-                         List<BackendConfig> backends) {
+                         List<BackendConfig> backends, HealthConfig health, PassiveConfig passive,
+                         Duration slowStart, DrainConfig drain) {
 
     public PoolConfig {
         Objects.requireNonNull(name, "name");
@@ -27,5 +32,9 @@ public record PoolConfig(String name, BalanceAlgorithm balance, StickyConfig sti
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(sendProxyProtocol, "sendProxyProtocol");
         backends = List.copyOf(backends);
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(passive, "passive");
+        Objects.requireNonNull(slowStart, "slowStart");
+        Objects.requireNonNull(drain, "drain");
     }
 }

@@ -15,14 +15,17 @@ import java.util.Objects;
  * @param pools     by name in file order, unmodifiable
  * @param timeouts  process-wide timeouts
  * @param limits    process-wide limits
+ * @param admin     the admin HTTP listener, or null when there is none
+ * @param state     where admin overrides are kept
  */
 public record SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
-                           TimeoutsConfig timeouts, LimitsConfig limits) {
+                           TimeoutsConfig timeouts, LimitsConfig limits, AdminConfig admin, StateConfig state) {
 
     public SluiceConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(state, "state");
         listeners = List.copyOf(listeners);
         // Map.copyOf would lose file order, which operators expect in listings.
         pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));

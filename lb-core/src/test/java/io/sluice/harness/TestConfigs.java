@@ -101,13 +101,14 @@ public final class TestConfigs {
 
     public SluiceConfig build() {
         PoolConfig pool = new PoolConfig("main", balance, sticky, connectTimeout, retries, 65537,
-                ProxyProtocolVersion.OFF, List.copyOf(backends));
+                ProxyProtocolVersion.OFF, List.copyOf(backends),
+                io.sluice.config.HealthConfig.DEFAULTS, io.sluice.config.PassiveConfig.DEFAULTS, Duration.ZERO, io.sluice.config.DrainConfig.DEFAULTS);
         ListenerConfig listener = new ListenerConfig(
                 "main", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenerMode.TCP, "main", null,
                 List.of(), 1);
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         pools.put("main", pool);
         return new SluiceConfig("(test)", List.of(listener), pools,
-                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource));
+                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource), null, new io.sluice.config.StateConfig("local", null));
     }
 }

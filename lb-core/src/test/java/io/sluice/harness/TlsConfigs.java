@@ -120,7 +120,8 @@ public final class TlsConfigs {
         }
         StickyConfig sticky = new StickyConfig(balance == BalanceAlgorithm.MAGLEV ? StickyKeyType.SOURCE_IP : StickyKeyType.NONE,
                 24, 64, Duration.ofMinutes(30), 100_000);
-        pools.put(name, new PoolConfig(name, balance, sticky, Duration.ofSeconds(2), 2, 65537, sendProxy, list));
+        pools.put(name, new PoolConfig(name, balance, sticky, Duration.ofSeconds(2), 2, 65537, sendProxy, list,
+                io.sluice.config.HealthConfig.DEFAULTS, io.sluice.config.PassiveConfig.DEFAULTS, Duration.ZERO, io.sluice.config.DrainConfig.DEFAULTS));
         return this;
     }
 
@@ -132,6 +133,6 @@ public final class TlsConfigs {
                         new TlsListenerConfig(routes, defaultPool, noSni, notTlsPool, helloTimeout, maxHello, serverFirst),
                         acceptProxy, 1);
         return new SluiceConfig("(test)", List.of(listener), pools,
-                new TimeoutsConfig(Duration.ofMinutes(5), Duration.ofSeconds(5)), new LimitsConfig(100_000, 0));
+                new TimeoutsConfig(Duration.ofMinutes(5), Duration.ofSeconds(5)), new LimitsConfig(100_000, 0), null, new io.sluice.config.StateConfig("local", null));
     }
 }

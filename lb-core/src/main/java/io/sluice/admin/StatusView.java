@@ -1,0 +1,16 @@
+package io.sluice.admin;
+
+import java.util.List;
+
+/** The daemon at a glance (GET /api/v1/status). */
+public record StatusView(
+        String version,
+        long uptimeSeconds,
+        String transport,
+        String configFile,
+        int activeConnections,
+        List<Listener> listeners) {
+
+    /** @param pools the listener's pool (tcp) or every pool its routes name (tls) */
+    public record Listener(String name, String bind, String mode, List<String> pools) {}
+}
