@@ -1,47 +1,55 @@
 package io.sluice.backend;
 
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One server a pool can send connections to, and its live counters.
+ * One server a pool can send connections to: its identity, the weight balancers use in the current
+ * pool snapshot, and its live state and counters.
  *
- * <p>Identity is the backend's stable {@code name}: balancers order and hash backends by name, never by
- * list or discovery order, so that two nodes with the same backend set make the same choices. A
- * {@code Backend} object lives as long as its name stays in the pool, across snapshot rebuilds, so
- * its counters survive re-weighting and reloads. Address and weight are immutable; a change of
- * either makes a new snapshot, not an in-place edit.
+ * <p>Identity is the backend's stable {@code name}: balancers order and hash backends by name, never
+ * by list or discovery order, so two nodes with the same backend set make the same choices, and
+ * {@link #equals} is by name. A snapshot rebuild makes new {@code Backend} objects (another address,
+ * configured weight or effective weight) that share one {@link State}: counters, health and admin
+ * state survive re-weighting, slow start and reloads.
  *
- * <p>Thread-safety: the counters are updated from any event loop; everything else is immutable.
+ * <p>Thread-safety: counters are updated from any event loop; the state is written only by the
+ * daemon's control thread and read anywhere (volatile fields); everything else is immutable.
  */
 public final class Backend {
 
     private final String name;
     private final InetSocketAddress address;
+    private final int configuredWeight;
     private final int weight;
-    private final AtomicInteger active;
-    private final LongAdder total;
+    private final State state;
 
     public Backend(String name, InetSocketAddress address, int weight) {
-        this(name, address, weight, new AtomicInteger(), new LongAdder());
+        this(name, address, weight, weight, new State());
     }
 
-    private Backend(String name, InetSocketAddress address, int weight, AtomicInteger active, LongAdder total) {
+    private Backend(String name, InetSocketAddress address, int configuredWeight, int weight, State state) {
         this.name = Objects.requireNonNull(name, "name");
         this.address = Objects.requireNonNull(address, "address");
-        if (weight < 0) {
+        if (weight < 0 || configuredWeight < 0) {
             throw new IllegalArgumentException("weight: " + weight + " (expected >= 0)");
         }
+        this.configuredWeight = configuredWeight;
         this.weight = weight;
-        this.active = active;
-        this.total = total;
+        this.state = state;
     }
 
-    /** A backend with the same name and counters but another address or weight. */
-    public Backend withSettings(InetSocketAddress newAddress, int newWeight) {
-        return new Backend(name, newAddress, newWeight, active, total);
+    /** The same backend (state and counters shared) with another address and configured weight. */
+    public Backend withSettings(InetSocketAddress newAddress, int newConfiguredWeight) {
+        return new Backend(name, newAddress, newConfiguredWeight, newConfiguredWeight, state);
+    }
+
+    /** The same backend with the weight a balancer should use in one snapshot (override, slow start). */
+    public Backend withEffectiveWeight(int effective) {
+        return new Backend(name, address, configuredWeight, effective, state);
     }
 
     public String name() {
@@ -52,30 +60,47 @@ public final class Backend {
         return address;
     }
 
-    /** Relative share of new connections; 0 takes none. */
+    /** The weight balancers use in this snapshot; 0 takes no new connections. */
     public int weight() {
         return weight;
     }
 
+    /** The weight from the config (before overrides and slow start). */
+    public int configuredWeight() {
+        return configuredWeight;
+    }
+
+    /** Live state and counters, shared by every snapshot's copy of this backend. */
+    public State state() {
+        return state;
+    }
+
     /** Connections open to this backend now (established relays, not pending connects). */
     public int activeConnections() {
-        return active.get();
+        return state.active.get();
     }
 
     /** Connections ever established to this backend. */
     public long totalConnections() {
-        return total.sum();
+        return state.total.sum();
     }
 
     /** Called once when a relay to this backend is established. */
     public void connectionOpened() {
-        active.incrementAndGet();
-        total.increment();
+        state.active.incrementAndGet();
+        state.total.increment();
+    }
+
+    /** Called once when a relay that {@link #connectionOpened() opened} closes, with its byte counts. */
+    public void connectionClosed(long bytesUp, long bytesDown) {
+        state.active.decrementAndGet();
+        state.bytesUp.add(bytesUp);
+        state.bytesDown.add(bytesDown);
     }
 
     /** Called once when a relay that {@link #connectionOpened() opened} closes. */
     public void connectionClosed() {
-        active.decrementAndGet();
+        connectionClosed(0, 0);
     }
 
     /** Backends are equal by name: the same server across snapshot rebuilds of one pool. */
@@ -92,5 +117,107 @@ public final class Backend {
     @Override
     public String toString() {
         return name + "(" + address.getHostString() + ":" + address.getPort() + ", weight " + weight + ")";
+    }
+
+    /**
+     * A backend's mutable state. Counters: any thread. Everything else: written by the control thread
+     * only (single writer), read anywhere.
+     */
+    public static final class State {
+        private final AtomicInteger active = new AtomicInteger();
+        private final LongAdder total = new LongAdder();
+        private final LongAdder bytesUp = new LongAdder();
+        private final LongAdder bytesDown = new LongAdder();
+
+        private volatile boolean up = true;
+        private volatile AdminState admin = AdminState.READY;
+        private volatile Integer weightOverride;
+        private volatile Instant drainDeadline;
+        private volatile Instant since = Instant.now();
+        private volatile String cause = "start";
+        private volatile Instant lastCheck;
+        private volatile String lastCheckResult;
+        /** System.nanoTime() when it last became eligible after being out; 0: never ramped. */
+        private volatile long eligibleSinceNanos;
+
+        public boolean up() {
+            return up;
+        }
+
+        public AdminState admin() {
+            return admin;
+        }
+
+        /** The admin weight override, or null. */
+        public Integer weightOverride() {
+            return weightOverride;
+        }
+
+        public Instant drainDeadline() {
+            return drainDeadline;
+        }
+
+        public Instant since() {
+            return since;
+        }
+
+        public String cause() {
+            return cause;
+        }
+
+        public Instant lastCheck() {
+            return lastCheck;
+        }
+
+        public String lastCheckResult() {
+            return lastCheckResult;
+        }
+
+        public long eligibleSinceNanos() {
+            return eligibleSinceNanos;
+        }
+
+        public long bytesUp() {
+            return bytesUp.sum();
+        }
+
+        public long bytesDown() {
+            return bytesDown.sum();
+        }
+
+        /** Control thread. */
+        public void health(boolean nowUp, String why) {
+            this.up = nowUp;
+            changed(why);
+        }
+
+        /** Control thread. */
+        public void admin(AdminState state, Instant deadline, String why) {
+            this.admin = state;
+            this.drainDeadline = deadline;
+            changed(why);
+        }
+
+        /** Control thread; null clears the override. */
+        public void weightOverride(Integer weight, String why) {
+            this.weightOverride = weight;
+            changed(why);
+        }
+
+        /** Health checker callbacks (any thread; last write wins, informational). */
+        public void checked(Instant at, String result) {
+            this.lastCheck = at;
+            this.lastCheckResult = result;
+        }
+
+        /** Control thread: the backend became eligible again at {@code nanos} (slow start starts). */
+        public void eligibleSince(long nanos) {
+            this.eligibleSinceNanos = nanos;
+        }
+
+        private void changed(String why) {
+            this.since = Instant.now();
+            this.cause = why;
+        }
     }
 }

@@ -56,6 +56,11 @@ public interface Balancer {
         return new MaglevBalancer(MaglevTable.build(backends, tableSize));
     }
 
+    /** Maglev over a table the caller built (and keeps, to show its fingerprint and explain picks). */
+    static Balancer maglev(MaglevTable table) {
+        return new MaglevBalancer(table);
+    }
+
     /** Two distinct random backends, drawn by weight; the less loaded per unit of weight wins. */
     static Balancer randomTwo(List<Backend> backends) {
         return new RandomTwoChoices(backends);

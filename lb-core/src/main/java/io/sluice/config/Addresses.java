@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 final class Addresses {
 
     private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
-    private static final Pattern HOSTNAME = Pattern.compile(
+    /** A DNS host name (letters, digits and '-' in labels of up to 63, 253 in all), optionally with a final dot. */
+    static final Pattern HOSTNAME = Pattern.compile(
             "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?");
 

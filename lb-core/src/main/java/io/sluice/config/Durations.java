@@ -39,4 +39,22 @@ final class Durations {
                 return Optional.of(Duration.ofHours(n));
         }
     }
+
+    /** {@code d} in the config's own form, in the largest unit that divides it: {@code 2s}, {@code 10m}, {@code 1500ms}. */
+    static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0) {
+            return "0";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
 }

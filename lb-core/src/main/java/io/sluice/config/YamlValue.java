@@ -140,6 +140,24 @@ final class YamlValue {
         return parsed;
     }
 
+    /** {@code true} or {@code false} (also {@code True}, {@code TRUE}, {@code False}, {@code FALSE}, as in YAML 1.2). */
+    Optional<Boolean> bool() {
+        Optional<String> text = text();
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String s = text.get().trim();
+        switch (s) {
+            case "true", "True", "TRUE":
+                return Optional.of(Boolean.TRUE);
+            case "false", "False", "FALSE":
+                return Optional.of(Boolean.FALSE);
+            default:
+                error(quote(s) + " (expected true or false)");
+                return Optional.empty();
+        }
+    }
+
     /** One of {@code values}, by its YAML spelling. */
     <E extends Enum<E>> Optional<E> oneOf(E[] values, Function<E, String> yamlName) {
         Optional<String> text = text();

@@ -288,7 +288,7 @@ public final class Connection {
         }
         String backendName = null;
         if (established) {
-            selection.backend().connectionClosed();
+            selection.backend().connectionClosed(bytesUp, bytesDown);
             if (selection.stickEntry() != null) {
                 selection.stickEntry().unpin();
             }
