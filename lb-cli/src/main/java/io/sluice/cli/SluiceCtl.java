@@ -1,33 +1,99 @@
 package io.sluice.cli;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
- * {@code sluicectl}: the admin client of a running Sluice daemon.
- *
- * <p>A skeleton for now: the admin API it talks to arrives with the operations issue. It already
- * answers {@code --help} and {@code --version} so packaging and scripts can rely on the jar.
+ * {@code sluicectl}: the admin client of a running Sluice daemon, over its HTTP admin API
+ * (docs/admin-api.md; usage in docs/sluicectl.md). Each sub-command is a small
+ * {@code Callable<Integer>} returning its exit code ({@link ExitCodes}); failures are printed as
+ * {@code sluicectl: <message>}, never as a stack trace.
  */
 @Command(
         name = "sluicectl",
         mixinStandardHelpOptions = true,
         versionProvider = SluiceCtl.Version.class,
-        description = "Admin client of the Sluice load balancer (the admin API arrives in a later release).")
+        description = "Admin client of the Sluice load balancer: inspect pools and backends, drain, reload.",
+        subcommands = {
+            StatusCommand.class,
+            PoolsCommand.class,
+            BackendsCommand.class,
+            DrainCommand.class,
+            UndrainCommand.class,
+            MaintCommand.class,
+            ReadyCommand.class,
+            WeightCommand.class,
+            ConnectionsCommand.class,
+            ExplainCommand.class,
+            ReloadCommand.class,
+            AutoComplete.GenerateCompletion.class,
+        },
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  ok",
+            "  1  operation failed (drain --wait timed out, reload rejected, server error)",
+            "  2  usage error or bad argument",
+            "  3  admin API unreachable",
+            "  4  no admin token, or the token was refused",
+            "  5  not found (unknown pool, backend or listener)",
+            "",
+            "Environment: SLUICE_ADMIN (admin URL), SLUICE_TOKEN_FILE (token file), NO_COLOR (plain tables).",
+        })
 public final class SluiceCtl implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Mixin(name = AdminOptions.MIXIN_NAME)
+    AdminOptions adminOptions;
+
+    private final CliContext context;
+
+    SluiceCtl(CliContext context) {
+        this.context = context;
+    }
+
+    CliContext context() {
+        return context;
+    }
+
+    /** Without a command: the usage on stderr, exit 2. */
     @Override
     public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("sluicectl: missing command");
+        spec.commandLine().usage(err);
+        return ExitCodes.USAGE;
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SluiceCtl()).execute(args));
+        System.exit(commandLine(CliContext.system()).execute(args));
+    }
+
+    /** The configured command line; tests call this with their own context and writers. */
+    static CommandLine commandLine(CliContext context) {
+        CommandLine cl = new CommandLine(new SluiceCtl(context));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler(SluiceCtl::handle);
+        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        return cl;
+    }
+
+    /** Every failure ends here: {@code sluicectl: <line>} for each line, the exception's exit code. */
+    private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        if (e instanceof CliException failure) {
+            failure.lines().forEach(line -> err.println("sluicectl: " + line));
+            err.flush();
+            return failure.exitCode();
+        }
+        err.println("sluicectl: unexpected error: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
+        err.flush();
+        return ExitCodes.FAILED;
     }
 
     /** Reads the version from the jar manifest, so it is set in one place (the pom). */

@@ -1,6 +1,5 @@
 package io.sluice.command;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.sluice.config.BackendConfig;
 import io.sluice.config.ConfigException;
@@ -73,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             try {
-                daemon = SluiceDaemon.start(config, new SimpleMeterRegistry());
+                daemon = SluiceDaemon.start(config);
             } catch (Listener.BindFailedException e) {
                 err.println("sluice: " + e.getMessage());
                 return SluiceCommand.EXIT_USAGE;

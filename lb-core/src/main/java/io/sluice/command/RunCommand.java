@@ -1,6 +1,5 @@
 package io.sluice.command;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.ShutdownSignals;
 import io.sluice.daemon.SluiceDaemon;
@@ -36,12 +35,23 @@ final class RunCommand implements Callable<Integer> {
         ShutdownSignals signals = ShutdownSignals.install();
         SluiceDaemon daemon;
         try {
-            daemon = SluiceDaemon.start(loaded, new SimpleMeterRegistry());
+            daemon = SluiceDaemon.start(loaded);
         } catch (Listener.BindFailedException e) {
             err.println("sluice: " + e.getMessage());
             err.flush();
             return SluiceCommand.EXIT_USAGE;
         }
+        SluiceDaemon running = daemon;
+        signals.onReload(() -> {
+            try {
+                running.reloadFromFile();
+            } catch (io.sluice.config.ConfigException e) {
+                org.slf4j.LoggerFactory.getLogger(RunCommand.class).error(
+                        "Reload rejected, the running configuration stays:\n{}", e.getMessage());
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(RunCommand.class).error("Reload failed: {}", e.toString());
+            }
+        });
         signals.awaitFirst();
         signals.onNext(daemon::abandonGrace);
         daemon.close();

@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -7,12 +8,13 @@ import java.util.Optional;
 
 /**
  * Reads a document's root into a {@link SluiceConfig}: timeouts, limits, and the checks that span
- * sections. Listeners are read by {@link ListenerBinder}, pools by {@link PoolBinder}. Errors go to
+ * sections. Listeners are read by {@link ListenerBinder}, pools by {@link PoolBinder}, admin and state
+ * by {@link AdminBinder}. Errors go to
  * {@link Problems}; the config returned is only meaningful when none were reported.
  */
 final class ConfigBinder {
 
-    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "timeouts", "limits");
+    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "admin", "state", "timeouts", "limits");
     static final List<String> TIMEOUT_KEYS = List.of("idle", "shutdown-grace");
     static final List<String> LIMIT_KEYS = List.of("max-connections", "max-connections-per-source");
 
@@ -23,9 +25,12 @@ final class ConfigBinder {
     private static final int MAX_CONNECTIONS = 10_000_000;
 
     private final String source;
+    private final AdminBinder adminBinder;
 
-    ConfigBinder(String source) {
+    /** @param configFile the file the YAML came from, or null for text: relative paths resolve against its directory */
+    ConfigBinder(String source, Path configFile) {
         this.source = source;
+        this.adminBinder = new AdminBinder(configFile);
     }
 
     SluiceConfig bind(YamlValue root) {
@@ -35,7 +40,7 @@ final class ConfigBinder {
         }
         if (found.isEmpty()) {
             return new SluiceConfig(source, List.of(), Map.of(), TimeoutsConfig.DEFAULTS, LimitsConfig.DEFAULTS,
-                    null, new StateConfig("local", null));
+                    null, new StateConfig(AdminBinder.LOCAL_STORE, null));
         }
         YamlMapping m = found.get();
         ListenerBinder listeners = new ListenerBinder();
@@ -44,9 +49,12 @@ final class ConfigBinder {
         Map<String, PoolConfig> pools = m.require("pools").map(poolBinder::bind).orElse(Map.of());
         TimeoutsConfig timeouts = m.get("timeouts").map(ConfigBinder::timeouts).orElse(TimeoutsConfig.DEFAULTS);
         LimitsConfig limits = m.get("limits").map(ConfigBinder::limits).orElse(LimitsConfig.DEFAULTS);
+        // A key with nothing after it counts as absent, as everywhere: `admin:` alone means no admin listener.
+        AdminConfig admin = m.get("admin").map(v -> adminBinder.admin(v, listeners)).orElse(null);
+        StateConfig state = adminBinder.state(m.get("state"));
 
         listeners.check(poolBinder.declaredNames());
-        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, null, new StateConfig("local", null));
+        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state);
     }
 
     private static TimeoutsConfig timeouts(YamlValue section) {

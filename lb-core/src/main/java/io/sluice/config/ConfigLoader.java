@@ -20,7 +20,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * <p>Contract: for any input, either a complete, valid {@link SluiceConfig} comes back or a
  * {@link ConfigException} listing every error found, each with file, line and key. No other exception
  * escapes (arguments aside: null arguments are a programming error). Backend hostnames are resolved
- * during loading, so loading may block on DNS.
+ * during loading, so loading may block on DNS; {@code admin.token-file} is checked (it must exist and
+ * hold a token, which is not kept).
  */
 public final class ConfigLoader {
 
@@ -34,15 +35,22 @@ public final class ConfigLoader {
     public static SluiceConfig load(Path file) throws ConfigException {
         Objects.requireNonNull(file, "file");
         String name = file.toString();
-        return parse(read(file, name), name);
+        return parse(read(file, name), name, file);
     }
 
     /**
-     * Parses YAML text.
+     * Parses YAML text. There is no file, so relative paths in it ({@code admin.token-file},
+     * {@code state.file}) resolve against the working directory, and {@code state.file} has no default
+     * ({@link StateConfig#file()} is null unless the text sets it).
      *
      * @param fileName used in errors and as {@link SluiceConfig#source()}
      */
     public static SluiceConfig parse(String yaml, String fileName) throws ConfigException {
+        return parse(yaml, fileName, null);
+    }
+
+    /** @param file the file {@code yaml} was read from, or null: relative paths resolve against its directory */
+    private static SluiceConfig parse(String yaml, String fileName, Path file) throws ConfigException {
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(fileName, "fileName");
         Problems problems = new Problems(fileName);
@@ -55,7 +63,7 @@ public final class ConfigLoader {
                 problems.add(0, "", "the configuration is empty (expected listeners and pools)");
                 throw problems.toException();
             }
-            SluiceConfig config = new ConfigBinder(fileName).bind(new YamlValue(root.get(), "", problems));
+            SluiceConfig config = new ConfigBinder(fileName, file).bind(new YamlValue(root.get(), "", problems));
             if (!problems.isEmpty()) {
                 throw problems.toException();
             }

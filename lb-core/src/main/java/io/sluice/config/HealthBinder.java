@@ -35,7 +35,7 @@ final class HealthBinder {
     private static final Pattern STATUS = Pattern.compile("([0-9]{1,9})(?:\\s*-\\s*([0-9]{1,9}))?");
     private static final String STATUS_EXPECTED =
             "expected a status like 200 or a range like 200-399, within " + MIN_STATUS + ".." + MAX_STATUS;
-    private static final Pattern CLOSE_RATE = Pattern.compile("([0-9]{1,12})(/s)?");
+    private static final Pattern CLOSE_RATE = Pattern.compile("([0-9]+)(/s)?");
 
     private HealthBinder() {
     }
@@ -201,9 +201,11 @@ final class HealthBinder {
             value.error(YamlValue.quote(s) + " (expected connections per second like 100 or 100/s, " + range + ")");
             return Optional.empty();
         }
-        long rate = Long.parseLong(matcher.group(1));
+        String digits = matcher.group(1);
+        // Beyond 9 digits the number is out of range anyway; this keeps the parse from overflowing.
+        long rate = digits.length() > 9 ? Long.MAX_VALUE : Long.parseLong(digits);
         if (rate < 1 || rate > MAX_CLOSE_RATE) {
-            value.error(s + " (expected " + range + ")");
+            value.error(YamlValue.abbreviate(s) + " (expected " + range + ")");
             return Optional.empty();
         }
         return Optional.of((double) rate);

@@ -77,6 +77,17 @@ final class ListenerBinder {
         }
     }
 
+    /** The listener already bound to {@code bind}, as {@code listener 'chat' (line 3)}; for the admin bind. */
+    Optional<String> bindOwner(InetSocketAddress bind) {
+        for (Entry e : entries) {
+            if (e.bind().isPresent() && e.bind().get().equals(bind)) {
+                String owner = e.name().map(n -> "listener '" + n + "'").orElse("a listener");
+                return Optional.of(owner + " (line " + e.bindAt().line() + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The listeners that read cleanly, in file order. */
     List<ListenerConfig> configs() {
         return entries.stream().flatMap(e -> e.config().stream()).toList();
@@ -293,7 +304,8 @@ final class ListenerBinder {
         return cidrs;
     }
 
-    private static Optional<InetSocketAddress> bindAddress(YamlValue value) {
+    /** A listener-style bind address; also used for {@code admin.bind}. */
+    static Optional<InetSocketAddress> bindAddress(YamlValue value) {
         return value.text().flatMap(text -> {
             try {
                 return Optional.of(Addresses.bind(text.trim()));

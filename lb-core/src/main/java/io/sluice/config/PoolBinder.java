@@ -14,7 +14,7 @@ final class PoolBinder {
 
     static final List<String> POOL_KEYS =
             List.of("balance", "sticky", "maglev-table-size", "connect-timeout", "retries", "send-proxy-protocol",
-                    "backends");
+                    "health", "passive", "slow-start", "drain", "backends");
     static final List<String> STICKY_KEYS = List.of("key", "prefix-v4", "prefix-v6", "table-ttl", "table-size");
     static final List<String> BACKEND_KEYS = List.of("name", "address", "weight");
 
@@ -71,9 +71,13 @@ final class PoolBinder {
         ProxyProtocolVersion sendProxy = m.get("send-proxy-protocol")
                 .flatMap(v -> v.oneOf(ProxyProtocolVersion.values(), ProxyProtocolVersion::yamlName))
                 .orElse(ProxyProtocolVersion.OFF);
+        HealthConfig health = HealthBinder.health(m);
+        PassiveConfig passive = HealthBinder.passive(m);
+        Duration slowStart = HealthBinder.slowStart(m);
+        DrainConfig drain = HealthBinder.drain(m);
         List<BackendConfig> backends = m.require("backends").map(this::backends).orElse(List.of());
         return Optional.of(new PoolConfig(name, balance, sticky, connectTimeout, retries, tableSize, sendProxy,
-                backends, HealthConfig.DEFAULTS, PassiveConfig.DEFAULTS, java.time.Duration.ZERO, DrainConfig.DEFAULTS));
+                backends, health, passive, slowStart, drain));
     }
 
     private static StickyConfig sticky(YamlMapping pool, BalanceAlgorithm balance) {

@@ -20,6 +20,7 @@ public final class ShutdownSignals {
     private final CountDownLatch first = new CountDownLatch(1);
     private final AtomicBoolean firstSeen = new AtomicBoolean();
     private final AtomicReference<Runnable> next = new AtomicReference<>(() -> {});
+    private final AtomicReference<Runnable> reload = new AtomicReference<>(() -> {});
 
     private ShutdownSignals() {}
 
@@ -32,7 +33,20 @@ public final class ShutdownSignals {
                 log.warn("cannot handle SIG{} here: {}", name, e.getMessage());
             }
         }
+        try {
+            Signal.handle(new Signal("HUP"), sig -> {
+                log.info("Received SIGHUP: reloading the configuration");
+                signals.reload.get().run();
+            });
+        } catch (IllegalArgumentException e) {
+            log.warn("cannot handle SIGHUP here: {}", e.getMessage());
+        }
         return signals;
+    }
+
+    /** What SIGHUP does (reload); runs on the signal thread, so it must not take long or throw. */
+    public void onReload(Runnable action) {
+        reload.set(action);
     }
 
     private void received(Signal signal) {

@@ -1,44 +1,61 @@
 package io.sluice.daemon;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.sluice.accesslog.AccessLog;
+import io.sluice.admin.AdminServer;
+import io.sluice.backend.Backend;
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigLoader;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.SluiceConfig;
+import io.sluice.health.HealthChecker;
+import io.sluice.health.HealthListener;
 import io.sluice.limit.ConnectionLimiter;
 import io.sluice.listener.Listener;
+import io.sluice.metrics.DaemonMetrics;
 import io.sluice.metrics.ProxyMetrics;
 import io.sluice.pool.Pool;
 import io.sluice.proxy.CloseReason;
+import io.sluice.proxy.ConnectObserver;
 import io.sluice.proxy.ConnectionTracker;
 import io.sluice.proxy.FrontendSettings;
 import io.sluice.route.RouteTable;
+import io.sluice.state.OverrideStore;
 import io.sluice.transport.Transport;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: event loops, pools, listeners, and the control thread around them.
+ * The running daemon: event loops, pools, listeners, health checkers, the admin server, and the
+ * control thread around them.
  *
- * <p>Lifecycle: {@link #start} binds every listener or none (a failed bind unwinds what was
- * bound and throws); {@link #stop} runs the shutdown order: stop accepting, let open connections
- * finish for the grace period, close the rest, stop the control thread and the event loops.
- * {@code stop} is safe to call twice.
+ * <p>Lifecycle: {@link #start} binds every listener or none (a failed bind unwinds what was bound
+ * and throws); {@link #stop} runs the shutdown order: readiness false, stop accepting, let open
+ * connections finish for the grace period, close the rest, stop health checks, the admin server,
+ * the control thread and the event loops. {@code stop} is safe to call twice.
  *
- * <p>The control thread (one scheduled executor) does everything that may scan or wait: stick
- * table sweeps now, health checks and discovery later. Event loops never wait on it.
+ * <p>The control thread (one scheduled executor) does everything that may scan or wait: backend
+ * state changes and pool rebuilds, drain deadlines, stick-table sweeps, slow-start ramps, reloads.
+ * Event loops never wait on it. Health checks run on their own event loop.
  */
 public final class SluiceDaemon implements AutoCloseable {
 
@@ -46,88 +63,291 @@ public final class SluiceDaemon implements AutoCloseable {
 
     private enum State { STARTED, STOPPING, STOPPED }
 
-    private final SluiceConfig config;
     private final Transport transport;
     private final EventLoopGroup workers;
+    private final EventLoopGroup healthLoop;
+    private final EventLoopGroup adminLoop;
     private final ScheduledExecutorService control;
-    private final Map<String, Pool> pools;
     private final ConnectionTracker tracker = new ConnectionTracker();
-    private final ConnectionLimiter limiter;
+    private final DaemonMetrics daemonMetrics;
     private final ProxyMetrics metrics;
-    private final List<Listener> listeners = new ArrayList<>();
+    private final AccessLog accessLog = new AccessLog();
+    private final OverrideStore overrides;
+    private final BackendControl backends;
+    private final Instant startedAt = Instant.now();
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
-    private volatile boolean graceAbandoned;
 
-    private SluiceDaemon(SluiceConfig config, MeterRegistry registry) {
+    private volatile SluiceConfig config;
+    private volatile ConnectionLimiter limiter;
+    private volatile Map<String, Pool> pools = Map.of();
+    private volatile Map<String, HealthChecker> checkers = Map.of();
+    private final Map<String, Listener> listeners = Collections.synchronizedMap(new LinkedHashMap<>());
+    private volatile boolean ready;
+    private volatile boolean graceAbandoned;
+    private AdminServer adminServer;
+
+    private SluiceDaemon(SluiceConfig config) {
         this.config = config;
         this.transport = Transport.detect();
         this.workers = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors(), "sluice-io");
+        this.healthLoop = transport.newEventLoopGroup(1, "sluice-health");
+        this.adminLoop = transport.newEventLoopGroup(1, "sluice-admin-io");
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-control");
             t.setDaemon(true);
             return t;
         });
-        this.metrics = new ProxyMetrics(registry);
+        this.daemonMetrics = new DaemonMetrics(() -> pools);
+        this.metrics = new ProxyMetrics(daemonMetrics.registry());
         this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
-        Map<String, Pool> built = new LinkedHashMap<>();
-        for (PoolConfig pc : config.pools().values()) {
-            built.put(pc.name(), new Pool(pc, System::nanoTime));
-        }
-        this.pools = Collections.unmodifiableMap(built);
+        this.overrides = OverrideStore.open(stateFile(config));
+        this.backends = new BackendControl(() -> pools, tracker, control, overrides, daemonMetrics.registry());
+    }
+
+    /** The state file: configured, else none for configs not loaded from a file (tests). */
+    private static Path stateFile(SluiceConfig config) {
+        return config.state().file();
     }
 
     /**
      * Builds and binds everything in {@code config}.
      *
-     * @throws Listener.BindFailedException if a listener cannot be bound; nothing is left running
+     * @throws Listener.BindFailedException if a listener (or the admin API) cannot be bound; nothing
+     *                                      is left running
      */
-    public static SluiceDaemon start(SluiceConfig config, MeterRegistry registry) throws Listener.BindFailedException {
-        SluiceDaemon daemon = new SluiceDaemon(config, registry);
+    public static SluiceDaemon start(SluiceConfig config) throws Listener.BindFailedException {
+        SluiceDaemon daemon = new SluiceDaemon(config);
         try {
+            daemon.onControl(() -> {
+                daemon.buildPools(config);
+                return null;
+            });
             daemon.bindAll();
+            daemon.startAdmin();
         } catch (Listener.BindFailedException | RuntimeException e) {
             daemon.stop(Duration.ZERO);
             throw e;
         }
-        daemon.control.scheduleWithFixedDelay(daemon::sweepStickTables, 1, 1, TimeUnit.SECONDS);
-        log.info("Sluice started: {} on {} transport; listening on {}",
-                config.summary(), daemon.transport.name().toLowerCase(), daemon.describeListeners());
+        daemon.daemonMetrics.bindProcessMetrics(daemon.workers);
+        daemon.daemonMetrics.trackPools();
+        daemon.control.scheduleWithFixedDelay(daemon::everySecond, 1, 1, TimeUnit.SECONDS);
+        daemon.ready = true;
+        log.info("Sluice started: {} on {} transport; listening on {}{}",
+                config.summary(), daemon.transport.name().toLowerCase(), daemon.describeListeners(),
+                daemon.adminServer == null ? "" : "; admin API on " + hostPort(daemon.adminServer.localAddress()));
         return daemon;
     }
 
+    // ---- building ----------------------------------------------------------------------------
+
+    /** Control thread: pools (reusing existing ones by name), overrides, health checkers. */
+    private void buildPools(SluiceConfig next) {
+        Map<String, Pool> old = pools;
+        Map<String, Pool> built = new LinkedHashMap<>();
+        for (PoolConfig pc : next.pools().values()) {
+            Pool existing = old.get(pc.name());
+            if (existing != null && existing.config().balance() == pc.balance()) {
+                existing.reconfigure(pc);
+                built.put(pc.name(), existing);
+            } else {
+                // New pool, or a new algorithm: a new Pool; connections on the old one run on untouched.
+                built.put(pc.name(), new Pool(pc, System::nanoTime));
+            }
+        }
+        pools = Collections.unmodifiableMap(built);
+        for (Pool p : built.values()) {
+            backends.applyOverrides(p);
+        }
+        Map<String, HealthChecker> oldCheckers = checkers;
+        Map<String, HealthChecker> nextCheckers = new LinkedHashMap<>();
+        HealthListener listener = new CheckerEvents();
+        for (Pool p : built.values()) {
+            HealthChecker c = oldCheckers.get(p.name());
+            PoolConfig pc = p.config();
+            if (c == null || !c.config().equals(pc.health()) || !c.passive().equals(pc.passive())) {
+                if (c != null) {
+                    c.close();
+                    // A new checker starts every backend UP (optimistic); make the state agree, or a
+                    // backend DOWN under the old checker would never be reported UP again.
+                    for (Backend b : p.backends()) {
+                        if (!b.state().up()) {
+                            b.state().health(true, "health settings changed");
+                        }
+                    }
+                    p.rebuild();
+                }
+                c = new HealthChecker(p.name(), pc.health(), pc.passive(), transport, healthLoop, listener, System::nanoTime);
+            }
+            c.update(p.backends());
+            nextCheckers.put(p.name(), c);
+        }
+        oldCheckers.forEach((name, c) -> {
+            if (!nextCheckers.containsKey(name)) {
+                c.close();
+            }
+        });
+        checkers = Collections.unmodifiableMap(nextCheckers);
+    }
+
+    private FrontendSettings settingsFor(ListenerConfig lc) {
+        Map<String, Pool> current = pools;
+        return new FrontendSettings(
+                lc,
+                lc.pool() == null ? null : current.get(lc.pool()),
+                current,
+                lc.tls() == null ? null : RouteTable.of(lc.tls()),
+                config.timeouts().idle(),
+                transport,
+                limiter,
+                tracker,
+                metrics,
+                accessLog,
+                new PassiveHealth());
+    }
+
     private void bindAll() throws Listener.BindFailedException {
-        AccessLog accessLog = new AccessLog();
         for (ListenerConfig lc : config.listeners()) {
-            FrontendSettings settings = new FrontendSettings(
-                    lc,
-                    lc.pool() == null ? null : pools.get(lc.pool()),
-                    pools,
-                    lc.tls() == null ? null : RouteTable.of(lc.tls()),
-                    config.timeouts().idle(),
-                    transport,
-                    limiter,
-                    tracker,
-                    metrics,
-                    accessLog);
-            listeners.add(Listener.bind(lc, settings, transport, workers));
+            listeners.put(lc.name(), Listener.bind(lc, settingsFor(lc), transport, workers));
         }
     }
 
-    private void sweepStickTables() {
+    private void startAdmin() throws Listener.BindFailedException {
+        if (config.admin() == null) {
+            return;
+        }
+        String token = null;
+        Path tokenFile = config.admin().tokenFile();
+        if (tokenFile != null) {
+            try {
+                token = Files.readString(tokenFile).strip();
+            } catch (IOException e) {
+                throw new Listener.BindFailedException("cannot read admin token file " + tokenFile + ": " + e.getMessage(), e);
+            }
+        }
         try {
-            pools.values().forEach(Pool::sweepStickTable);
-        } catch (RuntimeException e) {
-            log.error("stick table sweep failed", e);
+            adminServer = AdminServer.start(config.admin().bind(), new DaemonAdmin(this), token, transport, adminLoop);
+        } catch (AdminServer.BindFailedException e) {
+            throw new Listener.BindFailedException(e.getMessage(), e);
         }
     }
 
-    private String describeListeners() {
-        List<String> parts = new ArrayList<>();
-        for (Listener l : listeners) {
-            InetSocketAddress a = l.localAddress();
-            parts.add(l.name() + "=" + a.getAddress().getHostAddress() + ":" + a.getPort());
+    private void everySecond() {
+        try {
+            for (Pool p : pools.values()) {
+                p.sweepStickTable();
+            }
+            backends.tick();
+        } catch (RuntimeException e) {
+            log.error("periodic control task failed", e);
         }
-        return String.join(", ", parts);
+    }
+
+    // ---- reload ------------------------------------------------------------------------------
+
+    /**
+     * Re-reads the config file this daemon was started with and applies it (also on SIGHUP).
+     *
+     * @throws ConfigException with every error when the new file is invalid; the running config stays
+     */
+    public SluiceConfig reloadFromFile() throws ConfigException {
+        SluiceConfig next = ConfigLoader.load(Path.of(config.source()));
+        reload(next);
+        return next;
+    }
+
+    /**
+     * Applies {@code next} without dropping a connection: pools and backends change in place (a
+     * removed backend's or pool's connections run on until they end), listeners that did not change
+     * keep their socket, changed ones are bound anew (SO_REUSEPORT lets the same port overlap) before
+     * the old socket closes, removed ones stop accepting. Admin API and state store changes need a
+     * restart (logged).
+     */
+    public void reload(SluiceConfig next) {
+        SluiceConfig previous = config;
+        onControl(() -> {
+            config = next;
+            limiter = limiter.withLimits(next.limits().maxConnections(), next.limits().maxConnectionsPerSource());
+            buildPools(next);
+            return null;
+        });
+        List<String> changes = new ArrayList<>();
+        Map<String, ListenerConfig> wanted = new LinkedHashMap<>();
+        next.listeners().forEach(lc -> wanted.put(lc.name(), lc));
+        synchronized (listeners) {
+            for (String name : new ArrayList<>(listeners.keySet())) {
+                if (!wanted.containsKey(name)) {
+                    listeners.remove(name).close();
+                    changes.add("listener " + name + " removed");
+                }
+            }
+            for (ListenerConfig lc : next.listeners()) {
+                Listener current = listeners.get(lc.name());
+                if (current != null && current.config().bind().equals(lc.bind())) {
+                    current.update(settingsFor(lc));
+                    continue;
+                }
+                try {
+                    Listener fresh = Listener.bind(lc, settingsFor(lc), transport, workers);
+                    listeners.put(lc.name(), fresh);
+                    if (current != null) {
+                        current.close();
+                    }
+                    changes.add("listener " + lc.name() + (current == null ? " added" : " moved") + " to " + hostPort(fresh.localAddress()));
+                } catch (Listener.BindFailedException e) {
+                    log.error("reload: {} (the listener keeps its old socket, if any)", e.getMessage());
+                }
+            }
+        }
+        if (!java.util.Objects.equals(previous.admin(), next.admin()) || !previous.state().equals(next.state())) {
+            log.warn("reload: admin or state settings changed; they take effect at the next restart");
+        }
+        daemonMetrics.trackPools();
+        log.info("Reloaded {}: {}{}", next.source(), next.summary(), changes.isEmpty() ? "" : "; " + String.join("; ", changes));
+    }
+
+    // ---- accessors ----------------------------------------------------------------------------
+
+    /** Runs {@code task} on the control thread and waits for it (never call from an event loop). */
+    <T> T onControl(Callable<T> task) {
+        try {
+            return control.submit(task).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the control thread did not answer in 30 s", e);
+        }
+    }
+
+    BackendControl backendControl() {
+        return backends;
+    }
+
+    Map<String, HealthChecker> checkers() {
+        return checkers;
+    }
+
+    DaemonMetrics daemonMetrics() {
+        return daemonMetrics;
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    boolean isReady() {
+        return ready;
+    }
+
+    List<Listener> listeners() {
+        synchronized (listeners) {
+            return List.copyOf(listeners.values());
+        }
     }
 
     public SluiceConfig config() {
@@ -140,12 +360,16 @@ public final class SluiceDaemon implements AutoCloseable {
 
     /** Where listener {@code name} is bound (the real port if the config said 0). */
     public InetSocketAddress boundAddress(String name) {
-        for (Listener l : listeners) {
-            if (l.name().equals(name)) {
-                return l.localAddress();
-            }
+        Listener l = listeners.get(name);
+        if (l == null) {
+            throw new IllegalArgumentException("no listener named '" + name + "'");
         }
-        throw new IllegalArgumentException("no listener named '" + name + "'");
+        return l.localAddress();
+    }
+
+    /** Where the admin API listens, or null when there is none. */
+    public InetSocketAddress adminAddress() {
+        return adminServer == null ? null : adminServer.localAddress();
     }
 
     public Pool pool(String name) {
@@ -168,15 +392,23 @@ public final class SluiceDaemon implements AutoCloseable {
         return metrics;
     }
 
+    /** Admin actions for tests and embedders (the admin API goes through the same code). */
+    public io.sluice.admin.AdminOperations admin() {
+        return new DaemonAdmin(this);
+    }
+
+    // ---- shutdown ----------------------------------------------------------------------------
+
     /**
-     * Graceful stop: unbind, wait up to {@code grace} for open connections to end, close the rest,
-     * stop event loops. Blocks the calling thread (never call it from an event loop).
+     * Graceful stop: readiness false, unbind, wait up to {@code grace} for open connections to end,
+     * close the rest, stop everything else. Blocks the calling thread (never call it from an event loop).
      */
     public void stop(Duration grace) {
         if (!state.compareAndSet(State.STARTED, State.STOPPING)) {
             return;
         }
-        for (Listener l : listeners) {
+        ready = false;
+        for (Listener l : listeners()) {
             l.close().awaitUninterruptibly();
         }
         int open = tracker.size();
@@ -195,8 +427,16 @@ public final class SluiceDaemon implements AutoCloseable {
                 sleepQuietly(20);
             }
         }
+        checkers.values().forEach(HealthChecker::close);
+        if (adminServer != null) {
+            adminServer.close();
+        }
+        backends.close();
         control.shutdownNow();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        healthLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        daemonMetrics.close();
         state.set(State.STOPPED);
         log.info("Sluice stopped");
     }
@@ -212,11 +452,58 @@ public final class SluiceDaemon implements AutoCloseable {
         stop(config.timeouts().shutdownGrace());
     }
 
+    private String describeListeners() {
+        List<String> parts = new ArrayList<>();
+        for (Listener l : listeners()) {
+            parts.add(l.name() + "=" + hostPort(l.localAddress()));
+        }
+        return String.join(", ", parts);
+    }
+
+    static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
     private static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Passive health: real traffic's connect outcomes go to the pool's checker. Event loops; lock-free. */
+    private final class PassiveHealth implements ConnectObserver {
+        @Override
+        public void connectFailed(Pool pool, Backend backend) {
+            HealthChecker c = checkers.get(pool.name());
+            if (c != null) {
+                c.connectFailed(backend);
+            }
+        }
+
+        @Override
+        public void connectSucceeded(Pool pool, Backend backend) {
+            HealthChecker c = checkers.get(pool.name());
+            if (c != null) {
+                c.connectSucceeded(backend);
+            }
+        }
+    }
+
+    /** Health checkers' events, turned into backend state changes on the control thread. */
+    private final class CheckerEvents implements HealthListener {
+        @Override
+        public void healthChanged(String pool, Backend backend, boolean up, String cause) {
+            backends.healthChanged(pool, backend.name(), up, cause);
+        }
+
+        @Override
+        public void checked(String pool, Backend backend, Instant at, String result) {
+            backend.state().checked(at, result);
+            String word = result.split("[ :]", 2)[0];
+            daemonMetrics.registry().counter("sluice.backend.health.checks", "pool", pool,
+                    "backend", backend.name(), "result", word).increment();
         }
     }
 }

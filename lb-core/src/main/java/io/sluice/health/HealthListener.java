@@ -7,8 +7,8 @@ import java.time.Instant;
  * Receives a pool's health transitions and check results; implemented by the daemon, which updates
  * the backend's state and rebuilds the pool snapshot on its control thread.
  *
- * <p>Threading: called from the health event loop (active checks, ejection ends) or from an IO event
- * loop's task hand-off; never concurrently for one backend. Implementations must not block and
+ * <p>Threading: always called on the health event loop (passive failures seen on IO event loops are
+ * handed over to it first), never concurrently for one backend. Implementations must not block and
  * should not throw (exceptions are logged and otherwise ignored).
  */
 public interface HealthListener {

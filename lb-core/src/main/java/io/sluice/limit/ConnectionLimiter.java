@@ -22,13 +22,20 @@ public final class ConnectionLimiter {
 
     private final int maxConnections;
     private final int maxPerSource;
-    private final AtomicInteger total = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
+    private final AtomicInteger total;
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perSource;
 
     /** @param maxPerSource 0 means unlimited (and no per-source map is kept) */
     public ConnectionLimiter(int maxConnections, int maxPerSource) {
+        this(maxConnections, maxPerSource, new AtomicInteger(), new ConcurrentHashMap<>());
+    }
+
+    private ConnectionLimiter(int maxConnections, int maxPerSource, AtomicInteger total,
+                              ConcurrentHashMap<InetAddress, AtomicInteger> perSource) {
         this.maxConnections = maxConnections;
         this.maxPerSource = maxPerSource;
+        this.total = total;
+        this.perSource = perSource;
     }
 
     /** Both limits at once, for a client whose address is known at accept. */
@@ -84,6 +91,14 @@ public final class ConnectionLimiter {
     public void release(InetAddress source) {
         releaseSource(source);
         releaseGlobal();
+    }
+
+    /**
+     * A limiter with new limits that keeps counting the connections this one admitted (reload):
+     * both share the counters, so releases of old connections land where they were counted.
+     */
+    public ConnectionLimiter withLimits(int newMax, int newMaxPerSource) {
+        return new ConnectionLimiter(newMax, newMaxPerSource, total, perSource);
     }
 
     /** Admitted connections open now. */

@@ -27,10 +27,17 @@ public final class Listener {
 
     private final ListenerConfig config;
     private final Channel serverChannel;
+    private final FrontendInitializer initializer;
 
-    private Listener(ListenerConfig config, Channel serverChannel) {
+    private Listener(ListenerConfig config, Channel serverChannel, FrontendInitializer initializer) {
         this.config = config;
         this.serverChannel = serverChannel;
+        this.initializer = initializer;
+    }
+
+    /** Connections accepted from now on use {@code settings} (a reload that kept this socket). */
+    public void update(FrontendSettings settings) {
+        initializer.update(settings);
     }
 
     /**
@@ -40,6 +47,7 @@ public final class Listener {
      */
     public static Listener bind(ListenerConfig config, FrontendSettings settings, Transport transport, EventLoopGroup group)
             throws BindFailedException {
+        FrontendInitializer initializer = new FrontendInitializer(settings);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannelClass())
@@ -49,7 +57,7 @@ public final class Listener {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new FrontendInitializer(settings));
+                .childHandler(initializer);
         if (transport.supportsReusePort()) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
         }
@@ -57,7 +65,7 @@ public final class Listener {
         if (!bound.isSuccess()) {
             throw new BindFailedException(describe(config, bound.cause()), bound.cause());
         }
-        return new Listener(config, bound.channel());
+        return new Listener(config, bound.channel(), initializer);
     }
 
     private static String describe(ListenerConfig config, Throwable cause) {
@@ -92,7 +100,7 @@ public final class Listener {
 
     /** A listener could not be bound; the message is meant for the operator as is. */
     public static final class BindFailedException extends Exception {
-        BindFailedException(String message, Throwable cause) {
+        public BindFailedException(String message, Throwable cause) {
             super(message, cause);
         }
     }

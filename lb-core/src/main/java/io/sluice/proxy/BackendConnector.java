@@ -67,11 +67,13 @@ final class BackendConnector {
                 return;
             }
             if (f.isSuccess()) {
+                settings.connects().connectSucceeded(pool, backend);
                 sendProxyHeader(future.channel());
                 connection.established(selection);
                 return;
             }
             settings.metrics().connectFailed(pool.name(), backend.name(), failureWord(f.cause()));
+            settings.connects().connectFailed(pool, backend);
             RelayLog.debug("connect to {} failed: {}", backend, String.valueOf(f.cause()));
             tried.add(backend);
             if (tried.size() <= pool.config().retries()) {

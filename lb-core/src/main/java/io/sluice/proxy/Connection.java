@@ -30,16 +30,17 @@ public final class Connection {
     private final FrontendSettings settings;
     private final Channel inbound;
     private final long startNanos = System.nanoTime();
-    private InetSocketAddress client;
+    // Written once on the event loop; volatile because the admin API lists connections from its own thread.
+    private volatile InetSocketAddress client;
     private InetSocketAddress destination;
-    private Pool pool;
-    private String serverName;
+    private volatile Pool pool;
+    private volatile String serverName;
 
     private Channel outbound;
-    private Pool.Selection selection;
+    private volatile Pool.Selection selection;
     private boolean globalAdmitted;
     private boolean sourceAdmitted;
-    private boolean established;
+    private volatile boolean established;
     private boolean inboundInputDone;
     private boolean outboundInputDone;
     private CloseReason reason;
@@ -47,6 +48,7 @@ public final class Connection {
     /** Bytes the client sent before the backend was connected (only read when the kernel reports EOF). */
     private ArrayDeque<Object> early;
     private int earlyBytes;
+    // Plain fields: written only on the event loop; the admin API's reads may be slightly stale.
     long bytesUp;
     long bytesDown;
 
@@ -88,6 +90,14 @@ public final class Connection {
     /** The backend, once the relay is established; else null. */
     public Backend backend() {
         return established ? selection.backend() : null;
+    }
+
+    public long bytesUp() {
+        return bytesUp;
+    }
+
+    public long bytesDown() {
+        return bytesDown;
     }
 
     public Duration age() {
@@ -238,6 +248,11 @@ public final class Connection {
             outbound.close();
         }
         inbound.close();
+    }
+
+    /** Closes both sides now, for {@code reason}; any thread may schedule it, it must run on the event loop. */
+    public void closeNow(CloseReason reason) {
+        close(reason);
     }
 
     /** One side broke: reset the other (SO_LINGER 0), so the peer knows the stream did not end cleanly. */

@@ -19,6 +19,11 @@ public final class ConnectionTracker {
         open.remove(c);
     }
 
+    /** A snapshot of the open connections (weakly consistent). */
+    public java.util.List<Connection> all() {
+        return java.util.List.copyOf(open);
+    }
+
     /** Connections open now. */
     public int size() {
         return open.size();

@@ -21,14 +21,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FrontendInitializer extends ChannelInitializer<Channel> {
 
-    private final FrontendSettings settings;
+    /** Swapped on reload; each connection keeps the settings it was accepted with. */
+    private volatile FrontendSettings settings;
 
     public FrontendInitializer(FrontendSettings settings) {
         this.settings = settings;
     }
 
+    /** New connections use {@code next} from now on (reload); open ones are not affected. */
+    public void update(FrontendSettings next) {
+        this.settings = next;
+    }
+
     @Override
     protected void initChannel(Channel ch) {
+        FrontendSettings settings = this.settings;
         long idleMillis = settings.idle().toMillis();
         if (idleMillis > 0) {
             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));

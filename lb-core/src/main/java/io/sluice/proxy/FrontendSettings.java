@@ -20,6 +20,7 @@ import java.util.Map;
  * @param routes          tls listeners: the route table built from the config's tls settings; else null
  * @param idle            close both sides after this long without traffic either way; ZERO disables
  * @param transport       channel classes for the backend side (same transport as the client side)
+ * @param connects        told of every backend connect's outcome (passive health checks)
  */
 public record FrontendSettings(
         ListenerConfig config,
@@ -31,7 +32,8 @@ public record FrontendSettings(
         ConnectionLimiter limiter,
         ConnectionTracker tracker,
         ProxyMetrics metrics,
-        AccessLog accessLog) {
+        AccessLog accessLog,
+        ConnectObserver connects) {
 
     /** The listener's name (logs, metric tags). */
     public String listener() {

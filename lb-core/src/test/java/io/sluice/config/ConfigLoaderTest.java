@@ -42,6 +42,24 @@ class ConfigLoaderTest {
         }
         assertEquals(TimeoutsConfig.DEFAULTS, config.timeouts());
         assertEquals(LimitsConfig.DEFAULTS, config.limits());
+        for (PoolConfig pool : config.pools().values()) {
+            assertEquals(HealthConfig.DEFAULTS, pool.health());
+            assertEquals(PassiveConfig.DEFAULTS, pool.passive());
+            assertEquals(Duration.ZERO, pool.slowStart());
+            assertEquals(DrainConfig.DEFAULTS, pool.drain());
+        }
+        // A live, read-only admin listener, so the demo has a status page without a token file.
+        assertEquals(new AdminConfig(new InetSocketAddress("127.0.0.1", 9900), null), config.admin());
+        assertEquals(new StateConfig("local", Path.of("../conf/sluice.state.json").toAbsolutePath().normalize()),
+                config.state());
+    }
+
+    @Test
+    void shippedConfigAsTextHasNoStateFile() throws Exception {
+        // What `sluice demo` does with its built-in copy: there is no directory to put the state file in.
+        SluiceConfig config = ConfigLoader.parse(Files.readString(Path.of("../conf/sluice.yaml")), "built-in");
+        assertEquals(new StateConfig("local", null), config.state());
+        assertEquals("2 listeners, 2 pools, 4 backends", config.summary());
     }
 
     @Test
@@ -77,6 +95,12 @@ class ConfigLoaderTest {
         assertEquals(100, pool.backends().get(0).weight());
         assertEquals(new TimeoutsConfig(Duration.ofHours(1), Duration.ofSeconds(30)), config.timeouts());
         assertEquals(new LimitsConfig(100_000, 0), config.limits());
+        assertEquals(HealthConfig.DEFAULTS, pool.health());
+        assertEquals(PassiveConfig.DEFAULTS, pool.passive());
+        assertEquals(Duration.ZERO, pool.slowStart());
+        assertEquals(DrainConfig.DEFAULTS, pool.drain());
+        assertEquals(null, config.admin());
+        assertEquals(new StateConfig("local", null), config.state());
         assertEquals(Yaml.FILE, config.source());
         assertEquals("1 listener, 1 pool, 1 backend", config.summary());
     }
@@ -119,6 +143,16 @@ class ConfigLoaderTest {
                     maglev-table-size: 251
                     connect-timeout: 1500ms
                     retries: 0
+                    health:
+                      type: tls-hello
+                      interval: 10s
+                      timeout: 3s
+                      rise: 3
+                      fall: 2
+                      verify-certificate: true
+                    passive: { consecutive-failures: 10, ejection: 1m }
+                    slow-start: 30s
+                    drain: { deadline: 10m, close-rate: 50/s }
                     backends:
                       - { name: a, address: 10.0.0.1:80, weight: 0 }
                       - { name: b, address: "[2001:db8::1]:80", weight: 1000 }
@@ -128,6 +162,11 @@ class ConfigLoaderTest {
                 limits:
                   max-connections: 1
                   max-connections-per-source: 10000000
+                admin:
+                  bind: "[::1]:9900"
+                state:
+                  store: local
+                  file: /var/lib/sluice/state.json
                 """);
         PoolConfig pool = config.pools().get("p_1");
         assertEquals(new StickyConfig(StickyKeyType.SOURCE_PREFIX, 16, 48, Duration.ofSeconds(90), 10), pool.sticky());
@@ -138,6 +177,13 @@ class ConfigLoaderTest {
         assertEquals(new InetSocketAddress("2001:db8::1", 80), pool.backends().get(1).address());
         assertEquals(new TimeoutsConfig(Duration.ZERO, Duration.ofMinutes(2)), config.timeouts());
         assertEquals(new LimitsConfig(1, 10_000_000), config.limits());
+        assertEquals(new HealthConfig(HealthCheckType.TLS_HELLO, Duration.ofSeconds(10), Duration.ofSeconds(3), 3, 2,
+                HttpCheckConfig.DEFAULTS, true), pool.health());
+        assertEquals(new PassiveConfig(10, Duration.ofMinutes(1)), pool.passive());
+        assertEquals(Duration.ofSeconds(30), pool.slowStart());
+        assertEquals(new DrainConfig(Duration.ofMinutes(10), 50), pool.drain());
+        assertEquals(new AdminConfig(new InetSocketAddress("::1", 9900), null), config.admin());
+        assertEquals(new StateConfig("local", Path.of("/var/lib/sluice/state.json")), config.state());
     }
 
     @Test

@@ -64,7 +64,12 @@ class GarbageInputTest {
             "[".repeat(100_000),
             "{a: ".repeat(10_000),
             "- ".repeat(5_000) + "x",
-            "x: " + "y".repeat(100_000));
+            "x: " + "y".repeat(100_000),
+            "admin: {bind: 5, token-file: /dev/zero}\nstate: {store: [], file: {}}",
+            "admin: {bind: \":1\", token-file: /proc/self/mem}\nstate: {file: \"\\0\"}",
+            "admin: [token-file]\nstate: 5",
+            "pools:\n  p:\n    health: {type: [], interval: {}, timeout: 99999999999999h, http: [1]}\n"
+                    + "    passive: []\n    slow-start: {}\n    drain: {deadline: -1, close-rate: 1e999/s}");
 
     @Test
     void oddDocumentsOnlyEverThrowConfigException() {

@@ -28,6 +28,19 @@ class ValuesTest {
     }
 
     @Test
+    void durationsFormatted() {
+        assertEquals("0", Durations.format(Duration.ZERO));
+        assertEquals("1500ms", Durations.format(Duration.ofMillis(1500)));
+        assertEquals("2s", Durations.format(Duration.ofSeconds(2)));
+        assertEquals("90s", Durations.format(Duration.ofSeconds(90)));
+        assertEquals("10m", Durations.format(Duration.ofMinutes(10)));
+        assertEquals("168h", Durations.format(Duration.ofHours(168)));
+        for (String s : List.of("1500ms", "2s", "10m", "1h")) {
+            assertEquals(s, Durations.format(Durations.parse(s).orElseThrow()));
+        }
+    }
+
+    @Test
     void durationsInConfig() {
         var config = Yaml.load(Yaml.MINIMAL + "timeouts:\n  idle: 1500ms\n  shutdown-grace: 0\n");
         assertEquals(new TimeoutsConfig(Duration.ofMillis(1500), Duration.ZERO), config.timeouts());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.harness.Clients;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
@@ -25,7 +24,7 @@ class GracefulShutdownTest {
     @Test
     void openConnectionsKeepFlowingDuringGraceAndStopEndsWhenTheyClose() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app")) {
-            SluiceDaemon daemon = SluiceDaemon.start(TestConfigs.builder().backend(backend).build(), new SimpleMeterRegistry());
+            SluiceDaemon daemon = SluiceDaemon.start(TestConfigs.builder().backend(backend).build());
             InetSocketAddress address = daemon.boundAddress("main");
             Socket client = Clients.connect(address);
             assertEquals("app", Clients.readLine(client));
@@ -47,7 +46,7 @@ class GracefulShutdownTest {
     @Test
     void connectionsStillOpenAtTheEndOfGraceAreClosed() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app")) {
-            SluiceDaemon daemon = SluiceDaemon.start(TestConfigs.builder().backend(backend).build(), new SimpleMeterRegistry());
+            SluiceDaemon daemon = SluiceDaemon.start(TestConfigs.builder().backend(backend).build());
             Socket client = Clients.connect(daemon.boundAddress("main"));
             assertEquals("app", Clients.readLine(client));
 
@@ -62,7 +61,7 @@ class GracefulShutdownTest {
     @Test
     void abandoningGraceClosesAtOnceAndStopIsIdempotent() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app")) {
-            SluiceDaemon daemon = SluiceDaemon.start(TestConfigs.builder().backend(backend).build(), new SimpleMeterRegistry());
+            SluiceDaemon daemon = SluiceDaemon.start(TestConfigs.builder().backend(backend).build());
             Socket client = Clients.connect(daemon.boundAddress("main"));
             assertEquals("app", Clients.readLine(client));
             InetSocketAddress boundBefore = daemon.boundAddress("main");
@@ -87,7 +86,7 @@ class GracefulShutdownTest {
                     listener.mode(), listener.pool(), listener.tls(), listener.acceptProxyProtocol(), listener.line());
             var config = new io.sluice.config.SluiceConfig(base.source(), java.util.List.of(clash), base.pools(), base.timeouts(), base.limits(), base.admin(), base.state());
             var e = assertThrows(io.sluice.listener.Listener.BindFailedException.class,
-                    () -> SluiceDaemon.start(config, new SimpleMeterRegistry()));
+                    () -> SluiceDaemon.start(config));
             assertTrue(e.getMessage().contains("cannot bind listener 'main' to 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
         }
     }

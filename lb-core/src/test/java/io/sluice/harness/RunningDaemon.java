@@ -1,6 +1,5 @@
 package io.sluice.harness;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.pool.Pool;
@@ -17,7 +16,7 @@ public final class RunningDaemon implements AutoCloseable {
     }
 
     public static RunningDaemon start(SluiceConfig config) throws Exception {
-        return new RunningDaemon(SluiceDaemon.start(config, new SimpleMeterRegistry()));
+        return new RunningDaemon(SluiceDaemon.start(config));
     }
 
     public static RunningDaemon start(TestConfigs config) throws Exception {

@@ -25,6 +25,15 @@ import java.util.Map;
  */
 public final class TestConfigs {
 
+    /**
+     * Tests default to no active checks and no passive ejection: a health check is a connection the
+     * test backends would see and count. Health tests turn them on explicitly.
+     */
+    public static final io.sluice.config.HealthConfig NO_HEALTH_CHECKS = new io.sluice.config.HealthConfig(
+            io.sluice.config.HealthCheckType.NONE, Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3,
+            io.sluice.config.HttpCheckConfig.DEFAULTS, false);
+    public static final io.sluice.config.PassiveConfig NO_PASSIVE = new io.sluice.config.PassiveConfig(0, Duration.ofSeconds(30));
+
     private BalanceAlgorithm balance = BalanceAlgorithm.ROUND_ROBIN;
     private StickyConfig sticky = sticky(StickyKeyType.NONE);
     private final List<BackendConfig> backends = new ArrayList<>();
@@ -102,7 +111,7 @@ public final class TestConfigs {
     public SluiceConfig build() {
         PoolConfig pool = new PoolConfig("main", balance, sticky, connectTimeout, retries, 65537,
                 ProxyProtocolVersion.OFF, List.copyOf(backends),
-                io.sluice.config.HealthConfig.DEFAULTS, io.sluice.config.PassiveConfig.DEFAULTS, Duration.ZERO, io.sluice.config.DrainConfig.DEFAULTS);
+                TestConfigs.NO_HEALTH_CHECKS, TestConfigs.NO_PASSIVE, Duration.ZERO, io.sluice.config.DrainConfig.DEFAULTS);
         ListenerConfig listener = new ListenerConfig(
                 "main", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenerMode.TCP, "main", null,
                 List.of(), 1);

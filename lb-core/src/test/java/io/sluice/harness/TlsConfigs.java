@@ -121,7 +121,7 @@ public final class TlsConfigs {
         StickyConfig sticky = new StickyConfig(balance == BalanceAlgorithm.MAGLEV ? StickyKeyType.SOURCE_IP : StickyKeyType.NONE,
                 24, 64, Duration.ofMinutes(30), 100_000);
         pools.put(name, new PoolConfig(name, balance, sticky, Duration.ofSeconds(2), 2, 65537, sendProxy, list,
-                io.sluice.config.HealthConfig.DEFAULTS, io.sluice.config.PassiveConfig.DEFAULTS, Duration.ZERO, io.sluice.config.DrainConfig.DEFAULTS));
+                TestConfigs.NO_HEALTH_CHECKS, TestConfigs.NO_PASSIVE, Duration.ZERO, io.sluice.config.DrainConfig.DEFAULTS));
         return this;
     }
 

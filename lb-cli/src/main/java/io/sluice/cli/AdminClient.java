@@ -1,0 +1,223 @@
+package io.sluice.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The HTTP side of {@code sluicectl}: one call to the admin API, its answer as a JSON tree, its
+ * failures as {@link CliException}s carrying the documented exit codes. Not thread-safe by intent
+ * (a command makes its calls one after the other).
+ */
+final class AdminClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final String API = "/api/v1";
+
+    private final String base;
+    private final Duration timeout;
+    private final HttpClient http;
+
+    /** @param base the admin address as given ({@code http://host:port}, a bare {@code host:port} gets http://) */
+    AdminClient(String base, Duration timeout) {
+        this.base = normalise(base);
+        this.timeout = timeout;
+        // HTTP/1.1 only: the default would offer an h2c upgrade the admin server does not speak.
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    String base() {
+        return base;
+    }
+
+    /** A 2xx answer's JSON; anything else becomes a {@link CliException}. */
+    JsonNode get(String path, Map<String, String> query) {
+        return requireSuccess(send("GET", API + path + queryString(query), null, null));
+    }
+
+    JsonNode get(String path) {
+        return get(path, Map.of());
+    }
+
+    /** @param body null for none; @param token the bearer token (mutating calls need one) */
+    JsonNode post(String path, ObjectNode body, String token) {
+        return requireSuccess(send("POST", API + path, body, token));
+    }
+
+    /** The raw answer, for callers that handle some error statuses themselves (reload's 422). */
+    Response send(String method, String pathAndQuery, ObjectNode body, String token) {
+        String url = base + pathAndQuery;
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(url));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "--admin: '" + base + "' is not an http:// URL (" + e.getMessage() + ")");
+        }
+        request.timeout(timeout).header("Accept", "application/json, application/problem+json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpTimeoutException e) {
+            throw unreachable("no answer within " + Durations.human(timeout) + " (--timeout)");
+        } catch (IOException e) {
+            throw unreachable(reason(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCodes.FAILED, "interrupted");
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "--admin: '" + base + "' is not an http:// URL (" + e.getMessage() + ")");
+        }
+        return new Response(method, url, response.statusCode(), parse(response.body()), response.body());
+    }
+
+    private CliException unreachable(String reason) {
+        return new CliException(ExitCodes.UNREACHABLE, "cannot reach the admin API at " + base + ": " + reason
+                + "; is sluice running with an admin: section? (set --admin or SLUICE_ADMIN)");
+    }
+
+    /** Turns a non-2xx answer into the documented exit code and the problem's detail. */
+    static JsonNode requireSuccess(Response r) {
+        if (r.status() / 100 == 2) {
+            if (r.json() == null) {
+                throw new CliException(ExitCodes.FAILED, r.method() + " " + r.url() + " answered " + r.status()
+                        + " without a JSON body; is --admin pointing at sluice's admin port?");
+            }
+            return r.json();
+        }
+        throw r.failure();
+    }
+
+    /** One answer: the status, its JSON (null when the body is not JSON) and the raw body. */
+    record Response(String method, String url, int status, JsonNode json, String body) {
+
+        /** The problem document's {@code detail}, else its title, else a description of the answer. */
+        String detail() {
+            if (json != null && json.hasNonNull("detail")) {
+                return json.get("detail").asText();
+            }
+            if (json != null && json.hasNonNull("title")) {
+                return json.get("title").asText() + " (HTTP " + status + " from " + method + " " + url + ")";
+            }
+            return "HTTP " + status + " from " + method + " " + url;
+        }
+
+        /** The problem's {@code errors} array (reload's 422), empty when absent. */
+        List<String> errors() {
+            List<String> errors = new ArrayList<>();
+            if (json != null && json.path("errors").isArray()) {
+                json.get("errors").forEach(e -> errors.add(e.asText()));
+            }
+            return errors;
+        }
+
+        CliException failure() {
+            return switch (status) {
+                case 401 -> new CliException(ExitCodes.AUTH, List.of(
+                        "the admin token was refused: check --token-file / SLUICE_TOKEN_FILE", detail()));
+                case 404 -> new CliException(ExitCodes.NOT_FOUND, detail());
+                case 400 -> new CliException(ExitCodes.USAGE, detail());
+                default -> {
+                    List<String> lines = new ArrayList<>();
+                    lines.add(detail());
+                    lines.addAll(errors());
+                    yield new CliException(ExitCodes.FAILED, lines);
+                }
+            };
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    /** The first useful message down the cause chain ("Connection refused"), else the exception's type. */
+    private static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return "unknown host";
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
+    }
+
+    private static String normalise(String base) {
+        String b = base.trim();
+        if (!b.contains("://")) {
+            b = "http://" + b;
+        }
+        while (b.endsWith("/")) {
+            b = b.substring(0, b.length() - 1);
+        }
+        return b;
+    }
+
+    /** A path segment, percent-encoded (names are config names, but a stray space must not break the URL). */
+    static String segment(String s) {
+        return encode(s, false);
+    }
+
+    private static String queryString(Map<String, String> query) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> e : new LinkedHashMap<>(query).entrySet()) {
+            if (e.getValue() == null) {
+                continue;
+            }
+            sb.append(sb.isEmpty() ? '?' : '&').append(encode(e.getKey(), true)).append('=').append(encode(e.getValue(), true));
+        }
+        return sb.toString();
+    }
+
+    private static String encode(String s, boolean query) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            boolean unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || (query && (c == ':' || c == '/' || c == ','));
+            if (unreserved) {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,67 @@
+package io.sluice.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One admin API answer before it becomes a Netty response: status, content type, body bytes and
+ * extra headers. Immutable; built on the admin executor, so serialization never runs on an event loop.
+ */
+record AdminResponse(HttpResponseStatus status, String contentType, byte[] body, Map<String, String> headers) {
+
+    static final String JSON = "application/json";
+    static final String PROBLEM_JSON = "application/problem+json";
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    static final String HTML = "text/html; charset=utf-8";
+
+    /** snake_case field names of the view records; nulls are written (a null field is information). */
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    static AdminResponse json(HttpResponseStatus status, Object value) {
+        return new AdminResponse(status, JSON, write(value), Map.of());
+    }
+
+    static AdminResponse ok(Object value) {
+        return json(HttpResponseStatus.OK, value);
+    }
+
+    static AdminResponse text(String contentType, String text) {
+        return new AdminResponse(HttpResponseStatus.OK, contentType, text.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    static AdminResponse html(byte[] page) {
+        return new AdminResponse(HttpResponseStatus.OK, HTML, page, Map.of());
+    }
+
+    /** The RFC 9457 document: type, title, status, detail, instance, then any extension members. */
+    static AdminResponse problem(ApiProblem problem, String instance) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("type", problem.type().uri());
+        doc.put("title", problem.type().title);
+        doc.put("status", problem.type().status);
+        doc.put("detail", problem.detail());
+        doc.put("instance", instance);
+        problem.extensions().forEach(doc::putIfAbsent);
+        return new AdminResponse(HttpResponseStatus.valueOf(problem.type().status), PROBLEM_JSON, write(doc),
+                Map.copyOf(problem.headers()));
+    }
+
+    private static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            // Only reachable with a view holding something Jackson cannot write; the handler answers 500.
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+}

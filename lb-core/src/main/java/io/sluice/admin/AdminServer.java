@@ -1,0 +1,135 @@
+package io.sluice.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sluice.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The admin HTTP/1.1 server: the JSON API of docs/admin-api.md, the status page, /metrics,
+ * /healthz and /readyz.
+ *
+ * <p>Pipeline per connection: {@code IdleStateHandler} (60 s without traffic closes) →
+ * {@code HttpServerCodec} → {@link BodyLimitAggregator} (64 KiB, else 413) → {@link AdminHttpHandler}.
+ * The first three run on the connection's event loop and never block. The last runs on this
+ * server's own {@link DefaultEventExecutorGroup} ({@value #ADMIN_THREADS} threads named
+ * {@code sluice-admin-*}), because {@link AdminOperations} may block briefly; a slow admin call
+ * therefore never delays the relay on the shared event loops.
+ *
+ * <p>Lifecycle: {@link #start} binds (blocking until bound), {@link #close} unbinds, closes open
+ * admin connections and stops the admin threads; safe to call twice. Neither may be called from an
+ * event loop.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    private static final int ADMIN_THREADS = 2;
+
+    private final Channel serverChannel;
+    private final ChannelGroup connections;
+    private final EventExecutorGroup executor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private AdminServer(Channel serverChannel, ChannelGroup connections, EventExecutorGroup executor) {
+        this.serverChannel = serverChannel;
+        this.connections = connections;
+        this.executor = executor;
+    }
+
+    /**
+     * Binds the admin API to {@code bind} on {@code group}'s event loops.
+     *
+     * @param tokenOrNull the bearer token of mutating calls (the token file's content; stripped here),
+     *                    or null/blank: every POST is refused with 401
+     * @throws BindFailedException with a one-line operator message if the address cannot be bound
+     */
+    public static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
+            Transport transport, EventLoopGroup group) throws BindFailedException {
+        return start(bind, ops, tokenOrNull, transport, group, IDLE_TIMEOUT);
+    }
+
+    /** {@link #start} with another idle timeout (tests). */
+    static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
+            Transport transport, EventLoopGroup group, Duration idleTimeout) throws BindFailedException {
+        Objects.requireNonNull(bind, "bind");
+        AdminRouter router = new AdminRouter(ops, new BearerAuth(tokenOrNull), StatusPage.load());
+        AdminHttpHandler handler = new AdminHttpHandler(router);
+        EventExecutorGroup executor = new DefaultEventExecutorGroup(ADMIN_THREADS, new DefaultThreadFactory("sluice-admin", true));
+        ChannelGroup connections = new DefaultChannelGroup("sluice-admin", GlobalEventExecutor.INSTANCE);
+        long idleMillis = idleTimeout.toMillis();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.add(ch);
+                        ch.pipeline()
+                                .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                                .addLast("http", new HttpServerCodec())
+                                .addLast("aggregate", new BodyLimitAggregator(MAX_BODY_BYTES))
+                                .addLast(executor, "admin", handler);
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            executor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new BindFailedException(describe(bind, bound.cause()), bound.cause());
+        }
+        return new AdminServer(bound.channel(), connections, executor);
+    }
+
+    private static String describe(InetSocketAddress a, Throwable cause) {
+        String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        // Epoll says "bind(..) failed with error(-98): Address already in use"; the errno adds nothing for an operator.
+        why = why.replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        String hint = why.contains("in use")
+                ? "another process (or a listener) already uses this port"
+                : why.contains("assign") ? "the address is not configured on this host" : "check admin.bind";
+        return "cannot bind the admin API to " + host + ":" + a.getPort() + ": " + why + " (" + hint + ")";
+    }
+
+    /** The bound address (with the real port when bound to port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Unbinds, closes open admin connections and stops the admin threads; blocks up to a few seconds. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        serverChannel.close().awaitUninterruptibly();
+        connections.close().awaitUninterruptibly();
+        // The quiet period lets the closed connections' pipelines remove the handler on its executor.
+        executor.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    }
+
+    /** The admin address could not be bound; the message is meant for the operator as is. */
+    public static final class BindFailedException extends Exception {
+        BindFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

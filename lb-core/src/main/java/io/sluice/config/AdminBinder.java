@@ -1,0 +1,205 @@
+package io.sluice.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads the {@code admin} and {@code state} sections. Both may name files; a relative path is resolved
+ * against the directory of the config file, or against the working directory when the config was
+ * given as text ({@link ConfigLoader#parse}). Paths come back absolute and normalized.
+ */
+final class AdminBinder {
+
+    static final List<String> ADMIN_KEYS = List.of("bind", "token-file");
+    static final List<String> STATE_KEYS = List.of("store", "file");
+    static final String LOCAL_STORE = "local";
+    /** Stores that come with service discovery; named in the error so nobody hunts for a typo. */
+    static final List<String> LATER_STORES = List.of("zookeeper", "consul");
+    static final String STATE_SUFFIX = ".state.json";
+
+    /** Larger than any sane token; a wrong path (a log, a disk image) fails fast instead of being read. */
+    static final int MAX_TOKEN_FILE_BYTES = 64 << 10;
+
+    /** The config file, or null when the config was given as text. */
+    private final Path configFile;
+
+    /** @param configFile the config file as given to {@link ConfigLoader#load}, or null */
+    AdminBinder(Path configFile) {
+        this.configFile = configFile;
+    }
+
+    /** The admin listener; null when {@code section} is broken (reported). */
+    AdminConfig admin(YamlValue section, ListenerBinder listeners) {
+        Optional<YamlMapping> found = section.mapping(ADMIN_KEYS);
+        if (found.isEmpty()) {
+            return null;
+        }
+        YamlMapping m = found.get();
+        Optional<YamlValue> bindAt = m.require("bind");
+        Optional<InetSocketAddress> bind = bindAt.flatMap(ListenerBinder::bindAddress);
+        if (bind.isPresent()) {
+            listeners.bindOwner(bind.get()).ifPresent(owner -> bindAt.get().error("address already used by " + owner));
+        }
+        Optional<YamlValue> tokenAt = m.get("token-file");
+        Optional<Path> token = tokenAt.flatMap(this::tokenFile);
+        if (bind.isEmpty() || tokenAt.isPresent() && token.isEmpty()) {
+            return null;
+        }
+        return new AdminConfig(bind.get(), token.orElse(null));
+    }
+
+    /**
+     * The token file: it must exist, be a readable regular file and hold a token, since a typo here
+     * would otherwise leave the admin API silently read-only. The token is read only to see that it
+     * is there; it is not kept.
+     */
+    private Optional<Path> tokenFile(YamlValue value) {
+        Optional<Path> found = path(value);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Path p = found.get();
+        String problem = tokenProblem(p);
+        if (problem != null) {
+            value.error("token file " + p + " " + problem + tildeHint(value));
+            return Optional.empty();
+        }
+        return found;
+    }
+
+    /** What is wrong with the token file at {@code p}, or null. */
+    private static String tokenProblem(Path p) {
+        try {
+            if (!Files.exists(p)) {
+                return "does not exist";
+            }
+            if (Files.isDirectory(p)) {
+                return "is a directory";
+            }
+            if (!Files.isRegularFile(p)) {
+                return "is not a regular file";
+            }
+            if (Files.size(p) > MAX_TOKEN_FILE_BYTES) {
+                return "is larger than " + (MAX_TOKEN_FILE_BYTES >> 10) + " KiB; is it really the token?";
+            }
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(p)) {
+                bytes = in.readNBytes(MAX_TOKEN_FILE_BYTES);
+            }
+            boolean blank = new String(bytes, StandardCharsets.UTF_8).isBlank();
+            java.util.Arrays.fill(bytes, (byte) 0);
+            return blank ? "is empty (expected the admin token)" : null;
+        } catch (AccessDeniedException e) {
+            return "cannot be read: permission denied";
+        } catch (IOException | SecurityException e) {
+            return "cannot be read: " + e.getMessage();
+        }
+    }
+
+    /** The state store; {@code section} empty means the defaults. */
+    StateConfig state(Optional<YamlValue> section) {
+        StateConfig defaults = new StateConfig(LOCAL_STORE, defaultStateFile());
+        if (section.isEmpty()) {
+            return defaults;
+        }
+        Optional<YamlMapping> found = section.get().mapping(STATE_KEYS);
+        if (found.isEmpty()) {
+            return defaults;
+        }
+        String store = found.get().get("store").flatMap(AdminBinder::store).orElse(LOCAL_STORE);
+        Optional<YamlValue> fileAt = found.get().get("file");
+        Path file = fileAt.isPresent() ? fileAt.flatMap(this::stateFile).orElse(null) : defaults.file();
+        return new StateConfig(store, file);
+    }
+
+    private static Optional<String> store(YamlValue value) {
+        Optional<String> text = value.text().map(String::trim);
+        if (text.isEmpty() || text.get().equals(LOCAL_STORE)) {
+            return text;
+        }
+        String s = text.get();
+        if (LATER_STORES.contains(s)) {
+            value.error("state store " + YamlValue.quote(s) + " arrives with discovery (expected " + LOCAL_STORE + ")");
+        } else {
+            value.error(YamlValue.quote(s) + " (expected " + LOCAL_STORE + ")"
+                    + Suggestions.hint(s, List.of(LOCAL_STORE)));
+        }
+        return Optional.empty();
+    }
+
+    /** The state file need not exist (it is written on the first admin change), but must not be a directory. */
+    private Optional<Path> stateFile(YamlValue value) {
+        Optional<Path> p = path(value);
+        if (p.isPresent() && Files.isDirectory(p.get())) {
+            value.error("state file " + p.get() + " is a directory (expected a file name, like sluice.state.json)");
+            return Optional.empty();
+        }
+        return p;
+    }
+
+    /**
+     * Beside the config file, named after it: {@code sluice.yaml} (or {@code .yml}) keeps its state in
+     * {@code sluice.state.json}, a name without those extensions gets {@code .state.json} appended.
+     * Null for a config given as text: there is no file to put it beside.
+     */
+    private Path defaultStateFile() {
+        if (configFile == null) {
+            return null;
+        }
+        Path absolute = configFile.toAbsolutePath().normalize();
+        Path name = absolute.getFileName();
+        if (name == null) {
+            return null;
+        }
+        String base = name.toString().replaceFirst("\\.(yaml|yml)$", "");
+        return absolute.resolveSibling(base + STATE_SUFFIX);
+    }
+
+    /** A non-empty path, resolved against the config's directory (or the working directory). */
+    private Optional<Path> path(YamlValue value) {
+        Optional<String> text = value.text().map(String::trim);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        if (text.get().isEmpty()) {
+            value.error("expected a file path");
+            return Optional.empty();
+        }
+        Path p;
+        try {
+            p = Path.of(text.get());
+        } catch (InvalidPathException e) {
+            value.error(YamlValue.quote(text.get()) + " (not a valid path: " + e.getReason() + ")");
+            return Optional.empty();
+        }
+        if (!p.isAbsolute()) {
+            p = baseDirectory().resolve(p);
+        }
+        return Optional.of(p.normalize());
+    }
+
+    /** The config file's directory, or the working directory for a config given as text. */
+    private Path baseDirectory() {
+        if (configFile != null) {
+            Path parent = configFile.toAbsolutePath().normalize().getParent();
+            if (parent != null) {
+                return parent;
+            }
+        }
+        return Path.of("").toAbsolutePath();
+    }
+
+    private static String tildeHint(YamlValue value) {
+        return value.text().map(String::trim).filter(t -> t.startsWith("~")).isPresent()
+                ? " (~ is not expanded; write the full path)"
+                : "";
+    }
+}

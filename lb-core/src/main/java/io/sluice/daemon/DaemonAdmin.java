@@ -1,0 +1,300 @@
+package io.sluice.daemon;
+
+import io.sluice.admin.AdminOperations;
+import io.sluice.admin.BackendView;
+import io.sluice.admin.ConnectionView;
+import io.sluice.admin.ExplainView;
+import io.sluice.admin.PoolView;
+import io.sluice.admin.Readiness;
+import io.sluice.admin.ReloadResult;
+import io.sluice.admin.StatusView;
+import io.sluice.backend.AdminState;
+import io.sluice.backend.Backend;
+import io.sluice.balance.MaglevTable;
+import io.sluice.config.ConfigError;
+import io.sluice.config.ConfigException;
+import io.sluice.config.ListenerConfig;
+import io.sluice.config.RouteConfig;
+import io.sluice.listener.Listener;
+import io.sluice.pool.Pool;
+import io.sluice.proxy.Connection;
+import io.sluice.route.RouteMatch;
+import io.sluice.route.RouteTable;
+import io.sluice.sticky.StickTable;
+import io.sluice.sticky.StickyKey;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The daemon's side of the admin API: views built from live state, and admin actions applied on
+ * the control thread (awaited, so the API answers with the state after the change).
+ */
+final class DaemonAdmin implements AdminOperations {
+
+    private static final String API = "admin api";
+
+    private final SluiceDaemon daemon;
+
+    DaemonAdmin(SluiceDaemon daemon) {
+        this.daemon = daemon;
+    }
+
+    @Override
+    public StatusView status() {
+        List<StatusView.Listener> listeners = new ArrayList<>();
+        for (Listener l : daemon.listeners()) {
+            ListenerConfig lc = l.config();
+            listeners.add(new StatusView.Listener(lc.name(), SluiceDaemon.hostPort(l.localAddress()),
+                    lc.mode().yamlName(), poolsOf(lc)));
+        }
+        String version = SluiceDaemon.class.getPackage().getImplementationVersion();
+        return new StatusView(version == null ? "development build" : version,
+                Duration.between(daemon.startedAt(), Instant.now()).toSeconds(),
+                daemon.transport().name().toLowerCase(), daemon.config().source(),
+                daemon.connections().size(), listeners);
+    }
+
+    private static List<String> poolsOf(ListenerConfig lc) {
+        if (lc.pool() != null) {
+            return List.of(lc.pool());
+        }
+        LinkedHashSet<String> names = new LinkedHashSet<>();
+        for (RouteConfig r : lc.tls().routes()) {
+            names.add(r.pool());
+        }
+        if (lc.tls().defaultPool() != null) {
+            names.add(lc.tls().defaultPool());
+        }
+        if (lc.tls().notTlsPool() != null) {
+            names.add(lc.tls().notTlsPool());
+        }
+        return List.copyOf(names);
+    }
+
+    @Override
+    public List<PoolView> pools() {
+        return daemon.pools().values().stream().map(this::view).toList();
+    }
+
+    @Override
+    public PoolView pool(String name) {
+        return view(daemon.backendControl().pool(name));
+    }
+
+    private PoolView view(Pool pool) {
+        MaglevTable table = pool.maglevTable();
+        Map<String, Integer> slots = table == null ? Map.of() : table.slotsByBackend();
+        Map<String, Integer> effective = new LinkedHashMap<>();
+        pool.eligibleBackends().forEach(b -> effective.put(b.name(), b.weight()));
+        List<BackendView> backends = new ArrayList<>();
+        int active = 0;
+        for (Backend b : pool.backends()) {
+            backends.add(view(b, effective.getOrDefault(b.name(), 0), table == null ? null : slots.getOrDefault(b.name(), 0)));
+            active += b.activeConnections();
+        }
+        StickTable stick = pool.stickTable();
+        return new PoolView(pool.name(), pool.config().balance().yamlName(), pool.config().sticky().key().yamlName(),
+                pool.generation(), table == null ? null : String.format("%016x", table.fingerprint()),
+                stick == null ? 0 : stick.size(), pool.config().health().type().yamlName(), active, backends);
+    }
+
+    private static BackendView view(Backend b, int effectiveWeight, Integer maglevSlots) {
+        Backend.State st = b.state();
+        int weight = st.weightOverride() != null ? st.weightOverride() : b.configuredWeight();
+        return new BackendView(b.name(), SluiceDaemon.hostPort(b.address()), st.up() ? "up" : "down",
+                st.admin().word(), weight, b.configuredWeight(), effectiveWeight, effectiveWeight > 0,
+                b.activeConnections(), b.totalConnections(), st.bytesUp(), st.bytesDown(),
+                text(st.lastCheck()), st.lastCheckResult(), text(st.drainDeadline()), text(st.since()), st.cause(),
+                maglevSlots);
+    }
+
+    private static String text(Instant i) {
+        return i == null ? null : i.toString();
+    }
+
+    private BackendView backendView(String pool, String backend) {
+        PoolView p = pool(pool);
+        return p.backends().stream().filter(b -> b.name().equals(backend)).findFirst()
+                .orElseThrow(() -> new NotFoundException("no backend '" + backend + "' in pool '" + pool + "'"));
+    }
+
+    @Override
+    public BackendView drain(String pool, String backend, Duration deadline, Double closeRatePerSecond) {
+        if (closeRatePerSecond != null && !(closeRatePerSecond > 0 && closeRatePerSecond <= 100_000)) {
+            throw new IllegalArgumentException("close_rate " + closeRatePerSecond + " (expected 1..100000 per second)");
+        }
+        Duration effective = deadline != null ? deadline : daemon.backendControl().pool(pool).config().drain().deadline();
+        daemon.onControl(() -> {
+            daemon.backendControl().drain(pool, backend, effective, closeRatePerSecond, API);
+            return null;
+        });
+        return backendView(pool, backend);
+    }
+
+    @Override
+    public BackendView ready(String pool, String backend) {
+        daemon.onControl(() -> {
+            daemon.backendControl().ready(pool, backend, API);
+            return null;
+        });
+        return backendView(pool, backend);
+    }
+
+    @Override
+    public BackendView maint(String pool, String backend, boolean kill) {
+        daemon.onControl(() -> {
+            daemon.backendControl().maint(pool, backend, kill, API + (kill ? " (kill)" : ""));
+            return null;
+        });
+        return backendView(pool, backend);
+    }
+
+    @Override
+    public BackendView weight(String pool, String backend, int weight) {
+        daemon.onControl(() -> {
+            daemon.backendControl().weight(pool, backend, weight, API);
+            return null;
+        });
+        return backendView(pool, backend);
+    }
+
+    @Override
+    public List<ConnectionView> connections(String pool, String backend, int limit) {
+        if (pool != null) {
+            daemon.backendControl().pool(pool);
+        }
+        List<Connection> all = new ArrayList<>(daemon.connections().all());
+        all.sort(Comparator.comparing(Connection::age));
+        List<ConnectionView> out = new ArrayList<>();
+        for (Connection c : all) {
+            Pool p = c.pool();
+            Backend b = c.backend();
+            if (pool != null && (p == null || !p.name().equals(pool))) {
+                continue;
+            }
+            if (backend != null && (b == null || !b.name().equals(backend))) {
+                continue;
+            }
+            out.add(new ConnectionView(c.listener(), SluiceDaemon.hostPort(c.client()), c.serverName(),
+                    p == null ? null : p.name(), b == null ? null : b.name(), c.bytesUp(), c.bytesDown(),
+                    c.age().toSeconds()));
+            if (out.size() >= limit) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public ExplainView explain(String listenerName, String sni, List<String> alpn, InetAddress client) {
+        ListenerConfig lc = listenerConfig(listenerName);
+        String normalizedSni = sni == null || sni.isBlank() ? null : normalize(sni);
+        List<String> offered = alpn == null ? List.of() : alpn;
+        String routeKind;
+        String routePattern = null;
+        String poolName;
+        if (lc.tls() == null) {
+            routeKind = "listener";
+            poolName = lc.pool();
+        } else {
+            RouteMatch match = RouteTable.of(lc.tls()).route(normalizedSni, offered);
+            if (match == null) {
+                return new ExplainView(lc.name(), client.getHostAddress(), normalizedSni, offered, null, null, null,
+                        null, null, null, null, null, null, null, List.of());
+            }
+            routeKind = match.kind().word();
+            routePattern = match.pattern();
+            poolName = match.pool();
+        }
+        Pool pool = daemon.backendControl().pool(poolName);
+        StickyKey key = pool.keyOf(client);
+        boolean sticky = pool.stickTable() != null;
+        Pool.Selection sel = pool.peek(key);
+        MaglevTable table = pool.maglevTable();
+        StickTable.Entry entry = sticky ? pool.stickTable().get(key) : null;
+        String chosen = sel == null || sel.backend() == null ? null : sel.backend().name();
+        List<ExplainView.Skipped> skipped = new ArrayList<>();
+        Map<String, Integer> eligible = new LinkedHashMap<>();
+        pool.eligibleBackends().forEach(b -> eligible.put(b.name(), b.weight()));
+        for (Backend b : pool.backends()) {
+            if (b.name().equals(chosen)) {
+                continue;
+            }
+            skipped.add(new ExplainView.Skipped(b.name(), skipReason(pool, b, eligible)));
+        }
+        return new ExplainView(lc.name(), client.getHostAddress(), normalizedSni, offered, routeKind, routePattern,
+                pool.name(), sticky ? key.toString() : null, String.format("%016x", key.hash()),
+                table == null ? null : pool.generation(), table == null ? null : String.format("%016x", table.fingerprint()),
+                entry == null ? null : new ExplainView.StickEntry(entry.backendName(), entry.pins(), entry.idleSeconds()),
+                chosen, sel == null ? null : sel.decision().word(), skipped);
+    }
+
+    private static String skipReason(Pool pool, Backend b, Map<String, Integer> eligible) {
+        Backend.State st = b.state();
+        if (!st.up()) {
+            return "down";
+        }
+        if (st.admin() == AdminState.DRAIN) {
+            return "draining";
+        }
+        if (st.admin() == AdminState.MAINT) {
+            return "maintenance";
+        }
+        if ((st.weightOverride() != null ? st.weightOverride() : b.configuredWeight()) == 0) {
+            return "weight-0";
+        }
+        return eligible.containsKey(b.name()) ? "not-chosen" : "slow-start";
+    }
+
+    private ListenerConfig listenerConfig(String name) {
+        List<ListenerConfig> all = daemon.config().listeners();
+        if (name == null || name.isBlank()) {
+            if (all.size() == 1) {
+                return all.get(0);
+            }
+            throw new IllegalArgumentException("listener is required when there are several ("
+                    + String.join(", ", all.stream().map(ListenerConfig::name).toList()) + ")");
+        }
+        return all.stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new NotFoundException("no listener '" + name + "' (listeners: "
+                        + String.join(", ", all.stream().map(ListenerConfig::name).toList()) + ")"));
+    }
+
+    private static String normalize(String sni) {
+        String s = sni.toLowerCase(java.util.Locale.ROOT);
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    @Override
+    public ReloadResult reload() {
+        try {
+            var next = daemon.reloadFromFile();
+            return new ReloadResult(true, next.summary(), List.of());
+        } catch (ConfigException e) {
+            return new ReloadResult(false, null, e.errors().stream().map(ConfigError::toString).toList());
+        }
+    }
+
+    @Override
+    public Readiness readiness() {
+        boolean listenersBound = !daemon.listeners().isEmpty() || daemon.config().listeners().isEmpty();
+        boolean poolsReady = daemon.pools().size() == daemon.config().pools().size();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("listeners_bound", listenersBound);
+        details.put("pools_ready", poolsReady);
+        details.put("started", daemon.isReady());
+        return new Readiness(daemon.isReady() && listenersBound && poolsReady, details);
+    }
+
+    @Override
+    public String prometheusText() {
+        return daemon.daemonMetrics().scrape();
+    }
+}

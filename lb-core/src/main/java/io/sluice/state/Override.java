@@ -1,0 +1,22 @@
+package io.sluice.state;
+
+import io.sluice.backend.AdminState;
+import java.time.Instant;
+
+/**
+ * An operator's decision about one backend that must outlive a restart.
+ *
+ * @param admin         READY (no admin override), DRAIN or MAINT
+ * @param weight        the weight override, or null
+ * @param drainDeadline when remaining connections get closed, or null
+ * @param closeRate     connections per second to close at the deadline, or null (pool default)
+ */
+public record Override(AdminState admin, Integer weight, Instant drainDeadline, Double closeRate) {
+
+    public static final Override NONE = new Override(AdminState.READY, null, null, null);
+
+    /** Whether this override says nothing (and need not be stored). */
+    public boolean isNone() {
+        return admin == AdminState.READY && weight == null;
+    }
+}
