@@ -146,6 +146,12 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  Talk to a backend interactively: nc %s %d   (type lines; Ctrl-C to leave)%n", host, a.getPort());
             out.println();
         }
+        if (daemon.adminAddress() != null) {
+            String admin = "http://" + hostPort(daemon.adminAddress());
+            out.println("Status page: " + admin + "/   metrics: " + admin + "/metrics");
+            out.println("Admin client: java -jar lb-cli/target/sluicectl.jar --admin " + admin + " pools");
+            out.println();
+        }
         out.println("Access log lines (JSON, logger sluice.access) appear below as connections close.");
         out.println("Press Ctrl-C to stop (graceful; press again to close open connections at once).");
         out.flush();

@@ -43,6 +43,7 @@ public final class TestConfigs {
     private int retries = 2;
     private int maxConnections = 100_000;
     private int maxPerSource = 0;
+    private io.sluice.config.AdminConfig admin;
 
     public static TestConfigs builder() {
         return new TestConfigs();
@@ -104,6 +105,12 @@ public final class TestConfigs {
         return this;
     }
 
+    /** An admin listener on 127.0.0.1:0 whose bearer token is the content of {@code tokenFile} (null: read-only). */
+    public TestConfigs admin(java.nio.file.Path tokenFile) {
+        this.admin = new io.sluice.config.AdminConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), tokenFile);
+        return this;
+    }
+
     public List<BackendConfig> backends() {
         return List.copyOf(backends);
     }
@@ -118,6 +125,6 @@ public final class TestConfigs {
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         pools.put("main", pool);
         return new SluiceConfig("(test)", List.of(listener), pools,
-                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource), null, new io.sluice.config.StateConfig("local", null));
+                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource), admin, new io.sluice.config.StateConfig("local", null));
     }
 }

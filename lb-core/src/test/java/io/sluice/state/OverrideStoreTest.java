@@ -1,0 +1,59 @@
+package io.sluice.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.backend.AdminState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local override store: round trip, removal, and a damaged file that must not stop the daemon. */
+class OverrideStoreTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void overridesSurviveReopening() {
+        Path file = dir.resolve("sluice.state.json");
+        OverrideStore store = OverrideStore.open(file);
+        Instant deadline = Instant.parse("2030-01-01T00:00:00Z");
+        store.put("chat", "app-1", new Override(AdminState.DRAIN, null, deadline, 50.0));
+        store.put("chat", "app-2", new Override(AdminState.READY, 25, null, null));
+        OverrideStore reopened = OverrideStore.open(file);
+        assertEquals(new Override(AdminState.DRAIN, null, deadline, 50.0), reopened.get("chat", "app-1"));
+        assertEquals(new Override(AdminState.READY, 25, null, null), reopened.get("chat", "app-2"));
+        assertEquals(Override.NONE, reopened.get("chat", "app-3"));
+        assertFalse(Files.exists(dir.resolve("sluice.state.json.tmp")), "no temp file left behind");
+    }
+
+    @Test
+    void clearingAnOverrideRemovesIt() {
+        Path file = dir.resolve("s.json");
+        OverrideStore store = OverrideStore.open(file);
+        store.put("p", "b", new Override(AdminState.MAINT, null, null, null));
+        store.put("p", "b", Override.NONE);
+        assertTrue(OverrideStore.open(file).all().isEmpty());
+    }
+
+    @Test
+    void aDamagedFileIsIgnoredNotFatal() throws Exception {
+        Path file = dir.resolve("broken.json");
+        Files.writeString(file, "{\"overrides\": {\"p/b\": {\"admin\": \"sideways\"");
+        OverrideStore store = OverrideStore.open(file);
+        assertTrue(store.all().isEmpty());
+        store.put("p", "b", new Override(AdminState.DRAIN, null, null, null));
+        assertEquals(AdminState.DRAIN, OverrideStore.open(file).get("p", "b").admin(), "rewritten whole");
+    }
+
+    @Test
+    void withoutAFileItIsMemoryOnly() {
+        OverrideStore store = OverrideStore.open(null);
+        store.put("p", "b", new Override(AdminState.DRAIN, null, null, null));
+        assertEquals(AdminState.DRAIN, store.get("p", "b").admin());
+    }
+}
