@@ -1,5 +1,7 @@
 package io.sluice.admin;
 
+import io.sluice.config.Durations;
+
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,10 +63,10 @@ final class JsonBody {
             return null;
         }
         if (!node.isTextual()) {
-            throw ApiProblem.badRequest("bad '" + name + "': " + node + " (" + DurationText.EXPECTED + ", as a string)");
+            throw ApiProblem.badRequest("bad '" + name + "': " + node + " (" + Durations.EXPECTED + ", as a string)");
         }
-        return DurationText.parse(node.textValue()).orElseThrow(() -> ApiProblem.badRequest(
-                "bad '" + name + "': " + node + " (" + DurationText.EXPECTED + ")"));
+        return Durations.parse(node.textValue()).orElseThrow(() -> ApiProblem.badRequest(
+                "bad '" + name + "': " + node + " (" + Durations.EXPECTED + ")"));
     }
 
     /** A finite number greater than zero, or null when absent or JSON null. */

@@ -8,9 +8,13 @@ import java.util.regex.Pattern;
 /**
  * Durations as written in the config: an integer and a unit, {@code ms}, {@code s}, {@code m} or
  * {@code h}, or a bare {@code 0}. Fractions and compound forms ({@code 1h30m}) are left out on purpose:
- * one obvious spelling per value keeps files greppable.
+ * one obvious spelling per value keeps files greppable. The admin API parses request bodies with the
+ * same rules, so an operator writes a duration one way everywhere.
  */
-final class Durations {
+public final class Durations {
+
+    /** Said in every error about a duration, so the reader learns the syntax from the error. */
+    public static final String EXPECTED = "expected an integer and a unit: 500ms, 30s, 10m or 1h";
 
     // At most 12 digits: 10^12 hours still fits a Duration, so parsing cannot overflow.
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,12})(ms|s|m|h)");
@@ -19,7 +23,7 @@ final class Durations {
     }
 
     /** The duration, or empty if {@code text} is not in the accepted form. */
-    static Optional<Duration> parse(String text) {
+    public static Optional<Duration> parse(String text) {
         if (text.equals("0")) {
             return Optional.of(Duration.ZERO);
         }
@@ -41,7 +45,7 @@ final class Durations {
     }
 
     /** {@code d} in the config's own form, in the largest unit that divides it: {@code 2s}, {@code 10m}, {@code 1500ms}. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms == 0) {
             return "0";

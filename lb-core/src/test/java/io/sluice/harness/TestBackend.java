@@ -42,17 +42,29 @@ public final class TestBackend implements AutoCloseable {
     private final Behaviour behaviour;
 
     private TestBackend(String name, Behaviour behaviour) throws IOException {
+        this(name, behaviour, 0);
+    }
+
+    private TestBackend(String name, Behaviour behaviour, int port) throws IOException {
         this.name = name;
         this.behaviour = behaviour;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
         threads.execute(this::acceptLoop);
     }
 
     /** A backend that says its name, then echoes. */
     public static TestBackend namedEcho(String name) throws IOException {
         return new TestBackend(name, TestBackend::greetAndEcho);
+    }
+
+    /**
+     * A backend that says its name, then echoes, on loopback port {@code port} (SO_REUSEADDR): to
+     * bring a closed backend back on the port a daemon's config already names.
+     */
+    public static TestBackend namedEchoOn(String name, int port) throws IOException {
+        return new TestBackend(name, TestBackend::greetAndEcho, port);
     }
 
     public static TestBackend with(String name, Behaviour behaviour) throws IOException {

@@ -43,6 +43,12 @@ public final class TestConfigs {
     private int retries = 2;
     private int maxConnections = 100_000;
     private int maxPerSource = 0;
+    private io.sluice.config.HealthConfig health = NO_HEALTH_CHECKS;
+    private io.sluice.config.PassiveConfig passive = NO_PASSIVE;
+    private Duration slowStart = Duration.ZERO;
+    private io.sluice.config.DrainConfig drain = io.sluice.config.DrainConfig.DEFAULTS;
+    private io.sluice.config.AdminConfig admin;
+    private io.sluice.config.StateConfig state = new io.sluice.config.StateConfig("local", null);
     private io.sluice.config.AdminConfig admin;
 
     public static TestConfigs builder() {
@@ -111,6 +117,47 @@ public final class TestConfigs {
         return this;
     }
 
+    /** Active health checks of the pool (default {@link #NO_HEALTH_CHECKS}). */
+    public TestConfigs health(io.sluice.config.HealthConfig h) {
+        this.health = h;
+        return this;
+    }
+
+    /** An active check of {@code type} with these timings and the default HTTP settings. */
+    public TestConfigs health(io.sluice.config.HealthCheckType type, Duration interval, Duration timeout, int rise, int fall) {
+        return health(new io.sluice.config.HealthConfig(type, interval, timeout, rise, fall,
+                io.sluice.config.HttpCheckConfig.DEFAULTS, false));
+    }
+
+    /** Passive ejection of the pool (default {@link #NO_PASSIVE}). */
+    public TestConfigs passive(io.sluice.config.PassiveConfig p) {
+        this.passive = p;
+        return this;
+    }
+
+    public TestConfigs slowStart(Duration d) {
+        this.slowStart = d;
+        return this;
+    }
+
+    /** The pool's drain defaults (default {@link io.sluice.config.DrainConfig#DEFAULTS}). */
+    public TestConfigs drain(io.sluice.config.DrainConfig d) {
+        this.drain = d;
+        return this;
+    }
+
+    /** The admin HTTP listener (default none). */
+    public TestConfigs admin(io.sluice.config.AdminConfig a) {
+        this.admin = a;
+        return this;
+    }
+
+    /** Where admin overrides are kept (default: local, in memory only). */
+    public TestConfigs state(io.sluice.config.StateConfig s) {
+        this.state = s;
+        return this;
+    }
+
     public List<BackendConfig> backends() {
         return List.copyOf(backends);
     }
@@ -118,7 +165,7 @@ public final class TestConfigs {
     public SluiceConfig build() {
         PoolConfig pool = new PoolConfig("main", balance, sticky, connectTimeout, retries, 65537,
                 ProxyProtocolVersion.OFF, List.copyOf(backends),
-                TestConfigs.NO_HEALTH_CHECKS, TestConfigs.NO_PASSIVE, Duration.ZERO, io.sluice.config.DrainConfig.DEFAULTS);
+                health, passive, slowStart, drain);
         ListenerConfig listener = new ListenerConfig(
                 "main", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenerMode.TCP, "main", null,
                 List.of(), 1);
