@@ -114,7 +114,8 @@ final class BackendControl {
         Pool pool = pool(poolName);
         Backend b = backend(pool, backendName);
         Integer old = b.state().weightOverride();
-        b.state().weightOverride(weight, cause);
+        // Setting the configured weight again clears the override (the config is in charge again).
+        b.state().weightOverride(weight == b.configuredWeight() ? null : weight, cause);
         transition(pool, b, "weight " + (old == null ? b.configuredWeight() : old), "weight " + weight, cause);
         persist(pool, b, null);
         pool.rebuild();

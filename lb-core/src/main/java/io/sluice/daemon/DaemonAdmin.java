@@ -275,8 +275,8 @@ final class DaemonAdmin implements AdminOperations {
     @Override
     public ReloadResult reload() {
         try {
-            var next = daemon.reloadFromFile();
-            return new ReloadResult(true, next.summary(), List.of());
+            SluiceDaemon.ReloadOutcome outcome = daemon.reloadFromFile();
+            return new ReloadResult(outcome.problems().isEmpty(), outcome.config().summary(), outcome.problems());
         } catch (ConfigException e) {
             return new ReloadResult(false, null, e.errors().stream().map(ConfigError::toString).toList());
         }

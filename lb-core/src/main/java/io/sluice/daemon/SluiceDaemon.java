@@ -249,11 +249,13 @@ public final class SluiceDaemon implements AutoCloseable {
      *
      * @throws ConfigException with every error when the new file is invalid; the running config stays
      */
-    public SluiceConfig reloadFromFile() throws ConfigException {
+    public ReloadOutcome reloadFromFile() throws ConfigException {
         SluiceConfig next = ConfigLoader.load(Path.of(config.source()));
-        reload(next);
-        return next;
+        return new ReloadOutcome(next, reload(next));
     }
+
+    /** A reload that was applied, with what could not be (a listener that failed to bind), if anything. */
+    public record ReloadOutcome(SluiceConfig config, List<String> problems) {}
 
     /**
      * Applies {@code next} without dropping a connection: pools and backends change in place (a
@@ -261,9 +263,12 @@ public final class SluiceDaemon implements AutoCloseable {
      * keep their socket, changed ones are bound anew (SO_REUSEPORT lets the same port overlap) before
      * the old socket closes, removed ones stop accepting. Admin API and state store changes need a
      * restart (logged).
+     *
+     * @return problems that kept part of it from applying (a listener that could not bind); empty when all applied
      */
-    public void reload(SluiceConfig next) {
+    public List<String> reload(SluiceConfig next) {
         SluiceConfig previous = config;
+        List<String> problems = new ArrayList<>();
         onControl(() -> {
             config = next;
             limiter = limiter.withLimits(next.limits().maxConnections(), next.limits().maxConnectionsPerSource());
@@ -295,6 +300,7 @@ public final class SluiceDaemon implements AutoCloseable {
                     changes.add("listener " + lc.name() + (current == null ? " added" : " moved") + " to " + hostPort(fresh.localAddress()));
                 } catch (Listener.BindFailedException e) {
                     log.error("reload: {} (the listener keeps its old socket, if any)", e.getMessage());
+                    problems.add(e.getMessage() + " (the rest of the new configuration is applied; the listener keeps its old socket, if any)");
                 }
             }
         }
@@ -303,6 +309,7 @@ public final class SluiceDaemon implements AutoCloseable {
         }
         daemonMetrics.trackPools();
         log.info("Reloaded {}: {}{}", next.source(), next.summary(), changes.isEmpty() ? "" : "; " + String.join("; ", changes));
+        return problems;
     }
 
     // ---- accessors ----------------------------------------------------------------------------

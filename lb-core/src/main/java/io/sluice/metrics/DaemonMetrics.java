@@ -105,6 +105,12 @@ public final class DaemonMetrics {
     }
 
     private Meter.Id gauge(String name, String description, Supplier<Number> value, String... tags) {
+        // Gauges look pools and backends up by name at scrape time, so one registration serves
+        // across reloads; registering again would only make Micrometer warn.
+        Gauge existing = registry.find(name).tags(tags).gauge();
+        if (existing != null) {
+            return existing.getId();
+        }
         return Gauge.builder(name, value).description(description).tags(tags).strongReference(true)
                 .register(registry).getId();
     }

@@ -49,7 +49,6 @@ public final class TestConfigs {
     private io.sluice.config.DrainConfig drain = io.sluice.config.DrainConfig.DEFAULTS;
     private io.sluice.config.AdminConfig admin;
     private io.sluice.config.StateConfig state = new io.sluice.config.StateConfig("local", null);
-    private io.sluice.config.AdminConfig admin;
 
     public static TestConfigs builder() {
         return new TestConfigs();
@@ -172,6 +171,6 @@ public final class TestConfigs {
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         pools.put("main", pool);
         return new SluiceConfig("(test)", List.of(listener), pools,
-                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource), admin, new io.sluice.config.StateConfig("local", null));
+                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource), admin, state);
     }
 }
