@@ -117,7 +117,8 @@ final class BackendControl {
         // Setting the configured weight again clears the override (the config is in charge again).
         b.state().weightOverride(weight == b.configuredWeight() ? null : weight, cause);
         transition(pool, b, "weight " + (old == null ? b.configuredWeight() : old), "weight " + weight, cause);
-        persist(pool, b, null);
+        // Keep the close rate of a drain under way: a weight change does not touch the drain.
+        persist(pool, b, store.get(pool.name(), b.name()).closeRate());
         pool.rebuild();
     }
 
@@ -137,12 +138,13 @@ final class BackendControl {
 
     /** Re-applies stored overrides to a pool's backends (start, reload, new backends). */
     void applyOverrides(Pool pool) {
-        boolean changed = false;
+        boolean anyChanged = false;
         for (Backend b : pool.backends()) {
             Override o = store.get(pool.name(), b.name());
             if (o.isNone()) {
                 continue;
             }
+            boolean changed = false;
             if (o.admin() != b.state().admin()) {
                 b.state().admin(o.admin(), o.drainDeadline(), "restored from state file");
                 if (o.drainDeadline() != null) {
@@ -155,11 +157,12 @@ final class BackendControl {
                 changed = true;
             }
             if (changed) {
+                anyChanged = true;
                 log.info("backend {}/{}: {} weight {} (restored from state file)", pool.name(), b.name(),
                         o.admin().word(), o.weight() == null ? b.configuredWeight() : o.weight());
             }
         }
-        if (changed) {
+        if (anyChanged) {
             pool.rebuild();
         }
     }

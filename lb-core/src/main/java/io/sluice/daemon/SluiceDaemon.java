@@ -151,7 +151,9 @@ public final class SluiceDaemon implements AutoCloseable {
                 built.put(pc.name(), existing);
             } else {
                 // New pool, or a new algorithm: a new Pool; connections on the old one run on untouched.
-                built.put(pc.name(), new Pool(pc, System::nanoTime));
+                // Backends keep their state by name: the health checker is kept when its settings did
+                // not change and only reports transitions, so a DOWN backend must not restart UP here.
+                built.put(pc.name(), new Pool(pc, System::nanoTime, existing));
             }
         }
         pools = Collections.unmodifiableMap(built);

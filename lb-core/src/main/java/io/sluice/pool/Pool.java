@@ -47,11 +47,20 @@ public final class Pool {
     private volatile PoolSnapshot snapshot;
 
     public Pool(PoolConfig config, LongSupplier nanoClock) {
+        this(config, nanoClock, null);
+    }
+
+    /**
+     * A pool that replaces {@code previous} (a reload that changed the algorithm): backends that keep
+     * their name keep their state and counters (health, admin state, weight override, open
+     * connections), as they would through {@link #reconfigure}. Null: a pool from scratch.
+     */
+    public Pool(PoolConfig config, LongSupplier nanoClock, Pool previous) {
         this.nanoClock = nanoClock;
         this.config = config;
         this.keys = new StickyKeyExtractor(config.sticky());
         this.stickTable = newStickTable(config);
-        this.snapshot = build(0, Map.of(), config.backends());
+        this.snapshot = build(0, previous == null ? Map.of() : previous.snapshot.backends(), config.backends());
     }
 
     private StickTable newStickTable(PoolConfig c) {

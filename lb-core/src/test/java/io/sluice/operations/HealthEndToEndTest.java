@@ -69,6 +69,35 @@ class HealthEndToEndTest {
         }
     }
 
+    /**
+     * docs/health-checks.md: sluice_backend_health_checks_total has the tag result with values like
+     * {@code ok}, {@code refused}, {@code http 503}. The daemon (SluiceDaemon.CheckerEvents.checked)
+     * cuts the result at the first space or colon, so every HTTP failure is counted as "http" and
+     * every TLS one as "tls".
+     */
+    @Test
+    void anHttpCheckFailureIsCountedWithItsStatusAsTheDocsSay() throws Exception {
+        try (TestBackend unhealthy = TestBackend.with("h", (socket, self) -> {
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            String line;
+            while ((line = in.readLine()) != null && !line.isEmpty()) {
+                // the request head
+            }
+            socket.getOutputStream().write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        });
+             RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder().backend(unhealthy)
+                     .health(HealthCheckType.HTTP, Duration.ofMillis(200), Duration.ofMillis(200), 2, 2)
+                     .admin(AdminClient.adminConfig(dir)))) {
+            AdminClient api = new AdminClient(daemon.daemon().adminAddress());
+            await().atMost(Duration.ofSeconds(10)).until(() -> "down".equals(api.backend("main", "h").path("health").asText()));
+            assertEquals("http 503", api.backend("main", "h").path("last_check_result").asText());
+            String scrape = api.get("/metrics").body();
+            assertTrue(scrape.contains("sluice_backend_health_checks_total{backend=\"h\",pool=\"main\",result=\"http\"}"), scrape);
+        }
+    }
+
     @Test
     void consecutiveConnectFailuresOfRealTrafficEjectADeadBackend() throws Exception {
         InetSocketAddress dead = Ops.deadAddress();

@@ -22,6 +22,24 @@ class StateFileTest {
     @TempDir
     Path dir;
 
+    /** A weight change during a drain keeps the drain's close rate in the file (the deadline after a restart uses it). */
+    @Test
+    void aWeightChangeDuringADrainKeepsItsCloseRate() throws Exception {
+        Path stateFile = dir.resolve("sluice.state.json");
+        try (TestBackend a = TestBackend.namedEcho("a");
+             RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder().backend(a)
+                     .admin(AdminClient.adminConfig(dir)).state(new StateConfig("local", stateFile)))) {
+            AdminClient api = new AdminClient(daemon.daemon().adminAddress());
+            assertEquals(200, api.post("/api/v1/pools/main/backends/a/drain", "{\"deadline\":\"1h\",\"close_rate\":5}").status());
+            assertEquals(5.0, new ObjectMapper().readTree(stateFile.toFile()).path("overrides").path("main/a").path("close_rate").asDouble());
+            assertEquals(200, api.post("/api/v1/pools/main/backends/a/weight", "{\"weight\": 10}").status());
+            JsonNode stored = new ObjectMapper().readTree(stateFile.toFile()).path("overrides").path("main/a");
+            assertEquals("drain", stored.path("admin").asText(), stored.toString());
+            assertEquals(10, stored.path("weight").asInt(), stored.toString());
+            assertEquals(5.0, stored.path("close_rate").asDouble(), "close rate kept: " + stored);
+        }
+    }
+
     @Test
     void aDrainAndAWeightSurviveARestartBeforeAnyTraffic() throws Exception {
         Path stateFile = dir.resolve("sluice.state.json");
