@@ -4,31 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** drain, undrain, ready, maint, weight: the POST they send (path, body, bearer token) and their output. */
-class BackendActionsTest {
-    @TempDir
-    Path dir;
-
-    private AdminApiFixture api;
-    private Cli cli;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new AdminApiFixture();
-        cli = Cli.against(api, dir);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
-
+class BackendActionsTest extends AgainstFixture {
     @Test
     void drainPostsDeadlineAndCloseRateWithTheTrimmedToken() {
         Cli.Result r = cli.run("drain", "chat/app-1", "--deadline", "10m", "--close-rate", "100/s");

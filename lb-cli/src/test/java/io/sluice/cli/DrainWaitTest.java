@@ -4,33 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** drain --wait: polls the pool until the backend's connections reach zero, or gives up. */
-class DrainWaitTest {
-    @TempDir
-    Path dir;
-
-    private AdminApiFixture api;
-    private Cli cli;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new AdminApiFixture();
-        cli = Cli.against(api, dir);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
-
+class DrainWaitTest extends AgainstFixture {
     @Test
     void waitsUntilNoConnectionsAreLeft() {
         api.drainStep = 10; // app-1 has 40: 30, 20, 10, 0

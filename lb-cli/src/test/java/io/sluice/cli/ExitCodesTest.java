@@ -11,30 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The documented exit codes 0..5, each with the message a user sees; never a stack trace. */
-class ExitCodesTest {
-    @TempDir
-    Path dir;
-
-    private AdminApiFixture api;
-    private Cli cli;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new AdminApiFixture();
-        cli = Cli.against(api, dir);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
-
+class ExitCodesTest extends AgainstFixture {
     @Test
     void zeroWhenAllIsWell() {
         assertEquals(0, cli.run("pools").exitCode());

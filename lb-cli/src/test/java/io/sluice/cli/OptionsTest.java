@@ -5,31 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The shared flags: before or after the command, flag over environment over default. */
-class OptionsTest {
-    @TempDir
-    Path dir;
-
-    private AdminApiFixture api;
-    private Cli cli;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new AdminApiFixture();
-        cli = Cli.against(api, dir);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
-
+class OptionsTest extends AgainstFixture {
     @Test
     void flagsWorkBeforeAndAfterTheCommand() throws Exception {
         Cli.Result before = cli.env("SLUICE_ADMIN", null).run("--admin", api.url(), "-o", "json", "pools");

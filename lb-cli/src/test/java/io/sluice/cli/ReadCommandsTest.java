@@ -5,31 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** status, pools, backends, connections, explain: the GET they send and what they print. */
-class ReadCommandsTest {
-    @TempDir
-    Path dir;
-
-    private AdminApiFixture api;
-    private Cli cli;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new AdminApiFixture();
-        cli = Cli.against(api, dir);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
-
+class ReadCommandsTest extends AgainstFixture {
     @Test
     void statusShowsTheDaemonAndItsListeners() {
         Cli.Result r = cli.run("status");
