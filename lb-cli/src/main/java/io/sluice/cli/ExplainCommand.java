@@ -57,8 +57,13 @@ final class ExplainCommand extends AdminCommand {
                     + Durations.human(java.time.Duration.ofSeconds(stick.path("idle_seconds").asLong())) + ")");
         }
         String backend = Views.text(e, "backend");
-        pairs.add("backend", backend == null ? "none: no eligible backend"
-                : backend + " (decided by " + Views.text(e, "decided_by") + ")");
+        String decidedBy = Views.text(e, "decided_by");
+        if (backend == null && "balancer".equals(decidedBy)) {
+            // Round-robin, least-conn and random-two choose at connect time: any candidate may be next.
+            pairs.add("backend", "chosen at connect time by the pool's balancer among the candidates below");
+        } else {
+            pairs.add("backend", backend == null ? "none: no eligible backend" : backend + " (decided by " + decidedBy + ")");
+        }
         pairs.print(out());
         if (e.path("skipped").size() > 0) {
             out().println();

@@ -236,7 +236,9 @@ final class AdminRouter {
         }
         List<String> errors = result.errors() == null ? List.of() : new ArrayList<>(result.errors());
         String summary = result.summary() == null || result.summary().isBlank()
-                ? "the new config is invalid; the running one is kept" : result.summary();
+                ? "the new config has " + errors.size() + (errors.size() == 1 ? " error" : " errors")
+                        + "; the running one is kept"
+                : result.summary();
         throw new ApiProblem(ApiProblem.Type.CONFIG_REJECTED, summary).extension("errors", errors);
     }
 

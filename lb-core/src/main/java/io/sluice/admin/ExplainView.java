@@ -34,6 +34,10 @@ public record ExplainView(
     /** @param pins open connections using it; @param idleSeconds since its last connection ended */
     public record StickEntry(String backend, int pins, long idleSeconds) {}
 
-    /** @param reason "down", "draining", "maintenance", "weight-0", "slow-start" or "not-chosen" */
+    /**
+     * @param reason "down", "draining", "maintenance", "weight-0", "slow-start", "not-chosen", or
+     *               "candidate" (eligible; a round-robin, least-conn or random-two pool picks among the
+     *               candidates at connect time, so no single backend can be named in advance)
+     */
     public record Skipped(String backend, String reason) {}
 }

@@ -227,7 +227,8 @@ final class DaemonAdmin implements AdminOperations {
             if (b.name().equals(chosen)) {
                 continue;
             }
-            skipped.add(new ExplainView.Skipped(b.name(), skipReason(pool, b, eligible)));
+            boolean pickedAtConnect = sel != null && sel.backend() == null;
+            skipped.add(new ExplainView.Skipped(b.name(), candidateOrSkip(pool, b, eligible, pickedAtConnect)));
         }
         return new ExplainView(lc.name(), client.getHostAddress(), normalizedSni, offered, routeKind, routePattern,
                 pool.name(), sticky ? key.toString() : null, String.format("%016x", key.hash()),
@@ -253,6 +254,12 @@ final class DaemonAdmin implements AdminOperations {
         return eligible.containsKey(b.name()) ? "not-chosen" : "slow-start";
     }
 
+    /** With a balancer that picks at connect time, every eligible backend is a candidate. */
+    private static String candidateOrSkip(Pool pool, Backend b, Map<String, Integer> eligible, boolean pickedAtConnect) {
+        String reason = skipReason(pool, b, eligible);
+        return pickedAtConnect && reason.equals("not-chosen") ? "candidate" : reason;
+    }
+
     private ListenerConfig listenerConfig(String name) {
         List<ListenerConfig> all = daemon.config().listeners();
         if (name == null || name.isBlank()) {
@@ -276,7 +283,11 @@ final class DaemonAdmin implements AdminOperations {
     public ReloadResult reload() {
         try {
             SluiceDaemon.ReloadOutcome outcome = daemon.reloadFromFile();
-            return new ReloadResult(outcome.problems().isEmpty(), outcome.config().summary(), outcome.problems());
+            if (outcome.problems().isEmpty()) {
+                return new ReloadResult(true, outcome.config().summary(), List.of());
+            }
+            return new ReloadResult(false, "applied except what is listed (" + outcome.config().summary()
+                    + "); fix and reload again", outcome.problems());
         } catch (ConfigException e) {
             return new ReloadResult(false, null, e.errors().stream().map(ConfigError::toString).toList());
         }
