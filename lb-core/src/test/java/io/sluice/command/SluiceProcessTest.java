@@ -76,6 +76,55 @@ class SluiceProcessTest {
     }
 
     @Test
+    void sighupReloadsTheConfigFileAndABadOneIsRejected() throws Exception {
+        try (TestBackend first = TestBackend.namedEcho("first");
+             TestBackend second = TestBackend.namedEcho("second")) {
+            int port = freePort();
+            String template = """
+                    listeners:
+                      - { name: edge, bind: 127.0.0.1:%d, pool: app }
+                    pools:
+                      app:
+                        backends:
+                          - { name: %s, address: 127.0.0.1:%d }
+                    """;
+            Path config = write("hup.yaml", template.formatted(port, "first", first.address().getPort()));
+            Process p = sluice("run", "--config", config.toString());
+            try {
+                InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> "first".equals(Clients.backendNameVia(proxy)));
+                Socket held = Clients.connect(proxy);
+                assertEquals("first", Clients.readLine(held));
+
+                Files.writeString(config, template.formatted(port, "second", second.address().getPort()));
+                hangUp(p);
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                        .until(() -> "second".equals(Clients.backendNameVia(proxy)));
+                held.getOutputStream().write("still\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("still", Clients.readLine(held), "the reload dropped no established connection");
+
+                Files.writeString(config, "listeners: [ {name: edge, bind: nowhere} ]\n");
+                hangUp(p);
+                await().atMost(Duration.ofSeconds(10)).until(() -> output(p).contains("Reload rejected"));
+                assertEquals("second", Clients.backendNameVia(proxy), "the running config stays");
+                held.close();
+                p.destroy();
+                assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue());
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static void hangUp(Process p) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, kill.exitValue());
+    }
+
+    @Test
     void runWithABadConfigExitsTwoAndNamesEveryError() throws Exception {
         Path config = write("bad.yaml", """
                 listeners:
