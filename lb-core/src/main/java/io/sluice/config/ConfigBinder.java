@@ -40,7 +40,7 @@ final class ConfigBinder {
         }
         if (found.isEmpty()) {
             return new SluiceConfig(source, List.of(), Map.of(), TimeoutsConfig.DEFAULTS, LimitsConfig.DEFAULTS,
-                    null, new StateConfig(AdminBinder.LOCAL_STORE, null));
+                    null, new StateConfig(AdminBinder.LOCAL_STORE, null), null);
         }
         YamlMapping m = found.get();
         ListenerBinder listeners = new ListenerBinder();
@@ -54,7 +54,7 @@ final class ConfigBinder {
         StateConfig state = adminBinder.state(m.get("state"));
 
         listeners.check(poolBinder.declaredNames());
-        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state);
+        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state, null);
     }
 
     private static TimeoutsConfig timeouts(YamlValue section) {

@@ -77,7 +77,7 @@ final class PoolBinder {
         DrainConfig drain = HealthBinder.drain(m);
         List<BackendConfig> backends = m.require("backends").map(this::backends).orElse(List.of());
         return Optional.of(new PoolConfig(name, balance, sticky, connectTimeout, retries, tableSize, sendProxy,
-                backends, health, passive, slowStart, drain));
+                backends, health, passive, slowStart, drain, null));
     }
 
     private static StickyConfig sticky(YamlMapping pool, BalanceAlgorithm balance) {

@@ -19,11 +19,12 @@ import java.util.Objects;
  * @param passive         passive health (connect failures of real traffic)
  * @param slowStart       a backend that becomes eligible ramps its weight up over this; ZERO = off
  * @param drain           drain defaults (deadline, close rate)
+ * @param discover        where backends are discovered besides the static ones, or null
  */
 public record PoolConfig(String name, BalanceAlgorithm balance, StickyConfig sticky, Duration connectTimeout,
                          int retries, int maglevTableSize, ProxyProtocolVersion sendProxyProtocol,
                          List<BackendConfig> backends, HealthConfig health, PassiveConfig passive,
-                         Duration slowStart, DrainConfig drain) {
+                         Duration slowStart, DrainConfig drain, PoolDiscoverConfig discover) {
 
     public PoolConfig {
         Objects.requireNonNull(name, "name");

@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param limits    process-wide limits
  * @param admin     the admin HTTP listener, or null when there is none
  * @param state     where admin overrides are kept
+ * @param discovery the registries pools may discover backends from, or null
  */
 public record SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
-                           TimeoutsConfig timeouts, LimitsConfig limits, AdminConfig admin, StateConfig state) {
+                           TimeoutsConfig timeouts, LimitsConfig limits, AdminConfig admin, StateConfig state,
+                           DiscoveryConfig discovery) {
 
     public SluiceConfig {
         Objects.requireNonNull(source, "source");

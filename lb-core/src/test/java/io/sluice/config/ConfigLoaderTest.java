@@ -223,7 +223,7 @@ class ConfigLoaderTest {
     void recordsCopyTheirCollections() {
         var pools = new java.util.LinkedHashMap<String, PoolConfig>();
         var config = new SluiceConfig("x", new java.util.ArrayList<>(), pools, TimeoutsConfig.DEFAULTS,
-                LimitsConfig.DEFAULTS, null, new io.sluice.config.StateConfig("local", null));
+                LimitsConfig.DEFAULTS, null, new io.sluice.config.StateConfig("local", null), null);
         pools.put("late", null);
         assertTrue(config.pools().isEmpty());
     }

@@ -84,7 +84,7 @@ class GracefulShutdownTest {
             var clash = new io.sluice.config.ListenerConfig(listener.name(),
                     new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), taken.getLocalPort()),
                     listener.mode(), listener.pool(), listener.tls(), listener.acceptProxyProtocol(), listener.line());
-            var config = new io.sluice.config.SluiceConfig(base.source(), java.util.List.of(clash), base.pools(), base.timeouts(), base.limits(), base.admin(), base.state());
+            var config = new io.sluice.config.SluiceConfig(base.source(), java.util.List.of(clash), base.pools(), base.timeouts(), base.limits(), base.admin(), base.state(), null);
             var e = assertThrows(io.sluice.listener.Listener.BindFailedException.class,
                     () -> SluiceDaemon.start(config));
             assertTrue(e.getMessage().contains("cannot bind listener 'main' to 127.0.0.1:" + taken.getLocalPort()), e.getMessage());

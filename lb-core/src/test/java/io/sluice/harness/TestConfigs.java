@@ -157,6 +157,16 @@ public final class TestConfigs {
         return this;
     }
 
+    private io.sluice.config.PoolDiscoverConfig discover;
+    private io.sluice.config.DiscoveryConfig discovery;
+
+    /** The pool also discovers backends ({@code pool.discover}) from {@code registries}. */
+    public TestConfigs discover(io.sluice.config.PoolDiscoverConfig poolDiscover, io.sluice.config.DiscoveryConfig registries) {
+        this.discover = poolDiscover;
+        this.discovery = registries;
+        return this;
+    }
+
     public List<BackendConfig> backends() {
         return List.copyOf(backends);
     }
@@ -164,13 +174,13 @@ public final class TestConfigs {
     public SluiceConfig build() {
         PoolConfig pool = new PoolConfig("main", balance, sticky, connectTimeout, retries, 65537,
                 ProxyProtocolVersion.OFF, List.copyOf(backends),
-                health, passive, slowStart, drain);
+                health, passive, slowStart, drain, discover);
         ListenerConfig listener = new ListenerConfig(
                 "main", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ListenerMode.TCP, "main", null,
                 List.of(), 1);
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         pools.put("main", pool);
         return new SluiceConfig("(test)", List.of(listener), pools,
-                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource), admin, state);
+                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource), admin, state, discovery);
     }
 }

@@ -121,7 +121,7 @@ public final class TlsConfigs {
         StickyConfig sticky = new StickyConfig(balance == BalanceAlgorithm.MAGLEV ? StickyKeyType.SOURCE_IP : StickyKeyType.NONE,
                 24, 64, Duration.ofMinutes(30), 100_000);
         pools.put(name, new PoolConfig(name, balance, sticky, Duration.ofSeconds(2), 2, 65537, sendProxy, list,
-                TestConfigs.NO_HEALTH_CHECKS, TestConfigs.NO_PASSIVE, Duration.ZERO, io.sluice.config.DrainConfig.DEFAULTS));
+                TestConfigs.NO_HEALTH_CHECKS, TestConfigs.NO_PASSIVE, Duration.ZERO, io.sluice.config.DrainConfig.DEFAULTS, null));
         return this;
     }
 
@@ -133,6 +133,6 @@ public final class TlsConfigs {
                         new TlsListenerConfig(routes, defaultPool, noSni, notTlsPool, helloTimeout, maxHello, serverFirst),
                         acceptProxy, 1);
         return new SluiceConfig("(test)", List.of(listener), pools,
-                new TimeoutsConfig(Duration.ofMinutes(5), Duration.ofSeconds(5)), new LimitsConfig(100_000, 0), null, new io.sluice.config.StateConfig("local", null));
+                new TimeoutsConfig(Duration.ofMinutes(5), Duration.ofSeconds(5)), new LimitsConfig(100_000, 0), null, new io.sluice.config.StateConfig("local", null), null);
     }
 }

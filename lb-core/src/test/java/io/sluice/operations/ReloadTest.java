@@ -128,7 +128,7 @@ class ReloadTest {
             List<ListenerConfig> both = new ArrayList<>(base.listeners());
             both.add(second);
             SluiceConfig withSecond = new SluiceConfig(base.source(), both, base.pools(), base.timeouts(), base.limits(),
-                    base.admin(), base.state());
+                    base.admin(), base.state(), null);
             InetSocketAddress mainAddress = daemon.address();
 
             daemon.daemon().reload(withSecond);

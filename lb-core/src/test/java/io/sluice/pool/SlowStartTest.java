@@ -30,7 +30,7 @@ class SlowStartTest {
                 new BackendConfig("b", new InetSocketAddress(InetAddress.getLoopbackAddress(), 2), 100));
         PoolConfig pc = new PoolConfig("p", BalanceAlgorithm.ROUND_ROBIN, TestConfigs.sticky(io.sluice.config.StickyKeyType.NONE),
                 Duration.ofSeconds(1), 2, 65537, ProxyProtocolVersion.OFF, backends,
-                TestConfigs.NO_HEALTH_CHECKS, TestConfigs.NO_PASSIVE, slowStart, DrainConfig.DEFAULTS);
+                TestConfigs.NO_HEALTH_CHECKS, TestConfigs.NO_PASSIVE, slowStart, DrainConfig.DEFAULTS, null);
         return new Pool(pc, now::get);
     }
 

@@ -188,7 +188,7 @@ class ProxyProtocolTest {
         io.sluice.config.SluiceConfig base = TlsConfigs.tcp("pp").acceptProxyProtocol("127.0.0.1/32")
                 .pool("pp", ProxyProtocolVersion.V2, backend).build();
         io.sluice.config.SluiceConfig limited = new io.sluice.config.SluiceConfig(base.source(), base.listeners(), base.pools(),
-                base.timeouts(), new io.sluice.config.LimitsConfig(100, 1), base.admin(), base.state());
+                base.timeouts(), new io.sluice.config.LimitsConfig(100, 1), base.admin(), base.state(), null);
         try (backend; RunningDaemon daemon = RunningDaemon.start(limited);
              Socket first = Clients.connect(daemon.address());
              Socket second = Clients.connect(daemon.address());
