@@ -137,6 +137,8 @@ public final class Backend {
         private volatile String cause = "start";
         private volatile Instant lastCheck;
         private volatile String lastCheckResult;
+        /** Drained because the registry says so (maintenance, critical, gone); independent of the admin state. */
+        private volatile String registryDrain;
         /** System.nanoTime() when it last became eligible after being out; 0: never ramped. */
         private volatile long eligibleSinceNanos;
 
@@ -171,6 +173,19 @@ public final class Backend {
 
         public String lastCheckResult() {
             return lastCheckResult;
+        }
+
+        /** Why the registry drains this backend, or null when it does not. */
+        public String registryDrain() {
+            return registryDrain;
+        }
+
+        /** Control thread; null: the registry no longer drains it. */
+        public void registryDrain(String why) {
+            if (!java.util.Objects.equals(this.registryDrain, why)) {
+                this.registryDrain = why;
+                changed(why == null ? "discovery: back in the registry" : why);
+            }
         }
 
         public long eligibleSinceNanos() {

@@ -61,6 +61,21 @@ final class Addresses {
         }
     }
 
+    /**
+     * {@code host:port} or {@code [ipv6]:port} of a registry server (a ZooKeeper ensemble member).
+     * Only its form is checked: it is never resolved here, since the registry's client resolves (and
+     * re-resolves) it and a registry that is briefly unresolvable must not make the config invalid.
+     */
+    static void server(String text) {
+        HostPort hp = split(text, "expected host:port or [ipv6]:port");
+        if (hp.host.isEmpty()) {
+            throw new IllegalArgumentException(YamlValue.quote(text) + " (a server needs a host: host:port)");
+        }
+        if (literal(hp, text) == null && !HOSTNAME.matcher(hp.host).matches()) {
+            throw new IllegalArgumentException(YamlValue.quote(text) + " (invalid hostname)");
+        }
+    }
+
     /** The host as an IP literal, or null if it is a hostname. Never does a DNS lookup. */
     private static InetAddress literal(HostPort hp, String text) {
         if (hp.bracketed) {

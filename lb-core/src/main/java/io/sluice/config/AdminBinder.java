@@ -49,7 +49,7 @@ final class AdminBinder {
             listeners.bindOwner(bind.get()).ifPresent(owner -> bindAt.get().error("address already used by " + owner));
         }
         Optional<YamlValue> tokenAt = m.get("token-file");
-        Optional<Path> token = tokenAt.flatMap(this::tokenFile);
+        Optional<Path> token = tokenAt.flatMap(v -> tokenFile(v, "admin token"));
         if (bind.isEmpty() || tokenAt.isPresent() && token.isEmpty()) {
             return null;
         }
@@ -59,15 +59,17 @@ final class AdminBinder {
     /**
      * The token file: it must exist, be a readable regular file and hold a token, since a typo here
      * would otherwise leave the admin API silently read-only. The token is read only to see that it
-     * is there; it is not kept.
+     * is there; it is not kept. Also used for {@code discovery.consul.token-file}.
+     *
+     * @param what the token in the operator's words, for the "is empty" message ("admin token")
      */
-    private Optional<Path> tokenFile(YamlValue value) {
+    Optional<Path> tokenFile(YamlValue value, String what) {
         Optional<Path> found = path(value);
         if (found.isEmpty()) {
             return Optional.empty();
         }
         Path p = found.get();
-        String problem = tokenProblem(p);
+        String problem = tokenProblem(p, what);
         if (problem != null) {
             value.error("token file " + p + " " + problem + tildeHint(value));
             return Optional.empty();
@@ -76,7 +78,7 @@ final class AdminBinder {
     }
 
     /** What is wrong with the token file at {@code p}, or null. */
-    private static String tokenProblem(Path p) {
+    private static String tokenProblem(Path p, String what) {
         try {
             if (!Files.exists(p)) {
                 return "does not exist";
@@ -96,7 +98,7 @@ final class AdminBinder {
             }
             boolean blank = new String(bytes, StandardCharsets.UTF_8).isBlank();
             java.util.Arrays.fill(bytes, (byte) 0);
-            return blank ? "is empty (expected the admin token)" : null;
+            return blank ? "is empty (expected the " + what + ")" : null;
         } catch (AccessDeniedException e) {
             return "cannot be read: permission denied";
         } catch (IOException | SecurityException e) {

@@ -201,6 +201,24 @@ final class BackendControl {
         }, delay, TimeUnit.NANOSECONDS));
     }
 
+    /**
+     * The registry drained {@code b} (critical, or gone): if it is still drained by the registry
+     * after {@code deadline}, its remaining connections are closed at the pool's close rate.
+     */
+    void registryDeadline(Pool pool, Backend b, Duration deadline) {
+        String key = pool.name() + "/" + b.name() + "#registry";
+        ScheduledFuture<?> old = deadlines.remove(key);
+        if (old != null) {
+            old.cancel(false);
+        }
+        deadlines.put(key, control.schedule(() -> {
+            deadlines.remove(key);
+            if (b.state().registryDrain() != null) {
+                closeRemaining(pool, b, pool.config().drain().closeRate(), "registry drain deadline");
+            }
+        }, deadline.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
     private void closeRemaining(Pool pool, Backend b, double rate, String why) {
         String key = pool.name() + "/" + b.name();
         List<Connection> victims = connectionsOf(pool.name(), b.name());

@@ -108,8 +108,10 @@ final class DaemonAdmin implements AdminOperations {
     private static BackendView view(Backend b, int effectiveWeight, Integer maglevSlots) {
         Backend.State st = b.state();
         int weight = st.weightOverride() != null ? st.weightOverride() : b.configuredWeight();
+        // A registry drain shows as "drain" while the operator's own state is ready; the cause says which.
+        String admin = st.admin() == AdminState.READY && st.registryDrain() != null ? "drain" : st.admin().word();
         return new BackendView(b.name(), SluiceDaemon.hostPort(b.address()), st.up() ? "up" : "down",
-                st.admin().word(), weight, b.configuredWeight(), effectiveWeight, effectiveWeight > 0,
+                admin, weight, b.configuredWeight(), effectiveWeight, effectiveWeight > 0,
                 b.activeConnections(), b.totalConnections(), st.bytesUp(), st.bytesDown(),
                 text(st.lastCheck()), st.lastCheckResult(), text(st.drainDeadline()), text(st.since()), st.cause(),
                 maglevSlots);
@@ -242,7 +244,7 @@ final class DaemonAdmin implements AdminOperations {
         if (!st.up()) {
             return "down";
         }
-        if (st.admin() == AdminState.DRAIN) {
+        if (st.admin() == AdminState.DRAIN || st.registryDrain() != null) {
             return "draining";
         }
         if (st.admin() == AdminState.MAINT) {
@@ -296,11 +298,15 @@ final class DaemonAdmin implements AdminOperations {
     @Override
     public Readiness readiness() {
         boolean listenersBound = !daemon.listeners().isEmpty() || daemon.config().listeners().isEmpty();
-        boolean poolsReady = daemon.pools().size() == daemon.config().pools().size();
+        boolean poolsReady = daemon.pools().size() == daemon.config().pools().size() && daemon.discoverySynced();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("listeners_bound", listenersBound);
         details.put("pools_ready", poolsReady);
         details.put("started", daemon.isReady());
+        Map<String, Object> discovery = daemon.discoveryDetails();
+        if (!discovery.isEmpty()) {
+            details.put("discovery", discovery);
+        }
         return new Readiness(daemon.isReady() && listenersBound && poolsReady, details);
     }
 

@@ -74,6 +74,7 @@ public final class SluiceDaemon implements AutoCloseable {
     private final AccessLog accessLog = new AccessLog();
     private final OverrideStore overrides;
     private final BackendControl backends;
+    private final DiscoveredPools discovery;
     private final Instant startedAt = Instant.now();
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
 
@@ -83,6 +84,7 @@ public final class SluiceDaemon implements AutoCloseable {
     private volatile Map<String, HealthChecker> checkers = Map.of();
     private final Map<String, Listener> listeners = Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile boolean ready;
+    private volatile boolean listenersBound;
     private volatile boolean graceAbandoned;
     private AdminServer adminServer;
 
@@ -102,6 +104,8 @@ public final class SluiceDaemon implements AutoCloseable {
         this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
         this.overrides = OverrideStore.open(stateFile(config));
         this.backends = new BackendControl(() -> pools, tracker, control, overrides, daemonMetrics.registry());
+        this.discovery = new DiscoveredPools(() -> pools, backends, pc -> RegistrySources.create(this.config, pc),
+                daemonMetrics.registry(), this::onFirstSnapshots, this::backendSetChanged);
     }
 
     /** The state file: configured, else none for configs not loaded from a file (tests). */
@@ -117,12 +121,17 @@ public final class SluiceDaemon implements AutoCloseable {
      */
     public static SluiceDaemon start(SluiceConfig config) throws Listener.BindFailedException {
         SluiceDaemon daemon = new SluiceDaemon(config);
+        boolean waitForDiscovery;
         try {
-            daemon.onControl(() -> {
+            waitForDiscovery = daemon.onControl(() -> {
                 daemon.buildPools(config);
-                return null;
+                daemon.discovery.start(config.pools());
+                return config.discovery() != null && config.discovery().waitForFirstSnapshot()
+                        && !daemon.discovery.allSynced();
             });
-            daemon.bindAll();
+            if (!waitForDiscovery) {
+                daemon.bindAll();
+            }
             daemon.startAdmin();
         } catch (Listener.BindFailedException | RuntimeException e) {
             daemon.stop(Duration.ZERO);
@@ -131,11 +140,50 @@ public final class SluiceDaemon implements AutoCloseable {
         daemon.daemonMetrics.bindProcessMetrics(daemon.workers);
         daemon.daemonMetrics.trackPools();
         daemon.control.scheduleWithFixedDelay(daemon::everySecond, 1, 1, TimeUnit.SECONDS);
-        daemon.ready = true;
-        log.info("Sluice started: {} on {} transport; listening on {}{}",
-                config.summary(), daemon.transport.name().toLowerCase(), daemon.describeListeners(),
-                daemon.adminServer == null ? "" : "; admin API on " + hostPort(daemon.adminServer.localAddress()));
+        String admin = daemon.adminServer == null ? "" : "; admin API on " + hostPort(daemon.adminServer.localAddress());
+        if (waitForDiscovery) {
+            log.info("Sluice started: {} on {} transport{}; listeners wait for the first discovery snapshot of every discovering pool",
+                    config.summary(), daemon.transport.name().toLowerCase(), admin);
+            daemon.control.execute(daemon::onFirstSnapshots); // in case they arrived meanwhile
+        } else {
+            daemon.ready = true;
+            log.info("Sluice started: {} on {} transport; listening on {}{}",
+                    config.summary(), daemon.transport.name().toLowerCase(), daemon.describeListeners(), admin);
+        }
         return daemon;
+    }
+
+    /** Control thread: every discovering pool has its first set; bind if that was what we waited for. */
+    private void onFirstSnapshots() {
+        if (listenersBound || state.get() != State.STARTED || !discovery.allSynced()) {
+            return;
+        }
+        try {
+            bindAll();
+            ready = true;
+            daemonMetrics.trackPools();
+            log.info("First discovery snapshots in; listening on {}", describeListeners());
+        } catch (Listener.BindFailedException e) {
+            log.error("{}; the daemon stays up without that listener (fix and reload)", e.getMessage());
+        }
+    }
+
+    /** A discovery snapshot changed a pool's backends: health checks follow, gauges too. Control thread. */
+    private void backendSetChanged(Pool pool) {
+        HealthChecker c = checkers.get(pool.name());
+        if (c != null) {
+            c.update(pool.backends());
+        }
+        daemonMetrics.trackPools();
+    }
+
+    /** Discovery state for /readyz. */
+    boolean discoverySynced() {
+        return discovery.allSynced();
+    }
+
+    Map<String, Object> discoveryDetails() {
+        return discovery.details();
     }
 
     // ---- building ----------------------------------------------------------------------------
@@ -148,6 +196,7 @@ public final class SluiceDaemon implements AutoCloseable {
             Pool existing = old.get(pc.name());
             if (existing != null && existing.config().balance() == pc.balance()) {
                 existing.reconfigure(pc);
+                discovery.reapply(existing); // reconfigure set the static backends; add the discovered ones
                 built.put(pc.name(), existing);
             } else {
                 // New pool, or a new algorithm: a new Pool; connections on the old one run on untouched.
@@ -211,6 +260,7 @@ public final class SluiceDaemon implements AutoCloseable {
         for (ListenerConfig lc : config.listeners()) {
             listeners.put(lc.name(), Listener.bind(lc, settingsFor(lc), transport, workers));
         }
+        listenersBound = true;
     }
 
     private void startAdmin() throws Listener.BindFailedException {
@@ -239,6 +289,7 @@ public final class SluiceDaemon implements AutoCloseable {
                 p.sweepStickTable();
             }
             backends.tick();
+            discovery.tick();
         } catch (RuntimeException e) {
             log.error("periodic control task failed", e);
         }
@@ -275,6 +326,10 @@ public final class SluiceDaemon implements AutoCloseable {
             config = next;
             limiter = limiter.withLimits(next.limits().maxConnections(), next.limits().maxConnectionsPerSource());
             buildPools(next);
+            discovery.start(next.pools()); // keeps the last discovered sets while the sources reconnect
+            for (Pool p : pools.values()) {
+                discovery.reapply(p); // pools new in this reload get their last known sets
+            }
             return null;
         });
         List<String> changes = new ArrayList<>();
@@ -436,6 +491,7 @@ public final class SluiceDaemon implements AutoCloseable {
                 sleepQuietly(20);
             }
         }
+        control.execute(discovery::stop);
         checkers.values().forEach(HealthChecker::close);
         if (adminServer != null) {
             adminServer.close();

@@ -29,7 +29,8 @@ import java.util.function.LongSupplier;
  * write. Connections already open are never touched by a rebuild: a backend that leaves the set,
  * goes down or is drained keeps its relays until they end.
  *
- * <p>Eligible for new connections: health UP, admin READY, effective weight &gt; 0. The effective
+ * <p>Eligible for new connections: health UP, admin READY, not drained by the registry, effective
+ * weight &gt; 0. The effective
  * weight is the admin override or the configured weight, ramped up linearly over
  * {@code slow-start} after the backend comes back (not at daemon start, when every backend starts
  * at full weight).
@@ -219,7 +220,7 @@ public final class Pool {
     /** The weight a balancer should use for {@code b} now; 0 when it may not take new connections. */
     int effectiveWeight(Backend b, long now) {
         Backend.State st = b.state();
-        if (!st.up() || st.admin() != AdminState.READY) {
+        if (!st.up() || st.admin() != AdminState.READY || st.registryDrain() != null) {
             return 0;
         }
         int w = st.weightOverride() != null ? st.weightOverride() : b.configuredWeight();

@@ -1,0 +1,237 @@
+package io.sluice.daemon;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.backend.Backend;
+import io.sluice.config.BackendConfig;
+import io.sluice.config.PoolConfig;
+import io.sluice.discovery.DiscoveredBackend;
+import io.sluice.discovery.Discovery;
+import io.sluice.discovery.DiscoveryListener;
+import io.sluice.pool.Pool;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps pools that {@code discover} backends in step with their registry, on the control thread.
+ *
+ * <p>A pool's backend set is its static {@code backends} plus the latest snapshot of its source.
+ * The registry's lifecycle maps onto backend states rather than plain add/remove: maintenance and
+ * critical drain the backend (existing connections stay; critical and vanished ones get the pool's
+ * drain deadline), warning uses the reported weight, and an instance that disappears is drained and
+ * kept until its last connection ends. Backends are identified by the registry's stable id, so every
+ * node builds the same Maglev table.
+ *
+ * <p>Registry outages: the last set stays in force; staleness (seconds since the last snapshot) is
+ * exported per pool, and the outage is logged once per state change by the source.
+ */
+final class DiscoveredPools implements DiscoveryListener {
+
+    private static final Logger log = LoggerFactory.getLogger("io.sluice.discovery");
+
+    private final Supplier<Map<String, Pool>> pools;
+    private final BackendControl control;
+    private final Function<PoolConfig, Discovery> sources;
+    private final MeterRegistry registry;
+    private final Runnable onFirstSnapshots;
+    private final Consumer<Pool> setChanged;
+    private final Map<String, Discovery> running = new LinkedHashMap<>();
+    /** Latest discovered set per pool, by backend name. Control thread. */
+    private final Map<String, Map<String, DiscoveredBackend>> discovered = new HashMap<>();
+    /** Backends that left the registry but still have connections. Control thread. */
+    private final Map<String, Map<String, BackendConfig>> lingering = new HashMap<>();
+    private final Map<String, Long> lastSnapshotNanos = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> connected = new ConcurrentHashMap<>();
+
+    DiscoveredPools(Supplier<Map<String, Pool>> pools, BackendControl control, Function<PoolConfig, Discovery> sources,
+                    MeterRegistry registry, Runnable onFirstSnapshots, Consumer<Pool> setChanged) {
+        this.pools = pools;
+        this.control = control;
+        this.sources = sources;
+        this.registry = registry;
+        this.onFirstSnapshots = onFirstSnapshots;
+        this.setChanged = setChanged;
+    }
+
+    /** (Re)starts the sources of the pools that discover. Control thread. Keeps last sets across restarts. */
+    void start(Map<String, PoolConfig> configs) {
+        stop();
+        for (PoolConfig pc : configs.values()) {
+            if (pc.discover() == null) {
+                continue;
+            }
+            Discovery d = sources.apply(pc);
+            running.put(pc.name(), d);
+            String name = pc.name();
+            Gauge.builder("sluice.discovery.staleness", () -> staleness(name))
+                    .description("Seconds since the pool's last discovery snapshot (NaN before the first)")
+                    .baseUnit("seconds").tag("pool", name).register(registry);
+            d.start(this);
+        }
+        discovered.keySet().retainAll(running.keySet());
+        checkFirstSnapshots();
+    }
+
+    /** Whether every discovering pool has had its first snapshot. */
+    boolean allSynced() {
+        for (String pool : running.keySet()) {
+            if (!discovered.containsKey(pool)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean discovering() {
+        return !running.isEmpty();
+    }
+
+    /** Seconds since the pool's last snapshot, NaN before the first one. */
+    double staleness(String pool) {
+        Long at = lastSnapshotNanos.get(pool);
+        return at == null ? Double.NaN : (System.nanoTime() - at) / 1e9;
+    }
+
+    /** Per pool: staleness in seconds (-1 before the first snapshot) and whether the registry is reachable. */
+    Map<String, Object> details() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String pool : running.keySet()) {
+            double s = staleness(pool);
+            out.put(pool, Map.of("staleness_seconds", Double.isNaN(s) ? -1 : Math.round(s),
+                    "registry_reachable", connected.getOrDefault(pool, false)));
+        }
+        return out;
+    }
+
+    @Override
+    public void snapshot(String pool, List<DiscoveredBackend> backends) {
+        List<DiscoveredBackend> copy = List.copyOf(backends);
+        control.execute(() -> apply(pool, copy));
+    }
+
+    @Override
+    public void connectivity(String pool, boolean healthy, String detail) {
+        connected.put(pool, healthy);
+        if (healthy) {
+            log.info("discovery for pool {}: registry reachable again ({})", pool, detail);
+        } else {
+            log.warn("discovery for pool {}: registry unreachable ({}); routing on the last known set", pool, detail);
+        }
+    }
+
+    /** Control thread. */
+    private void apply(String poolName, List<DiscoveredBackend> snapshot) {
+        Pool pool = pools.get().get(poolName);
+        if (pool == null || !running.containsKey(poolName)) {
+            return;
+        }
+        boolean first = !discovered.containsKey(poolName);
+        lastSnapshotNanos.put(poolName, System.nanoTime());
+        connected.put(poolName, true);
+        Map<String, DiscoveredBackend> now = new LinkedHashMap<>();
+        snapshot.forEach(b -> now.put(b.name(), b));
+        Map<String, DiscoveredBackend> before = discovered.getOrDefault(poolName, Map.of());
+        discovered.put(poolName, now);
+        Map<String, BackendConfig> gone = lingering.computeIfAbsent(poolName, k -> new LinkedHashMap<>());
+        for (DiscoveredBackend old : before.values()) {
+            if (!now.containsKey(old.name())) {
+                gone.put(old.name(), new BackendConfig(old.name(), old.address(), old.weight()));
+            }
+        }
+        now.keySet().forEach(gone::remove);
+        pool.update(backendSet(pool.config(), now, gone));
+        List<Runnable> deadlines = new ArrayList<>();
+        for (Backend b : pool.backends()) {
+            DiscoveredBackend d = now.get(b.name());
+            String why;
+            boolean withDeadline = false;
+            if (gone.containsKey(b.name())) {
+                why = "discovery: gone from the registry";
+                withDeadline = true;
+            } else if (d == null) {
+                why = null; // a static backend
+            } else if (d.status() == DiscoveredBackend.Status.MAINTENANCE) {
+                why = "discovery: maintenance mode";
+            } else if (d.status() == DiscoveredBackend.Status.CRITICAL) {
+                why = "discovery: critical";
+                withDeadline = true;
+            } else {
+                why = null;
+            }
+            String old = b.state().registryDrain();
+            b.state().registryDrain(why);
+            if (why != null && !why.equals(old)) {
+                log.info("backend {}/{}: {} -> drain ({})", poolName, b.name(), old == null ? "in registry" : old, why);
+                if (withDeadline && pool.config().drain().deadline() != null) {
+                    deadlines.add(() -> control.registryDeadline(pool, b, pool.config().drain().deadline()));
+                }
+            } else if (why == null && old != null) {
+                log.info("backend {}/{}: drain -> in registry ({})", poolName, b.name(), "back in the registry");
+            }
+        }
+        pool.rebuild();
+        deadlines.forEach(Runnable::run);
+        setChanged.accept(pool);
+        if (first) {
+            log.info("discovery for pool {}: first snapshot, {} backends", poolName, now.size());
+            checkFirstSnapshots();
+        }
+    }
+
+    /** Static backends, then discovered ones, then those that left but still have connections. */
+    private static List<BackendConfig> backendSet(PoolConfig config, Map<String, DiscoveredBackend> now,
+                                                  Map<String, BackendConfig> gone) {
+        Map<String, BackendConfig> all = new LinkedHashMap<>();
+        config.backends().forEach(b -> all.put(b.name(), b));
+        now.values().forEach(d -> all.putIfAbsent(d.name(), new BackendConfig(d.name(), d.address(),
+                Math.max(0, Math.min(1000, d.weight())))));
+        gone.values().forEach(b -> all.putIfAbsent(b.name(), b));
+        return List.copyOf(all.values());
+    }
+
+    /** Forgets backends that left the registry once their last connection is gone. Control thread, every second. */
+    void tick() {
+        for (Map.Entry<String, Map<String, BackendConfig>> e : lingering.entrySet()) {
+            Pool pool = pools.get().get(e.getKey());
+            if (pool == null || e.getValue().isEmpty()) {
+                continue;
+            }
+            boolean removed = e.getValue().keySet().removeIf(name -> {
+                Backend b = pool.backend(name);
+                return b == null || b.activeConnections() == 0;
+            });
+            if (removed) {
+                pool.update(backendSet(pool.config(), discovered.getOrDefault(e.getKey(), Map.of()), e.getValue()));
+                setChanged.accept(pool);
+            }
+        }
+    }
+
+    /** A reload rebuilt the pool from its static config: put the discovered backends back. Control thread. */
+    void reapply(Pool pool) {
+        Map<String, DiscoveredBackend> now = discovered.get(pool.name());
+        if (now != null) {
+            apply(pool.name(), List.copyOf(now.values()));
+        }
+    }
+
+    private void checkFirstSnapshots() {
+        if (allSynced()) {
+            onFirstSnapshots.run();
+        }
+    }
+
+    void stop() {
+        running.values().forEach(Discovery::close);
+        running.clear();
+    }
+}
