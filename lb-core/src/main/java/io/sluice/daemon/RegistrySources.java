@@ -6,8 +6,6 @@ import io.sluice.config.PoolDiscoverConfig;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ZooKeeperRegistryConfig;
 import io.sluice.discovery.Discovery;
-import io.sluice.discovery.consul.ConsulDiscovery;
-import io.sluice.discovery.zookeeper.ZooKeeperDiscovery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,11 +19,10 @@ final class RegistrySources {
         PoolDiscoverConfig d = pool.discover();
         if (d.consulService() != null) {
             ConsulRegistryConfig consul = config.discovery().consul();
-            return new ConsulDiscovery(pool.name(), consul.address(), token(consul), consul.datacenter(),
-                    d.consulService(), d.consulTags(), d.passingOnly());
+            throw new UnsupportedOperationException("consul discovery for " + consul.address() + " lands next");
         }
         ZooKeeperRegistryConfig zk = config.discovery().zookeeper();
-        return new ZooKeeperDiscovery(pool.name(), zk.connect(), zk.basePath(), d.zookeeperService());
+        throw new UnsupportedOperationException("zookeeper discovery for " + zk.connect() + " lands next");
     }
 
     private static String token(ConsulRegistryConfig consul) {
