@@ -9,12 +9,13 @@ import java.util.Optional;
 /**
  * Reads a document's root into a {@link SluiceConfig}: timeouts, limits, and the checks that span
  * sections. Listeners are read by {@link ListenerBinder}, pools by {@link PoolBinder}, admin and state
- * by {@link AdminBinder}. Errors go to
+ * by {@link AdminBinder}, discovery (the registries and each pool's {@code discover}) by
+ * {@link DiscoveryBinder}. Errors go to
  * {@link Problems}; the config returned is only meaningful when none were reported.
  */
 final class ConfigBinder {
 
-    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "admin", "state", "timeouts", "limits");
+    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "admin", "state", "timeouts", "limits", "discovery");
     static final List<String> TIMEOUT_KEYS = List.of("idle", "shutdown-grace");
     static final List<String> LIMIT_KEYS = List.of("max-connections", "max-connections-per-source");
 
@@ -45,7 +46,10 @@ final class ConfigBinder {
         YamlMapping m = found.get();
         ListenerBinder listeners = new ListenerBinder();
         m.require("listeners").ifPresent(listeners::read);
-        PoolBinder poolBinder = new PoolBinder();
+        // Before the pools: a pool's discover is checked against the registries configured here.
+        DiscoveryBinder discoveryBinder = new DiscoveryBinder(adminBinder);
+        DiscoveryConfig discovery = discoveryBinder.discovery(m.get("discovery"));
+        PoolBinder poolBinder = new PoolBinder(discoveryBinder);
         Map<String, PoolConfig> pools = m.require("pools").map(poolBinder::bind).orElse(Map.of());
         TimeoutsConfig timeouts = m.get("timeouts").map(ConfigBinder::timeouts).orElse(TimeoutsConfig.DEFAULTS);
         LimitsConfig limits = m.get("limits").map(ConfigBinder::limits).orElse(LimitsConfig.DEFAULTS);
@@ -54,7 +58,7 @@ final class ConfigBinder {
         StateConfig state = adminBinder.state(m.get("state"));
 
         listeners.check(poolBinder.declaredNames());
-        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state, null);
+        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state, discovery);
     }
 
     private static TimeoutsConfig timeouts(YamlValue section) {

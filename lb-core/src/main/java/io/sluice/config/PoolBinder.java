@@ -14,7 +14,7 @@ final class PoolBinder {
 
     static final List<String> POOL_KEYS =
             List.of("balance", "sticky", "maglev-table-size", "connect-timeout", "retries", "send-proxy-protocol",
-                    "health", "passive", "slow-start", "drain", "backends");
+                    "health", "passive", "slow-start", "drain", "backends", "discover");
     static final List<String> STICKY_KEYS = List.of("key", "prefix-v4", "prefix-v6", "table-ttl", "table-size");
     static final List<String> BACKEND_KEYS = List.of("name", "address", "weight");
 
@@ -25,6 +25,12 @@ final class PoolBinder {
     static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(5);
     static final int DEFAULT_RETRIES = 2;
     static final int DEFAULT_WEIGHT = 100;
+
+    private final DiscoveryBinder discovery;
+
+    PoolBinder(DiscoveryBinder discovery) {
+        this.discovery = discovery;
+    }
 
     /** Every declared pool name, valid or not, so listeners are not also blamed for a broken pool. */
     private final List<String> declared = new ArrayList<>();
@@ -75,9 +81,15 @@ final class PoolBinder {
         PassiveConfig passive = HealthBinder.passive(m);
         Duration slowStart = HealthBinder.slowStart(m);
         DrainConfig drain = HealthBinder.drain(m);
-        List<BackendConfig> backends = m.require("backends").map(this::backends).orElse(List.of());
+        // A pool that discovers its backends may also list static ones, or none at all. A broken
+        // discover still counts as present, so the pool is not also blamed for having no backends.
+        Optional<YamlMapping.Entry> discoverAt = m.entry("discover").filter(e -> !e.value().isNull());
+        PoolDiscoverConfig discover = discoverAt.flatMap(discovery::discover).orElse(null);
+        List<BackendConfig> backends = discoverAt.isPresent()
+                ? m.get("backends").map(v -> backends(v, false)).orElse(List.of())
+                : m.require("backends").map(v -> backends(v, true)).orElse(List.of());
         return Optional.of(new PoolConfig(name, balance, sticky, connectTimeout, retries, tableSize, sendProxy,
-                backends, health, passive, slowStart, drain, null));
+                backends, health, passive, slowStart, drain, discover));
     }
 
     private static StickyConfig sticky(YamlMapping pool, BalanceAlgorithm balance) {
@@ -138,13 +150,14 @@ final class PoolBinder {
         return DEFAULT_MAGLEV_TABLE_SIZE;
     }
 
-    private List<BackendConfig> backends(YamlValue section) {
+    /** @param required whether an empty list is an error (it is not for a pool that discovers backends) */
+    private List<BackendConfig> backends(YamlValue section, boolean required) {
         List<BackendConfig> backends = new ArrayList<>();
         Optional<List<YamlValue>> elements = section.sequence();
         if (elements.isEmpty()) {
             return backends;
         }
-        if (elements.get().isEmpty()) {
+        if (elements.get().isEmpty() && required) {
             section.error("at least one backend is required");
             return backends;
         }
