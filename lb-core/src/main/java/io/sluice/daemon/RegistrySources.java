@@ -6,6 +6,8 @@ import io.sluice.config.PoolDiscoverConfig;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ZooKeeperRegistryConfig;
 import io.sluice.discovery.Discovery;
+import io.sluice.discovery.consul.ConsulDiscovery;
+import io.sluice.discovery.zookeeper.ZooKeeperDiscovery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,10 +21,11 @@ final class RegistrySources {
         PoolDiscoverConfig d = pool.discover();
         if (d.consulService() != null) {
             ConsulRegistryConfig consul = config.discovery().consul();
-            throw new UnsupportedOperationException("consul discovery for " + consul.address() + " lands next");
+            return new ConsulDiscovery(pool.name(), consul.address(), token(consul), consul.datacenter(),
+                    d.consulService(), d.consulTags(), d.passingOnly());
         }
         ZooKeeperRegistryConfig zk = config.discovery().zookeeper();
-        throw new UnsupportedOperationException("zookeeper discovery for " + zk.connect() + " lands next");
+        return new ZooKeeperDiscovery(pool.name(), zk.connect(), zk.basePath(), d.zookeeperService());
     }
 
     private static String token(ConsulRegistryConfig consul) {

@@ -1,0 +1,118 @@
+package io.sluice.discovery.consul;
+
+import io.sluice.discovery.DiscoveredBackend;
+import io.sluice.discovery.DiscoveredBackend.Status;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.kiwiproject.consul.model.catalog.ServiceWeights;
+import org.kiwiproject.consul.model.health.HealthCheck;
+import org.kiwiproject.consul.model.health.Service;
+import org.kiwiproject.consul.model.health.ServiceHealth;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Maps entries of {@code /v1/health/service/<name>} onto {@link DiscoveredBackend}s. Stateless. */
+final class HealthEntries {
+
+    /** The service meta key read when Consul gives no Weights (Consul before 1.2.3, or a proxy of it). */
+    static final String WEIGHT_META_KEY = "sluice-weight";
+    static final int DEFAULT_WEIGHT = 100;
+    static final int MAX_WEIGHT = 1000;
+
+    private static final Logger log = LoggerFactory.getLogger(HealthEntries.class);
+    private static final String SERVICE_MAINTENANCE_PREFIX = "_service_maintenance:";
+    private static final String NODE_MAINTENANCE = "_node_maintenance";
+
+    private HealthEntries() {
+    }
+
+    /** The whole set, sorted by name so equal sets compare equal; entries without a usable address are left out. */
+    static List<DiscoveredBackend> map(List<ServiceHealth> entries) {
+        List<DiscoveredBackend> out = new ArrayList<>(entries.size());
+        for (ServiceHealth entry : entries) {
+            DiscoveredBackend backend = map(entry);
+            if (backend != null) {
+                out.add(backend);
+            }
+        }
+        out.sort(Comparator.comparing(DiscoveredBackend::name));
+        return List.copyOf(out);
+    }
+
+    /** One entry, or null when its address is empty or does not resolve. */
+    static DiscoveredBackend map(ServiceHealth entry) {
+        Service service = entry.getService();
+        String host = service.getAddress();
+        if (host == null || host.isEmpty()) {
+            // Consul's documented fallback: a service registered without an address lives at its node's.
+            host = entry.getNode().getAddress();
+        }
+        if (host == null || host.isEmpty()) {
+            log.debug("Consul service {} has no address (nor its node); left out", service.getId());
+            return null;
+        }
+        // Registries give IP literals, which InetSocketAddress takes without a lookup. A name is
+        // resolved here, on the watch thread, never on an event loop.
+        InetSocketAddress address = new InetSocketAddress(host, service.getPort());
+        if (address.isUnresolved()) {
+            log.debug("Consul service {}: address {} does not resolve; left out", service.getId(), host);
+            return null;
+        }
+        Status status = status(entry.getChecks(), service.getId());
+        return new DiscoveredBackend(service.getId(), address, weight(service, status), status);
+    }
+
+    /**
+     * Maintenance first: Consul reports its maintenance check as critical, and maintenance means
+     * drain (not the critical drain deadline). Then critical, then warning, else passing. Node-level
+     * checks (serfHealth, node maintenance) count too, as Consul's own {@code ?passing} does.
+     */
+    static Status status(List<HealthCheck> checks, String serviceId) {
+        boolean critical = false;
+        boolean warning = false;
+        for (HealthCheck check : checks) {
+            String id = check.getCheckId();
+            if (NODE_MAINTENANCE.equals(id) || (SERVICE_MAINTENANCE_PREFIX + serviceId).equals(id)) {
+                return Status.MAINTENANCE;
+            }
+            String s = check.getStatus();
+            if ("critical".equalsIgnoreCase(s)) {
+                critical = true;
+            } else if ("warning".equalsIgnoreCase(s)) {
+                warning = true;
+            }
+        }
+        return critical ? Status.CRITICAL : warning ? Status.WARNING : Status.PASSING;
+    }
+
+    /**
+     * Weights.Passing (Weights.Warning while warning); else the {@code sluice-weight} meta key; else
+     * 100. Clamped to 0..1000. Note: Consul 1.2.3+ fills in Weights {Passing: 1, Warning: 1} for a
+     * service registered without them, so against a current Consul the meta key and the default
+     * only apply when Weights is absent from the response.
+     */
+    static int weight(Service service, Status status) {
+        Optional<ServiceWeights> weights = service.getWeights();
+        if (weights.isPresent()) {
+            ServiceWeights w = weights.get();
+            return clamp(status == Status.WARNING ? w.getWarning() : w.getPassing());
+        }
+        String meta = service.getMeta() == null ? null : service.getMeta().get(WEIGHT_META_KEY);
+        if (meta != null) {
+            try {
+                return clamp(Integer.parseInt(meta.trim()));
+            } catch (NumberFormatException e) {
+                log.debug("Consul service {}: {}={} is not a number; weight {}", service.getId(), WEIGHT_META_KEY, meta,
+                        DEFAULT_WEIGHT);
+            }
+        }
+        return DEFAULT_WEIGHT;
+    }
+
+    private static int clamp(int weight) {
+        return Math.max(0, Math.min(MAX_WEIGHT, weight));
+    }
+}
