@@ -85,6 +85,8 @@ public final class SluiceDaemon implements AutoCloseable {
     private final Map<String, Listener> listeners = Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile boolean ready;
     private volatile boolean listenersBound;
+    /** Set once at start: listeners wait for the first discovery snapshots. */
+    private volatile boolean awaitingDiscovery;
     private volatile boolean graceAbandoned;
     private AdminServer adminServer;
 
@@ -121,13 +123,14 @@ public final class SluiceDaemon implements AutoCloseable {
      */
     public static SluiceDaemon start(SluiceConfig config) throws Listener.BindFailedException {
         SluiceDaemon daemon = new SluiceDaemon(config);
-        boolean waitForDiscovery;
+        boolean waitForDiscovery = config.discovery() != null && config.discovery().waitForFirstSnapshot()
+                && config.pools().values().stream().anyMatch(p -> p.discover() != null);
+        daemon.awaitingDiscovery = waitForDiscovery;
         try {
-            waitForDiscovery = daemon.onControl(() -> {
+            daemon.onControl(() -> {
                 daemon.buildPools(config);
                 daemon.discovery.start(config.pools());
-                return config.discovery() != null && config.discovery().waitForFirstSnapshot()
-                        && !daemon.discovery.allSynced();
+                return null;
             });
             if (!waitForDiscovery) {
                 daemon.bindAll();
@@ -155,7 +158,8 @@ public final class SluiceDaemon implements AutoCloseable {
 
     /** Control thread: every discovering pool has its first set; bind if that was what we waited for. */
     private void onFirstSnapshots() {
-        if (listenersBound || state.get() != State.STARTED || !discovery.allSynced()) {
+        // Only a start that deferred binding binds here; every other start binds in start() itself.
+        if (!awaitingDiscovery || listenersBound || state.get() != State.STARTED || !discovery.allSynced()) {
             return;
         }
         try {

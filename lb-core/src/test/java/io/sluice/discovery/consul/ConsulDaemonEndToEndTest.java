@@ -45,15 +45,17 @@ class ConsulDaemonEndToEndTest {
              TestBackend a = TestBackend.namedEcho("a");
              TestBackend b = TestBackend.namedEcho("b")) {
             ConsulAgentHttp agent = new ConsulAgentHttp(consul.address(), null);
+            agent.register("chat-a", "chat", "127.0.0.1", a.address().getPort());
+            agent.register("chat-b", "chat", "127.0.0.1", b.address().getPort());
+            consul.close(); // the registry is down when the daemon starts
             try (RunningDaemon daemon = RunningDaemon.start(discovering(consul))) {
-                // No instance yet: not ready, listener not bound.
-                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                // No snapshot yet: not ready, and the listener is not even bound.
+                await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
                         .until(() -> !daemon.daemon().admin().readiness().ready());
                 assertThrows(IllegalArgumentException.class, daemon::address, "listeners wait for the first snapshot");
 
-                agent.register("chat-a", "chat", "127.0.0.1", a.address().getPort());
-                agent.register("chat-b", "chat", "127.0.0.1", b.address().getPort());
-                await().atMost(Duration.ofSeconds(10)).until(() -> daemon.daemon().admin().readiness().ready());
+                consul.restart();
+                await().atMost(Duration.ofSeconds(20)).until(() -> daemon.daemon().admin().readiness().ready());
                 await().atMost(Duration.ofSeconds(10)).until(() -> daemon.pool().eligibleBackends().size() == 2);
                 Set<String> reached = new HashSet<>();
                 for (int i = 0; i < 6; i++) {
