@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * else 403. One index for the whole fixture (Consul's is per table): a watcher may wake for an
  * unrelated change, which Consul's documentation allows.
  */
-final class ConsulApiFixture implements AutoCloseable {
+public final class ConsulApiFixture implements AutoCloseable {
 
     static final String NODE = "node1";
     static final String NODE_ADDRESS = "127.0.0.1";
@@ -70,7 +70,7 @@ final class ConsulApiFixture implements AutoCloseable {
     }
 
     /** A fixture without ACLs, on an ephemeral port, started. */
-    ConsulApiFixture() throws IOException {
+    public ConsulApiFixture() throws IOException {
         this(null);
     }
 
@@ -80,16 +80,16 @@ final class ConsulApiFixture implements AutoCloseable {
         start(0);
     }
 
-    URI address() {
+    public URI address() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Stops serving: the listening socket closes and requests in flight (blocked ones too) are cut. State is kept. */
-    void stop() {
+    public void stop() {
         synchronized (lock) {
             if (!running) {
                 return;
@@ -102,7 +102,7 @@ final class ConsulApiFixture implements AutoCloseable {
     }
 
     /** Serves again on the same port with the same state, like an agent that restarted with its data. */
-    void restart() throws IOException {
+    public void restart() throws IOException {
         stop();
         IOException last = null;
         for (int attempt = 0; attempt < 50; attempt++) {

@@ -1,0 +1,27 @@
+package io.sluice.agent.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One service instance the agent registers.
+ *
+ * @param name            the service name (the daemon's {@code discover.*.service})
+ * @param id              the instance id, unique in the registry: default {@code name-hostname-port}
+ * @param address         the address the load balancer connects to (an IP literal for ZooKeeper)
+ * @param port            1..65535
+ * @param tags            Consul tags (ignored by ZooKeeper)
+ * @param weight          0..1000, default 100
+ * @param check           how the local app is probed
+ * @param drainOnShutdown how long {@code run} stays in maintenance before deregistering on SIGTERM
+ */
+public record ServiceConfig(String name, String id, String address, int port, List<String> tags, int weight,
+        CheckConfig check, Duration drainOnShutdown) {
+
+    public static final int DEFAULT_WEIGHT = 100;
+    public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(30);
+
+    public ServiceConfig {
+        tags = List.copyOf(tags);
+    }
+}

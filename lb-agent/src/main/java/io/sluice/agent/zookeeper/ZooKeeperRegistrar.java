@@ -1,0 +1,248 @@
+package io.sluice.agent.zookeeper;
+
+import io.sluice.agent.Registrar;
+import io.sluice.agent.config.AgentConfig.ZooKeeperConfig;
+import io.sluice.agent.config.ServiceConfig;
+import io.sluice.agent.probe.AppProbe;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.utils.CloseableUtils;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.ServiceInstance;
+import org.apache.curator.x.discovery.ServiceInstanceBuilder;
+import org.apache.curator.x.discovery.ServiceType;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One service instance as an ephemeral node {@code basePath/name/id} (Curator's service discovery
+ * recipe, the layout the daemon's ZooKeeperDiscovery watches). The node lives as long as this
+ * client's session: a crashed agent's instance disappears after the session timeout, and Curator
+ * registers it again by itself after a reconnect with a new session.
+ *
+ * <p>Maintenance is the payload's flag. {@code sluice-agent drain} in another process rewrites the
+ * node directly ({@link #setMaintenanceFlag}); the running agent notices at its next report and adopts
+ * the flag, so a later re-registration keeps it.
+ */
+public final class ZooKeeperRegistrar implements Registrar {
+
+    private static final Logger log = LoggerFactory.getLogger(ZooKeeperRegistrar.class);
+    static final int SESSION_TIMEOUT_MS = 30_000;
+    static final long CONNECT_TIMEOUT_MS = 15_000;
+
+    private final CuratorFramework client;
+    private final ExecutorService runSafe;
+    private final ServiceDiscovery<AgentPayload> discovery;
+    private final String path;
+    private ServiceInstance<AgentPayload> instance;
+    private boolean registered;
+
+    private ZooKeeperRegistrar(CuratorFramework client, ExecutorService runSafe,
+            ServiceDiscovery<AgentPayload> discovery, ServiceInstance<AgentPayload> instance, String path) {
+        this.client = client;
+        this.runSafe = runSafe;
+        this.discovery = discovery;
+        this.instance = instance;
+        this.path = path;
+    }
+
+    /** Connects (waiting up to 15 s); does not register yet. */
+    public static ZooKeeperRegistrar connect(ZooKeeperConfig config, ServiceConfig service) throws Exception {
+        Client c = startClient(config, "sluice-agent-zk-" + service.id());
+        try {
+            ServiceInstance<AgentPayload> instance = ServiceInstance.<AgentPayload>builder()
+                    .name(service.name())
+                    .id(service.id())
+                    .address(service.address())
+                    .port(service.port())
+                    .payload(new AgentPayload(service.weight(), false))
+                    .serviceType(ServiceType.DYNAMIC)
+                    .build();
+            ServiceDiscovery<AgentPayload> discovery = ServiceDiscoveryBuilder.builder(AgentPayload.class)
+                    .client(c.curator())
+                    .basePath(config.basePath())
+                    .serializer(new PayloadSerializer())
+                    .watchInstances(false)
+                    .build();
+            discovery.start();
+            String path = ZKPaths.makePath(config.basePath(), service.name(), service.id());
+            return new ZooKeeperRegistrar(c.curator(), c.runSafe(), discovery, instance, path);
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String id() {
+        return instance.getId();
+    }
+
+    @Override
+    public synchronized void register() throws Exception {
+        discovery.registerService(instance);
+        registered = true;
+        log.info("registered {} ({}:{}) in ZooKeeper at {} (weight {})", instance.getId(), instance.getAddress(),
+                instance.getPort(), path, instance.getPayload().weight());
+    }
+
+    /**
+     * ZooKeeper has no health checks: the probe result is only logged. The node is checked instead: a
+     * maintenance flag set by {@code sluice-agent drain} is adopted, and a node deleted behind the
+     * agent's back is written again.
+     */
+    @Override
+    public synchronized void report(AppProbe.Result result) throws Exception {
+        if (!registered) {
+            return;
+        }
+        byte[] data;
+        try {
+            data = client.getData().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            log.warn("{} is gone from ZooKeeper; registering it again", instance.getId());
+            discovery.registerService(instance);
+            return;
+        }
+        AgentPayload seen = new PayloadSerializer().deserialize(data).getPayload();
+        if (seen != null && seen.maintenance() != instance.getPayload().maintenance()) {
+            log.info("{}: maintenance {} (set from outside)", instance.getId(), seen.maintenance() ? "on" : "off");
+            update(seen.maintenance());
+        }
+    }
+
+    @Override
+    public synchronized void maintenance(boolean enable, String reason) throws Exception {
+        update(enable);
+        log.info("{}: maintenance {}", instance.getId(), enable ? "on" : "off");
+    }
+
+    private void update(boolean maintenance) throws Exception {
+        ServiceInstance<AgentPayload> updated = ServiceInstance.<AgentPayload>builder()
+                .name(instance.getName())
+                .id(instance.getId())
+                .address(instance.getAddress())
+                .port(instance.getPort())
+                .payload(instance.getPayload().withMaintenance(maintenance))
+                .serviceType(instance.getServiceType())
+                .registrationTimeUTC(instance.getRegistrationTimeUTC())
+                .build();
+        if (registered) {
+            discovery.updateService(updated);
+        }
+        instance = updated;
+    }
+
+    /** Whether the instance is in maintenance, as this agent last wrote or saw it. */
+    public synchronized boolean inMaintenance() {
+        return instance.getPayload().maintenance();
+    }
+
+    @Override
+    public synchronized void deregister() throws Exception {
+        if (registered) {
+            registered = false;
+            discovery.unregisterService(instance);
+            log.info("deregistered {} from ZooKeeper", instance.getId());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            CloseableUtils.closeQuietly(discovery);
+        } catch (RuntimeException e) {
+            // the client is already closed: the node went with its session
+        }
+        CloseableUtils.closeQuietly(client);
+        runSafe.shutdownNow();
+    }
+
+    /**
+     * For {@code drain} / {@code ready} from another process: rewrites the payload's maintenance flag
+     * of the node another agent registered. The node stays ephemeral to that agent's session.
+     *
+     * @throws IOException when the instance is not registered
+     */
+    public static void setMaintenanceFlag(ZooKeeperConfig config, ServiceConfig service, boolean maintenance)
+            throws Exception {
+        Client c = startClient(config, "sluice-agent-zk-cli");
+        CuratorFramework client = c.curator();
+        try {
+            String path = ZKPaths.makePath(config.basePath(), service.name(), service.id());
+            PayloadSerializer serializer = new PayloadSerializer();
+            for (int attempt = 0; ; attempt++) {
+                Stat stat = new Stat();
+                byte[] data;
+                try {
+                    data = client.getData().storingStatIn(stat).forPath(path);
+                } catch (KeeperException.NoNodeException e) {
+                    throw new IOException(service.id() + " is not registered in ZooKeeper (no node " + path
+                            + "); is sluice-agent run going?");
+                }
+                ServiceInstance<AgentPayload> old = serializer.deserialize(data);
+                AgentPayload p = old.getPayload() == null ? new AgentPayload(service.weight(), false) : old.getPayload();
+                ServiceInstanceBuilder<AgentPayload> b = ServiceInstance.<AgentPayload>builder()
+                        .name(old.getName()).id(old.getId()).address(old.getAddress()).uriSpec(old.getUriSpec())
+                        .payload(p.withMaintenance(maintenance))
+                        .serviceType(old.getServiceType()).registrationTimeUTC(old.getRegistrationTimeUTC());
+                if (old.getPort() != null) {
+                    b.port(old.getPort());
+                }
+                if (old.getSslPort() != null) {
+                    b.sslPort(old.getSslPort());
+                }
+                ServiceInstance<AgentPayload> updated = b.build();
+                try {
+                    client.setData().withVersion(stat.getVersion()).forPath(path, serializer.serialize(updated));
+                    return;
+                } catch (KeeperException.BadVersionException e) {
+                    if (attempt >= 5) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            c.close();
+        }
+    }
+
+    /** A Curator client and the "run safe" executor we give it (Curator never shuts down its own). */
+    private record Client(CuratorFramework curator, ExecutorService runSafe) {
+        void close() {
+            CloseableUtils.closeQuietly(curator);
+            runSafe.shutdownNow();
+        }
+    }
+
+    private static Client startClient(ZooKeeperConfig config, String threadName) throws Exception {
+        ExecutorService runSafe = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        CuratorFramework curator = CuratorFrameworkFactory.builder()
+                .connectString(config.connect())
+                .sessionTimeoutMs(SESSION_TIMEOUT_MS)
+                .retryPolicy(new ExponentialBackoffRetry(200, 29, 10_000))
+                .runSafeService(runSafe)
+                .build();
+        Client client = new Client(curator, runSafe);
+        curator.start();
+        if (!curator.blockUntilConnected((int) CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+            client.close();
+            throw new IOException("no connection to ZooKeeper at " + config.connect() + " within "
+                    + CONNECT_TIMEOUT_MS / 1000 + " s");
+        }
+        return client;
+    }
+}
