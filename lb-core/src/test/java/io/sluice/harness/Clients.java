@@ -55,6 +55,21 @@ public final class Clients {
         return line.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Connects until a connection lands on {@code backend} (by its greeting) and returns it open;
+     * the others are closed. Bounded by {@code attempts}; null if none landed there.
+     */
+    public static Socket connectTo(InetSocketAddress proxy, String backend, int attempts) throws IOException {
+        for (int i = 0; i < attempts; i++) {
+            Socket s = connect(proxy);
+            if (backend.equals(readLine(s))) {
+                return s;
+            }
+            s.close();
+        }
+        return null;
+    }
+
     /** Connects, reads the backend's greeting (its name), closes. */
     public static String backendNameVia(InetSocketAddress proxy, InetAddress source) throws IOException {
         try (Socket s = connect(proxy, source)) {

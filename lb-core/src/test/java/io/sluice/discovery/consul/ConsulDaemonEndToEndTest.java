@@ -63,15 +63,7 @@ class ConsulDaemonEndToEndTest {
                 }
                 assertEquals(Set.of("a", "b"), reached);
 
-                Socket held = null;
-                for (int i = 0; i < 10 && held == null; i++) {
-                    Socket s = Clients.connect(daemon.address());
-                    if ("a".equals(Clients.readLine(s))) {
-                        held = s;
-                    } else {
-                        s.close();
-                    }
-                }
+                Socket held = Clients.connectTo(daemon.address(), "a", 10);
                 agent.deregister("chat-a");
                 await().atMost(Duration.ofSeconds(10)).until(() -> "drain".equals(backend(daemon, "chat-a").admin()));
                 assertEquals("discovery: gone from the registry", backend(daemon, "chat-a").cause());

@@ -55,15 +55,7 @@ class ZooKeeperDaemonEndToEndTest {
             }
             assertEquals(Set.of("a", "b"), reached);
 
-            Socket held = null;
-            for (int i = 0; i < 10 && held == null; i++) {
-                Socket s = Clients.connect(daemon.address());
-                if ("a".equals(Clients.readLine(s))) {
-                    held = s;
-                } else {
-                    s.close();
-                }
-            }
+            Socket held = Clients.connectTo(daemon.address(), "a", 10);
             ra.setMaintenance(true);
             await().atMost(Duration.ofSeconds(10)).until(() -> "drain".equals(backend(daemon, "chat-a").admin()));
             assertEquals("discovery: maintenance mode", backend(daemon, "chat-a").cause());
