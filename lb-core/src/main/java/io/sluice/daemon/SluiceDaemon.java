@@ -21,6 +21,7 @@ import io.sluice.proxy.ConnectObserver;
 import io.sluice.proxy.ConnectionTracker;
 import io.sluice.proxy.FrontendSettings;
 import io.sluice.route.RouteTable;
+import io.sluice.state.LocalOverrideStore;
 import io.sluice.state.OverrideStore;
 import io.sluice.transport.Transport;
 import java.io.IOException;
@@ -104,7 +105,7 @@ public final class SluiceDaemon implements AutoCloseable {
         this.daemonMetrics = new DaemonMetrics(() -> pools);
         this.metrics = new ProxyMetrics(daemonMetrics.registry());
         this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
-        this.overrides = OverrideStore.open(stateFile(config));
+        this.overrides = LocalOverrideStore.open(stateFile(config));
         this.backends = new BackendControl(() -> pools, tracker, control, overrides, daemonMetrics.registry());
         this.discovery = new DiscoveredPools(() -> pools, backends, pc -> RegistrySources.create(this.config, pc),
                 daemonMetrics.registry(), this::onFirstSnapshots, this::backendSetChanged);

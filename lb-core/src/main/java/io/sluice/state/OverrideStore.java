@@ -1,131 +1,40 @@
 package io.sluice.state;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.backend.AdminState;
-import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Admin overrides kept in a local JSON file ({@code state.store: local}), so a drain or a weight
- * change survives a restart. The fleet-wide stores (ZooKeeper, Consul) come with discovery.
+ * Where admin overrides (drain, maint, weight) live so they survive restarts, and, for the
+ * fleet-wide stores, reach every Sluice node.
  *
- * <p>Written on every change with write-to-temp-then-rename, so a crash never leaves half a file.
- * Control thread only. A missing file is an empty store; an unreadable one is logged and ignored
- * (the daemon must start; overrides can be re-applied), never fatal.
+ * <p>{@link LocalOverrideStore} keeps them in a JSON file next to the config (one node). The
+ * ZooKeeper and Consul stores share them between nodes; they must use the store's versioned writes
+ * (ZooKeeper node versions, Consul CAS) so concurrent writers never lose an update, and report other
+ * nodes' changes to the {@link Listener}.
  *
- * <pre>{"version":1,"overrides":{"chat/app-1":{"admin":"drain","weight":50,"drain_deadline":"...","close_rate":100}}}</pre>
+ * <p>Threads: {@link #get}, {@link #all} and {@link #put} are called on the daemon's control thread
+ * (they may block briefly on the store). The listener is called from the store's own threads.
  */
-public final class OverrideStore {
-
-    private static final Logger log = LoggerFactory.getLogger(OverrideStore.class);
-    private static final ObjectMapper json = new ObjectMapper();
-
-    private final Path file;
-    private final Map<String, Override> overrides = new TreeMap<>();
-
-    private OverrideStore(Path file) {
-        this.file = file;
-    }
-
-    /** Opens the store at {@code file} (null: in memory only, nothing survives a restart). */
-    public static OverrideStore open(Path file) {
-        OverrideStore store = new OverrideStore(file);
-        if (file != null && Files.isRegularFile(file)) {
-            try {
-                store.read(json.readTree(file.toFile()));
-            } catch (IOException | RuntimeException e) {
-                log.warn("Ignoring unreadable state file {}: {} (admin overrides from before the restart are lost)",
-                        file, e.getMessage());
-            }
-        }
-        return store;
-    }
-
-    public Path file() {
-        return file;
-    }
+public interface OverrideStore extends AutoCloseable {
 
     /** The override for pool/backend, or {@link Override#NONE}. */
-    public Override get(String pool, String backend) {
-        return overrides.getOrDefault(key(pool, backend), Override.NONE);
-    }
+    Override get(String pool, String backend);
 
     /** Every stored override by "pool/backend". */
-    public Map<String, Override> all() {
-        return Map.copyOf(overrides);
-    }
+    Map<String, Override> all();
 
-    /** Stores (or, for {@link Override#isNone()}, removes) an override and writes the file. */
-    public void put(String pool, String backend, Override override) {
-        if (override.isNone()) {
-            overrides.remove(key(pool, backend));
-        } else {
-            overrides.put(key(pool, backend), override);
-        }
-        write();
-    }
+    /** Stores (or, for {@link Override#isNone()}, removes) an override. */
+    void put(String pool, String backend, Override override);
 
-    private static String key(String pool, String backend) {
-        return pool + "/" + backend;
-    }
+    /** Starts reporting changes made by other writers (other nodes). Local stores never call it. */
+    void watch(Listener listener);
 
-    private void read(JsonNode root) {
-        JsonNode all = root.path("overrides");
-        for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            JsonNode o = e.getValue();
-            overrides.put(e.getKey(), new Override(
-                    AdminState.valueOf(o.path("admin").asText("ready").toUpperCase(java.util.Locale.ROOT)),
-                    o.hasNonNull("weight") ? o.get("weight").asInt() : null,
-                    o.hasNonNull("drain_deadline") ? Instant.parse(o.get("drain_deadline").asText()) : null,
-                    o.hasNonNull("close_rate") ? o.get("close_rate").asDouble() : null));
-        }
-    }
+    @java.lang.Override
+    void close();
 
-    private void write() {
-        if (file == null) {
-            return;
-        }
-        ObjectNode root = json.createObjectNode();
-        root.put("version", 1);
-        ObjectNode all = root.putObject("overrides");
-        Map<String, Override> sorted = new LinkedHashMap<>(overrides);
-        sorted.forEach((k, o) -> {
-            ObjectNode n = all.putObject(k);
-            n.put("admin", o.admin().word());
-            if (o.weight() != null) {
-                n.put("weight", o.weight());
-            }
-            if (o.drainDeadline() != null) {
-                n.put("drain_deadline", o.drainDeadline().toString());
-            }
-            if (o.closeRate() != null) {
-                n.put("close_rate", o.closeRate());
-            }
-        });
-        try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            log.error("Cannot write state file {}: {} (the override applies now but will not survive a restart)",
-                    file, e.getMessage());
-        }
+    /** Receives changes of the shared store. */
+    @FunctionalInterface
+    interface Listener {
+        /** {@code override} is {@link Override#NONE} when the entry was removed. */
+        void changed(String pool, String backend, Override override);
     }
 }

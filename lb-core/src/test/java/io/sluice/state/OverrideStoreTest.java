@@ -20,11 +20,11 @@ class OverrideStoreTest {
     @Test
     void overridesSurviveReopening() {
         Path file = dir.resolve("sluice.state.json");
-        OverrideStore store = OverrideStore.open(file);
+        OverrideStore store = LocalOverrideStore.open(file);
         Instant deadline = Instant.parse("2030-01-01T00:00:00Z");
         store.put("chat", "app-1", new Override(AdminState.DRAIN, null, deadline, 50.0));
         store.put("chat", "app-2", new Override(AdminState.READY, 25, null, null));
-        OverrideStore reopened = OverrideStore.open(file);
+        OverrideStore reopened = LocalOverrideStore.open(file);
         assertEquals(new Override(AdminState.DRAIN, null, deadline, 50.0), reopened.get("chat", "app-1"));
         assertEquals(new Override(AdminState.READY, 25, null, null), reopened.get("chat", "app-2"));
         assertEquals(Override.NONE, reopened.get("chat", "app-3"));
@@ -34,25 +34,25 @@ class OverrideStoreTest {
     @Test
     void clearingAnOverrideRemovesIt() {
         Path file = dir.resolve("s.json");
-        OverrideStore store = OverrideStore.open(file);
+        OverrideStore store = LocalOverrideStore.open(file);
         store.put("p", "b", new Override(AdminState.MAINT, null, null, null));
         store.put("p", "b", Override.NONE);
-        assertTrue(OverrideStore.open(file).all().isEmpty());
+        assertTrue(LocalOverrideStore.open(file).all().isEmpty());
     }
 
     @Test
     void aDamagedFileIsIgnoredNotFatal() throws Exception {
         Path file = dir.resolve("broken.json");
         Files.writeString(file, "{\"overrides\": {\"p/b\": {\"admin\": \"sideways\"");
-        OverrideStore store = OverrideStore.open(file);
+        OverrideStore store = LocalOverrideStore.open(file);
         assertTrue(store.all().isEmpty());
         store.put("p", "b", new Override(AdminState.DRAIN, null, null, null));
-        assertEquals(AdminState.DRAIN, OverrideStore.open(file).get("p", "b").admin(), "rewritten whole");
+        assertEquals(AdminState.DRAIN, LocalOverrideStore.open(file).get("p", "b").admin(), "rewritten whole");
     }
 
     @Test
     void withoutAFileItIsMemoryOnly() {
-        OverrideStore store = OverrideStore.open(null);
+        OverrideStore store = LocalOverrideStore.open(null);
         store.put("p", "b", new Override(AdminState.DRAIN, null, null, null));
         assertEquals(AdminState.DRAIN, store.get("p", "b").admin());
     }

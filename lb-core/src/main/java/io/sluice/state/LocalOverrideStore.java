@@ -1,0 +1,140 @@
+package io.sluice.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.backend.AdminState;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admin overrides kept in a local JSON file ({@code state.store: local}), so a drain or a weight
+ * change survives a restart. The fleet-wide stores (ZooKeeper, Consul) come with discovery.
+ *
+ * <p>Written on every change with write-to-temp-then-rename, so a crash never leaves half a file.
+ * Control thread only. A missing file is an empty store; an unreadable one is logged and ignored
+ * (the daemon must start; overrides can be re-applied), never fatal.
+ *
+ * <pre>{"version":1,"overrides":{"chat/app-1":{"admin":"drain","weight":50,"drain_deadline":"...","close_rate":100}}}</pre>
+ */
+public final class LocalOverrideStore implements OverrideStore {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalOverrideStore.class);
+    private static final ObjectMapper json = new ObjectMapper();
+
+    private final Path file;
+    private final Map<String, Override> overrides = new TreeMap<>();
+
+    private LocalOverrideStore(Path file) {
+        this.file = file;
+    }
+
+    /** Opens the store at {@code file} (null: in memory only, nothing survives a restart). */
+    public static LocalOverrideStore open(Path file) {
+        LocalOverrideStore store = new LocalOverrideStore(file);
+        if (file != null && Files.isRegularFile(file)) {
+            try {
+                store.read(json.readTree(file.toFile()));
+            } catch (IOException | RuntimeException e) {
+                log.warn("Ignoring unreadable state file {}: {} (admin overrides from before the restart are lost)",
+                        file, e.getMessage());
+            }
+        }
+        return store;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @java.lang.Override
+    public Override get(String pool, String backend) {
+        return overrides.getOrDefault(key(pool, backend), Override.NONE);
+    }
+
+    @java.lang.Override
+    public Map<String, Override> all() {
+        return Map.copyOf(overrides);
+    }
+
+    @java.lang.Override
+    public void put(String pool, String backend, Override override) {
+        if (override.isNone()) {
+            overrides.remove(key(pool, backend));
+        } else {
+            overrides.put(key(pool, backend), override);
+        }
+        write();
+    }
+
+    /** A local file has no other writers: nothing to watch. */
+    @java.lang.Override
+    public void watch(Listener listener) {
+    }
+
+    @java.lang.Override
+    public void close() {
+    }
+
+    private static String key(String pool, String backend) {
+        return pool + "/" + backend;
+    }
+
+    private void read(JsonNode root) {
+        JsonNode all = root.path("overrides");
+        for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode o = e.getValue();
+            overrides.put(e.getKey(), new Override(
+                    AdminState.valueOf(o.path("admin").asText("ready").toUpperCase(java.util.Locale.ROOT)),
+                    o.hasNonNull("weight") ? o.get("weight").asInt() : null,
+                    o.hasNonNull("drain_deadline") ? Instant.parse(o.get("drain_deadline").asText()) : null,
+                    o.hasNonNull("close_rate") ? o.get("close_rate").asDouble() : null));
+        }
+    }
+
+    private void write() {
+        if (file == null) {
+            return;
+        }
+        ObjectNode root = json.createObjectNode();
+        root.put("version", 1);
+        ObjectNode all = root.putObject("overrides");
+        Map<String, Override> sorted = new LinkedHashMap<>(overrides);
+        sorted.forEach((k, o) -> {
+            ObjectNode n = all.putObject(k);
+            n.put("admin", o.admin().word());
+            if (o.weight() != null) {
+                n.put("weight", o.weight());
+            }
+            if (o.drainDeadline() != null) {
+                n.put("drain_deadline", o.drainDeadline().toString());
+            }
+            if (o.closeRate() != null) {
+                n.put("close_rate", o.closeRate());
+            }
+        });
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            log.error("Cannot write state file {}: {} (the override applies now but will not survive a restart)",
+                    file, e.getMessage());
+        }
+    }
+}
