@@ -22,7 +22,8 @@ final class AdminBinder {
     static final List<String> STATE_KEYS = List.of("store", "file");
     static final String LOCAL_STORE = "local";
     /** Stores that come with service discovery; named in the error so nobody hunts for a typo. */
-    static final List<String> LATER_STORES = List.of("zookeeper", "consul");
+    static final String ZOOKEEPER_STORE = "zookeeper";
+    static final List<String> LATER_STORES = List.of("consul");
     static final String STATE_SUFFIX = ".state.json";
 
     /** Larger than any sane token; a wrong path (a log, a disk image) fails fast instead of being read. */
@@ -107,7 +108,7 @@ final class AdminBinder {
     }
 
     /** The state store; {@code section} empty means the defaults. */
-    StateConfig state(Optional<YamlValue> section) {
+    StateConfig state(Optional<YamlValue> section, DiscoveryConfig discovery) {
         StateConfig defaults = new StateConfig(LOCAL_STORE, defaultStateFile());
         if (section.isEmpty()) {
             return defaults;
@@ -116,23 +117,30 @@ final class AdminBinder {
         if (found.isEmpty()) {
             return defaults;
         }
-        String store = found.get().get("store").flatMap(AdminBinder::store).orElse(LOCAL_STORE);
+        String store = found.get().get("store").flatMap(v -> store(v, discovery)).orElse(LOCAL_STORE);
         Optional<YamlValue> fileAt = found.get().get("file");
         Path file = fileAt.isPresent() ? fileAt.flatMap(this::stateFile).orElse(null) : defaults.file();
         return new StateConfig(store, file);
     }
 
-    private static Optional<String> store(YamlValue value) {
+    private static Optional<String> store(YamlValue value, DiscoveryConfig discovery) {
         Optional<String> text = value.text().map(String::trim);
         if (text.isEmpty() || text.get().equals(LOCAL_STORE)) {
             return text;
         }
         String s = text.get();
+        if (s.equals(ZOOKEEPER_STORE)) {
+            if (discovery == null || discovery.zookeeper() == null) {
+                value.error("state store zookeeper needs discovery.zookeeper (its connect and base-path are used)");
+                return Optional.empty();
+            }
+            return text;
+        }
         if (LATER_STORES.contains(s)) {
-            value.error("state store " + YamlValue.quote(s) + " arrives with discovery (expected " + LOCAL_STORE + ")");
+            value.error("state store " + YamlValue.quote(s) + " is not supported yet (expected local or zookeeper)");
         } else {
-            value.error(YamlValue.quote(s) + " (expected " + LOCAL_STORE + ")"
-                    + Suggestions.hint(s, List.of(LOCAL_STORE)));
+            value.error(YamlValue.quote(s) + " (expected local or zookeeper)"
+                    + Suggestions.hint(s, List.of(LOCAL_STORE, ZOOKEEPER_STORE)));
         }
         return Optional.empty();
     }

@@ -55,7 +55,7 @@ final class ConfigBinder {
         LimitsConfig limits = m.get("limits").map(ConfigBinder::limits).orElse(LimitsConfig.DEFAULTS);
         // A key with nothing after it counts as absent, as everywhere: `admin:` alone means no admin listener.
         AdminConfig admin = m.get("admin").map(v -> adminBinder.admin(v, listeners)).orElse(null);
-        StateConfig state = adminBinder.state(m.get("state"));
+        StateConfig state = adminBinder.state(m.get("state"), discovery);
 
         listeners.check(poolBinder.declaredNames());
         return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state, discovery);

@@ -136,6 +136,42 @@ final class BackendControl {
         });
     }
 
+    /** Follows the shared store: other nodes' drains and weights apply here too (fleet-wide state). */
+    void followStore() {
+        store.watch((pool, backend, override) -> execute(() -> applyShared(pool, backend, override)));
+    }
+
+    /** Control thread: an override from the shared store (maybe our own write's echo: then a no-op). */
+    private void applyShared(String poolName, String backendName, Override o) {
+        Pool pool = pools.get().get(poolName);
+        Backend b = pool == null ? null : pool.backend(backendName);
+        if (b == null) {
+            return; // not a backend of this node (yet): applied when it appears (applyOverrides)
+        }
+        Backend.State st = b.state();
+        boolean adminChanged = st.admin() != o.admin() || !java.util.Objects.equals(st.drainDeadline(), o.drainDeadline());
+        boolean weightChanged = !java.util.Objects.equals(st.weightOverride(), o.weight());
+        if (!adminChanged && !weightChanged) {
+            return;
+        }
+        String key = pool.name() + "/" + b.name();
+        if (adminChanged) {
+            cancelTimers(key);
+            String from = st.admin().word();
+            st.admin(o.admin(), o.drainDeadline(), "shared state store");
+            transition(pool, b, from, o.admin().word(), "shared state store");
+            if (o.drainDeadline() != null && o.admin() != AdminState.READY) {
+                scheduleDeadline(pool, b, o.drainDeadline(), o.closeRate());
+            }
+        }
+        if (weightChanged) {
+            st.weightOverride(o.weight(), "shared state store");
+            transition(pool, b, "weight", "weight " + (o.weight() == null ? b.configuredWeight() : o.weight()),
+                    "shared state store");
+        }
+        pool.rebuild();
+    }
+
     /** Re-applies stored overrides to a pool's backends (start, reload, new backends). */
     void applyOverrides(Pool pool) {
         boolean anyChanged = false;

@@ -105,15 +105,29 @@ public final class SluiceDaemon implements AutoCloseable {
         this.daemonMetrics = new DaemonMetrics(() -> pools);
         this.metrics = new ProxyMetrics(daemonMetrics.registry());
         this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
-        this.overrides = LocalOverrideStore.open(stateFile(config));
+        this.overrides = openStore(config);
         this.backends = new BackendControl(() -> pools, tracker, control, overrides, daemonMetrics.registry());
+        backends.followStore();
         this.discovery = new DiscoveredPools(() -> pools, backends, pc -> RegistrySources.create(this.config, pc),
                 daemonMetrics.registry(), this::onFirstSnapshots, this::backendSetChanged);
     }
 
-    /** The state file: configured, else none for configs not loaded from a file (tests). */
-    private static Path stateFile(SluiceConfig config) {
-        return config.state().file();
+    /**
+     * The override store: the local state file (none for configs not loaded from a file, as in
+     * tests), or the fleet-wide ZooKeeper store under discovery.zookeeper's base path. Opening the
+     * shared store loads every override before any listener binds.
+     */
+    private static OverrideStore openStore(SluiceConfig config) {
+        if ("zookeeper".equals(config.state().store())) {
+            var zk = config.discovery().zookeeper();
+            try {
+                return io.sluice.state.ZooKeeperOverrideStore.open(zk.connect(), zk.basePath(), Duration.ofSeconds(15));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot open the ZooKeeper state store at " + zk.connect()
+                        + zk.basePath() + ": " + e.getMessage(), e);
+            }
+        }
+        return LocalOverrideStore.open(config.state().file());
     }
 
     /**
@@ -502,6 +516,7 @@ public final class SluiceDaemon implements AutoCloseable {
             adminServer.close();
         }
         backends.close();
+        overrides.close();
         control.shutdownNow();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         healthLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();

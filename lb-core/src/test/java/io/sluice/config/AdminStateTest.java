@@ -245,18 +245,18 @@ class AdminStateTest {
     }
 
     @Test
-    void laterStoresArriveWithDiscovery() {
-        assertEquals("state store 'zookeeper' arrives with discovery (expected local)",
+    void zookeeperStoreNeedsTheZookeeperRegistryAndConsulIsNotThereYet() {
+        assertEquals("state store zookeeper needs discovery.zookeeper (its connect and base-path are used)",
                 onlyError(MINIMAL + "state:\n  store: zookeeper\n", 11, "state.store"));
-        assertEquals("state store 'consul' arrives with discovery (expected local)",
+        assertEquals("state store 'consul' is not supported yet (expected local or zookeeper)",
                 onlyError(MINIMAL + "state:\n  store: consul\n", 11, "state.store"));
     }
 
     @Test
     void unknownStore() {
-        assertEquals("'locale' (expected local) (did you mean 'local'?)",
+        assertEquals("'locale' (expected local or zookeeper) (did you mean 'local'?)",
                 onlyError(MINIMAL + "state:\n  store: locale\n", 11, "state.store"));
-        assertEquals("'redis' (expected local)", onlyError(MINIMAL + "state:\n  store: redis\n", 11, "state.store"));
+        assertEquals("'redis' (expected local or zookeeper)", onlyError(MINIMAL + "state:\n  store: redis\n", 11, "state.store"));
     }
 
     @Test

@@ -1,0 +1,434 @@
+package io.sluice.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.backend.AdminState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admin overrides shared by every Sluice node through ZooKeeper ({@code state.store: zookeeper}).
+ *
+ * <p>Layout: {@code <basePath>/overrides/<key>}, one persistent znode per backend, where
+ * {@code <key>} is the URL-encoded {@code "pool/backend"} (so {@code chat%2Fapp-1}); its data is the
+ * same JSON object as an entry of the local state file:
+ * <pre>{"admin":"drain","weight":50,"drain_deadline":"2024-01-01T00:00:00Z","close_rate":100.0}</pre>
+ *
+ * <p>Writes are versioned: read the node's version, {@code setData().withVersion(v)}; on BadVersion
+ * (someone else wrote in between) re-read and try again (bounded, with a little jitter); on NoNode
+ * create it; on NodeExists (someone created it first) go back to updating. So concurrent writers
+ * never lose an update to a stale version; per key the last write wins. Removing an override
+ * deletes the node (a missing node is fine).
+ *
+ * <p>Reads ({@link #get}, {@link #all}) come from a local view kept current by a
+ * {@link CuratorCache}; {@link #open} returns only after the cache's initial load, so a restarting
+ * node has every override before it accepts connections. A successful {@link #put} also updates
+ * the view at once (the cache's echo follows). Listeners run on this store's single event thread
+ * ({@code sluice-zk-overrides-events}), in ZooKeeper's order, for changes by any writer including
+ * this node. While the connection is down the last view is kept; state changes are logged once.
+ */
+public final class ZooKeeperOverrideStore implements OverrideStore {
+
+    private static final Logger log = LoggerFactory.getLogger(ZooKeeperOverrideStore.class);
+    private static final ObjectMapper json = new ObjectMapper();
+
+    static final int RETRY_BASE_MS = 200;
+    static final int RETRY_MAX_MS = 2_000;
+    /** Per ZooKeeper operation; with the connection timeout this bounds how long a put blocks in an outage. */
+    static final int RETRY_MAX_RETRIES = 3;
+    static final int SESSION_TIMEOUT_MS = 30_000;
+    static final int CONNECTION_TIMEOUT_MS = 5_000;
+    /** Versioned-write attempts per put before giving up (each failure means another writer succeeded). */
+    static final int MAX_WRITE_ATTEMPTS = 50;
+
+    private final String connectString;
+    private final String overridesPath;
+    private final CuratorFramework client;
+    private final ExecutorService events;
+    private final ExecutorService runSafe;
+    private final Map<String, Override> view = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile CuratorCache cache;
+    private ConnectionState lastLogged; // events thread only
+
+    private ZooKeeperOverrideStore(String connectString, String overridesPath, int connectionTimeoutMs) {
+        this.connectString = connectString;
+        this.overridesPath = overridesPath;
+        this.events = Executors.newSingleThreadExecutor(named("sluice-zk-overrides-events"));
+        this.runSafe = Executors.newSingleThreadExecutor(named("sluice-zk-overrides-safe"));
+        this.client = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs(SESSION_TIMEOUT_MS)
+                .connectionTimeoutMs(connectionTimeoutMs)
+                .retryPolicy(new ExponentialBackoffRetry(RETRY_BASE_MS, RETRY_MAX_RETRIES, RETRY_MAX_MS))
+                .threadFactory(named("sluice-zk-overrides-curator"))
+                .runSafeService(runSafe)
+                .build();
+    }
+
+    /**
+     * Connects (blocking up to {@code connectTimeout}), makes sure {@code <basePath>/overrides}
+     * exists, loads every override and starts watching. Call at start-up, never on an event loop.
+     *
+     * @throws IOException when ZooKeeper cannot be reached or the overrides cannot be loaded in time
+     */
+    public static ZooKeeperOverrideStore open(String connectString, String basePath, Duration connectTimeout)
+            throws IOException {
+        Objects.requireNonNull(connectString, "connectString");
+        Objects.requireNonNull(basePath, "basePath");
+        long deadline = System.nanoTime() + connectTimeout.toNanos();
+        int connectionTimeoutMs = (int) Math.max(1, Math.min(CONNECTION_TIMEOUT_MS, connectTimeout.toMillis()));
+        ZooKeeperOverrideStore store = new ZooKeeperOverrideStore(
+                connectString, ZKPaths.makePath(basePath, "overrides"), connectionTimeoutMs);
+        try {
+            store.start(deadline);
+            return store;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            store.close();
+            throw new IOException("interrupted while opening the ZooKeeper override store", e);
+        } catch (IOException e) {
+            store.close();
+            throw e;
+        } catch (Exception e) {
+            store.close();
+            throw new IOException("cannot open the ZooKeeper override store at " + connectString + " "
+                    + store.overridesPath + ": " + e, e);
+        }
+    }
+
+    private void start(long deadline) throws Exception {
+        client.getConnectionStateListenable().addListener((c, s) -> onConnectionState(s), events);
+        client.start();
+        if (!client.blockUntilConnected((int) Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS)) {
+            throw new IOException("no connection to ZooKeeper at " + connectString + " within the connect timeout");
+        }
+        try {
+            client.create().creatingParentsIfNeeded().forPath(overridesPath, new byte[0]);
+        } catch (KeeperException.NodeExistsException e) {
+            // another node (or an earlier run) made it
+        }
+        CountDownLatch loaded = new CountDownLatch(1);
+        CuratorCache c = CuratorCache.build(client, overridesPath);
+        c.listenable().addListener(CuratorCacheListener.builder()
+                .forCreates(this::onUpsert)
+                .forChanges((before, after) -> onUpsert(after))
+                .forDeletes(this::onDelete)
+                .forInitialized(loaded::countDown)
+                .build(), events);
+        cache = c;
+        c.start();
+        if (!loaded.await(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS)) {
+            throw new IOException("could not load the overrides under " + overridesPath + " from ZooKeeper at "
+                    + connectString + " within the connect timeout");
+        }
+        log.info("Loaded {} admin override(s) from ZooKeeper at {} {}", view.size(), connectString, overridesPath);
+    }
+
+    private static long remainingMs(long deadline) {
+        return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    }
+
+    @java.lang.Override
+    public Override get(String pool, String backend) {
+        return view.getOrDefault(key(pool, backend), Override.NONE);
+    }
+
+    @java.lang.Override
+    public Map<String, Override> all() {
+        return Map.copyOf(new TreeMap<>(view));
+    }
+
+    @java.lang.Override
+    public void put(String pool, String backend, Override override) {
+        Objects.requireNonNull(override, "override");
+        update(pool, backend, current -> override);
+    }
+
+    /**
+     * Read-modify-write of one override with versioned writes: {@code change} gets the stored
+     * value (NONE when absent) and may be called again when another writer got in between.
+     * Returns what was stored.
+     *
+     * @throws UncheckedIOException   when ZooKeeper cannot be reached (after Curator's retries)
+     * @throws IllegalStateException  when every attempt lost to another writer, or the store is closed
+     */
+    Override update(String pool, String backend, UnaryOperator<Override> change) {
+        if (closed.get()) {
+            throw new IllegalStateException("the ZooKeeper override store is closed");
+        }
+        String key = key(pool, backend);
+        String path = ZKPaths.makePath(overridesPath, encode(key));
+        try {
+            for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+                if (attempt > 1) {
+                    Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 + Math.min(attempt, 10) * 2));
+                }
+                Stat stat = new Stat();
+                Override current;
+                try {
+                    current = parseOrNone(client.getData().storingStatIn(stat).forPath(path), path);
+                } catch (KeeperException.NoNodeException e) {
+                    stat = null;
+                    current = Override.NONE;
+                }
+                Override next = Objects.requireNonNull(change.apply(current), "override");
+                try {
+                    if (next.isNone()) {
+                        if (stat != null) {
+                            client.delete().withVersion(stat.getVersion()).forPath(path);
+                        }
+                        view.remove(key);
+                    } else if (stat == null) {
+                        client.create().forPath(path, serialize(next));
+                        view.put(key, next);
+                    } else {
+                        client.setData().withVersion(stat.getVersion()).forPath(path, serialize(next));
+                        view.put(key, next);
+                    }
+                    return next;
+                } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
+                    // another writer got in between: read again
+                } catch (KeeperException.NoNodeException e) {
+                    if (next.isNone()) {
+                        view.remove(key);
+                        return next; // someone else removed it first
+                    }
+                    // removed in between: create on the next attempt
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the override of " + key, e);
+        } catch (KeeperException e) {
+            throw new UncheckedIOException(new IOException("cannot write the override of " + key + " to ZooKeeper at "
+                    + connectString + ": " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new UncheckedIOException(new IOException("cannot write the override of " + key + ": " + e, e));
+        }
+        throw new IllegalStateException("could not write the override of " + key + ": " + MAX_WRITE_ATTEMPTS
+                + " attempts lost to concurrent writers");
+    }
+
+    @java.lang.Override
+    public void watch(Listener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Closes the cache and the client, then this store's threads. Safe twice. */
+    @java.lang.Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        CuratorCache c = cache;
+        cache = null;
+        closeLogged(c, "cache");
+        closeLogged(client, "client");
+        events.shutdown();
+        try {
+            if (!events.awaitTermination(5, TimeUnit.SECONDS)) {
+                events.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            events.shutdownNow();
+        }
+        runSafe.shutdownNow();
+    }
+
+    // ---- events thread ----
+
+    private void onConnectionState(ConnectionState state) {
+        if (closed.get() || state == lastLogged) {
+            return;
+        }
+        lastLogged = state;
+        switch (state) {
+            case CONNECTED, RECONNECTED -> log.info("Override store: connected to ZooKeeper at {}", connectString);
+            case SUSPENDED -> log.warn("Override store: connection to ZooKeeper at {} suspended; keeping the last {} override(s)",
+                    connectString, view.size());
+            case LOST -> log.warn("Override store: ZooKeeper session at {} lost; keeping the last {} override(s)",
+                    connectString, view.size());
+            case READ_ONLY -> { }
+        }
+    }
+
+    private void onUpsert(ChildData data) {
+        String key = keyOf(data);
+        if (key == null) {
+            return;
+        }
+        Override o;
+        try {
+            o = parse(data.getData());
+        } catch (IOException | RuntimeException e) {
+            log.warn("Ignoring unreadable override {} in ZooKeeper: {}", data.getPath(), e.getMessage());
+            return;
+        }
+        if (o.isNone()) {
+            view.remove(key);
+        } else {
+            view.put(key, o);
+        }
+        notifyListeners(key, o);
+    }
+
+    private void onDelete(ChildData data) {
+        String key = keyOf(data);
+        if (key == null) {
+            return;
+        }
+        view.remove(key);
+        notifyListeners(key, Override.NONE);
+    }
+
+    private void notifyListeners(String key, Override o) {
+        if (closed.get()) {
+            return;
+        }
+        int slash = key.indexOf('/');
+        String pool = key.substring(0, slash);
+        String backend = key.substring(slash + 1);
+        for (Listener l : listeners) {
+            try {
+                l.changed(pool, backend, o);
+            } catch (RuntimeException e) {
+                log.error("Override listener failed on {}", key, e);
+            }
+        }
+    }
+
+    /** The "pool/backend" key of a direct child of the overrides node, or null (the node itself, or junk). */
+    private String keyOf(ChildData data) {
+        if (data == null) {
+            return null;
+        }
+        ZKPaths.PathAndNode pn = ZKPaths.getPathAndNode(data.getPath());
+        if (!overridesPath.equals(pn.getPath())) {
+            return null;
+        }
+        String key = decode(pn.getNode());
+        if (key == null || key.indexOf('/') <= 0 || key.indexOf('/') == key.length() - 1) {
+            log.warn("Ignoring override node {} in ZooKeeper: not an encoded pool/backend", data.getPath());
+            return null;
+        }
+        return key;
+    }
+
+    // ---- encoding ----
+
+    static String key(String pool, String backend) {
+        return pool + "/" + backend;
+    }
+
+    static String encode(String key) {
+        return URLEncoder.encode(key, StandardCharsets.UTF_8);
+    }
+
+    static String decode(String node) {
+        try {
+            return URLDecoder.decode(node, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    static byte[] serialize(Override o) {
+        ObjectNode n = json.createObjectNode();
+        n.put("admin", o.admin().word());
+        if (o.weight() != null) {
+            n.put("weight", o.weight());
+        }
+        if (o.drainDeadline() != null) {
+            n.put("drain_deadline", o.drainDeadline().toString());
+        }
+        if (o.closeRate() != null) {
+            n.put("close_rate", o.closeRate());
+        }
+        try {
+            return json.writeValueAsBytes(n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Unreadable data (written by something else) counts as no override, so a put can replace it. */
+    private static Override parseOrNone(byte[] data, String path) {
+        try {
+            return parse(data);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Replacing unreadable override {} in ZooKeeper: {}", path, e.getMessage());
+            return Override.NONE;
+        }
+    }
+
+    static Override parse(byte[] data) throws IOException {
+        if (data == null || data.length == 0) {
+            return Override.NONE;
+        }
+        JsonNode o = json.readTree(data);
+        return new Override(
+                AdminState.valueOf(o.path("admin").asText("ready").toUpperCase(Locale.ROOT)),
+                o.hasNonNull("weight") ? o.get("weight").asInt() : null,
+                o.hasNonNull("drain_deadline") ? Instant.parse(o.get("drain_deadline").asText()) : null,
+                o.hasNonNull("close_rate") ? o.get("close_rate").asDouble() : null);
+    }
+
+    private static void closeLogged(AutoCloseable closeable, String what) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.warn("Closing the ZooKeeper override store's {} failed", what, e);
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

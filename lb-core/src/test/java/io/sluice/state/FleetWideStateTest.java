@@ -1,0 +1,59 @@
+package io.sluice.state;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.sluice.admin.BackendView;
+import io.sluice.config.DiscoveryConfig;
+import io.sluice.config.StateConfig;
+import io.sluice.config.ZooKeeperRegistryConfig;
+import io.sluice.harness.Clients;
+import io.sluice.harness.RunningDaemon;
+import io.sluice.harness.TestBackend;
+import io.sluice.harness.TestConfigs;
+import java.time.Duration;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two Sluice nodes sharing admin state through a real in-process ZooKeeper: a drain made on one
+ * reaches the other within seconds, and a node that starts later has it before it accepts.
+ */
+class FleetWideStateTest {
+
+    private static TestConfigs node(TestingServer zk, TestBackend a, TestBackend b) {
+        return TestConfigs.builder().backend(a).backend(b)
+                .discover(null, new DiscoveryConfig(null, new ZooKeeperRegistryConfig(zk.getConnectString(), "/sluice"), true))
+                .state(new StateConfig("zookeeper", null));
+    }
+
+    private static String admin(RunningDaemon d, String backend) {
+        return d.daemon().admin().pool("main").backends().stream()
+                .filter(b -> b.name().equals(backend)).map(BackendView::admin).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aDrainOnOneNodeReachesTheOthers() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+             TestBackend a = TestBackend.namedEcho("a");
+             TestBackend b = TestBackend.namedEcho("b");
+             RunningDaemon one = RunningDaemon.start(node(zk, a, b));
+             RunningDaemon two = RunningDaemon.start(node(zk, a, b))) {
+            one.daemon().admin().drain("main", "a", null, null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> "drain".equals(admin(two, "a")));
+            for (int i = 0; i < 6; i++) {
+                assertEquals("b", Clients.backendNameVia(two.address()), "node two sends nothing to a drained backend");
+            }
+            two.daemon().admin().weight("main", "b", 40);
+            await().atMost(Duration.ofSeconds(5)).until(() -> one.daemon().admin().pool("main").backends().stream()
+                    .anyMatch(v -> v.name().equals("b") && v.weight() == 40));
+
+            try (RunningDaemon three = RunningDaemon.start(node(zk, a, b))) {
+                assertEquals("drain", admin(three, "a"), "a new node has the fleet's overrides before it accepts");
+            }
+
+            two.daemon().admin().ready("main", "a");
+            await().atMost(Duration.ofSeconds(5)).until(() -> "ready".equals(admin(one, "a")));
+        }
+    }
+}
