@@ -23,7 +23,7 @@ final class AdminBinder {
     static final String LOCAL_STORE = "local";
     /** Stores that come with service discovery; named in the error so nobody hunts for a typo. */
     static final String ZOOKEEPER_STORE = "zookeeper";
-    static final List<String> LATER_STORES = List.of("consul");
+    static final String CONSUL_STORE = "consul";
     static final String STATE_SUFFIX = ".state.json";
 
     /** Larger than any sane token; a wrong path (a log, a disk image) fails fast instead of being read. */
@@ -136,12 +136,15 @@ final class AdminBinder {
             }
             return text;
         }
-        if (LATER_STORES.contains(s)) {
-            value.error("state store " + YamlValue.quote(s) + " is not supported yet (expected local or zookeeper)");
-        } else {
-            value.error(YamlValue.quote(s) + " (expected local or zookeeper)"
-                    + Suggestions.hint(s, List.of(LOCAL_STORE, ZOOKEEPER_STORE)));
+        if (s.equals(CONSUL_STORE)) {
+            if (discovery == null || discovery.consul() == null) {
+                value.error("state store consul needs discovery.consul (its address, token-file and datacenter are used)");
+                return Optional.empty();
+            }
+            return text;
         }
+        value.error(YamlValue.quote(s) + " (expected local, zookeeper or consul)"
+                + Suggestions.hint(s, List.of(LOCAL_STORE, ZOOKEEPER_STORE, CONSUL_STORE)));
         return Optional.empty();
     }
 

@@ -28,7 +28,8 @@ final class RegistrySources {
         return new ZooKeeperDiscovery(pool.name(), zk.connect(), zk.basePath(), d.zookeeperService());
     }
 
-    private static String token(ConsulRegistryConfig consul) {
+    /** The Consul ACL token from its file, or null when none is configured. */
+    static String token(ConsulRegistryConfig consul) {
         if (consul.tokenFile() == null) {
             return null;
         }

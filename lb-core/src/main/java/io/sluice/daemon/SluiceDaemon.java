@@ -127,6 +127,16 @@ public final class SluiceDaemon implements AutoCloseable {
                         + zk.basePath() + ": " + e.getMessage(), e);
             }
         }
+        if ("consul".equals(config.state().store())) {
+            var consul = config.discovery().consul();
+            try {
+                return io.sluice.state.ConsulOverrideStore.open(consul.address(), RegistrySources.token(consul),
+                        consul.datacenter(), "sluice/overrides", Duration.ofSeconds(15));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot open the Consul state store at " + consul.address() + ": "
+                        + e.getMessage(), e);
+            }
+        }
         return LocalOverrideStore.open(config.state().file());
     }
 

@@ -248,15 +248,15 @@ class AdminStateTest {
     void zookeeperStoreNeedsTheZookeeperRegistryAndConsulIsNotThereYet() {
         assertEquals("state store zookeeper needs discovery.zookeeper (its connect and base-path are used)",
                 onlyError(MINIMAL + "state:\n  store: zookeeper\n", 11, "state.store"));
-        assertEquals("state store 'consul' is not supported yet (expected local or zookeeper)",
+        assertEquals("state store consul needs discovery.consul (its address, token-file and datacenter are used)",
                 onlyError(MINIMAL + "state:\n  store: consul\n", 11, "state.store"));
     }
 
     @Test
     void unknownStore() {
-        assertEquals("'locale' (expected local or zookeeper) (did you mean 'local'?)",
+        assertEquals("'locale' (expected local, zookeeper or consul) (did you mean 'local'?)",
                 onlyError(MINIMAL + "state:\n  store: locale\n", 11, "state.store"));
-        assertEquals("'redis' (expected local or zookeeper)", onlyError(MINIMAL + "state:\n  store: redis\n", 11, "state.store"));
+        assertEquals("'redis' (expected local, zookeeper or consul)", onlyError(MINIMAL + "state:\n  store: redis\n", 11, "state.store"));
     }
 
     @Test

@@ -33,6 +33,27 @@ class FleetWideStateTest {
     }
 
     @Test
+    void consulKvCarriesADrainBetweenNodesToo() throws Exception {
+        // ConsulOverrideStoreTest.KvFixture: a test fixture speaking Consul's KV API subset, not Consul.
+        try (ConsulOverrideStoreTest.KvFixture kv = new ConsulOverrideStoreTest.KvFixture();
+             TestBackend a = TestBackend.namedEcho("a");
+             TestBackend b = TestBackend.namedEcho("b")) {
+            TestConfigs config = TestConfigs.builder().backend(a).backend(b)
+                    .discover(null, new DiscoveryConfig(
+                            new io.sluice.config.ConsulRegistryConfig(kv.address(), null, null), null, true))
+                    .state(new StateConfig("consul", null));
+            try (RunningDaemon one = RunningDaemon.start(config);
+                 RunningDaemon two = RunningDaemon.start(config)) {
+                one.daemon().admin().maint("main", "a", false);
+                await().atMost(Duration.ofSeconds(10)).until(() -> "maint".equals(admin(two, "a")));
+                assertEquals("b", Clients.backendNameVia(two.address()));
+                two.daemon().admin().ready("main", "a");
+                await().atMost(Duration.ofSeconds(10)).until(() -> "ready".equals(admin(one, "a")));
+            }
+        }
+    }
+
+    @Test
     void aDrainOnOneNodeReachesTheOthers() throws Exception {
         try (TestingServer zk = new TestingServer(true);
              TestBackend a = TestBackend.namedEcho("a");
