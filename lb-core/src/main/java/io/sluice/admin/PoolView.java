@@ -10,6 +10,8 @@ import java.util.List;
  *                          eligible set), or null for other balancers
  * @param stickTableSize    entries in this node's stick table, or 0 when not sticky
  * @param healthCheck       the active check type ("tcp", "http", "tls-hello", "none")
+ * @param discoveryStalenessSeconds seconds since the pool's last discovery snapshot; null when the
+ *                          pool does not discover, or before its first snapshot
  */
 public record PoolView(
         String name,
@@ -20,4 +22,5 @@ public record PoolView(
         int stickTableSize,
         String healthCheck,
         int activeConnections,
+        Double discoveryStalenessSeconds,
         List<BackendView> backends) {}

@@ -102,7 +102,8 @@ final class DaemonAdmin implements AdminOperations {
         StickTable stick = pool.stickTable();
         return new PoolView(pool.name(), pool.config().balance().yamlName(), pool.config().sticky().key().yamlName(),
                 pool.generation(), table == null ? null : String.format("%016x", table.fingerprint()),
-                stick == null ? 0 : stick.size(), pool.config().health().type().yamlName(), active, backends);
+                stick == null ? 0 : stick.size(), pool.config().health().type().yamlName(), active,
+                daemon.discoveryStaleness(pool.name()), backends);
     }
 
     private static BackendView view(Backend b, int effectiveWeight, Integer maglevSlots) {

@@ -211,6 +211,12 @@ public final class SluiceDaemon implements AutoCloseable {
         return discovery.allSynced();
     }
 
+    /** Seconds since the pool's last discovery snapshot, or null (not discovering, or none yet). */
+    Double discoveryStaleness(String pool) {
+        double s = discovery.staleness(pool);
+        return Double.isNaN(s) ? null : Math.round(s * 10) / 10.0;
+    }
+
     Map<String, Object> discoveryDetails() {
         return discovery.details();
     }

@@ -80,7 +80,7 @@ final class FakeOperations implements AdminOperations {
     }
 
     private PoolView poolView() {
-        return new PoolView("chat", "maglev", "source-ip", 7, "9f3a2c", 12, "tcp", 3, List.copyOf(backends.values()));
+        return new PoolView("chat", "maglev", "source-ip", 7, "9f3a2c", 12, "tcp", 3, null, List.copyOf(backends.values()));
     }
 
     @Override

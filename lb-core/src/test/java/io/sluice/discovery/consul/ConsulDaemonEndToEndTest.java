@@ -57,6 +57,8 @@ class ConsulDaemonEndToEndTest {
                 consul.restart();
                 await().atMost(Duration.ofSeconds(20)).until(() -> daemon.daemon().admin().readiness().ready());
                 await().atMost(Duration.ofSeconds(10)).until(() -> daemon.pool().eligibleBackends().size() == 2);
+                org.junit.jupiter.api.Assertions.assertNotNull(
+                        daemon.daemon().admin().pool("main").discoveryStalenessSeconds(), "the pool API shows staleness");
                 Set<String> reached = new HashSet<>();
                 for (int i = 0; i < 6; i++) {
                     reached.add(Clients.backendNameVia(daemon.address()));
