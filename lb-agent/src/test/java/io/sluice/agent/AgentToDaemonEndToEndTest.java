@@ -1,0 +1,189 @@
+package io.sluice.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.sluice.admin.BackendView;
+import io.sluice.agent.config.AgentConfig;
+import io.sluice.agent.config.AgentConfigLoader;
+import io.sluice.config.ConsulRegistryConfig;
+import io.sluice.config.DiscoveryConfig;
+import io.sluice.config.PoolDiscoverConfig;
+import io.sluice.config.ZooKeeperRegistryConfig;
+import io.sluice.discovery.consul.ConsulApiFixture;
+import io.sluice.harness.Clients;
+import io.sluice.harness.RunningDaemon;
+import io.sluice.harness.TestBackend;
+import io.sluice.harness.TestConfigs;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent and the daemon together: the agent registers a real local app, the daemon discovers it
+ * (from ConsulApiFixture — a fixture speaking Consul's HTTP API subset, not Consul — and from a
+ * curator-test ZooKeeper), and the agent's {@code drain}/{@code ready} and its SIGTERM shutdown
+ * sequence steer the daemon's routing without dropping an open connection.
+ */
+class AgentToDaemonEndToEndTest {
+
+    private static final String ID = "chat-app-1";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void consulAgentSteersTheDaemon() throws Exception {
+        try (ConsulApiFixture consul = new ConsulApiFixture();
+             TestBackend app = TestBackend.namedEcho("app-1")) {
+            Path configFile = writeConfig("""
+                    registry: consul
+                    consul: { address: %s }
+                    """.formatted(consul.address()), app);
+            // passingOnly=false: the daemon sees the maintenance status instead of a vanished instance.
+            TestConfigs daemonConfig = TestConfigs.builder().discover(
+                    new PoolDiscoverConfig("chat", List.of(), false, null),
+                    new DiscoveryConfig(new ConsulRegistryConfig(consul.address(), null, null), null, true));
+            scenario(configFile, daemonConfig);
+        }
+    }
+
+    @Test
+    void zooKeeperAgentSteersTheDaemon() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+             TestBackend app = TestBackend.namedEcho("app-1")) {
+            Path configFile = writeConfig("""
+                    registry: zookeeper
+                    zookeeper: { connect: "%s", base-path: /sluice }
+                    """.formatted(zk.getConnectString()), app);
+            TestConfigs daemonConfig = TestConfigs.builder().discover(
+                    new PoolDiscoverConfig(null, List.of(), true, "chat"),
+                    new DiscoveryConfig(null, new ZooKeeperRegistryConfig(zk.getConnectString(), "/sluice"), true));
+            scenario(configFile, daemonConfig);
+        }
+    }
+
+    private Path writeConfig(String registry, TestBackend app) throws IOException {
+        int port = app.address().getPort();
+        Path configFile = dir.resolve("agent.yaml");
+        Files.writeString(configFile, registry + """
+                services:
+                  - name: chat
+                    id: %s
+                    address: 127.0.0.1
+                    port: %d
+                    check: { type: tcp, target: 127.0.0.1:%d, interval: 200ms, timeout: 100ms }
+                    drain-on-shutdown: 1s
+                """.formatted(ID, port, port));
+        return configFile;
+    }
+
+    private void scenario(Path configFile, TestConfigs daemonConfig) throws Exception {
+        AgentConfig config = AgentConfigLoader.load(configFile);
+        Agent agent = new Agent(config.services(), Registrars.of(config, config.services()),
+                d -> Thread.sleep(d.toMillis())); // as `run` does
+        try (RunningDaemon daemon = RunningDaemon.start(daemonConfig)) {
+            agent.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> daemon.daemon().admin().readiness().ready());
+            await().atMost(Duration.ofSeconds(10)).until(() -> daemon.pool().eligibleBackends().size() == 1);
+            assertEquals("app-1", Clients.backendNameVia(daemon.address()));
+
+            Socket held = Clients.connectTo(daemon.address(), "app-1", 5);
+            assertNotNull(held, "a connection through the daemon reaches app-1");
+            try {
+                // drain: the agent's maintenance path
+                assertEquals(0, cli("drain", "--service", "chat", "--config", configFile.toString()));
+                await().atMost(Duration.ofSeconds(10)).until(() -> "drain".equals(admin(daemon)));
+                assertTrue(backend(daemon).cause().startsWith("discovery:"), backend(daemon).cause());
+                for (int i = 0; i < 5; i++) {
+                    assertRefused(daemon);
+                }
+                assertEchoes(held, "held while draining");
+
+                // ready: new connections again
+                assertEquals(0, cli("ready", "--service", "chat", "--config", configFile.toString()));
+                await().atMost(Duration.ofSeconds(10)).until(() -> daemon.pool().eligibleBackends().size() == 1);
+                for (int i = 0; i < 3; i++) {
+                    assertEquals("app-1", Clients.backendNameVia(daemon.address()));
+                }
+                assertEchoes(held, "held after ready");
+
+                // SIGTERM: RunCommand's signal handler releases run(), which calls Agent.shutdown().
+                agent.shutdown();
+                assertTrue(!agent.registered(), "deregistered");
+                await().atMost(Duration.ofSeconds(10)).until(() -> "drain".equals(admin(daemon)));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> "discovery: gone from the registry".equals(cause(daemon)));
+                for (int i = 0; i < 3; i++) {
+                    assertRefused(daemon);
+                }
+                assertEchoes(held, "held after the agent stopped");
+            } finally {
+                held.close();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend(daemon) == null);
+        } finally {
+            agent.close();
+        }
+    }
+
+    private static BackendView backend(RunningDaemon d) {
+        return d.daemon().admin().pool("main").backends().stream()
+                .filter(b -> b.name().equals(ID)).findFirst().orElse(null);
+    }
+
+    private static String admin(RunningDaemon d) {
+        BackendView b = backend(d);
+        return b == null ? null : b.admin();
+    }
+
+    private static String cause(RunningDaemon d) {
+        BackendView b = backend(d);
+        return b == null ? null : b.cause();
+    }
+
+    /** A new connection is closed at once: EOF or a reset, never app-1's greeting, never a hang. */
+    private static void assertRefused(RunningDaemon daemon) throws IOException {
+        long start = System.nanoTime();
+        try (Socket s = Clients.connect(daemon.address())) {
+            s.setSoTimeout(3_000);
+            int b = s.getInputStream().read();
+            assertEquals(-1, b, "no backend: the connection must be closed, not served");
+        } catch (SocketTimeoutException e) {
+            fail("a new connection hung instead of being closed");
+        } catch (SocketException e) {
+            // reset: also fine
+        }
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "closed at once");
+    }
+
+    private static void assertEchoes(Socket held, String text) throws IOException {
+        held.getOutputStream().write((text + "\n").getBytes(StandardCharsets.UTF_8));
+        assertEquals(text, Clients.readLine(held));
+    }
+
+    private static int cli(String... args) {
+        StringWriter err = new StringWriter();
+        var cl = SluiceAgent.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        assertTrue(!err.toString().contains("\tat "), "no stack trace: " + err);
+        assertEquals(0, code, err::toString);
+        return code;
+    }
+}
