@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The cost of SNI routing: new connections per second through a tcp listener vs a tls listener
-# (which parses each ClientHello and routes on it), to the same backend, plus a direct connection,
-# interleaved (direct, tcp, tls, direct, ...) in one run. Each connection sends a real TLS
+# (which parses each ClientHello and routes on it), to the same backend, plus a direct connection
+# and HAProxy in mode tcp (where installed; nbthread 1, same core as Sluice), interleaved
+# (direct, haproxy, tcp, tls, direct, ...) in one run. Each connection sends a real TLS
 # ClientHello and waits for the backend's first answer, then closes.
 #
 # Usage: bench/sni-cost.sh [repetitions=5] [seconds-per-run=5] [client-threads=8]
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 reps=${1:-5}; secs=${2:-5}; threads=${3:-8}
-backend_port=16201; tcp_port=16202; tls_port=16203
+backend_port=16201; tcp_port=16202; tls_port=16203; haproxy_port=16204
 jar=lb-core/target/sluice.jar
 [ -f "$jar" ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
 
@@ -47,6 +48,27 @@ YAML
 pids+=($!)
 "${pin_proxy[@]}" java -Dlogback.configurationFile=/dev/null -jar "$jar" run --config "$work/bench.yaml" >"$work/sluice.log" 2>&1 &
 pids+=($!)
+have_haproxy=false
+if command -v haproxy >/dev/null; then
+  have_haproxy=true
+  cat > "$work/haproxy.cfg" <<CFG
+global
+  nbthread 1
+  maxconn 4000
+defaults
+  mode tcp
+  timeout connect 3s
+  timeout client 1m
+  timeout server 1m
+frontend bench
+  bind 127.0.0.1:$haproxy_port
+  default_backend app
+backend app
+  server backend 127.0.0.1:$backend_port
+CFG
+  "${pin_proxy[@]}" haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
+  pids+=($!)
+fi
 for _ in $(seq 1 100); do
   (exec 3<>/dev/tcp/127.0.0.1/$tls_port) 2>/dev/null && break
   sleep 0.2
@@ -56,14 +78,16 @@ rate() { "${pin_load[@]}" java -cp "$work" ConnRate client "$1" "$secs" "$thread
 
 rate $tcp_port >/dev/null; rate $tls_port >/dev/null   # warm-up (JIT), not counted
 
-d=(); t=(); s=()
+d=(); t=(); s=(); h=()
 for i in $(seq 1 "$reps"); do
-  a=$(rate $backend_port); b=$(rate $tcp_port); c=$(rate $tls_port)
-  d+=("$a"); t+=("$b"); s+=("$c")
-  echo "run $i: direct $a conn/s, tcp listener $b conn/s, tls (SNI) listener $c conn/s"
+  a=$(rate $backend_port)
+  x=0; $have_haproxy && x=$(rate $haproxy_port)
+  b=$(rate $tcp_port); c=$(rate $tls_port)
+  d+=("$a"); t+=("$b"); s+=("$c"); h+=("$x")
+  echo "run $i: direct $a conn/s, haproxy $x conn/s, sluice tcp listener $b conn/s, sluice tls (SNI) listener $c conn/s"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-md=$(median "${d[@]}"); mt=$(median "${t[@]}"); ms=$(median "${s[@]}")
+md=$(median "${d[@]}"); mt=$(median "${t[@]}"); ms=$(median "${s[@]}"); mh=$(median "${h[@]}")
 echo "threads=$threads seconds=$secs reps=$reps"
-echo "median: direct $md, tcp $mt, tls $ms conn/s"
-awk -v s="$ms" -v t="$mt" -v d="$md" 'BEGIN { printf "ratio tls/tcp: %.2f   tcp/direct: %.2f   tls/direct: %.2f\n", s/t, t/d, s/d }'
+echo "median: direct $md, haproxy $mh, sluice tcp $mt, sluice tls $ms conn/s"
+awk -v s="$ms" -v t="$mt" -v d="$md" -v h="$mh" 'BEGIN { printf "ratio tls/tcp: %.2f   tcp/direct: %.2f   tls/direct: %.2f   tcp/haproxy: %s\n", s/t, t/d, s/d, (h > 0 ? sprintf("%.2f", t/h) : "n/a") }'
