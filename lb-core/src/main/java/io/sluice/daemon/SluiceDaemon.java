@@ -167,6 +167,7 @@ public final class SluiceDaemon implements AutoCloseable {
         }
         daemon.daemonMetrics.bindProcessMetrics(daemon.workers);
         daemon.daemonMetrics.trackPools();
+        daemon.daemonMetrics.trackListeners(config.listeners().stream().map(ListenerConfig::name).toList(), daemon.tracker);
         daemon.control.scheduleWithFixedDelay(daemon::everySecond, 1, 1, TimeUnit.SECONDS);
         String admin = daemon.adminServer == null ? "" : "; admin API on " + hostPort(daemon.adminServer.localAddress());
         if (waitForDiscovery) {
@@ -400,6 +401,7 @@ public final class SluiceDaemon implements AutoCloseable {
             log.warn("reload: admin or state settings changed; they take effect at the next restart");
         }
         daemonMetrics.trackPools();
+        daemonMetrics.trackListeners(next.listeners().stream().map(ListenerConfig::name).toList(), tracker);
         log.info("Reloaded {}: {}{}", next.source(), next.summary(), changes.isEmpty() ? "" : "; " + String.join("; ", changes));
         return problems;
     }

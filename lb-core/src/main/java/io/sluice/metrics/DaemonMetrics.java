@@ -73,6 +73,17 @@ public final class DaemonMetrics {
         }
     }
 
+    /** Open connections per listener, read from {@code tracker} at scrape time. */
+    public void trackListeners(java.util.Collection<String> listeners, io.sluice.proxy.ConnectionTracker tracker) {
+        for (String l : listeners) {
+            if (registry.find("sluice.listener.active.connections").tag("listener", l).gauge() == null) {
+                Gauge.builder("sluice.listener.active.connections", () -> tracker.size(l))
+                        .description("Open client connections of the listener").tag("listener", l)
+                        .strongReference(true).register(registry);
+            }
+        }
+    }
+
     /** (Re-)registers the gauges of every pool and backend; removes those of pools/backends gone. Control thread. */
     public synchronized void trackPools() {
         Set<Meter.Id> wanted = new HashSet<>();

@@ -10,13 +10,24 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConnectionTracker {
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perListener = new ConcurrentHashMap<>();
 
     void add(Connection c) {
-        open.add(c);
+        if (open.add(c)) {
+            perListener.computeIfAbsent(c.listener(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        }
     }
 
     void remove(Connection c) {
-        open.remove(c);
+        if (open.remove(c)) {
+            perListener.get(c.listener()).decrementAndGet();
+        }
+    }
+
+    /** Connections open now on {@code listener} (0 for a listener that never had one). */
+    public int size(String listener) {
+        java.util.concurrent.atomic.AtomicInteger n = perListener.get(listener);
+        return n == null ? 0 : n.get();
     }
 
     /** A snapshot of the open connections (weakly consistent). */

@@ -119,6 +119,7 @@ class MetricsScrapeTest {
                 assertEquals(n + 1, value(all, "sluice_connections_accepted_total", "listener", "main"), text);
                 assertEquals(n, value(all, "sluice_connections_closed_total", "listener", "main", "reason", "client-close"), text);
                 assertEquals(1, value(all, "sluice_backend_active_connections", "pool", "main", "backend", "a"), text);
+                assertEquals(1, value(all, "sluice_listener_active_connections", "listener", "main"), text);
                 assertEquals(0, value(all, "sluice_backend_active_connections", "pool", "main", "backend", "b"), text);
                 assertEquals(1, value(all, "sluice_backend_up", "pool", "main", "backend", "a"), text);
                 assertEquals(1, value(all, "sluice_backend_ready", "pool", "main", "backend", "b"), text);
