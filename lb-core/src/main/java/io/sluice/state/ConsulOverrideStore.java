@@ -13,14 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * last view is kept and the watch retries with capped exponential backoff and jitter; the outage and
  * the recovery are each logged once.
  */
-public final class ConsulOverrideStore implements OverrideStore {
+public final class ConsulOverrideStore extends SharedOverrideStore {
 
     private static final Logger log = LoggerFactory.getLogger(ConsulOverrideStore.class);
     private static final ObjectMapper json = new ObjectMapper();
@@ -58,7 +53,6 @@ public final class ConsulOverrideStore implements OverrideStore {
     static final long BACKOFF_MIN_MS = 200;
     static final long BACKOFF_MAX_MS = 10_000;
     /** CAS attempts per put before giving up (each failure means another writer succeeded). */
-    static final int MAX_WRITE_ATTEMPTS = 50;
 
     private final URI consul;
     private final String token;
@@ -67,9 +61,6 @@ public final class ConsulOverrideStore implements OverrideStore {
     private final Duration timeout;
     private final Duration watchWait;
     private final HttpClient http;
-    private final Map<String, Override> view = new ConcurrentHashMap<>();
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
     // Watch thread only (and open() before the thread starts).
     private Map<String, Override> seen = new HashMap<>();
     private long index;
@@ -129,22 +120,6 @@ public final class ConsulOverrideStore implements OverrideStore {
         return store;
     }
 
-    @java.lang.Override
-    public Override get(String pool, String backend) {
-        return view.getOrDefault(ZooKeeperOverrideStore.key(pool, backend), Override.NONE);
-    }
-
-    @java.lang.Override
-    public Map<String, Override> all() {
-        return Map.copyOf(new TreeMap<>(view));
-    }
-
-    @java.lang.Override
-    public void put(String pool, String backend, Override override) {
-        Objects.requireNonNull(override, "override");
-        update(pool, backend, current -> override);
-    }
-
     /**
      * Read-modify-write of one override with CAS: {@code change} gets the stored value (NONE when
      * absent) and may be called again when another writer got in between. Returns what was stored.
@@ -152,11 +127,12 @@ public final class ConsulOverrideStore implements OverrideStore {
      * @throws UncheckedIOException  when Consul cannot be reached or answers with an error
      * @throws IllegalStateException when every attempt lost to another writer, or the store is closed
      */
+    @java.lang.Override
     Override update(String pool, String backend, UnaryOperator<Override> change) {
         if (closed.get()) {
             throw new IllegalStateException("the Consul override store is closed");
         }
-        String key = ZooKeeperOverrideStore.key(pool, backend);
+        String key = OverrideJson.key(pool, backend);
         String kvKey = kvKey(pool, backend);
         try {
             for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
@@ -186,7 +162,7 @@ public final class ConsulOverrideStore implements OverrideStore {
                         return next;
                     }
                 } else {
-                    byte[] body = ZooKeeperOverrideStore.serialize(next);
+                    byte[] body = OverrideJson.serialize(next);
                     if (casResult(send(request(kvKey, "cas=" + modifyIndex)
                             .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()), "write " + kvKey)) {
                         view.put(key, next);
@@ -204,11 +180,6 @@ public final class ConsulOverrideStore implements OverrideStore {
         }
         throw new IllegalStateException("could not write the override of " + key + ": " + MAX_WRITE_ATTEMPTS
                 + " attempts lost to concurrent writers");
-    }
-
-    @java.lang.Override
-    public void watch(Listener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Stops the watch thread (interrupting its blocking query). Safe twice. */
@@ -283,22 +254,6 @@ public final class ConsulOverrideStore implements OverrideStore {
         }
     }
 
-    private void notifyListeners(String key, Override o) {
-        if (closed.get()) {
-            return;
-        }
-        int slash = key.indexOf('/');
-        String pool = key.substring(0, slash);
-        String backend = key.substring(slash + 1);
-        for (Listener l : listeners) {
-            try {
-                l.changed(pool, backend, o);
-            } catch (RuntimeException e) {
-                log.error("Override listener failed on {}", key, e);
-            }
-        }
-    }
-
     // ---- HTTP ----
 
     private record Snapshot(long index, Map<String, Override> entries) {
@@ -345,7 +300,7 @@ public final class ConsulOverrideStore implements OverrideStore {
                 continue;
             }
             if (!o.isNone()) {
-                entries.put(ZooKeeperOverrideStore.key(name.substring(0, colon), name.substring(colon + 1)), o);
+                entries.put(OverrideJson.key(name.substring(0, colon), name.substring(colon + 1)), o);
             }
         }
         return new Snapshot(at, entries);
@@ -426,7 +381,7 @@ public final class ConsulOverrideStore implements OverrideStore {
         if (base64Value == null || base64Value.isNull() || base64Value.isMissingNode()) {
             return Override.NONE;
         }
-        return ZooKeeperOverrideStore.parse(Base64.getDecoder().decode(base64Value.asText()));
+        return OverrideJson.parse(Base64.getDecoder().decode(base64Value.asText()));
     }
 
     /** Unreadable data (written by something else) counts as no override, so a put can replace it. */

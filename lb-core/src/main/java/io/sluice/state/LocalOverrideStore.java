@@ -3,13 +3,11 @@ package io.sluice.state;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.backend.AdminState;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,7 +57,7 @@ public final class LocalOverrideStore implements OverrideStore {
 
     @java.lang.Override
     public Override get(String pool, String backend) {
-        return overrides.getOrDefault(key(pool, backend), Override.NONE);
+        return overrides.getOrDefault(OverrideJson.key(pool, backend), Override.NONE);
     }
 
     @java.lang.Override
@@ -70,9 +68,9 @@ public final class LocalOverrideStore implements OverrideStore {
     @java.lang.Override
     public void put(String pool, String backend, Override override) {
         if (override.isNone()) {
-            overrides.remove(key(pool, backend));
+            overrides.remove(OverrideJson.key(pool, backend));
         } else {
-            overrides.put(key(pool, backend), override);
+            overrides.put(OverrideJson.key(pool, backend), override);
         }
         write();
     }
@@ -86,20 +84,11 @@ public final class LocalOverrideStore implements OverrideStore {
     public void close() {
     }
 
-    private static String key(String pool, String backend) {
-        return pool + "/" + backend;
-    }
-
     private void read(JsonNode root) {
         JsonNode all = root.path("overrides");
         for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            JsonNode o = e.getValue();
-            overrides.put(e.getKey(), new Override(
-                    AdminState.valueOf(o.path("admin").asText("ready").toUpperCase(java.util.Locale.ROOT)),
-                    o.hasNonNull("weight") ? o.get("weight").asInt() : null,
-                    o.hasNonNull("drain_deadline") ? Instant.parse(o.get("drain_deadline").asText()) : null,
-                    o.hasNonNull("close_rate") ? o.get("close_rate").asDouble() : null));
+            overrides.put(e.getKey(), OverrideJson.fromNode(e.getValue()));
         }
     }
 
@@ -111,19 +100,7 @@ public final class LocalOverrideStore implements OverrideStore {
         root.put("version", 1);
         ObjectNode all = root.putObject("overrides");
         Map<String, Override> sorted = new LinkedHashMap<>(overrides);
-        sorted.forEach((k, o) -> {
-            ObjectNode n = all.putObject(k);
-            n.put("admin", o.admin().word());
-            if (o.weight() != null) {
-                n.put("weight", o.weight());
-            }
-            if (o.drainDeadline() != null) {
-                n.put("drain_deadline", o.drainDeadline().toString());
-            }
-            if (o.closeRate() != null) {
-                n.put("close_rate", o.closeRate());
-            }
-        });
+        sorted.forEach((k, o) -> all.set(k, OverrideJson.toNode(o)));
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);

@@ -1,30 +1,19 @@
 package io.sluice.state;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.backend.AdminState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
@@ -61,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * ({@code sluice-zk-overrides-events}), in ZooKeeper's order, for changes by any writer including
  * this node. While the connection is down the last view is kept; state changes are logged once.
  */
-public final class ZooKeeperOverrideStore implements OverrideStore {
+public final class ZooKeeperOverrideStore extends SharedOverrideStore {
 
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperOverrideStore.class);
     private static final ObjectMapper json = new ObjectMapper();
@@ -73,16 +62,12 @@ public final class ZooKeeperOverrideStore implements OverrideStore {
     static final int SESSION_TIMEOUT_MS = 30_000;
     static final int CONNECTION_TIMEOUT_MS = 5_000;
     /** Versioned-write attempts per put before giving up (each failure means another writer succeeded). */
-    static final int MAX_WRITE_ATTEMPTS = 50;
 
     private final String connectString;
     private final String overridesPath;
     private final CuratorFramework client;
     private final ExecutorService events;
     private final ExecutorService runSafe;
-    private final Map<String, Override> view = new ConcurrentHashMap<>();
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile CuratorCache cache;
     private ConnectionState lastLogged; // events thread only
 
@@ -164,22 +149,6 @@ public final class ZooKeeperOverrideStore implements OverrideStore {
         return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     }
 
-    @java.lang.Override
-    public Override get(String pool, String backend) {
-        return view.getOrDefault(key(pool, backend), Override.NONE);
-    }
-
-    @java.lang.Override
-    public Map<String, Override> all() {
-        return Map.copyOf(new TreeMap<>(view));
-    }
-
-    @java.lang.Override
-    public void put(String pool, String backend, Override override) {
-        Objects.requireNonNull(override, "override");
-        update(pool, backend, current -> override);
-    }
-
     /**
      * Read-modify-write of one override with versioned writes: {@code change} gets the stored
      * value (NONE when absent) and may be called again when another writer got in between.
@@ -188,11 +157,12 @@ public final class ZooKeeperOverrideStore implements OverrideStore {
      * @throws UncheckedIOException   when ZooKeeper cannot be reached (after Curator's retries)
      * @throws IllegalStateException  when every attempt lost to another writer, or the store is closed
      */
+    @java.lang.Override
     Override update(String pool, String backend, UnaryOperator<Override> change) {
         if (closed.get()) {
             throw new IllegalStateException("the ZooKeeper override store is closed");
         }
-        String key = key(pool, backend);
+        String key = OverrideJson.key(pool, backend);
         String path = ZKPaths.makePath(overridesPath, encode(key));
         try {
             for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
@@ -215,10 +185,10 @@ public final class ZooKeeperOverrideStore implements OverrideStore {
                         }
                         view.remove(key);
                     } else if (stat == null) {
-                        client.create().forPath(path, serialize(next));
+                        client.create().forPath(path, OverrideJson.serialize(next));
                         view.put(key, next);
                     } else {
-                        client.setData().withVersion(stat.getVersion()).forPath(path, serialize(next));
+                        client.setData().withVersion(stat.getVersion()).forPath(path, OverrideJson.serialize(next));
                         view.put(key, next);
                     }
                     return next;
@@ -245,11 +215,6 @@ public final class ZooKeeperOverrideStore implements OverrideStore {
         }
         throw new IllegalStateException("could not write the override of " + key + ": " + MAX_WRITE_ATTEMPTS
                 + " attempts lost to concurrent writers");
-    }
-
-    @java.lang.Override
-    public void watch(Listener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Closes the cache and the client, then this store's threads. Safe twice. */
@@ -298,7 +263,7 @@ public final class ZooKeeperOverrideStore implements OverrideStore {
         }
         Override o;
         try {
-            o = parse(data.getData());
+            o = OverrideJson.parse(data.getData());
         } catch (IOException | RuntimeException e) {
             log.warn("Ignoring unreadable override {} in ZooKeeper: {}", data.getPath(), e.getMessage());
             return;
@@ -320,22 +285,6 @@ public final class ZooKeeperOverrideStore implements OverrideStore {
         notifyListeners(key, Override.NONE);
     }
 
-    private void notifyListeners(String key, Override o) {
-        if (closed.get()) {
-            return;
-        }
-        int slash = key.indexOf('/');
-        String pool = key.substring(0, slash);
-        String backend = key.substring(slash + 1);
-        for (Listener l : listeners) {
-            try {
-                l.changed(pool, backend, o);
-            } catch (RuntimeException e) {
-                log.error("Override listener failed on {}", key, e);
-            }
-        }
-    }
-
     /** The "pool/backend" key of a direct child of the overrides node, or null (the node itself, or junk). */
     private String keyOf(ChildData data) {
         if (data == null) {
@@ -355,10 +304,6 @@ public final class ZooKeeperOverrideStore implements OverrideStore {
 
     // ---- encoding ----
 
-    static String key(String pool, String backend) {
-        return pool + "/" + backend;
-    }
-
     static String encode(String key) {
         return URLEncoder.encode(key, StandardCharsets.UTF_8);
     }
@@ -371,45 +316,14 @@ public final class ZooKeeperOverrideStore implements OverrideStore {
         }
     }
 
-    static byte[] serialize(Override o) {
-        ObjectNode n = json.createObjectNode();
-        n.put("admin", o.admin().word());
-        if (o.weight() != null) {
-            n.put("weight", o.weight());
-        }
-        if (o.drainDeadline() != null) {
-            n.put("drain_deadline", o.drainDeadline().toString());
-        }
-        if (o.closeRate() != null) {
-            n.put("close_rate", o.closeRate());
-        }
-        try {
-            return json.writeValueAsBytes(n);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Unreadable data (written by something else) counts as no override, so a put can replace it. */
     private static Override parseOrNone(byte[] data, String path) {
         try {
-            return parse(data);
+            return OverrideJson.parse(data);
         } catch (IOException | RuntimeException e) {
             log.warn("Replacing unreadable override {} in ZooKeeper: {}", path, e.getMessage());
             return Override.NONE;
         }
-    }
-
-    static Override parse(byte[] data) throws IOException {
-        if (data == null || data.length == 0) {
-            return Override.NONE;
-        }
-        JsonNode o = json.readTree(data);
-        return new Override(
-                AdminState.valueOf(o.path("admin").asText("ready").toUpperCase(Locale.ROOT)),
-                o.hasNonNull("weight") ? o.get("weight").asInt() : null,
-                o.hasNonNull("drain_deadline") ? Instant.parse(o.get("drain_deadline").asText()) : null,
-                o.hasNonNull("close_rate") ? o.get("close_rate").asDouble() : null);
     }
 
     private static void closeLogged(AutoCloseable closeable, String what) {
