@@ -37,6 +37,11 @@ public final class AccessLog {
             long durationMillis,
             String closeReason) {}
 
+    /** Whether lines are written; callers skip building the entry when not (it costs a few allocations). */
+    public boolean enabled() {
+        return log.isInfoEnabled();
+    }
+
     public void log(Entry e) {
         if (!log.isInfoEnabled()) {
             return;

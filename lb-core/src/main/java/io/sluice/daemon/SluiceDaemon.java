@@ -94,7 +94,7 @@ public final class SluiceDaemon implements AutoCloseable {
     private SluiceDaemon(SluiceConfig config) {
         this.config = config;
         this.transport = Transport.detect();
-        this.workers = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors(), "sluice-io");
+        this.workers = transport.newEventLoopGroup(Transport.ioThreads(), "sluice-io");
         this.healthLoop = transport.newEventLoopGroup(1, "sluice-health");
         this.adminLoop = transport.newEventLoopGroup(1, "sluice-admin-io");
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {

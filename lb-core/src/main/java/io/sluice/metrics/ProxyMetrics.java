@@ -8,13 +8,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * The data plane's counters, registered in Micrometer under Prometheus-style names.
  *
  * <p>Tag values come only from config names (listener, pool, backend) and fixed reason words,
- * never from client addresses, so cardinality is bounded by the config. Counters are cached by
- * their tag values so the data path does one map lookup, not a registry lookup.
+ * never from client addresses, so cardinality is bounded by the config.
+ *
+ * <p>The counters every connection touches (accepted, closed, bytes) are cached in maps keyed by
+ * the tag strings themselves, which are config names and constants whose hash codes are cached:
+ * the data path does a map lookup or two and allocates nothing. Rarer counters are cached under a
+ * joined string key.
  */
 public final class ProxyMetrics {
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> acceptedByListener = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> closedByListener = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> bytesUpByPool = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> bytesDownByPool = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -26,7 +34,7 @@ public final class ProxyMetrics {
 
     /** A client connection was accepted on {@code listener} (before admission). */
     public void accepted(String listener) {
-        counter("sluice.connections.accepted", "listener", listener).increment();
+        cached(acceptedByListener, listener, "sluice.connections.accepted", "listener").increment();
     }
 
     /** A client connection was closed before any backend was tried, for {@code reason}. */
@@ -41,7 +49,16 @@ public final class ProxyMetrics {
 
     /** A relay closed; {@code reason} is a {@code CloseReason} word. */
     public void closed(String listener, String reason) {
-        counter("sluice.connections.closed", "listener", listener, "reason", reason).increment();
+        ConcurrentHashMap<String, Counter> byReason = closedByListener.get(listener);
+        if (byReason == null) {
+            byReason = closedByListener.computeIfAbsent(listener, k -> new ConcurrentHashMap<>());
+        }
+        Counter c = byReason.get(reason);
+        if (c == null) {
+            c = byReason.computeIfAbsent(reason,
+                    r -> counter("sluice.connections.closed", "listener", listener, "reason", r));
+        }
+        c.increment();
     }
 
     /** A tls listener routed a connection; {@code kind}: exact, wildcard, default, not-tls, server-first. */
@@ -66,10 +83,10 @@ public final class ProxyMetrics {
 
     public void bytes(String pool, long up, long down) {
         if (up > 0) {
-            counter("sluice.bytes.up", "pool", pool).increment(up);
+            cached(bytesUpByPool, pool, "sluice.bytes.up", "pool").increment(up);
         }
         if (down > 0) {
-            counter("sluice.bytes.down", "pool", pool).increment(down);
+            cached(bytesDownByPool, pool, "sluice.bytes.down", "pool").increment(down);
         }
     }
 
@@ -77,6 +94,12 @@ public final class ProxyMetrics {
     public double count(String name, String... tags) {
         Counter c = counters.get(cacheKey(name, tags));
         return c == null ? 0 : c.count();
+    }
+
+    /** The counter {@code name} whose only tag {@code tag} has the value {@code value}, from {@code cache}. */
+    private Counter cached(ConcurrentHashMap<String, Counter> cache, String value, String name, String tag) {
+        Counter c = cache.get(value); // get first: computeIfAbsent may lock the bin even on a hit
+        return c != null ? c : cache.computeIfAbsent(value, v -> counter(name, tag, v));
     }
 
     private Counter counter(String name, String... tags) {

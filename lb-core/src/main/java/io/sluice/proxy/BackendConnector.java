@@ -1,12 +1,13 @@
 package io.sluice.proxy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.sluice.config.ProxyProtocolVersion;
 import io.sluice.proxyprotocol.ProxyHeaders;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.channel.ConnectTimeoutException;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
@@ -35,12 +36,14 @@ final class BackendConnector {
     private final Pool pool;
     private final StickyKey key;
     private final List<Backend> tried = new ArrayList<>(2);
+    private final int connectTimeoutMillis;
 
     BackendConnector(Connection connection, Pool pool) {
         this.connection = connection;
         this.settings = connection.settings();
         this.pool = pool;
         this.key = pool.keyOf(connection.client().getAddress());
+        this.connectTimeoutMillis = (int) pool.config().connectTimeout().toMillis();
     }
 
     void connect() {
@@ -50,16 +53,22 @@ final class BackendConnector {
             return;
         }
         Backend backend = selection.backend();
-        Bootstrap bootstrap = new Bootstrap()
-                .group(connection.inbound().eventLoop())
-                .channel(settings.transport().socketChannelClass())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) pool.config().connectTimeout().toMillis())
-                .handler(new BackendHandler(connection));
-        ChannelFuture future = bootstrap.connect(backend.address());
+        SocketChannel channel = settings.transport().newSocketChannel();
+        SocketChannelConfig config = channel.config();
+        config.setAutoRead(false);
+        config.setAllowHalfClosure(true);
+        config.setTcpNoDelay(true);
+        config.setKeepAlive(true);
+        config.setConnectTimeoutMillis(connectTimeoutMillis);
+        channel.pipeline().addLast(new BackendHandler(connection));
+        EventLoop loop = connection.inbound().eventLoop();
+        // On the loop already, so registration completes here; it fails only while shutting down.
+        if (!loop.register(channel).isSuccess()) {
+            channel.unsafe().closeForcibly();
+            connection.close(CloseReason.CONNECT_FAILED);
+            return;
+        }
+        ChannelFuture future = channel.connect(backend.address());
         connection.outbound(future.channel());
         future.addListener(f -> {
             if (connection.isClosing() || !connection.inbound().isActive()) {

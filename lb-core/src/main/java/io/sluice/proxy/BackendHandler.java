@@ -22,6 +22,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        connection.idleActive = true;
         Channel inbound = connection.inbound();
         if (!inbound.isActive()) {
             ReferenceCountUtil.release(msg);
@@ -44,8 +45,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     /** The backend drained what we queued for it: resume reading from the client. */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        connection.idleActive = true;
         if (ctx.channel().isWritable() && connection.isEstablished()) {
-            connection.inbound().config().setAutoRead(true);
+            connection.resumeInbound();
         }
         ctx.fireChannelWritabilityChanged();
     }

@@ -52,11 +52,20 @@ public final class Connection {
     long bytesUp;
     long bytesDown;
 
+    // Idle timeout bookkeeping, owned by the loop's IdleSweeper (see there); 0 nanos: no timeout.
+    final long idleNanos;
+    /** Set by every read and writability change; cleared by the sweeper when it notes the time. */
+    boolean idleActive;
+    long idleSeenNanos;
+    Connection idlePrev;
+    Connection idleNext;
+
     Connection(FrontendSettings settings, Channel inbound) {
         this.settings = settings;
         this.inbound = inbound;
         this.client = (InetSocketAddress) inbound.remoteAddress();
         this.destination = (InetSocketAddress) inbound.localAddress();
+        this.idleNanos = settings.idle().toNanos();
     }
 
     public Channel inbound() {
@@ -199,6 +208,24 @@ public final class Connection {
         }
     }
 
+    /**
+     * The client drained what we queued for it: read from the backend again, unless the backend
+     * has sent its FIN. Re-arming reads on a socket whose input is shut down fails in epoll
+     * (epoll_ctl ENOENT once the peer has closed), which would turn a clean close into a reset.
+     */
+    void resumeOutbound() {
+        if (!outboundInputDone) {
+            outbound.config().setAutoRead(true);
+        }
+    }
+
+    /** The backend drained what we queued for it: read from the client again, unless it sent FIN. */
+    void resumeInbound() {
+        if (!inboundInputDone) {
+            inbound.config().setAutoRead(true);
+        }
+    }
+
     /** The client sent FIN: pass it on to the backend after what was read before it. */
     void inboundInputShutdown() {
         inboundInputDone = true;
@@ -287,6 +314,9 @@ public final class Connection {
 
     /** The client channel closed: release everything this connection held, once. */
     void finished() {
+        if (idleNanos > 0) {
+            IdleSweeper.on(inbound.eventLoop()).remove(this);
+        }
         if (outbound != null && outbound.isOpen()) {
             outbound.close();
         }
@@ -313,6 +343,9 @@ public final class Connection {
         settings.metrics().closed(settings.listener(), finalReason.word());
         if (pool != null) {
             settings.metrics().bytes(pool.name(), bytesUp, bytesDown);
+        }
+        if (!settings.accessLog().enabled()) {
+            return;
         }
         settings.accessLog().log(new AccessLog.Entry(
                 Instant.now(),

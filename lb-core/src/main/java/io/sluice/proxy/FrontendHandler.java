@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.pool.Pool;
 import io.sluice.proxyprotocol.ProxyHeaderReceiver;
@@ -41,6 +40,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         connection = new Connection(settings, ch);
         ch.closeFuture().addListener(f -> connection.finished());
+        if (connection.idleNanos > 0) {
+            IdleSweeper.on(ch.eventLoop()).add(connection);
+        }
         settings.metrics().accepted(settings.listener());
 
         if (!settings.limiter().tryAcquireGlobal()) {
@@ -81,8 +83,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             connection.inboundInputShutdown();
-        } else if (evt instanceof IdleStateEvent) {
-            connection.close(CloseReason.IDLE_TIMEOUT);
         } else if (evt instanceof ClientAddressResolved resolved) {
             connection.resolved(resolved);
             if (admitSource(ctx) && !settings.routed()) {
@@ -113,6 +113,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        connection.idleActive = true;
         Channel outbound = connection.outbound();
         if (!outbound.isActive()) {
             ReferenceCountUtil.release(msg);
@@ -138,9 +139,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** The client drained what we queued for it: resume reading from the backend. */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        connection.idleActive = true; // a slow reader draining a big queue is not idle
         Channel outbound = connection.outbound();
         if (ctx.channel().isWritable() && outbound != null && connection.isEstablished()) {
-            outbound.config().setAutoRead(true);
+            connection.resumeOutbound();
         }
         ctx.fireChannelWritabilityChanged();
     }

@@ -2,21 +2,19 @@ package io.sluice.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.proxyprotocol.ProxyHeaderReceiver;
 import io.sluice.tls.ClientHelloSniffer;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sets up the pipeline of every accepted client channel:
  *
  * <pre>
- * idle timeout → [PROXY header decoder → receiver] → [ClientHello sniffer] → FrontendHandler
+ * [PROXY header decoder → receiver] → [ClientHello sniffer] → FrontendHandler
  * </pre>
  *
- * The idle timer is one per connection and counts traffic in both directions (backend bytes are
- * written to this channel). The PROXY header stage exists only for sources the listener trusts;
+ * The idle timeout is not a handler: the loop's {@link IdleSweeper} watches every connection. The
+ * PROXY header stage exists only for sources the listener trusts;
  * the sniffer only on tls listeners. Both remove themselves once done.
  */
 public final class FrontendInitializer extends ChannelInitializer<Channel> {
@@ -36,10 +34,6 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         FrontendSettings settings = this.settings;
-        long idleMillis = settings.idle().toMillis();
-        if (idleMillis > 0) {
-            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-        }
         InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
         boolean proxyHeader = settings.config().acceptsProxyProtocolFrom(remote.getAddress());
         if (proxyHeader) {

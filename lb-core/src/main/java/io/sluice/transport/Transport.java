@@ -39,6 +39,11 @@ public enum Transport {
         public Class<? extends SocketChannel> socketChannelClass() {
             return EpollSocketChannel.class;
         }
+
+        @Override
+        public SocketChannel newSocketChannel() {
+            return new EpollSocketChannel();
+        }
     },
     NIO {
         @Override
@@ -55,6 +60,11 @@ public enum Transport {
         public Class<? extends SocketChannel> socketChannelClass() {
             return NioSocketChannel.class;
         }
+
+        @Override
+        public SocketChannel newSocketChannel() {
+            return new NioSocketChannel();
+        }
     };
 
     private static final Logger log = LoggerFactory.getLogger(Transport.class);
@@ -65,6 +75,13 @@ public enum Transport {
 
     public abstract Class<? extends SocketChannel> socketChannelClass();
 
+    /**
+     * A new, unregistered client socket channel. The relay opens backend connections with this
+     * rather than a {@code Bootstrap}: a bootstrap per connection copies option maps and goes
+     * through the address resolver for an address that is already resolved.
+     */
+    public abstract SocketChannel newSocketChannel();
+
     /** Whether SO_REUSEPORT can be set on listeners. */
     public boolean supportsReusePort() {
         return this == EPOLL;
@@ -73,6 +90,30 @@ public enum Transport {
     /** Event loops whose threads are named {@code name-N}, so thread dumps say whose loop it is. */
     public EventLoopGroup newEventLoopGroup(int threads, String name) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), ioHandlerFactory());
+    }
+
+    /**
+     * How many event loops relay connections: {@code -Dsluice.io-threads=N}, else one per CPU the
+     * JVM may use (which honours taskset and cgroup limits). One loop per core is the fastest
+     * layout for a proxy; fewer leaves cores to other processes (HAProxy's {@code nbthread}).
+     * A value that is not a positive number is reported and ignored.
+     */
+    public static int ioThreads() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        String value = System.getProperty("sluice.io-threads");
+        if (value == null || value.isBlank()) {
+            return cpus;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1 && n <= 1024) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        log.warn("-Dsluice.io-threads={} is not a number of threads from 1 to 1024; using {} (one per CPU)", value, cpus);
+        return cpus;
     }
 
     /**

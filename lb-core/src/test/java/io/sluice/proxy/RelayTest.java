@@ -242,6 +242,81 @@ class RelayTest {
     }
 
     @Test
+    void onlyTheIdleConnectionsOfAPopulationAreClosed() throws Exception {
+        // One sweeper per event loop watches every connection: idle ones go, talking ones stay,
+        // whatever their order in its list.
+        try (TestBackend backend = TestBackend.namedEcho("mixed");
+             RunningDaemon daemon = RunningDaemon.start(
+                     TestConfigs.builder().backend(backend).idle(Duration.ofMillis(400)))) {
+            List<Socket> talking = new ArrayList<>();
+            List<Socket> silent = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    Socket s = Clients.connect(daemon.address());
+                    assertEquals("mixed", Clients.readLine(s));
+                    (i % 2 == 0 ? talking : silent).add(s);
+                }
+                for (int round = 0; round < 8; round++) { // 8 x 150 ms: twice the idle timeout
+                    Thread.sleep(150);
+                    for (Socket s : talking) {
+                        s.getOutputStream().write(("r" + round + "\n").getBytes(StandardCharsets.UTF_8));
+                        assertEquals("r" + round, Clients.readLine(s));
+                    }
+                }
+                for (Socket s : silent) {
+                    s.setSoTimeout(5000);
+                    assertEquals(-1, s.getInputStream().read(), "a silent connection must be closed");
+                }
+                for (Socket s : talking) {
+                    s.getOutputStream().write("still\n".getBytes(StandardCharsets.UTF_8));
+                    assertEquals("still", Clients.readLine(s));
+                }
+                assertEquals(10, daemon.count("sluice.connections.closed", "listener", "main", "reason", "idle-timeout"));
+            } finally {
+                for (Socket s : talking) {
+                    s.close();
+                }
+                for (Socket s : silent) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSlowReaderDrainingADownloadIsNotIdle() throws Exception {
+        // The backend writes 8 MiB at once and closes; the client takes over a second (several idle
+        // timeouts) to read it. Most of it waits in kernel buffers, where Netty sees no event for
+        // hundreds of milliseconds, yet the connection is busy: it must not be closed as idle. And
+        // the backend's early FIN must reach the client as a clean end after the last byte (this
+        // once became a reset: re-arming reads on the finished backend socket failed in epoll).
+        long size = 8L * 1024 * 1024;
+        try (TestBackend backend = TestBackend.with("blob", (s, self) -> {
+                 writeRandom(s.getOutputStream(), size, 7);
+                 s.close();
+             });
+             RunningDaemon daemon = RunningDaemon.start(
+                     TestConfigs.builder().backend(backend).idle(Duration.ofMillis(300)));
+             Socket client = Clients.connect(daemon.address())) {
+            client.setReceiveBufferSize(16 * 1024);
+            InputStream in = client.getInputStream();
+            byte[] buf = new byte[16 * 1024];
+            long total = 0;
+            int reads = 0;
+            int n;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while ((n = in.read(buf)) >= 0 && System.nanoTime() < deadline) {
+                total += n;
+                if (++reads % 8 == 0) {
+                    Thread.sleep(20); // at least 512 reads: 64+ pauses of 20 ms, over 1.2 s in all
+                }
+            }
+            assertEquals(size, total, "the whole download arrives");
+            assertEquals(0, daemon.count("sluice.connections.closed", "listener", "main", "reason", "idle-timeout"));
+        }
+    }
+
+    @Test
     void writesToAClosedProxyConnectionFailCleanly() throws Exception {
         try (TestBackend backend = TestBackend.with("closer", (s, self) -> s.close());
              RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder().backend(backend));
