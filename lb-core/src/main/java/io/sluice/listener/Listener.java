@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
  *
  * <p>Accepted channels start with AUTO_READ off (nothing is read before a backend is connected)
  * and allow half-closure (a client's FIN is passed on, not taken as the end of both directions).
+ * TCP_NODELAY is not set here because Netty already enables it on every accepted socket.
  * SO_REUSEPORT is set under epoll so a later config can bind the same port while this socket
  * still accepts.
  */
@@ -55,7 +56,6 @@ public final class Listener {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(initializer);
         if (transport.supportsReusePort()) {

@@ -53,14 +53,13 @@ final class BackendConnector {
             return;
         }
         Backend backend = selection.backend();
-        SocketChannel channel = settings.transport().newSocketChannel();
-        SocketChannelConfig config = channel.config();
+        SocketChannel channel = settings.transport().newSocketChannel(backend.address().getAddress());
+        SocketChannelConfig config = channel.config(); // TCP_NODELAY is on already (Netty's default)
         config.setAutoRead(false);
         config.setAllowHalfClosure(true);
-        config.setTcpNoDelay(true);
         config.setKeepAlive(true);
         config.setConnectTimeoutMillis(connectTimeoutMillis);
-        channel.pipeline().addLast(new BackendHandler(connection));
+        channel.pipeline().addLast("relay", new BackendHandler(connection));
         EventLoop loop = connection.inbound().eventLoop();
         // On the loop already, so registration completes here; it fails only while shutting down.
         if (!loop.register(channel).isSuccess()) {

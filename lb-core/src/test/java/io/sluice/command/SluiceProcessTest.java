@@ -232,16 +232,22 @@ class SluiceProcessTest {
     private Process sluice(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+                // Without test-classes: the daemon's own default logging (DefaultLogging), not
+                // logback-test.xml, which silences the access log.
+                "-cp", withoutTestClasses(System.getProperty("java.class.path")),
                 "-Dio.netty.leakDetection.level=PARANOID",
-                // The daemon's own logging config (the test one silences the access log).
-                "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
                 "io.sluice.Main"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out-" + System.nanoTime() + ".log").toFile())
                 .start();
+    }
+
+    private static String withoutTestClasses(String classPath) {
+        return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.endsWith("test-classes"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     private String output(Process p) throws IOException {

@@ -1,0 +1,82 @@
+package io.sluice.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ConfiguratorRank;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import io.sluice.accesslog.AccessLog;
+
+/**
+ * The daemon's logging when no logback file is given: everything to stdout (systemd's journal
+ * collects it), the access log ({@value AccessLog#LOGGER_NAME}) as bare JSON lines through a
+ * queue, Netty at WARN.
+ *
+ * <p>Why in code and not a logback.xml in the jar: parsing XML costs logback about half a second
+ * of CPU at start (the XML parser's and Joran's classes), most of the daemon's start-up time.
+ * An operator's own file ({@code -Dlogback.configurationFile=...}, as conf/logback.xml is used)
+ * and a {@code logback-test.xml} on the class path still win: this configurator steps aside for
+ * them.
+ *
+ * <p>Access lines are logged on the event loops, once per closed connection: they must never wait
+ * for stdout (a slow journal, a full pipe). The queue hands them to one writer thread and drops
+ * lines rather than stall relaying when it is full.
+ */
+@ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
+public final class DefaultLogging extends ContextAwareBase implements Configurator {
+
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n";
+
+    @Override
+    public ExecutionStatus configure(LoggerContext context) {
+        if (operatorFileGiven()) {
+            return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+        }
+        ConsoleAppender<ILoggingEvent> stdout = console(context, "STDOUT", PATTERN);
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.INFO);
+        root.addAppender(stdout);
+
+        AsyncAppender access = new AsyncAppender();
+        access.setContext(context);
+        access.setName("ACCESS");
+        access.setQueueSize(16384);
+        access.setDiscardingThreshold(0); // drop nothing while there is room...
+        access.setNeverBlock(true);       // ...and never make an event loop wait when there is none
+        access.addAppender(console(context, "ACCESS_STDOUT", "%msg%n"));
+        access.start();
+        Logger accessLogger = context.getLogger(AccessLog.LOGGER_NAME);
+        accessLogger.setLevel(Level.INFO);
+        accessLogger.setAdditive(false);
+        accessLogger.addAppender(access);
+
+        context.getLogger("io.netty").setLevel(Level.WARN);
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    private static boolean operatorFileGiven() {
+        if (System.getProperty("logback.configurationFile") != null) {
+            return true;
+        }
+        ClassLoader loader = DefaultLogging.class.getClassLoader();
+        return loader.getResource("logback-test.xml") != null || loader.getResource("logback.xml") != null;
+    }
+
+    private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name, String pattern) {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(pattern);
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+        appender.setContext(context);
+        appender.setName(name);
+        appender.setEncoder(encoder);
+        appender.start();
+        return appender;
+    }
+}
