@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import io.sluice.config.ListenerConfig;
 import io.sluice.proxy.FrontendInitializer;
 import io.sluice.proxy.FrontendSettings;
@@ -59,7 +59,7 @@ public final class Listener {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(initializer);
         if (transport.supportsReusePort()) {
-            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+            bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
         }
         ChannelFuture bound = bootstrap.bind(config.bind()).awaitUninterruptibly();
         if (!bound.isSuccess()) {

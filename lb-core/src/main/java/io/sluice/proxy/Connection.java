@@ -231,8 +231,7 @@ public final class Connection {
         inboundInputDone = true;
         reason(CloseReason.CLIENT_CLOSE);
         if (established) {
-            shutdownOutputAfterFlush(outbound);
-            closeIfBothDone();
+            passFinOn(outbound, outboundInputDone);
         }
         // Not connected yet: established() passes the FIN on after the early bytes.
     }
@@ -241,16 +240,22 @@ public final class Connection {
     void outboundInputShutdown() {
         outboundInputDone = true;
         reason(CloseReason.BACKEND_CLOSE);
-        shutdownOutputAfterFlush(inbound);
-        closeIfBothDone();
+        passFinOn(inbound, inboundInputDone);
     }
 
-    private void closeIfBothDone() {
-        if (inboundInputDone && outboundInputDone) {
-            // Both FINs seen: let the last bytes (and the FIN) go out, then close.
+    /**
+     * One side's FIN goes on to {@code to}. If the other direction has finished already, this was
+     * the last one: close both after their queued bytes, and the close sends the FIN. Only the
+     * first FIN needs a half-close (shutdownOutput), which in Netty costs an exception with a
+     * stack trace per call; the ordinary close of a request/response connection avoids one.
+     */
+    private void passFinOn(Channel to, boolean otherDirectionDone) {
+        if (otherDirectionDone) {
             closing = true;
             closeAfterFlush(outbound);
             closeAfterFlush(inbound);
+        } else {
+            shutdownOutputAfterFlush(to);
         }
     }
 
@@ -305,7 +310,9 @@ public final class Connection {
         if (ch == null || !ch.isOpen()) {
             return;
         }
-        if (ch.isActive()) {
+        // A channel whose output is shut down has nothing left to flush (and a write would fail).
+        boolean outputOpen = !(ch instanceof DuplexChannel duplex) || !duplex.isOutputShutdown();
+        if (ch.isActive() && outputOpen) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.close();

@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.epoll.EpollTcpInfo;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.channel.uring.IoUringTcpInfo;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -113,15 +115,22 @@ final class IdleSweeper {
     }
 
     private long kernelQuietMillis(Channel ch) {
-        if (!(ch instanceof EpollSocketChannel epoll) || !ch.isActive()) {
+        if (ch == null || !ch.isActive()) {
             return Long.MAX_VALUE;
         }
         try {
-            epoll.tcpInfo(tcpInfo);
-            return Math.min(tcpInfo.lastDataSent(), tcpInfo.lastDataRecv());
+            if (ch instanceof EpollSocketChannel epoll) {
+                epoll.tcpInfo(tcpInfo);
+                return Math.min(tcpInfo.lastDataSent(), tcpInfo.lastDataRecv());
+            }
+            if (ch instanceof IoUringSocketChannel uring) {
+                IoUringTcpInfo info = uring.tcpInfo();
+                return Math.min(info.lastDataSent(), info.lastDataRecv());
+            }
         } catch (RuntimeException e) { // closed between the check and the call
             return Long.MAX_VALUE;
         }
+        return Long.MAX_VALUE; // NIO: no TCP_INFO, the read flag alone decides
     }
 
     private void schedule() {

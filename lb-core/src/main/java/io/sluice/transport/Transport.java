@@ -9,6 +9,10 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import java.net.Inet4Address;
@@ -47,6 +51,28 @@ public enum Transport {
         @Override
         public SocketChannel newSocketChannel(InetAddress target) {
             return new EpollSocketChannel(familyOf(target));
+        }
+    },
+    /** Opt-in (-Dsluice.transport=io_uring): submission batching instead of a syscall per operation. */
+    IO_URING {
+        @Override
+        IoHandlerFactory ioHandlerFactory() {
+            return IoUringIoHandler.newFactory();
+        }
+
+        @Override
+        public Class<? extends ServerChannel> serverChannelClass() {
+            return IoUringServerSocketChannel.class;
+        }
+
+        @Override
+        public Class<? extends SocketChannel> socketChannelClass() {
+            return IoUringSocketChannel.class;
+        }
+
+        @Override
+        public SocketChannel newSocketChannel(InetAddress target) {
+            return new IoUringSocketChannel(); // no per-family constructor in Netty's io_uring
         }
     },
     NIO {
@@ -95,9 +121,9 @@ public enum Transport {
         return target instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
     }
 
-    /** Whether SO_REUSEPORT can be set on listeners. */
+    /** Whether SO_REUSEPORT can be set on listeners ({@code UnixChannelOption.SO_REUSEPORT}). */
     public boolean supportsReusePort() {
-        return this == EPOLL;
+        return this != NIO;
     }
 
     /** Event loops whose threads are named {@code name-N}, so thread dumps say whose loop it is. */
@@ -135,9 +161,20 @@ public enum Transport {
      * library problem).
      */
     public static Transport detect() {
-        if ("nio".equalsIgnoreCase(System.getProperty("sluice.transport"))) {
+        String wanted = System.getProperty("sluice.transport", "");
+        if ("nio".equalsIgnoreCase(wanted)) {
             log.warn("Using the NIO transport because -Dsluice.transport=nio is set");
             return NIO;
+        }
+        if ("io_uring".equalsIgnoreCase(wanted) || "io-uring".equalsIgnoreCase(wanted)) {
+            if (IoUring.isAvailable()) {
+                log.info("Using the io_uring transport (-Dsluice.transport={})", wanted);
+                return IO_URING;
+            }
+            log.warn("-Dsluice.transport={}: io_uring is unavailable ({}); using epoll", wanted,
+                    String.valueOf(IoUring.unavailabilityCause()));
+        } else if (!wanted.isEmpty() && !"epoll".equalsIgnoreCase(wanted)) {
+            log.warn("-Dsluice.transport={} is not one of epoll, io_uring, nio; using the default", wanted);
         }
         if (Epoll.isAvailable()) {
             return EPOLL;
