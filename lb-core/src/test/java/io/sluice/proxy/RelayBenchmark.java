@@ -6,7 +6,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.accesslog.AccessLog;
 import io.sluice.backend.Backend;
@@ -56,9 +55,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * A read in the daemon allocates a pooled buffer; here each message is a retained duplicate of one
  * pooled direct buffer, so the numbers are the relay's own cost, without the allocator or a copy.
  *
- * <p>{@code idleTimeout}: the daemon puts an {@link IdleStateHandler} in front of the relay when
- * {@code timeouts.idle} is set (default 1h), as {@link FrontendInitializer} does; it is on the client
- * pipeline, so it sees client reads and the writes of backend bytes to the client.
+ * <p>{@code idleTimeout}: with {@code timeouts.idle} set (default 1h) the connection is watched by
+ * its loop's {@link IdleSweeper}; the data path then only marks the connection active on each
+ * read. (Before the sweeper, a per-connection IdleStateHandler added a promise and a listener to
+ * every write to the client: 96 bytes and about 400 ns a message.)
  *
  * <p>The benchmark thread is a {@code FastThreadLocalThread}, like an event loop's, so Netty's
  * Recycler reuses outbound-buffer entries and buffer duplicates as it does in the daemon (on a plain
@@ -94,13 +94,10 @@ public class RelayBenchmark {
                 new ConnectionLimiter(1000, 0), tracker, new ProxyMetrics(new SimpleMeterRegistry()),
                 new AccessLog(), ConnectObserver.NONE);
 
-        // The client pipeline of FrontendInitializer once its prelude handlers are gone: [idle] -> relay.
+        // The client pipeline of FrontendInitializer once its prelude handlers are gone: the relay.
         // expectsProxyHeader = true: admit, read, and wait (see the class comment).
         FrontendHandler relay = new FrontendHandler(settings, true);
-        client = idle.isZero()
-                ? SocketChannelSink.open(CLIENT, LISTENER, relay)
-                : SocketChannelSink.open(CLIENT, LISTENER,
-                        new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS), relay);
+        client = SocketChannelSink.open(CLIENT, LISTENER, relay);
         connection = tracker.all().get(0);
 
         // What BackendConnector does: AUTO_READ off until established, BackendHandler installed first.
