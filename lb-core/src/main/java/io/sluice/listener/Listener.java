@@ -57,6 +57,7 @@ public final class Listener {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.RECEIVE_BUFFERS)
                 .childHandler(initializer);
         if (transport.supportsReusePort()) {
             bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);

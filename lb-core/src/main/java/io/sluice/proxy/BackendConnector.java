@@ -11,6 +11,7 @@ import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.channel.ConnectTimeoutException;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
+import io.sluice.transport.Transport;
 import io.sluice.sticky.StickyKey;
 import java.net.ConnectException;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ final class BackendConnector {
         config.setAutoRead(false);
         config.setAllowHalfClosure(true);
         config.setKeepAlive(true);
+        config.setRecvByteBufAllocator(Transport.RECEIVE_BUFFERS);
         config.setConnectTimeoutMillis(connectTimeoutMillis);
         channel.pipeline().addLast("relay", new BackendHandler(connection));
         EventLoop loop = connection.inbound().eventLoop();
