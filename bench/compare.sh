@@ -36,7 +36,8 @@
 #                nbthread 1), load generators and backends core 1 (nginx 1 worker, wrk 1 thread).
 #   --threads 2: everything on cores 0,1; Sluice sees 2 CPUs (2 event loops), HAProxy nbthread 2,
 #                nginx 2 workers, wrk 2 threads.
-#   Smoke run (about 2 minutes): bench/compare.sh --reps 1 --secs 2
+#   Smoke run: bench/compare.sh --reps 1 --secs 2   (about 3 minutes on a busy 2-core machine;
+#   add --mem-conns 1000 to save half a minute). The defaults (5 reps x 10 s) take about 27 minutes.
 #   Sluice's JVM flags: SLUICE_JVM_OPTS (default "-Xms512m -Xmx512m"), e.g.
 #     SLUICE_JVM_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC" bench/compare.sh
 #
@@ -49,6 +50,25 @@
 #   chart.svg    ratios of medians (bench/Chart.java)
 #   gc-main.log  Sluice GC log of the load workloads; gc-memory-*.log one per memory measurement
 #   logs/        proxy and backend logs
+#
+# Things to know (each bit us once):
+#   - wrk takes the TLS SNI and the Host header from the URL's host, and sends an IP address as SNI
+#     when the URL has one (-H 'Host: ...' changes only the header). Our Lua script overrides
+#     wrk.resolve to connect to 127.0.0.1 whatever the host, so https://a.bench.test:PORT/ sends SNI
+#     a.bench.test with no /etc/hosts entry.
+#   - wrk resumes TLS sessions when it reconnects (nginx has tickets and a session cache), so 'tls'
+#     measures resumed handshakes; --tls-resume off makes nginx do a full handshake every time. The
+#     handshakes (wrk and nginx, on the load core) limit that workload, not the proxies: for the
+#     proxies' own SNI cost see bench/sni-cost.sh.
+#   - nginx 1.22: keepalive_requests defaults to 1000 (wrk's keep-alive connections would be closed
+#     and reopened), and its default ssl_protocols lack TLSv1.3; both are set here.
+#   - HAProxy does not start when maxconn needs more descriptors than the hard limit ("Cannot raise
+#     FD limit to 20017, limit is 20000" at maxconn 10000); 9000 fits 20000.
+#   - Pinned to one core, the JVM sees one CPU and picks SerialGC (G1 with --threads 2), and its JIT
+#     compiler threads share the proxy's core: hence the warm-up. The first Full GC (Metadata GC
+#     Threshold) comes some 20 s after start.
+#   - Every client is 127.0.0.1, so maglev and balance source send every connection to the same
+#     backend: 'sticky' shows the cost of hashing and of the stick table, not a balance.
 #
 # Needs: haproxy nginx wrk iperf3 openssl (Debian packages), java 17 with javac, taskset, and a built
 # lb-core/target/sluice.jar (mvn -B -DskipTests package). Only 127.0.0.0/8 addresses are used; every
@@ -702,8 +722,7 @@ wl_memory() {
         fi
         echo "$msg"
       done
-      stop_proxies
-      gc_summary "memory-r$rep-n$n" "gc-memory-r$rep-n$n.log" >/dev/null
+      stop_proxies   # (its GC log has our own jcmd GC.run pauses: not summarized)
     done
   done
 }
