@@ -38,8 +38,9 @@
 #                nginx 2 workers, wrk 2 threads.
 #   Smoke run: bench/compare.sh --reps 1 --secs 2   (about 3 minutes on a busy 2-core machine;
 #   add --mem-conns 1000 to save half a minute). The defaults (5 reps x 10 s) take about 27 minutes.
-#   Sluice's JVM flags: SLUICE_JVM_OPTS (default "-Xms512m -Xmx512m"), e.g.
-#     SLUICE_JVM_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC" bench/compare.sh
+#   Sluice runs through its launcher (conf/sluice) as operators run it: its JVM flags (G1, 10 ms
+#   pause goal, heap SLUICE_HEAP, default 512m here) and its CDS archive. More JVM flags, appended
+#   last: SLUICE_JVM_OPTS, e.g. SLUICE_JVM_OPTS="-Dsluice.transport=epoll" bench/compare.sh
 #
 # Output directory (default ${TMPDIR:-/tmp}/sluice-compare-DATE-tN):
 #   runs.tsv     one line per measured value: threads workload variant target rep metric unit better value
@@ -125,8 +126,9 @@ done
 jar=lb-core/target/sluice.jar
 [ -f "$jar" ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
 
-SLUICE_JVM_OPTS=${SLUICE_JVM_OPTS--Xms512m -Xmx512m}
-read -r -a jvm_opts <<<"$SLUICE_JVM_OPTS"
+SLUICE_JVM_OPTS=${SLUICE_JVM_OPTS-}
+sluice_heap=${SLUICE_HEAP:-512m}
+launcher=conf/sluice
 
 # CPU pinning
 ncpu=$(nproc)
@@ -161,12 +163,12 @@ work=$(mktemp -d -t sluice-compare.XXXXXX)
 
 nginx_pid=""; iperf_pid=""; echo_pid=""; haproxy_pid=""; sluice_pid=""; holder_pid=""
 alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$st" ] && [ "$st" != Z ]; }
-stop_pid() { # pid: TERM, up to 5 s, then KILL; reaps it
+stop_pid() { # pid: TERM, up to 15 s (Sluice's first stop writes its CDS archive), then KILL; reaps it
   local p=$1
   [ -n "$p" ] || return 0
   if alive "$p"; then
     kill -TERM "$p" 2>/dev/null || true
-    for _ in $(seq 1 100); do alive "$p" || break; sleep 0.05; done
+    for _ in $(seq 1 300); do alive "$p" || break; sleep 0.05; done
     alive "$p" && kill -KILL "$p" 2>/dev/null || true
   fi
   wait "$p" 2>/dev/null || true
@@ -308,7 +310,8 @@ backend web-source
 CFG
 
 cat >"$work/sluice.yaml" <<YAML
-# No health checks (HAProxy's servers have none either); no access log (see logback.xml).
+# No health checks (HAProxy's servers have none either); no access log (-Dsluice.access-log=off:
+# HAProxy logs nothing here and nginx has access_log off).
 listeners:
   - { name: web, bind: 127.0.0.1:$S_HTTP, pool: web }
   - name: tls
@@ -358,17 +361,6 @@ state:
   file: $work/sluice.state.json
 YAML
 
-cat >"$work/logback.xml" <<'XML'
-<configuration>
-  <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
-    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24} - %msg%n</pattern></encoder>
-  </appender>
-  <!-- no access log: HAProxy (no log lines configured) and nginx (access_log off) write none either -->
-  <logger name="sluice.access" level="OFF"/>
-  <logger name="io.netty" level="WARN"/>
-  <root level="INFO"><appender-ref ref="STDOUT"/></root>
-</configuration>
-XML
 
 cat >"$work/report.lua" <<'LUA'
 -- Connect to 127.0.0.1 whatever host the URL names: wrk takes both the TLS SNI and the Host header
@@ -391,13 +383,15 @@ LUA
 sluice_cmd() { # gc-log-name or "" -> the java command line (pinned)
   local gc=()
   [ -n "$1" ] && gc=("-Xlog:gc*:file=$out/$1:uptime,level,tags")
-  echo "${pin_proxy[*]} java ${jvm_opts[*]} ${gc[*]} -Dlogback.configurationFile=$work/logback.xml -jar $jar run --config $work/sluice.yaml"
+  echo "SLUICE_HEAP=$sluice_heap SLUICE_CDS_DIR=$work/cds SLUICE_JAVA_OPTS=\"$SLUICE_JVM_OPTS -Dsluice.access-log=off ${gc[*]}\" ${pin_proxy[*]} $launcher run --config $work/sluice.yaml"
 }
 start_sluice() { # gc-log-name or ""
   local gc=()
   [ -n "$1" ] && gc=("-Xlog:gc*:file=$out/$1:uptime,level,tags")
-  "${pin_proxy[@]}" java "${jvm_opts[@]}" "${gc[@]}" -Dlogback.configurationFile="$work/logback.xml" \
-    -jar "$jar" run --config "$work/sluice.yaml" >>"$work/sluice.log" 2>&1 &
+  # The launcher, as operators run it: its JVM flags and its CDS archive (written at the first
+  # graceful stop, so the startup workload, which runs last, starts with it). No access log.
+  SLUICE_HEAP=$sluice_heap SLUICE_CDS_DIR="$work/cds" SLUICE_JAVA_OPTS="$SLUICE_JVM_OPTS -Dsluice.access-log=off ${gc[*]}" \
+    "${pin_proxy[@]}" "$launcher" run --config "$work/sluice.yaml" >>"$work/sluice.log" 2>&1 &
   sluice_pid=$!
 }
 start_haproxy() {
@@ -444,7 +438,7 @@ wait_port $P_HTTP nginx; wait_port $P_TLS_A nginx; wait_port $P_IPERF iperf3; wa
   printf 'sluice_commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   printf 'SLUICE_JVM_OPTS\t%s\n' "$SLUICE_JVM_OPTS"
   printf 'sluice_command\t%s\n' "$(sluice_cmd gc-main.log | sed "s|$work|\$WORK|g")"
-  printf 'sluice_jvm_final_flags\t%s\n' "$("${pin_proxy[@]}" java "${jvm_opts[@]}" -XX:+PrintCommandLineFlags -version 2>&1 | head -1)"
+  printf 'sluice_jvm_final_flags\t%s\n' "$(SLUICE_CDS=off SLUICE_HEAP=$sluice_heap SLUICE_JAVA_OPTS="$SLUICE_JVM_OPTS -XX:+PrintCommandLineFlags" "${pin_proxy[@]}" "$launcher" version 2>&1 | head -1)"
   printf 'threads_mode\t%s\n' "$threads"
   printf 'pinning\tproxy: %s; load and backends: %s\n' "${pin_proxy[*]:-none}" "${pin_load[*]:-none}"
   printf 'haproxy_nbthread\t%s\n' "$threads"

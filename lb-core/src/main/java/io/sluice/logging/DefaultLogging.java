@@ -15,7 +15,7 @@ import io.sluice.accesslog.AccessLog;
 /**
  * The daemon's logging when no logback file is given: everything to stdout (systemd's journal
  * collects it), the access log ({@value AccessLog#LOGGER_NAME}) as bare JSON lines through a
- * queue, Netty at WARN.
+ * queue ({@code -Dsluice.access-log=off} drops it), Netty at WARN.
  *
  * <p>Why in code and not a logback.xml in the jar: parsing XML costs logback about half a second
  * of CPU at start (the XML parser's and Joran's classes), most of the daemon's start-up time.
@@ -51,12 +51,17 @@ public final class DefaultLogging extends ContextAwareBase implements Configurat
         access.addAppender(console(context, "ACCESS_STDOUT", "%msg%n"));
         access.start();
         Logger accessLogger = context.getLogger(AccessLog.LOGGER_NAME);
-        accessLogger.setLevel(Level.INFO);
+        accessLogger.setLevel(accessLogOn() ? Level.INFO : Level.OFF);
         accessLogger.setAdditive(false);
         accessLogger.addAppender(access);
 
         context.getLogger("io.netty").setLevel(Level.WARN);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** {@code -Dsluice.access-log=off} drops the access log without writing a logback file. */
+    private static boolean accessLogOn() {
+        return !"off".equalsIgnoreCase(System.getProperty("sluice.access-log", "on").trim());
     }
 
     private static boolean operatorFileGiven() {
