@@ -16,7 +16,7 @@ final class VersionCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         out.println("sluice " + SluiceCommand.Version.versionString());
         out.println("java " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vendor") + ")");
-        out.println("io_uring " + (io.netty.channel.uring.IoUring.isAvailable() ? "available (used by default)" : "unavailable"));
+        out.println("io_uring " + (io.netty.channel.uring.IoUring.isAvailable() ? "available (opt-in: -Dsluice.transport=io_uring)" : "unavailable"));
         out.println("epoll " + (io.netty.channel.epoll.Epoll.isAvailable() ? "available" : "unavailable (NIO fallback)"));
         return 0;
     }
