@@ -28,8 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.uring.IoUring;
 import io.sluice.transport.Transport;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
@@ -54,11 +52,7 @@ class RelayTest {
 
     @BeforeEach
     void useTransport() {
-        assumeTrue(switch (transport) {
-            case IO_URING -> IoUring.isAvailable();
-            case EPOLL -> Epoll.isAvailable();
-            case NIO -> true;
-        }, transport + " is not available here");
+        assumeTrue(transport.isAvailable(), transport + " is not available here");
         System.setProperty("sluice.transport", transport.name().toLowerCase(Locale.ROOT));
     }
 

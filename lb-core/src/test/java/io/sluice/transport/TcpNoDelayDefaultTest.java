@@ -13,8 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.uring.IoUring;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,7 +26,7 @@ class TcpNoDelayDefaultTest {
     @ParameterizedTest
     @EnumSource(Transport.class)
     void backendSocketsHaveNoDelayOn(Transport transport) throws Exception {
-        assumeTrue(available(transport), transport + " is not available here");
+        assumeTrue(transport.isAvailable(), transport + " is not available here");
         SocketChannel v4 = transport.newSocketChannel(InetAddress.getByName("127.0.0.1"));
         SocketChannel v6 = transport.newSocketChannel(InetAddress.getByName("::1"));
         try {
@@ -43,7 +41,7 @@ class TcpNoDelayDefaultTest {
     @ParameterizedTest
     @EnumSource(Transport.class)
     void acceptedSocketsHaveNoDelayOn(Transport transport) throws Exception {
-        assumeTrue(available(transport), transport + " is not available here");
+        assumeTrue(transport.isAvailable(), transport + " is not available here");
         EventLoopGroup group = transport.newEventLoopGroup(1, "nodelay-test");
         CompletableFuture<Boolean> noDelay = new CompletableFuture<>();
         try {
@@ -66,13 +64,5 @@ class TcpNoDelayDefaultTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
-    }
-
-    static boolean available(Transport transport) {
-        return switch (transport) {
-            case IO_URING -> IoUring.isAvailable();
-            case EPOLL -> Epoll.isAvailable();
-            case NIO -> true;
-        };
     }
 }
