@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.sluice.config.ProxyProtocolVersion;
 import io.sluice.proxyprotocol.ProxyHeaders;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
@@ -54,7 +55,19 @@ final class BackendConnector {
             return;
         }
         Backend backend = selection.backend();
-        SocketChannel channel = settings.transport().newSocketChannel(backend.address().getAddress());
+        SocketChannel channel;
+        try {
+            channel = settings.transport().newSocketChannel(backend.address().getAddress());
+        } catch (ChannelException e) {
+            // No descriptor for a new socket (EMFILE under a flood): not the backend's fault, so
+            // neither a connect failure for passive health nor a retry on another backend.
+            Throwable why = e.getCause() == null ? e : e.getCause();
+            noBackendLog.warn("listener '{}': cannot open a socket to a backend ({}); closing client {}",
+                    settings.listener(), why.getMessage(), connection.client());
+            settings.metrics().refused(settings.listener(), CloseReason.CONNECT_FAILED.word());
+            connection.close(CloseReason.CONNECT_FAILED);
+            return;
+        }
         SocketChannelConfig config = channel.config(); // TCP_NODELAY is on already (Netty's default)
         config.setAutoRead(false);
         config.setAllowHalfClosure(true);

@@ -223,6 +223,75 @@ class SluiceProcessTest {
         assertFalse(out.contains("Exception in thread"), out);
     }
 
+    @Test
+    void runningOutOfFileDescriptorsPausesAcceptsWithOneClearErrorAndRecovers() throws Exception {
+        // The daemon runs under a small open-files limit (bash ulimit), then gets more connections
+        // than it has descriptors for. Expected: a few clear, throttled errors (no Netty stack trace
+        // per accept), the daemon keeps serving, and new connections work once clients leave.
+        try (TestBackend backend = TestBackend.namedEcho("app-1")) {
+            int port = freePort();
+            Path config = write("fd.yaml", """
+                    listeners:
+                      - { name: edge, bind: 127.0.0.1:%d, pool: app }
+                    pools:
+                      app:
+                        health: { type: none }
+                        backends:
+                          - { name: app-1, address: 127.0.0.1:%d }
+                    """.formatted(port, backend.address().getPort()));
+            Process p = sluiceWithOpenFilesLimit(200, "run", "--config", config.toString());
+            InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            List<Socket> clients = new ArrayList<>();
+            try {
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
+                for (int i = 0; i < 150; i++) { // 300 descriptors in the daemon: over its limit
+                    Socket s = new Socket();
+                    s.connect(proxy, 2000);
+                    s.setSoTimeout(200);
+                    clients.add(s);
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> output(p).contains("cannot accept connections")
+                        || output(p).contains("cannot open a socket to a backend"));
+                assertTrue(p.isAlive(), "the daemon must survive running out of descriptors");
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+            }
+            try {
+                // Descriptors are free again: a new client is served (accepts resume within a second).
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
+                String out = output(p);
+                assertTrue(out.contains("open-files limit") || out.contains("Too many open files"), out);
+                assertFalse(out.contains("reached at the tail of the pipeline"), "no per-accept Netty warning:\n" + out);
+                long errors = out.lines().filter(l -> l.contains("cannot accept connections")).count();
+                assertTrue(errors <= 3, "throttled to one report per 10 s, got " + errors + ":\n" + out);
+            } finally {
+                p.destroy();
+                assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    private Process sluiceWithOpenFilesLimit(int limit, String... args) throws IOException {
+        List<String> java = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", withoutTestClasses(System.getProperty("java.class.path")),
+                "-Dio.netty.leakDetection.level=PARANOID",
+                "io.sluice.Main"));
+        java.addAll(List.of(args));
+        StringBuilder command = new StringBuilder("ulimit -n " + limit + " && exec");
+        for (String a : java) {
+            command.append(" '").append(a.replace("'", "'\\''")).append('\'');
+        }
+        return new ProcessBuilder("bash", "-c", command.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out-" + System.nanoTime() + ".log").toFile())
+                .start();
+    }
+
     private Path write(String name, String yaml) throws IOException {
         Path f = dir.resolve(name);
         Files.writeString(f, yaml);
