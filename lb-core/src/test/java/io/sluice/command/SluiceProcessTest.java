@@ -275,21 +275,13 @@ class SluiceProcessTest {
         }
     }
 
+    /** The daemon under bash's {@code ulimit -n limit}, each argument single-quoted for the shell. */
     private Process sluiceWithOpenFilesLimit(int limit, String... args) throws IOException {
-        List<String> java = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", withoutTestClasses(System.getProperty("java.class.path")),
-                "-Dio.netty.leakDetection.level=PARANOID",
-                "io.sluice.Main"));
-        java.addAll(List.of(args));
         StringBuilder command = new StringBuilder("ulimit -n " + limit + " && exec");
-        for (String a : java) {
+        for (String a : sluiceCommand(args)) {
             command.append(" '").append(a.replace("'", "'\\''")).append('\'');
         }
-        return new ProcessBuilder("bash", "-c", command.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out-" + System.nanoTime() + ".log").toFile())
-                .start();
+        return start(List.of("bash", "-c", command.toString()));
     }
 
     private Path write(String name, String yaml) throws IOException {
@@ -299,6 +291,11 @@ class SluiceProcessTest {
     }
 
     private Process sluice(String... args) throws IOException {
+        return start(sluiceCommand(args));
+    }
+
+    /** {@code java ... io.sluice.Main args}, the daemon as a process of its own. */
+    private static List<String> sluiceCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Without test-classes: the daemon's own default logging (DefaultLogging), not
@@ -307,7 +304,11 @@ class SluiceProcessTest {
                 "-Dio.netty.leakDetection.level=PARANOID",
                 "io.sluice.Main"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd)
+        return cmd;
+    }
+
+    private Process start(List<String> command) throws IOException {
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out-" + System.nanoTime() + ".log").toFile())
                 .start();
