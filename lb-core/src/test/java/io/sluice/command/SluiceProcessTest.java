@@ -230,6 +230,7 @@ class SluiceProcessTest {
         // per accept), the daemon keeps serving, and new connections work once clients leave.
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
             int port = freePort();
+            int admin = freePort();
             Path config = write("fd.yaml", """
                     listeners:
                       - { name: edge, bind: 127.0.0.1:%d, pool: app }
@@ -238,7 +239,9 @@ class SluiceProcessTest {
                         health: { type: none }
                         backends:
                           - { name: app-1, address: 127.0.0.1:%d }
-                    """.formatted(port, backend.address().getPort()));
+                    admin: { bind: 127.0.0.1:%d }
+                    timeouts: { shutdown-grace: 2s }
+                    """.formatted(port, backend.address().getPort(), admin));
             Process p = sluiceWithOpenFilesLimit(200, "run", "--config", config.toString());
             InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
             List<Socket> clients = new ArrayList<>();
@@ -263,6 +266,9 @@ class SluiceProcessTest {
                 // Descriptors are free again: a new client is served (accepts resume within a second).
                 await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                         .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
+                // Nothing leaked: every connection of the flood has ended in the daemon's own view.
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                        .until(() -> openConnections(admin) == 0);
                 String out = output(p);
                 assertTrue(out.contains("open-files limit") || out.contains("Too many open files"), out);
                 assertFalse(out.contains("reached at the tail of the pipeline"), "no per-accept Netty warning:\n" + out);
@@ -270,9 +276,22 @@ class SluiceProcessTest {
                 assertTrue(errors <= 3, "throttled to one report per 10 s, got " + errors + ":\n" + out);
             } finally {
                 p.destroy();
-                assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+                assertTrue(p.waitFor(20, TimeUnit.SECONDS), "no exit 20 s after SIGTERM:\n" + output(p));
             }
         }
+    }
+
+    /** The {@code total} of the admin API's connection list (the daemon's open client connections). */
+    private static int openConnections(int adminPort) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + "/api/v1/connections"))
+                        .timeout(Duration.ofSeconds(2)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"total\":(\\d+)").matcher(r.body());
+        if (!m.find()) {
+            throw new IllegalStateException("no total in " + r.body());
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     /** The daemon under bash's {@code ulimit -n limit}, each argument single-quoted for the shell. */
