@@ -46,7 +46,7 @@ YAML
 
 "${pin_load[@]}" java -cp "$work" ConnRate backend $backend_port &
 pids+=($!)
-"${pin_proxy[@]}" java -Dlogback.configurationFile=bench/logback-bench.xml -jar "$jar" run --config "$work/bench.yaml" >"$work/sluice.log" 2>&1 &
+"${pin_proxy[@]}" java -Dsluice.access-log=off -jar "$jar" run --config "$work/bench.yaml" >"$work/sluice.log" 2>&1 &
 pids+=($!)
 have_haproxy=false
 if command -v haproxy >/dev/null; then

@@ -47,7 +47,7 @@ YAML
 
 "${pin_load[@]}" iperf3 -s -B 127.0.0.1 -p $backend_port >"$work/iperf3-server.log" 2>&1 &
 pids+=($!)
-"${pin_proxy[@]}" java -Dlogback.configurationFile=bench/logback-bench.xml -jar "$jar" run --config "$work/bench.yaml" >"$work/sluice.log" 2>&1 &
+"${pin_proxy[@]}" java -Dsluice.access-log=off -jar "$jar" run --config "$work/bench.yaml" >"$work/sluice.log" 2>&1 &
 pids+=($!)
 have_haproxy=false
 if command -v haproxy >/dev/null; then

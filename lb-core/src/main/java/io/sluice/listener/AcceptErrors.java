@@ -3,8 +3,8 @@ package io.sluice.listener;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.sluice.logging.ThrottledLog;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -18,17 +18,14 @@ import org.slf4j.LoggerFactory;
  * spinning on accept; they are taken as soon as descriptors are free again. Established
  * connections are not touched.
  *
- * <p>Runs on the listener's event loop only, so its fields need no synchronisation.
  */
 final class AcceptErrors extends ChannelInboundHandlerAdapter {
 
-    private static final Logger log = LoggerFactory.getLogger(Listener.class);
     private static final long PAUSE_MILLIS = 1000;
-    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final String listener;
-    private long nextLogNanos = System.nanoTime();
-    private long suppressed;
+    private final ThrottledLog log =
+            new ThrottledLog(LoggerFactory.getLogger(Listener.class), TimeUnit.SECONDS.toNanos(10));
 
     AcceptErrors(String listener) {
         this.listener = listener;
@@ -41,19 +38,12 @@ final class AcceptErrors extends ChannelInboundHandlerAdapter {
             config.setAutoRead(false);
             ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), PAUSE_MILLIS, TimeUnit.MILLISECONDS);
         }
-        long now = System.nanoTime();
-        if (now - nextLogNanos < 0) {
-            suppressed++;
-            return;
-        }
-        nextLogNanos = now + LOG_INTERVAL_NANOS;
         String why = String.valueOf(cause.getMessage());
         String hint = why.contains("Too many open files")
                 ? "the process's open-files limit is reached (a proxied connection uses two descriptors):"
                         + " raise LimitNOFILE, or lower limits.max-connections below half of it"
                 : "check the system log";
-        log.error("listener '{}' cannot accept connections: {}; pausing accepts for {} ms ({}){}", listener,
-                why, PAUSE_MILLIS, hint, suppressed > 0 ? "; " + suppressed + " more failures since the last report" : "");
-        suppressed = 0;
+        log.error("listener '{}' cannot accept connections: {}; pausing accepts for {} ms ({})", listener,
+                why, PAUSE_MILLIS, hint);
     }
 }

@@ -11,6 +11,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.channel.ConnectTimeoutException;
 import io.sluice.backend.Backend;
+import io.sluice.logging.ThrottledLog;
 import io.sluice.pool.Pool;
 import io.sluice.transport.Transport;
 import io.sluice.sticky.StickyKey;

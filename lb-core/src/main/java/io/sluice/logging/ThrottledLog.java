@@ -1,4 +1,4 @@
-package io.sluice.proxy;
+package io.sluice.logging;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -7,19 +7,28 @@ import org.slf4j.Logger;
  * Logs a recurring data-path event at most once per interval, with the count of what was
  * suppressed, so a flood of refusals cannot flood the log or slow the event loop.
  */
-final class ThrottledLog {
+public final class ThrottledLog {
 
     private final Logger log;
     private final long intervalNanos;
     private final AtomicLong nextNanos = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong suppressed = new AtomicLong();
 
-    ThrottledLog(Logger log, long intervalNanos) {
+    public ThrottledLog(Logger log, long intervalNanos) {
         this.log = log;
         this.intervalNanos = intervalNanos;
     }
 
-    void warn(String format, Object... args) {
+    public void warn(String format, Object... args) {
+        log(false, format, args);
+    }
+
+    /** As {@link #warn}, at ERROR: conditions an operator must act on (the process is out of descriptors). */
+    public void error(String format, Object... args) {
+        log(true, format, args);
+    }
+
+    private void log(boolean error, String format, Object... args) {
         long now = System.nanoTime();
         long next = nextNanos.get();
         if ((next != Long.MIN_VALUE && now - next < 0) || !nextNanos.compareAndSet(next, now + intervalNanos)) {
@@ -27,10 +36,12 @@ final class ThrottledLog {
             return;
         }
         long dropped = suppressed.getAndSet(0);
-        if (dropped > 0) {
-            log.warn(format + " (and {} similar events suppressed)", append(args, dropped));
+        Object[] all = dropped > 0 ? append(args, dropped) : args;
+        String line = dropped > 0 ? format + " (and {} similar events suppressed)" : format;
+        if (error) {
+            log.error(line, all);
         } else {
-            log.warn(format, args);
+            log.warn(line, all);
         }
     }
 
