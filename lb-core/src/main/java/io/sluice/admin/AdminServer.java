@@ -68,6 +68,20 @@ public final class AdminServer implements AutoCloseable {
     /** {@link #start} with another idle timeout (tests). */
     static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
             Transport transport, EventLoopGroup group, Duration idleTimeout) throws BindFailedException {
+        return start(bind, ops, tokenOrNull, transport, group, idleTimeout, -1);
+    }
+
+    /**
+     * Serves the admin API on a listening socket another process handed over (docs/handover.md),
+     * or binds {@code bind} when {@code inheritedFd} is negative.
+     */
+    public static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
+            Transport transport, EventLoopGroup group, int inheritedFd) throws BindFailedException {
+        return start(bind, ops, tokenOrNull, transport, group, IDLE_TIMEOUT, inheritedFd);
+    }
+
+    private static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
+            Transport transport, EventLoopGroup group, Duration idleTimeout, int inheritedFd) throws BindFailedException {
         Objects.requireNonNull(bind, "bind");
         AdminRouter router = new AdminRouter(ops, new BearerAuth(tokenOrNull), StatusPage.load());
         AdminHttpHandler handler = new AdminHttpHandler(router);
@@ -76,7 +90,6 @@ public final class AdminServer implements AutoCloseable {
         long idleMillis = idleTimeout.toMillis();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -90,7 +103,9 @@ public final class AdminServer implements AutoCloseable {
                                 .addLast(executor, "admin", handler);
                     }
                 });
-        ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();
+        ChannelFuture bound = inheritedFd >= 0
+                ? bootstrap.channelFactory(() -> transport.wrapServerSocket(inheritedFd)).register().awaitUninterruptibly()
+                : bootstrap.channel(transport.serverChannelClass()).bind(bind).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             executor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new BindFailedException(describe(bind, bound.cause()), bound.cause());
@@ -107,6 +122,16 @@ public final class AdminServer implements AutoCloseable {
                 ? "another process (or a listener) already uses this port"
                 : why.contains("assign") ? "the address is not configured on this host" : "check admin.bind";
         return "cannot bind the admin API to " + host + ":" + a.getPort() + ": " + why + " (" + hint + ")";
+    }
+
+    /** The listening socket's descriptor, to pass to another process (epoll only). */
+    public int descriptor() {
+        return ((io.netty.channel.unix.UnixChannel) serverChannel).fd().intValue();
+    }
+
+    /** Stops or restarts taking admin connections off the socket, without closing it (handover). */
+    public void accepting(boolean on) {
+        serverChannel.config().setAutoRead(on);
     }
 
     /** The bound address (with the real port when bound to port 0). */

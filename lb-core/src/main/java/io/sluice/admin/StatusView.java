@@ -9,7 +9,16 @@ public record StatusView(
         String transport,
         String configFile,
         int activeConnections,
-        List<Listener> listeners) {
+        List<Listener> listeners,
+        long pid,
+        java.util.Map<String, Object> handover) {
+
+    /** A status without handover details (tests, embedders). */
+    public StatusView(String version, long uptimeSeconds, String transport, String configFile, int activeConnections,
+                      List<Listener> listeners) {
+        this(version, uptimeSeconds, transport, configFile, activeConnections, listeners, ProcessHandle.current().pid(),
+                java.util.Map.of("state", "idle"));
+    }
 
     /** @param pools the listener's pool (tcp) or every pool its routes name (tls) */
     public record Listener(String name, String bind, String mode, List<String> pools) {}

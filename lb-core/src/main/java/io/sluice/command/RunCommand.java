@@ -3,7 +3,9 @@ package io.sluice.command;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.ShutdownSignals;
 import io.sluice.daemon.SluiceDaemon;
+import io.sluice.handover.Takeover;
 import io.sluice.listener.Listener;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,6 +21,11 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ConfigOption config;
 
+    @CommandLine.Option(names = "--takeover", paramLabel = "SOCKET",
+            description = "Take over the listeners, connections and state of the daemon whose handover socket this is "
+                    + "(an upgrade without dropping connections; see docs/handover.md). It stops once it holds none.")
+    Path takeover;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -28,19 +35,29 @@ final class RunCommand implements Callable<Integer> {
         if (loaded == null) {
             return SluiceCommand.EXIT_USAGE;
         }
-        return runUntilSignalled(loaded, spec.commandLine().getErr());
+        return runUntilSignalled(loaded, takeover, spec.commandLine().getErr());
     }
 
     static int runUntilSignalled(SluiceConfig loaded, java.io.PrintWriter err) {
+        return runUntilSignalled(loaded, null, err);
+    }
+
+    /** Exit codes: 0 after a graceful stop (or a finished handover), 1 for a failed takeover, 2 for a bind error. */
+    static int runUntilSignalled(SluiceConfig loaded, Path takeover, java.io.PrintWriter err) {
         ShutdownSignals signals = ShutdownSignals.install();
         SluiceDaemon daemon;
         try {
-            daemon = SluiceDaemon.start(loaded);
+            daemon = takeover == null ? SluiceDaemon.start(loaded) : SluiceDaemon.takeOver(loaded, takeover);
         } catch (Listener.BindFailedException e) {
             err.println("sluice: " + e.getMessage());
             err.flush();
             return SluiceCommand.EXIT_USAGE;
+        } catch (Takeover.Failed e) {
+            err.println("sluice: takeover failed: " + e.getMessage() + " (the running daemon keeps serving)");
+            err.flush();
+            return 1;
         }
+        daemon.onHandedOver(() -> signals.trigger("Handed over to the new process"));
         SluiceDaemon running = daemon;
         signals.onReload(() -> {
             try {

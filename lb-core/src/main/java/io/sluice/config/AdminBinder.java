@@ -149,6 +149,30 @@ final class AdminBinder {
     }
 
     /** The state file need not exist (it is written on the first admin change), but must not be a directory. */
+    /** The {@code handover} section: {@code socket}, a path short enough for a UNIX socket. */
+    HandoverConfig handover(YamlValue section) {
+        Optional<YamlMapping> found = section.mapping(List.of("socket"));
+        if (found.isEmpty()) {
+            return null;
+        }
+        Optional<YamlValue> at = found.get().require("socket");
+        Optional<Path> socket = at.flatMap(this::path);
+        if (socket.isEmpty()) {
+            return null;
+        }
+        int bytes = socket.get().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > HandoverConfig.MAX_PATH_BYTES) {
+            at.get().error("the path is " + bytes + " bytes long; a UNIX socket path can have at most "
+                    + HandoverConfig.MAX_PATH_BYTES + " (use a shorter directory, like /run/sluice)");
+            return null;
+        }
+        if (Files.isDirectory(socket.get())) {
+            at.get().error(socket.get() + " is a directory (expected a socket name, like handover.sock)");
+            return null;
+        }
+        return new HandoverConfig(socket.get());
+    }
+
     private Optional<Path> stateFile(YamlValue value) {
         Optional<Path> p = path(value);
         if (p.isPresent() && Files.isDirectory(p.get())) {

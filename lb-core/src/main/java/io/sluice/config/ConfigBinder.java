@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 final class ConfigBinder {
 
-    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "admin", "state", "timeouts", "limits", "discovery");
+    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "admin", "state", "timeouts", "limits", "discovery", "handover");
     static final List<String> TIMEOUT_KEYS = List.of("idle", "shutdown-grace");
     static final List<String> LIMIT_KEYS = List.of("max-connections", "max-connections-per-source");
 
@@ -56,9 +56,10 @@ final class ConfigBinder {
         // A key with nothing after it counts as absent, as everywhere: `admin:` alone means no admin listener.
         AdminConfig admin = m.get("admin").map(v -> adminBinder.admin(v, listeners)).orElse(null);
         StateConfig state = adminBinder.state(m.get("state"), discovery);
+        HandoverConfig handover = m.get("handover").map(adminBinder::handover).orElse(null);
 
         listeners.check(poolBinder.declaredNames());
-        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state, discovery);
+        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state, discovery, handover);
     }
 
     private static TimeoutsConfig timeouts(YamlValue section) {

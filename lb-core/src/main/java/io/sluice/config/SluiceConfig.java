@@ -18,10 +18,18 @@ import java.util.Objects;
  * @param admin     the admin HTTP listener, or null when there is none
  * @param state     where admin overrides are kept
  * @param discovery the registries pools may discover backends from, or null
+ * @param handover  the handover socket a new process takes over through, or null (none)
  */
 public record SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
                            TimeoutsConfig timeouts, LimitsConfig limits, AdminConfig admin, StateConfig state,
-                           DiscoveryConfig discovery) {
+                           DiscoveryConfig discovery, HandoverConfig handover) {
+
+    /** A config without a handover socket. */
+    public SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
+                        TimeoutsConfig timeouts, LimitsConfig limits, AdminConfig admin, StateConfig state,
+                        DiscoveryConfig discovery) {
+        this(source, listeners, pools, timeouts, limits, admin, state, discovery, null);
+    }
 
     public SluiceConfig {
         Objects.requireNonNull(source, "source");

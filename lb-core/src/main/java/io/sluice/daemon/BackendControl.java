@@ -138,11 +138,16 @@ final class BackendControl {
 
     /** Follows the shared store: other nodes' drains and weights apply here too (fleet-wide state). */
     void followStore() {
-        store.watch((pool, backend, override) -> execute(() -> applyShared(pool, backend, override)));
+        store.watch((pool, backend, override) -> execute(() -> applyShared(pool, backend, override, "shared state store")));
+    }
+
+    /** Control thread: an override the process we took over from had (normally the same as our store's: then a no-op). */
+    void applyHandedOver(String poolName, String backendName, Override o) {
+        applyShared(poolName, backendName, o, "handed over");
     }
 
     /** Control thread: an override from the shared store (maybe our own write's echo: then a no-op). */
-    private void applyShared(String poolName, String backendName, Override o) {
+    private void applyShared(String poolName, String backendName, Override o, String source) {
         Pool pool = pools.get().get(poolName);
         Backend b = pool == null ? null : pool.backend(backendName);
         if (b == null) {
@@ -158,16 +163,16 @@ final class BackendControl {
         if (adminChanged) {
             cancelTimers(key);
             String from = st.admin().word();
-            st.admin(o.admin(), o.drainDeadline(), "shared state store");
-            transition(pool, b, from, o.admin().word(), "shared state store");
+            st.admin(o.admin(), o.drainDeadline(), source);
+            transition(pool, b, from, o.admin().word(), source);
             if (o.drainDeadline() != null && o.admin() != AdminState.READY) {
                 scheduleDeadline(pool, b, o.drainDeadline(), o.closeRate());
             }
         }
         if (weightChanged) {
-            st.weightOverride(o.weight(), "shared state store");
+            st.weightOverride(o.weight(), source);
             transition(pool, b, "weight", "weight " + (o.weight() == null ? b.configuredWeight() : o.weight()),
-                    "shared state store");
+                    source);
         }
         pool.rebuild();
     }

@@ -58,7 +58,7 @@ final class DaemonAdmin implements AdminOperations {
         return new StatusView(version == null ? "development build" : version,
                 Duration.between(daemon.startedAt(), Instant.now()).toSeconds(),
                 daemon.transport().name().toLowerCase(), daemon.config().source(),
-                daemon.connections().size(), listeners);
+                daemon.connections().size(), listeners, ProcessHandle.current().pid(), daemon.handoverStatus().toMap());
     }
 
     private static List<String> poolsOf(ListenerConfig lc) {

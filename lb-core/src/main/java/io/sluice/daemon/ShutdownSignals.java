@@ -59,6 +59,14 @@ public final class ShutdownSignals {
         }
     }
 
+    /** Ends {@link #awaitFirst} as a signal would, for {@code why} (a finished handover). */
+    public void trigger(String why) {
+        if (firstSeen.compareAndSet(false, true)) {
+            log.info("{}: shutting down gracefully", why);
+            first.countDown();
+        }
+    }
+
     /** Blocks until the first TERM or INT. */
     public void awaitFirst() {
         try {

@@ -9,6 +9,10 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.SluiceConfig;
+import io.sluice.handover.HandoverException;
+import io.sluice.handover.HandoverServer;
+import io.sluice.handover.HandoverStatus;
+import io.sluice.handover.Takeover;
 import io.sluice.health.HealthChecker;
 import io.sluice.health.HealthListener;
 import io.sluice.limit.ConnectionLimiter;
@@ -89,7 +93,12 @@ public final class SluiceDaemon implements AutoCloseable {
     /** Set once at start: listeners wait for the first discovery snapshots. */
     private volatile boolean awaitingDiscovery;
     private volatile boolean graceAbandoned;
-    private AdminServer adminServer;
+    private volatile AdminServer adminServer;
+    private final HandoverStatus handoverStatus = new HandoverStatus();
+    private volatile HandoverServer handoverServer;
+    /** Set once everything went to a new process: the socket path is that process's now. */
+    private volatile boolean handedOver;
+    private volatile Runnable onHandedOver = () -> {};
 
     private SluiceDaemon(SluiceConfig config) {
         this.config = config;
@@ -161,6 +170,7 @@ public final class SluiceDaemon implements AutoCloseable {
                 daemon.bindAll();
             }
             daemon.startAdmin();
+            daemon.startHandoverServer(null, false);
         } catch (Listener.BindFailedException | RuntimeException e) {
             daemon.stop(Duration.ZERO);
             throw e;
@@ -180,6 +190,89 @@ public final class SluiceDaemon implements AutoCloseable {
                     config.summary(), daemon.transport.name().toLowerCase(), daemon.describeListeners(), admin);
         }
         return daemon;
+    }
+
+    /**
+     * Starts a daemon that takes over the listeners, connections and state of the one listening
+     * on {@code socket} (docs/handover.md), then binds whatever it did not get, and listens for
+     * the next handover on its own {@code handover.socket} (or {@code socket}).
+     *
+     * @throws Takeover.Failed if the takeover failed before this process held any listener
+     *                         (nothing is left running; the old daemon carries on)
+     * @throws Listener.BindFailedException if a listener not handed over cannot be bound
+     */
+    public static SluiceDaemon takeOver(SluiceConfig config, Path socket) throws Takeover.Failed, Listener.BindFailedException {
+        SluiceDaemon daemon = new SluiceDaemon(config);
+        try {
+            daemon.onControl(() -> {
+                daemon.buildPools(config);
+                daemon.discovery.start(config.pools());
+                return null;
+            });
+            daemon.awaitFirstSnapshots(Duration.ofSeconds(30));
+            boolean complete = true;
+            try {
+                Takeover.run(socket, daemon.transport, new DaemonHandover(daemon), daemon.handoverStatus);
+            } catch (Takeover.Failed e) {
+                if (!e.listenersTaken()) {
+                    throw e;
+                }
+                complete = false;
+                log.error("Takeover stopped early ({}); serving what was handed over, binding the rest", e.getMessage());
+            }
+            for (ListenerConfig lc : config.listeners()) {
+                if (daemon.listener(lc.name()) == null) {
+                    daemon.bindListener(lc);
+                }
+            }
+            daemon.listenersBound = true;
+            if (daemon.adminServer == null) {
+                daemon.startAdmin();
+            }
+            if (complete) {
+                daemon.startHandoverServer(socket, true);
+            } else {
+                log.warn("No handover socket after an incomplete takeover: the old process still has {}", socket);
+            }
+        } catch (Takeover.Failed | Listener.BindFailedException | RuntimeException e) {
+            daemon.stop(Duration.ZERO);
+            throw e;
+        }
+        daemon.daemonMetrics.bindProcessMetrics(daemon.workers);
+        daemon.daemonMetrics.trackPools();
+        daemon.daemonMetrics.trackListeners(config.listeners().stream().map(ListenerConfig::name).toList(), daemon.tracker);
+        daemon.control.scheduleWithFixedDelay(daemon::everySecond, 1, 1, TimeUnit.SECONDS);
+        daemon.ready = true;
+        String admin = daemon.adminServer == null ? "" : "; admin API on " + hostPort(daemon.adminServer.localAddress());
+        log.info("Sluice started by takeover: {} on {} transport; listening on {}{}", config.summary(),
+                daemon.transport.name().toLowerCase(), daemon.describeListeners(), admin);
+        return daemon;
+    }
+
+    /** A takeover waits for discovery, so the connections it adopts find their backends (bounded). */
+    private void awaitFirstSnapshots(Duration atMost) {
+        boolean discovering = config.discovery() != null && config.pools().values().stream().anyMatch(p -> p.discover() != null);
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (discovering && !discovery.allSynced() && System.nanoTime() - deadline < 0) {
+            sleepQuietly(50);
+        }
+        if (discovering && !discovery.allSynced()) {
+            log.warn("Taking over before every discovering pool has its first snapshot ({} passed)", atMost);
+        }
+    }
+
+    /** Listens on {@code handover.socket}, or on {@code fallback} (the socket we took over through), if either. */
+    private void startHandoverServer(Path fallback, boolean succeeding) throws Listener.BindFailedException {
+        Path path = config.handover() != null ? config.handover().socket() : fallback;
+        if (path == null) {
+            return;
+        }
+        try {
+            handoverServer = HandoverServer.listen(path, transport, new DaemonHandover(this), handoverStatus, succeeding);
+            log.info("Handover socket: {}", path);
+        } catch (HandoverException e) {
+            throw new Listener.BindFailedException(e.getMessage(), e);
+        }
     }
 
     /** Control thread: every discovering pool has its first set; bind if that was what we waited for. */
@@ -294,12 +387,44 @@ public final class SluiceDaemon implements AutoCloseable {
 
     private void bindAll() throws Listener.BindFailedException {
         for (ListenerConfig lc : config.listeners()) {
-            listeners.put(lc.name(), Listener.bind(lc, settingsFor(lc), transport, workers));
+            bindListener(lc);
         }
         listenersBound = true;
     }
 
+    void bindListener(ListenerConfig lc) throws Listener.BindFailedException {
+        listeners.put(lc.name(), Listener.bind(lc, settingsFor(lc), transport, workers));
+    }
+
+    /** Serves a listening socket handed over by the process we take over from. */
+    void adoptListener(ListenerConfig lc, int fd) throws Listener.BindFailedException {
+        listeners.put(lc.name(), Listener.adopt(lc, settingsFor(lc), transport, workers, fd));
+    }
+
+    /** Closes a listener (a handover: the new process did not take it). */
+    void removeListener(String name) {
+        Listener l = listeners.remove(name);
+        if (l != null) {
+            l.close().awaitUninterruptibly();
+        }
+    }
+
     private void startAdmin() throws Listener.BindFailedException {
+        startAdmin(-1);
+    }
+
+    /** Serves the admin API on the socket the process we take over from handed over; false if it cannot. */
+    boolean adoptAdmin(int fd) {
+        try {
+            startAdmin(fd);
+            return adminServer != null;
+        } catch (Listener.BindFailedException e) {
+            log.error("{}; the admin API will be bound anew", e.getMessage());
+            return false;
+        }
+    }
+
+    private void startAdmin(int inheritedFd) throws Listener.BindFailedException {
         if (config.admin() == null) {
             return;
         }
@@ -313,7 +438,7 @@ public final class SluiceDaemon implements AutoCloseable {
             }
         }
         try {
-            adminServer = AdminServer.start(config.admin().bind(), new DaemonAdmin(this), token, transport, adminLoop);
+            adminServer = AdminServer.start(config.admin().bind(), new DaemonAdmin(this), token, transport, adminLoop, inheritedFd);
         } catch (AdminServer.BindFailedException e) {
             throw new Listener.BindFailedException(e.getMessage(), e);
         }
@@ -429,6 +554,40 @@ public final class SluiceDaemon implements AutoCloseable {
         return backends;
     }
 
+    AdminServer adminServer() {
+        return adminServer;
+    }
+
+    io.sluice.state.OverrideStore overrides() {
+        return overrides;
+    }
+
+    Listener listener(String name) {
+        return listeners.get(name);
+    }
+
+    io.netty.channel.EventLoop nextWorker() {
+        return workers.next();
+    }
+
+    /** Handover socket, state and last outcome, for the admin API. */
+    public HandoverStatus handoverStatus() {
+        return handoverStatus;
+    }
+
+    /** What to do once every connection went to a new process (sluice run: stop, and exit 0). */
+    public void onHandedOver(Runnable action) {
+        this.onHandedOver = action;
+    }
+
+    /** The handover finished: the new process serves the listeners; we only drain what stayed. */
+    void handedOver(int kept) {
+        handedOver = true;
+        ready = false;
+        log.info("Everything is handed over{}; stopping", kept == 0 ? "" : " but " + kept + " connections, which drain here");
+        onHandedOver.run();
+    }
+
     Map<String, HealthChecker> checkers() {
         return checkers;
     }
@@ -509,6 +668,9 @@ public final class SluiceDaemon implements AutoCloseable {
             return;
         }
         ready = false;
+        if (handoverServer != null) {
+            handoverServer.close(!handedOver); // after a handover the path is the new process's socket
+        }
         for (Listener l : listeners()) {
             l.close().awaitUninterruptibly();
         }

@@ -59,6 +59,21 @@ public final class ConnectionLimiter {
         return true;
     }
 
+    /**
+     * Counts a connection another process admitted and handed over: it is open already, so it is
+     * never refused, even above a limit the new configuration lowered (it only delays new ones).
+     */
+    public void acquireHandedOver(InetAddress source) {
+        total.incrementAndGet();
+        if (maxPerSource > 0) {
+            perSource.compute(source, (addr, count) -> {
+                AtomicInteger c = count == null ? new AtomicInteger() : count;
+                c.incrementAndGet();
+                return c;
+            });
+        }
+    }
+
     public void releaseGlobal() {
         total.decrementAndGet();
     }

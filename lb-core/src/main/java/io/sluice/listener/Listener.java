@@ -49,17 +49,8 @@ public final class Listener {
     public static Listener bind(ListenerConfig config, FrontendSettings settings, Transport transport, EventLoopGroup group)
             throws BindFailedException {
         FrontendInitializer initializer = new FrontendInitializer(settings);
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, BACKLOG)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new AcceptErrors(config.name()))
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.RECEIVE_BUFFERS)
-                .childHandler(initializer);
+        ServerBootstrap bootstrap = bootstrap(config, initializer, group)
+                .channel(transport.serverChannelClass());
         if (transport.supportsReusePort()) {
             bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
         }
@@ -68,6 +59,38 @@ public final class Listener {
             throw new BindFailedException(describe(config, bound.cause()), bound.cause());
         }
         return new Listener(config, bound.channel(), initializer);
+    }
+
+    /**
+     * Serves a listening socket another process handed over (docs/handover.md): the same kernel
+     * socket, with its queue of pending connections, so no client is refused. Blocks until registered.
+     *
+     * @throws BindFailedException if the descriptor cannot be served (the message is for the operator)
+     */
+    public static Listener adopt(ListenerConfig config, FrontendSettings settings, Transport transport,
+                                 EventLoopGroup group, int fd) throws BindFailedException {
+        FrontendInitializer initializer = new FrontendInitializer(settings);
+        ChannelFuture registered = bootstrap(config, initializer, group)
+                .channelFactory(() -> transport.wrapServerSocket(fd))
+                .register().awaitUninterruptibly();
+        if (!registered.isSuccess()) {
+            throw new BindFailedException("cannot serve listener '" + config.name() + "' on the socket handed over: "
+                    + registered.cause().getMessage(), registered.cause());
+        }
+        return new Listener(config, registered.channel(), initializer);
+    }
+
+    private static ServerBootstrap bootstrap(ListenerConfig config, FrontendInitializer initializer, EventLoopGroup group) {
+        return new ServerBootstrap()
+                .group(group)
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new AcceptErrors(config.name()))
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.RECEIVE_BUFFERS)
+                .childHandler(initializer);
     }
 
     private static String describe(ListenerConfig config, Throwable cause) {
@@ -93,6 +116,24 @@ public final class Listener {
     /** The bound address (with the real port when the config said port 0). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The pipeline set-up of its connections (a handed-over connection in its prelude gets the same). */
+    public FrontendInitializer initializer() {
+        return initializer;
+    }
+
+    /** The listening socket's descriptor, to pass to another process (epoll only). */
+    public int descriptor() {
+        return ((io.netty.channel.unix.UnixChannel) serverChannel).fd().intValue();
+    }
+
+    /**
+     * Stops or restarts taking connections off the socket without closing it: during a handover
+     * the other process accepts from the same socket, and if it fails this one takes over again.
+     */
+    public void accepting(boolean on) {
+        serverChannel.config().setAutoRead(on);
     }
 
     /** Stops accepting; connections already accepted are not touched. */

@@ -109,6 +109,23 @@ public final class Pool {
     }
 
     /**
+     * The selection of a connection an earlier process routed to {@code backend} and handed over:
+     * its client's stick entry (kept, or made for that backend) so it is pinned while it lasts.
+     */
+    public Selection adopted(InetAddress client, Backend backend) {
+        StickTable table = stickTable;
+        StickTable.Entry entry = null;
+        if (table != null) {
+            StickyKey key = keyOf(client);
+            entry = table.get(key);
+            if (entry == null) {
+                entry = table.remember(key, backend.name());
+            }
+        }
+        return new Selection(backend, entry, Decision.HANDOVER);
+    }
+
+    /**
      * What {@link #pick} would choose for {@code key} now, without remembering anything (admin
      * explain). Null when no backend is eligible.
      */
@@ -278,7 +295,9 @@ public final class Pool {
 
     /** How a pick was made. */
     public enum Decision {
-        STICK_TABLE("stick-table"), MAGLEV("maglev"), BALANCER("balancer");
+        STICK_TABLE("stick-table"), MAGLEV("maglev"), BALANCER("balancer"),
+        /** Routed by an earlier Sluice process, which handed the connection over. */
+        HANDOVER("handover");
 
         private final String word;
 

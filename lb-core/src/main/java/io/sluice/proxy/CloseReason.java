@@ -30,7 +30,12 @@ public enum CloseReason {
     /** A tls listener refused the client before routing it (the detail is in sluice_tls_refused_total). */
     TLS_REFUSED("tls-refused"),
     /** A trusted upstream sent no valid PROXY protocol header in time. */
-    PROXY_HEADER_INVALID("proxy-header-invalid");
+    PROXY_HEADER_INVALID("proxy-header-invalid"),
+    /**
+     * Handed to a new Sluice process during an upgrade (docs/handover.md): not an end for the client,
+     * only for this process's share of it. Counted here, never access-logged here.
+     */
+    HANDED_OVER("handed-over");
 
     private final String word;
 

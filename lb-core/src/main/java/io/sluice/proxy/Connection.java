@@ -29,7 +29,7 @@ public final class Connection {
 
     private final FrontendSettings settings;
     private final Channel inbound;
-    private final long startNanos = System.nanoTime();
+    private long startNanos = System.nanoTime();
     // Written once on the event loop; volatile because the admin API lists connections from its own thread.
     private volatile InetSocketAddress client;
     private InetSocketAddress destination;
@@ -51,6 +51,15 @@ public final class Connection {
     // Plain fields: written only on the event loop; the admin API's reads may be slightly stale.
     long bytesUp;
     long bytesDown;
+    /** Bytes an earlier process already counted in its metrics (adopted connections); 0 otherwise. */
+    private long bytesUpCounted;
+    private long bytesDownCounted;
+
+    // Handover (docs/handover.md): while held, no IO runs here and closes wait; once handed over,
+    // the sockets belong to the other process and closing our descriptors touches nothing.
+    private boolean held;
+    private CloseReason closeWhileHeld;
+    private boolean handedOver;
 
     // Idle timeout bookkeeping, owned by the loop's IdleSweeper (see there); 0 nanos: no timeout.
     final long idleNanos;
@@ -66,6 +75,25 @@ public final class Connection {
         this.client = (InetSocketAddress) inbound.remoteAddress();
         this.destination = (InetSocketAddress) inbound.localAddress();
         this.idleNanos = settings.idle().toNanos();
+    }
+
+    /** An established connection another process handed over (see {@link AdoptedConnection}). */
+    Connection(FrontendSettings settings, Channel inbound, ConnectionImage image, InetSocketAddress client,
+               InetSocketAddress destination, Pool pool) {
+        this.settings = settings;
+        this.inbound = inbound;
+        this.client = client;
+        this.destination = destination;
+        this.idleNanos = settings.idle().toNanos();
+        this.startNanos = image.startNanos();
+        this.pool = pool;
+        this.serverName = image.serverName();
+        this.bytesUp = image.bytesUp();
+        this.bytesDown = image.bytesDown();
+        this.bytesUpCounted = image.bytesUp();
+        this.bytesDownCounted = image.bytesDown();
+        this.inboundInputDone = image.clientFinSeen();
+        this.outboundInputDone = image.backendFinSeen();
     }
 
     public Channel inbound() {
@@ -128,6 +156,14 @@ public final class Connection {
 
     void globalAdmitted() {
         globalAdmitted = true;
+        settings.tracker().add(this);
+    }
+
+    /** Adopted from another process: counted against the limits without a check, it is open already. */
+    void globalAdmittedHandedOver() {
+        settings.limiter().acquireHandedOver(client.getAddress());
+        globalAdmitted = true;
+        sourceAdmitted = true;
         settings.tracker().add(this);
     }
 
@@ -274,6 +310,13 @@ public final class Connection {
      * Safe to call repeatedly.
      */
     void close(CloseReason r) {
+        if (held) {
+            // The sockets may belong to the other process any moment now: decide after the handover.
+            if (closeWhileHeld == null) {
+                closeWhileHeld = r;
+            }
+            return;
+        }
         reason(r);
         closing = true;
         if (outbound != null) {
@@ -289,6 +332,12 @@ public final class Connection {
 
     /** One side broke: reset the other (SO_LINGER 0), so the peer knows the stream did not end cleanly. */
     void abort(CloseReason r) {
+        if (held) {
+            if (closeWhileHeld == null) {
+                closeWhileHeld = r;
+            }
+            return;
+        }
         if (closing) {
             // Our own close is under way; the channel going inactive is its echo, not an abort.
             return;
@@ -319,6 +368,204 @@ public final class Connection {
         }
     }
 
+    // ---- handover (docs/handover.md) ----------------------------------------------------------
+
+    /**
+     * Starts handing this connection over: stops IO on it in this process and completes
+     * {@code result} with what the other process needs, or with null when it cannot go now (it is
+     * closing, or connecting to a backend: offered again later). Runs on the event loop.
+     *
+     * <p>Two steps because Netty deregisters a channel in a later task: reads stop first, then the
+     * epoll registrations go, and only then, with no event left to change it, is the state read.
+     */
+    void pause(long id, io.netty.util.concurrent.Promise<PausedConnection> result) {
+        if (!canHandOver() || held) {
+            result.setSuccess(null);
+            return;
+        }
+        held = true;
+        inbound.config().setAutoRead(false);
+        inbound.flush();
+        if (established) {
+            outbound.config().setAutoRead(false);
+            outbound.flush();
+        }
+        io.netty.channel.ChannelFuture inboundGone = inbound.deregister();
+        io.netty.channel.ChannelFuture last = established ? outbound.deregister() : inboundGone;
+        last.addListener(f -> finishPause(id, result));
+    }
+
+    private boolean canHandOver() {
+        if (closing || !inbound.isActive()) {
+            return false;
+        }
+        if (!established) {
+            // In its prelude (no backend yet), with the raw bytes on tape to replay elsewhere.
+            return outbound == null && !inboundInputDone && inbound.pipeline().get(PreludeTape.class) != null;
+        }
+        return outbound.isActive() && !(inboundInputDone && outboundInputDone);
+    }
+
+    private void finishPause(long id, io.netty.util.concurrent.Promise<PausedConnection> result) {
+        if (!canHandOver() || inbound.isRegistered() || (established && outbound.isRegistered())) {
+            resumeHere(); // something changed while the registrations went: it stays here
+            result.setSuccess(null);
+            return;
+        }
+        if (idleNanos > 0) {
+            IdleSweeper.on(inbound.eventLoop()).remove(this);
+        }
+        io.netty.buffer.ByteBuf replay = io.netty.buffer.Unpooled.EMPTY_BUFFER;
+        if (!established) {
+            inbound.pipeline().fireUserEventTriggered(HandoverEvent.PAUSE);
+            replay = inbound.pipeline().get(PreludeTape.class).copy();
+        }
+        io.netty.buffer.ByteBuf toClient = unwritten(inbound);
+        io.netty.buffer.ByteBuf toBackend = established ? unwritten(outbound) : io.netty.buffer.Unpooled.EMPTY_BUFFER;
+        ConnectionImage image = new ConnectionImage(id, established, settings.listener(),
+                AddressText.of(client), AddressText.of(destination),
+                established ? pool.name() : null, established ? selection.backend().name() : null, serverName,
+                startNanos, System.nanoTime(), bytesUp, bytesDown, inboundInputDone, outboundInputDone,
+                toClient.readableBytes(), toBackend.readableBytes(), replay.readableBytes());
+        result.setSuccess(new PausedConnection(this, image, toClient, toBackend, replay));
+    }
+
+    /** A copy of what Netty still has to write on {@code ch} (the kernel's buffers travel with the socket). */
+    private static io.netty.buffer.ByteBuf unwritten(Channel ch) {
+        io.netty.channel.ChannelOutboundBuffer queue = ch.unsafe().outboundBuffer();
+        if (queue == null || queue.totalPendingWriteBytes() == 0) {
+            return io.netty.buffer.Unpooled.EMPTY_BUFFER;
+        }
+        io.netty.buffer.CompositeByteBuf copy = ch.alloc().compositeBuffer();
+        try {
+            queue.forEachFlushedMessage(msg -> {
+                if (msg instanceof io.netty.buffer.ByteBuf b && b.isReadable()) {
+                    copy.addComponent(true, b.copy());
+                }
+                return true;
+            });
+        } catch (Exception e) {
+            copy.release();
+            throw new IllegalStateException(e);
+        }
+        return copy;
+    }
+
+    /**
+     * The other process acknowledged it: it owns the sockets now. Drops our queued bytes (it has
+     * its own copy; failing the writes also keeps a pending half-close from running here) and
+     * closes our descriptors, which only drops this process's references. Event loop.
+     */
+    void handedOver() {
+        handedOver = true;
+        held = false;
+        closing = true;
+        discardQueued(inbound);
+        if (outbound != null) {
+            discardQueued(outbound);
+            outbound.close();
+        }
+        inbound.close();
+    }
+
+    private static void discardQueued(Channel ch) {
+        io.netty.channel.ChannelOutboundBuffer queue = ch.unsafe().outboundBuffer();
+        if (queue == null) {
+            return;
+        }
+        java.nio.channels.ClosedChannelException handedOver = new java.nio.channels.ClosedChannelException();
+        while (queue.current() != null) {
+            queue.remove(handedOver);
+        }
+    }
+
+    /** The handover of this connection did not happen (the other process died or refused it): serve it on. */
+    void resumeHere() {
+        if (!held) {
+            return;
+        }
+        held = false;
+        io.netty.channel.EventLoop loop = inbound.eventLoop();
+        if (!inbound.isRegistered()) {
+            loop.register(inbound);
+        }
+        if (outbound != null && !outbound.isRegistered()) {
+            loop.register(outbound);
+        }
+        if (idleNanos > 0 && idlePrev == null && idleNext == null) {
+            IdleSweeper.on(loop).add(this);
+        }
+        if (!established) {
+            inbound.pipeline().fireUserEventTriggered(HandoverEvent.RESUME);
+            inbound.read();
+        } else {
+            inbound.flush();
+            outbound.flush();
+            if (!inboundInputDone && outbound.isWritable()) {
+                inbound.config().setAutoRead(true);
+            }
+            if (!outboundInputDone && inbound.isWritable()) {
+                outbound.config().setAutoRead(true);
+            }
+        }
+        if (closeWhileHeld != null) {
+            CloseReason r = closeWhileHeld;
+            closeWhileHeld = null;
+            if (r == CloseReason.CLIENT_ABORT || r == CloseReason.BACKEND_ABORT) {
+                abort(r);
+            } else {
+                close(r);
+            }
+        }
+    }
+
+    /**
+     * Starts relaying an adopted connection (see {@link AdoptedConnection}), on the client's event
+     * loop with both channels registered: the bytes the other process had not written yet go
+     * first, then a FIN it still owed, then reads resume.
+     */
+    void startAdopted(Channel backendChannel, Pool.Selection sel, io.netty.buffer.ByteBuf toClient,
+                      io.netty.buffer.ByteBuf toBackend) {
+        this.outbound = backendChannel;
+        this.selection = sel;
+        this.established = true;
+        sel.backend().connectionOpened();
+        if (sel.stickEntry() != null) {
+            sel.stickEntry().pin();
+        }
+        if (idleNanos > 0) {
+            IdleSweeper.on(inbound.eventLoop()).add(this);
+        }
+        if (!inbound.isActive() || !outbound.isActive()) {
+            toClient.release();
+            toBackend.release();
+            abort(inbound.isActive() ? CloseReason.BACKEND_ABORT : CloseReason.CLIENT_ABORT);
+            return;
+        }
+        writePending(inbound, toClient);
+        writePending(outbound, toBackend);
+        if (inboundInputDone) {
+            shutdownOutputAfterFlush(outbound);
+        }
+        if (outboundInputDone) {
+            shutdownOutputAfterFlush(inbound);
+        }
+        if (!inboundInputDone && outbound.isWritable()) {
+            inbound.config().setAutoRead(true);
+        }
+        if (!outboundInputDone && inbound.isWritable()) {
+            outbound.config().setAutoRead(true);
+        }
+    }
+
+    private static void writePending(Channel ch, io.netty.buffer.ByteBuf bytes) {
+        if (bytes.isReadable()) {
+            ch.writeAndFlush(bytes, ch.voidPromise());
+        } else {
+            bytes.release();
+        }
+    }
+
     /** The client channel closed: release everything this connection held, once. */
     void finished() {
         if (idleNanos > 0) {
@@ -340,18 +587,20 @@ public final class Connection {
         }
         String backendName = null;
         if (established) {
-            selection.backend().connectionClosed(bytesUp, bytesDown);
+            selection.backend().connectionClosed(bytesUp - bytesUpCounted, bytesDown - bytesDownCounted);
             if (selection.stickEntry() != null) {
                 selection.stickEntry().unpin();
             }
             backendName = selection.backend().name();
         }
-        CloseReason finalReason = reason == null ? CloseReason.CLIENT_ABORT : reason;
+        CloseReason finalReason = handedOver ? CloseReason.HANDED_OVER
+                : reason == null ? CloseReason.CLIENT_ABORT : reason;
         settings.metrics().closed(settings.listener(), finalReason.word());
         if (pool != null) {
-            settings.metrics().bytes(pool.name(), bytesUp, bytesDown);
+            settings.metrics().bytes(pool.name(), bytesUp - bytesUpCounted, bytesDown - bytesDownCounted);
         }
-        if (!settings.accessLog().enabled()) {
+        // A handed-over connection goes on in the other process, which logs it once, when it ends.
+        if (handedOver || !settings.accessLog().enabled()) {
             return;
         }
         settings.accessLog().log(new AccessLog.Entry(

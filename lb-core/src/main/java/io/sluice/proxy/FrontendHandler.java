@@ -35,8 +35,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.expectsProxyHeader = expectsProxyHeader;
     }
 
+    /** For a connection another process handed over, established already (see {@link AdoptedConnection}). */
+    FrontendHandler(FrontendSettings settings, Connection adopted) {
+        this.settings = settings;
+        this.expectsProxyHeader = false;
+        this.connection = adopted;
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (connection != null) {
+            ctx.fireChannelActive(); // adopted: admitted and routed by the process that accepted it
+            return;
+        }
         Channel ch = ctx.channel();
         connection = new Connection(settings, ch);
         ch.closeFuture().addListener(f -> connection.finished());
@@ -75,6 +86,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void connect(Pool pool, String serverName) {
+        if (connection.inbound().pipeline().get(PreludeTape.class) != null) {
+            connection.inbound().pipeline().remove(PreludeTape.class); // routed: no replay needed any more
+        }
         connection.routed(pool, serverName);
         new BackendConnector(connection, pool).connect();
     }

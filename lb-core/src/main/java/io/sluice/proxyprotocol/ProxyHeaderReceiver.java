@@ -73,6 +73,17 @@ public final class ProxyHeaderReceiver extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** A handover while the header is awaited: no timeout while paused; a fresh one if this process keeps it. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == io.sluice.proxy.HandoverEvent.PAUSE && !done) {
+            cancelTimeout();
+        } else if (evt == io.sluice.proxy.HandoverEvent.RESUME && !done) {
+            timeout = ctx.executor().schedule(() -> fail(ctx, "timeout"), HEADER_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!done) {

@@ -14,7 +14,7 @@ import java.util.Locale;
  * {@code {"admin":"drain","weight":50,"drain_deadline":"...","close_rate":100}}. Also the
  * {@code "pool/backend"} key every store indexes by.
  */
-final class OverrideJson {
+public final class OverrideJson {
 
     private static final ObjectMapper json = new ObjectMapper();
 
@@ -24,7 +24,7 @@ final class OverrideJson {
         return pool + "/" + backend;
     }
 
-    static ObjectNode toNode(Override o) {
+    public static ObjectNode toNode(Override o) {
         ObjectNode n = json.createObjectNode();
         n.put("admin", o.admin().word());
         if (o.weight() != null) {
@@ -39,7 +39,7 @@ final class OverrideJson {
         return n;
     }
 
-    static Override fromNode(JsonNode o) {
+    public static Override fromNode(JsonNode o) {
         return new Override(
                 AdminState.valueOf(o.path("admin").asText("ready").toUpperCase(Locale.ROOT)),
                 o.hasNonNull("weight") ? o.get("weight").asInt() : null,

@@ -67,6 +67,34 @@ public final class StickTable {
         return fresh;
     }
 
+    /** One entry as another process needs it (handover): key, backend, and how long since it was used. */
+    public record Exported(StickyKey key, String backendName, long idleNanos) {}
+
+    /** Every entry now (weakly consistent); pinned entries count as just used. */
+    public List<Exported> export() {
+        long now = nanoClock.getAsLong();
+        List<Exported> out = new ArrayList<>(entries.size());
+        for (Map.Entry<StickyKey, Entry> e : entries.entrySet()) {
+            Entry entry = e.getValue();
+            long idle = entry.pins.get() > 0 ? 0 : Math.max(0, now - entry.lastUsedNanos);
+            out.add(new Exported(e.getKey(), entry.backendName, idle));
+        }
+        return out;
+    }
+
+    /**
+     * Adds an entry another process remembered (handover), unless this table has one for the key
+     * already (ours is newer) or is at its hard limit; its TTL keeps counting from its last use there.
+     */
+    public void restore(StickyKey key, String backendName, long idleNanos) {
+        if (entries.size() >= hardLimit() || idleNanos > ttlNanos) {
+            return;
+        }
+        Entry fresh = new Entry(backendName);
+        fresh.lastUsedNanos = nanoClock.getAsLong() - idleNanos;
+        entries.putIfAbsent(key, fresh);
+    }
+
     /** Removes expired entries, then the oldest unpinned ones while over capacity. Control thread only. */
     public int sweep() {
         long now = nanoClock.getAsLong();

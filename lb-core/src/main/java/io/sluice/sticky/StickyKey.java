@@ -19,6 +19,11 @@ public final class StickyKey {
         this.hash = KeyHash.of(bytes);
     }
 
+    /** A key from its bytes, as another process sent them (handover); the bytes are copied. */
+    public static StickyKey of(byte[] bytes) {
+        return new StickyKey(bytes.clone());
+    }
+
     /** Stable 64-bit hash of the key; what Maglev looks up. */
     public long hash() {
         return hash;

@@ -110,6 +110,22 @@ public final class ClientHelloSniffer extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * A handover in the middle of the sniff stops the timers (the socket may soon be the other
+     * process's) and, if this process keeps the connection after all, starts them afresh.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == io.sluice.proxy.HandoverEvent.PAUSE && !decided) {
+            cancelTimers();
+            helloTimeout = null;
+            serverFirstTimeout = null;
+        } else if (evt == io.sluice.proxy.HandoverEvent.RESUME && !decided) {
+            startTimers(ctx);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!decided && ctx.channel().isActive()) {

@@ -55,6 +55,21 @@ public enum Transport {
         public SocketChannel newSocketChannel(InetAddress target) {
             return new EpollSocketChannel(familyOf(target));
         }
+
+        @Override
+        public boolean supportsHandover() {
+            return true;
+        }
+
+        @Override
+        public SocketChannel wrapSocket(int fd) {
+            return new EpollSocketChannel(fd);
+        }
+
+        @Override
+        public ServerChannel wrapServerSocket(int fd) {
+            return new EpollServerSocketChannel(fd);
+        }
     },
     /** Opt-in and experimental (see {@link #detect}): submission batching instead of a syscall per operation. */
     IO_URING {
@@ -138,6 +153,25 @@ public enum Transport {
      * on Android), so the relay does not set it again (one setsockopt per socket saved).
      */
     public abstract SocketChannel newSocketChannel(InetAddress target);
+
+    /**
+     * Whether connections and listeners can be handed to another process (docs/handover.md): it
+     * needs descriptor passing and channels built around an existing descriptor, which only the
+     * epoll transport has in a form we trust (io_uring loses reads, see {@link #detect}).
+     */
+    public boolean supportsHandover() {
+        return false;
+    }
+
+    /** A channel around a connected TCP socket received from another process (handover). */
+    public SocketChannel wrapSocket(int fd) {
+        throw new UnsupportedOperationException("connection handover needs the epoll transport, not " + name());
+    }
+
+    /** A channel around a listening TCP socket received from another process (handover). */
+    public ServerChannel wrapServerSocket(int fd) {
+        throw new UnsupportedOperationException("connection handover needs the epoll transport, not " + name());
+    }
 
     private static SocketProtocolFamily familyOf(InetAddress target) {
         return target instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;

@@ -1,0 +1,32 @@
+package io.sluice.handover;
+
+import io.sluice.proxy.Connection;
+import java.util.List;
+import java.util.Set;
+
+/** What the old process's daemon gives {@link HandOff}: its sockets, connections and state. */
+public interface HandoverSource {
+
+    /** A listening socket to offer: {@code kind} is "proxy" or "admin". */
+    record Socket(String name, String kind, String address, int descriptor) {}
+
+    List<Socket> listeningSockets();
+
+    /**
+     * The new process accepts on {@code taken} (names; "admin" for the admin socket): stop taking
+     * connections off those (keep the sockets, in case it fails), close the others.
+     */
+    void stopAccepting(Set<String> taken);
+
+    /** The handover failed: accept again on every socket, as before it started. */
+    void resumeAccepting();
+
+    /** Every open client connection now. */
+    List<Connection> connections();
+
+    /** Stick tables and overrides, for the STATE message. */
+    Messages.State state();
+
+    /** Everything is handed over (but {@code kept} connections): the process should stop. */
+    void handedOver(int kept);
+}

@@ -1,0 +1,68 @@
+package io.sluice.handover;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the admin API reports about handovers: the socket, what is going on now, and how the last
+ * one went (sluicectl upgrade waits on these). Thread-safe: written by the handover threads, read
+ * by the admin threads.
+ */
+public final class HandoverStatus {
+
+    /** How the last handover went, from this process's side ("sent" or "received"). */
+    public record Summary(String role, long peerPid, Instant startedAt, long durationMillis, int connections,
+                          int refused, int kept, long longestPauseMillis, int listeners, String outcome) {
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("role", role);
+            m.put("peerPid", peerPid);
+            m.put("startedAt", startedAt.toString());
+            m.put("durationMillis", durationMillis);
+            m.put("connections", connections);
+            m.put("refused", refused);
+            m.put("kept", kept);
+            m.put("longestPauseMillis", longestPauseMillis);
+            m.put("listeners", listeners);
+            m.put("outcome", outcome);
+            return m;
+        }
+    }
+
+    private volatile String socket;
+    private volatile String state = "idle";
+    private volatile Summary last;
+
+    public void socket(String path) {
+        this.socket = path;
+    }
+
+    public void state(String now) {
+        this.state = now;
+    }
+
+    public void finished(Summary summary) {
+        this.last = summary;
+        this.state = "idle";
+    }
+
+    public Summary last() {
+        return last;
+    }
+
+    public String state() {
+        return state;
+    }
+
+    /** The admin API's "handover" object. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("socket", socket);
+        m.put("state", state);
+        Summary s = last;
+        m.put("last", s == null ? null : s.toMap());
+        return m;
+    }
+}

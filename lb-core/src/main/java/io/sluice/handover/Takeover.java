@@ -1,0 +1,260 @@
+package io.sluice.handover;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketReadMode;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.sluice.proxy.AdoptedConnection;
+import io.sluice.proxy.ConnectionImage;
+import io.sluice.transport.Transport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The new process's side: connects to the running daemon's handover socket and takes its state,
+ * listening sockets and connections (docs/handover.md).
+ *
+ * <p>Ownership: a connection becomes ours when our ACK naming it has been written to the socket
+ * (the kernel delivers it to the old process even if we die the next instant). So nothing is read
+ * or written on an adopted socket before that: descriptors are wrapped, checked and only started
+ * once the ACK is out; if it cannot be sent, our copies are closed and the old process resumes.
+ */
+public final class Takeover {
+
+    private static final Logger log = LoggerFactory.getLogger(Takeover.class);
+    private static final Duration STEP = Duration.ofSeconds(60);
+    /** Test knob: delay every batch on this side, so a test can kill the process mid-handover. */
+    private static final long TEST_BATCH_DELAY_MILLIS = Long.getLong("sluice.handover.test-batch-delay-ms", 0);
+
+    private final Path socket;
+    private final HandoverTarget target;
+    private final HandoverStatus status;
+    private volatile boolean listenersTaken;
+
+    private Takeover(Path socket, HandoverTarget target, HandoverStatus status) {
+        this.socket = socket;
+        this.target = target;
+        this.status = status;
+    }
+
+    /**
+     * Runs a whole takeover on the calling thread (never an event loop).
+     *
+     * @return how it went
+     * @throws Failed if it stopped early; {@link Failed#listenersTaken()} says whether this process
+     *                already serves some listeners (then it must go on serving)
+     */
+    public static HandoverStatus.Summary run(Path socket, Transport transport, HandoverTarget target, HandoverStatus status)
+            throws Failed {
+        Takeover t = new Takeover(socket, target, status);
+        if (!transport.supportsHandover()) {
+            throw new Failed("--takeover needs the epoll transport; this process runs on " + transport.name().toLowerCase(), false);
+        }
+        EventLoopGroup group = transport.newEventLoopGroup(1, "sluice-takeover");
+        Link link = new Link();
+        status.state("taking-over");
+        try {
+            return t.takeOver(group, link);
+        } catch (HandoverException e) {
+            status.finished(new HandoverStatus.Summary("received", -1, Instant.now(), 0, 0, 0, 0, -1, 0,
+                    "aborted: " + e.getMessage()));
+            throw new Failed(e.getMessage(), t.listenersTaken);
+        } finally {
+            link.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private HandoverStatus.Summary takeOver(EventLoopGroup group, Link link) throws HandoverException {
+        long t0 = System.nanoTime();
+        Instant startedAt = Instant.now();
+        Channel control = connect(group, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new FrameDecoder(), new LengthFieldPrepender(4), link.frameQueue());
+            }
+        }, false);
+        link.control(control);
+        link.send(Wire.Type.HELLO, new Messages.Hello(Wire.PROTOCOL, Wire.VERSION, ProcessHandle.current().pid()), STEP);
+        Messages.Welcome welcome = link.expect(Wire.Type.WELCOME, STEP).read(Messages.Welcome.class);
+        if (welcome.version() != Wire.VERSION || !Wire.PROTOCOL.equals(welcome.protocol())) {
+            throw new HandoverException("the running daemon speaks handover protocol " + welcome.protocol() + " version "
+                    + welcome.version() + "; this one speaks " + Wire.VERSION);
+        }
+        long peer = welcome.pid();
+        Channel fds = connect(group, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new LengthFieldPrepender(4), link.descriptorQueue());
+            }
+        }, true);
+        link.descriptorChannel(fds);
+        ChannelFuture attached = fds.writeAndFlush(Wire.encode(Wire.Type.ATTACH, new Messages.Attach(welcome.session())));
+        if (!attached.awaitUninterruptibly(STEP.toMillis()) || !attached.isSuccess()) {
+            throw new HandoverException("cannot attach the descriptor connection");
+        }
+        log.info("Taking over from pid {} through {}", peer, socket);
+
+        target.applyState(link.expect(Wire.Type.STATE, STEP).read(Messages.State.class));
+        Messages.Listeners offered = link.expect(Wire.Type.LISTENERS, STEP).read(Messages.Listeners.class);
+        int[] listenerFds = link.receiveDescriptors(offered.sockets().size(), STEP);
+        List<String> taken = target.adoptListeners(offered.sockets(), listenerFds);
+        listenersTaken = !taken.isEmpty();
+        link.send(Wire.Type.LISTENERS_TAKEN, new Messages.ListenersTaken(taken), STEP);
+        log.info("Accepting on the sockets of pid {}: {}", peer, taken);
+
+        int adoptedCount = 0;
+        int refusedCount = 0;
+        AtomicLong longestPause = new AtomicLong();
+        List<CountDownLatch> starts = new ArrayList<>();
+        while (true) {
+            Wire.Frame frame = link.receive(STEP);
+            if (frame.type() == Wire.Type.STATE) {
+                target.applyState(frame.read(Messages.State.class));
+                continue;
+            }
+            if (frame.type() == Wire.Type.DONE) {
+                break;
+            }
+            if (frame.type() != Wire.Type.BATCH) {
+                throw new HandoverException("unexpected " + frame.type() + " during the connection handover");
+            }
+            Messages.Batch batch = frame.read(Messages.Batch.class);
+            int descriptorCount = 0;
+            for (ConnectionImage image : batch.connections()) {
+                descriptorCount += image.descriptorCount();
+            }
+            int[] received = link.receiveDescriptors(descriptorCount, STEP);
+            List<AdoptedConnection> adopted = new ArrayList<>();
+            List<Long> adoptedIds = new ArrayList<>();
+            List<Messages.Refusal> refusals = new ArrayList<>();
+            prepareBatch(batch, frame.blob(), received, adopted, adoptedIds, refusals);
+            if (TEST_BATCH_DELAY_MILLIS > 0) {
+                sleep(TEST_BATCH_DELAY_MILLIS);
+            }
+            try {
+                link.send(Wire.Type.ACK, new Messages.Ack(batch.batch(), adoptedIds, refusals), STEP);
+            } catch (HandoverException e) {
+                adopted.forEach(AdoptedConnection::discard); // not acknowledged: still the old process's
+                throw e;
+            }
+            CountDownLatch started = new CountDownLatch(adopted.size());
+            starts.add(started);
+            for (AdoptedConnection a : adopted) {
+                target.start(a, pauseNanos -> {
+                    longestPause.accumulateAndGet(pauseNanos, Math::max);
+                    started.countDown();
+                });
+            }
+            adoptedCount += adopted.size();
+            refusedCount += refusals.size();
+        }
+        for (CountDownLatch l : starts) {
+            try {
+                l.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        long pauseMillis = TimeUnit.NANOSECONDS.toMillis(longestPause.get());
+        try {
+            link.send(Wire.Type.BYE, new Messages.Bye(pauseMillis), STEP);
+        } catch (HandoverException e) {
+            log.warn("Takeover: could not say BYE to pid {} ({}); everything is handed over already", peer, e.getMessage());
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        log.info("Took over from pid {}: {} connections in {} ms (longest pause {} ms), {} refused, {} listeners",
+                peer, adoptedCount, millis, pauseMillis, refusedCount, taken.size());
+        HandoverStatus.Summary summary = new HandoverStatus.Summary("received", peer, startedAt, millis, adoptedCount,
+                refusedCount, 0, pauseMillis, taken.size(), "done");
+        status.finished(summary);
+        return summary;
+    }
+
+    /** Wraps a batch's connections (no IO); refused ones get their descriptors closed here. */
+    private void prepareBatch(Messages.Batch batch, byte[] blob, int[] fds, List<AdoptedConnection> adopted,
+                              List<Long> adoptedIds, List<Messages.Refusal> refusals) throws HandoverException {
+        int offset = 0;
+        int fdIndex = 0;
+        for (ConnectionImage image : batch.connections()) {
+            int[] own = new int[image.descriptorCount()];
+            System.arraycopy(fds, fdIndex, own, 0, own.length);
+            fdIndex += own.length;
+            int total = image.toClientBytes() + image.toBackendBytes() + image.replayBytes();
+            if (image.toClientBytes() < 0 || image.toBackendBytes() < 0 || image.replayBytes() < 0 || offset + total > blob.length) {
+                throw new HandoverException("BATCH " + batch.batch() + " lists more pending bytes than it carries");
+            }
+            ByteBuf toClient = Unpooled.wrappedBuffer(blob, offset, image.toClientBytes());
+            offset += image.toClientBytes();
+            ByteBuf toBackend = Unpooled.wrappedBuffer(blob, offset, image.toBackendBytes());
+            offset += image.toBackendBytes();
+            ByteBuf replay = Unpooled.wrappedBuffer(blob, offset, image.replayBytes());
+            offset += image.replayBytes();
+            try {
+                adopted.add(target.prepare(image, own, toClient, toBackend, replay));
+                adoptedIds.add(image.id());
+            } catch (HandoverTarget.Refused | RuntimeException e) {
+                toClient.release();
+                toBackend.release();
+                replay.release();
+                for (int fd : own) {
+                    Link.closeQuietly(fd);
+                }
+                refusals.add(new Messages.Refusal(image.id(), e.getMessage()));
+            }
+        }
+    }
+
+    private Channel connect(EventLoopGroup group, ChannelInitializer<Channel> init, boolean descriptors)
+            throws HandoverException {
+        Bootstrap b = new Bootstrap().group(group).channel(EpollDomainSocketChannel.class).handler(init);
+        if (descriptors) {
+            b.option(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS);
+        }
+        ChannelFuture f = b.connect(new DomainSocketAddress(socket.toString())).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new HandoverException("cannot connect to the handover socket " + socket + ": " + f.cause().getMessage()
+                    + " (is a Sluice daemon running with handover.socket set to it?)");
+        }
+        return f.channel();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A takeover that stopped early. */
+    public static final class Failed extends Exception {
+        private final boolean listenersTaken;
+
+        Failed(String message, boolean listenersTaken) {
+            super(message);
+            this.listenersTaken = listenersTaken;
+        }
+
+        /** Whether this process already accepts on sockets it took (it must go on serving them). */
+        public boolean listenersTaken() {
+            return listenersTaken;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.sluice.handover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.SluiceConfig;
+import io.sluice.daemon.SluiceDaemon;
+import io.sluice.harness.Clients;
+import io.sluice.harness.TestBackend;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two daemons in one JVM: the descriptors really travel over the UNIX socket (SCM_RIGHTS works
+ * within a process as between two), so this checks the whole protocol quickly; the process-level
+ * tests check exit codes and kills.
+ */
+class HandoverInProcessTest {
+
+    @TempDir
+    Path dir;
+
+    private final int port = freePort();
+    private final int adminPort = freePort();
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private SluiceConfig config(TestBackend backend) throws Exception {
+        return ConfigLoader.parse("""
+                listeners:
+                  - { name: main, bind: 127.0.0.1:%d, pool: app }
+                pools:
+                  app:
+                    backends:
+                      - { name: app-1, address: 127.0.0.1:%d }
+                admin:
+                  bind: 127.0.0.1:%d
+                handover:
+                  socket: %s
+                """.formatted(port, backend.address().getPort(), adminPort, dir.resolve("handover.sock")), "handover.yaml");
+    }
+
+    @Test
+    void establishedConnectionsListenersAndAdminMoveToTheNewDaemon() throws Exception {
+        try (TestBackend backend = TestBackend.namedEcho("app-1")) {
+            SluiceDaemon old = SluiceDaemon.start(config(backend));
+            SluiceDaemon fresh = null;
+            List<Socket> clients = new ArrayList<>();
+            try {
+                InetSocketAddress proxy = old.boundAddress("main");
+                for (int i = 0; i < 20; i++) {
+                    Socket s = Clients.connect(proxy);
+                    assertEquals("app-1", Clients.readLine(s));
+                    say(s, "before-" + i);
+                    clients.add(s);
+                }
+                AtomicBoolean handedOver = new AtomicBoolean();
+                old.onHandedOver(() -> handedOver.set(true));
+
+                fresh = SluiceDaemon.takeOver(config(backend), dir.resolve("handover.sock"));
+
+                assertTrue(handedOver.get(), "the old daemon was told it handed everything over");
+                assertEquals(proxy, fresh.boundAddress("main"), "the same listening socket");
+                assertEquals(old.adminAddress(), fresh.adminAddress(), "the admin socket too");
+                HandoverStatus.Summary summary = fresh.handoverStatus().last();
+                assertEquals("done", summary.outcome());
+                assertEquals(20, summary.connections());
+                old.stop(Duration.ofSeconds(5));
+                assertEquals(20, fresh.connections().size(), "every connection is the new daemon's");
+                for (int i = 0; i < clients.size(); i++) {
+                    say(clients.get(i), "after-" + i);
+                }
+                try (Socket late = Clients.connect(proxy)) {
+                    assertEquals("app-1", Clients.readLine(late));
+                    say(late, "late");
+                }
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+                old.stop(Duration.ZERO);
+                if (fresh != null) {
+                    fresh.stop(Duration.ZERO);
+                }
+            }
+        }
+    }
+
+    private static void say(Socket s, String line) throws Exception {
+        OutputStream out = s.getOutputStream();
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        assertEquals(line, Clients.readLine(s));
+    }
+}
