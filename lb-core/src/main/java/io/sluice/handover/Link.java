@@ -6,12 +6,15 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The two UNIX-socket connections of one handover, seen from a thread that may block (never an
@@ -159,17 +162,36 @@ final class Link implements AutoCloseable {
         await(control.writeAndFlush(Wire.encodeBatch(batch, blob)), timeout, "BATCH");
     }
 
-    /** Passes {@code fds} (SCM_RIGHTS); our copies stay open. Returns once the kernel has them all. */
+    /**
+     * Passes {@code fds} (SCM_RIGHTS); our copies stay open. Returns once the kernel has them all.
+     *
+     * <p>Written here, on the handover thread, not through the channel: Netty 4.2's domain socket
+     * channel fails the whole channel when sendmsg would block (it does not retry a descriptor on
+     * EAGAIN), and a few hundred descriptors fill a UNIX socket's buffer. Nothing else writes on
+     * this connection, and the channel still reads it, so a peer that goes away is still noticed.
+     */
     void sendDescriptors(int[] fds, Duration timeout) throws HandoverException {
-        if (fds.length == 0) {
-            return;
+        Socket raw = new Socket(((UnixChannel) descriptorChannel).fd().intValue());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int i = 0; i < fds.length; i++) {
+            while (true) {
+                int sent;
+                try {
+                    sent = raw.sendFd(fds[i]);
+                } catch (IOException e) {
+                    throw new HandoverException("passing descriptor " + (i + 1) + " of " + fds.length + " failed: "
+                            + e.getMessage(), e);
+                }
+                if (sent > 0) {
+                    break;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new HandoverException("the other process took no descriptor for " + timeout
+                            + " (" + i + " of " + fds.length + " passed)");
+                }
+                LockSupport.parkNanos(100_000); // its buffer is full: the other side is taking them
+            }
         }
-        ChannelFuture last = null;
-        for (int fd : fds) {
-            last = descriptorChannel.write(new FileDescriptor(fd));
-        }
-        descriptorChannel.flush();
-        await(last, timeout, fds.length + " descriptors");
     }
 
     private static void await(ChannelFuture f, Duration timeout, String what) throws HandoverException {

@@ -102,6 +102,59 @@ class HandoverInProcessTest {
         }
     }
 
+    /**
+     * A client that does not read while the backend sends 8 MiB: the old daemon holds bytes it
+     * could not write yet (the client's socket is full). They travel in the batch and arrive after
+     * the handover, in order, once; so does the backend's FIN.
+     */
+    @Test
+    void bytesQueuedForASlowClientArriveAfterTheHandover() throws Exception {
+        int size = 8 * 1024 * 1024;
+        try (TestBackend backend = TestBackend.with("bulk", (socket, self) -> {
+            OutputStream out = socket.getOutputStream();
+            byte[] chunk = new byte[64 * 1024];
+            for (int sent = 0; sent < size; sent += chunk.length) {
+                for (int i = 0; i < chunk.length; i++) {
+                    chunk[i] = (byte) ((sent + i) % 251);
+                }
+                out.write(chunk);
+            }
+            out.flush();
+            socket.shutdownOutput();
+            socket.getInputStream().read(); // until the client closes
+        })) {
+            SluiceDaemon old = SluiceDaemon.start(config(backend));
+            SluiceDaemon fresh = null;
+            try (Socket client = Clients.connect(old.boundAddress("main"))) {
+                client.setReceiveBufferSize(64 * 1024);
+                // Let the daemon read ahead until the client's side is full and Netty queues the rest.
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                        .until(() -> old.connections().all().stream().anyMatch(c -> c.bytesDown() > 256 * 1024));
+                Thread.sleep(300);
+                fresh = SluiceDaemon.takeOver(config(backend), dir.resolve("handover.sock"));
+                old.stop(Duration.ofSeconds(5));
+                java.io.InputStream in = client.getInputStream();
+                byte[] buf = new byte[64 * 1024];
+                long received = 0;
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] != (byte) ((received + i) % 251)) {
+                            throw new AssertionError("wrong byte at offset " + (received + i));
+                        }
+                    }
+                    received += n;
+                }
+                assertEquals(size, received, "every byte, then the backend's FIN");
+            } finally {
+                old.stop(Duration.ZERO);
+                if (fresh != null) {
+                    fresh.stop(Duration.ZERO);
+                }
+            }
+        }
+    }
+
     private static void say(Socket s, String line) throws Exception {
         OutputStream out = s.getOutputStream();
         out.write((line + "\n").getBytes(StandardCharsets.UTF_8));

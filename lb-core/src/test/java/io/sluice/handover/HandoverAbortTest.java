@@ -1,0 +1,164 @@
+package io.sluice.handover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketReadMode;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.SluiceConfig;
+import io.sluice.daemon.SluiceDaemon;
+import io.sluice.harness.Clients;
+import io.sluice.harness.TestBackend;
+import io.sluice.proxy.ConnectionImage;
+import io.sluice.transport.Transport;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The new process fails in the middle: a scripted peer speaks the real protocol up to the first
+ * BATCH, receives its descriptors, and vanishes without acknowledging it. Every connection must
+ * still be the old daemon's, working, and the old daemon must accept again. Then a real
+ * takeover still works.
+ */
+class HandoverAbortTest {
+
+    private static final int CONNECTIONS = 300; // more than one batch (256)
+
+    @TempDir
+    Path dir;
+
+    private final int port = freePort();
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private SluiceConfig config(TestBackend backend) throws Exception {
+        return ConfigLoader.parse("""
+                listeners:
+                  - { name: main, bind: 127.0.0.1:%d, pool: app }
+                pools:
+                  app:
+                    backends:
+                      - { name: app-1, address: 127.0.0.1:%d }
+                handover:
+                  socket: %s
+                """.formatted(port, backend.address().getPort(), dir.resolve("h.sock")), "abort.yaml");
+    }
+
+    @Test
+    void aNewProcessThatDiesBeforeItsAckLeavesEveryConnectionWithTheOldOne() throws Exception {
+        try (TestBackend backend = TestBackend.namedEcho("app-1")) {
+            SluiceDaemon old = SluiceDaemon.start(config(backend));
+            SluiceDaemon fresh = null;
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < CONNECTIONS; i++) {
+                    Socket s = Clients.connect(old.boundAddress("main"));
+                    assertEquals("app-1", Clients.readLine(s));
+                    clients.add(s);
+                }
+                int offered = dieAfterFirstBatch(dir.resolve("h.sock"));
+                assertEquals(256, offered, "the scripted peer saw a full first batch");
+
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> old.handoverStatus().last() != null);
+                assertTrue(old.handoverStatus().last().outcome().startsWith("aborted"), old.handoverStatus().last().outcome());
+                assertEquals("idle", old.handoverStatus().state());
+                assertEquals(CONNECTIONS, old.connections().size(), "not one connection lost or handed over");
+                for (int i = 0; i < clients.size(); i++) {
+                    say(clients.get(i), "still-" + i);
+                }
+                try (Socket late = Clients.connect(old.boundAddress("main"))) {
+                    assertEquals("app-1", Clients.readLine(late), "the old daemon accepts again");
+                }
+
+                fresh = SluiceDaemon.takeOver(config(backend), dir.resolve("h.sock"));
+                assertEquals("done", fresh.handoverStatus().last().outcome());
+                assertEquals(CONNECTIONS, fresh.handoverStatus().last().connections());
+                old.stop(Duration.ofSeconds(5));
+                for (int i = 0; i < clients.size(); i++) {
+                    say(clients.get(i), "moved-" + i);
+                }
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+                old.stop(Duration.ZERO);
+                if (fresh != null) {
+                    fresh.stop(Duration.ZERO);
+                }
+            }
+        }
+    }
+
+    /** Plays the new process up to the first BATCH and its descriptors, then closes everything. Returns the batch size. */
+    private static int dieAfterFirstBatch(Path socket) throws Exception {
+        EventLoopGroup group = Transport.EPOLL.newEventLoopGroup(1, "scripted-peer");
+        Link link = new Link();
+        try {
+            Channel control = new io.netty.bootstrap.Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new FrameDecoder(), new LengthFieldPrepender(4), link.frameQueue());
+                        }
+                    }).connect(new DomainSocketAddress(socket.toString())).sync().channel();
+            link.control(control);
+            Duration step = Duration.ofSeconds(10);
+            link.send(Wire.Type.HELLO, new Messages.Hello(Wire.PROTOCOL, Wire.VERSION, 1), step);
+            Messages.Welcome welcome = link.expect(Wire.Type.WELCOME, step).read(Messages.Welcome.class);
+            Channel fds = new io.netty.bootstrap.Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
+                    .option(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new LengthFieldPrepender(4), link.descriptorQueue());
+                        }
+                    }).connect(new DomainSocketAddress(socket.toString())).sync().channel();
+            link.descriptorChannel(fds);
+            fds.writeAndFlush(Wire.encode(Wire.Type.ATTACH, new Messages.Attach(welcome.session()))).sync();
+            link.expect(Wire.Type.STATE, step);
+            Messages.Listeners listeners = link.expect(Wire.Type.LISTENERS, step).read(Messages.Listeners.class);
+            for (int fd : link.receiveDescriptors(listeners.sockets().size(), step)) {
+                Link.closeQuietly(fd);
+            }
+            link.send(Wire.Type.LISTENERS_TAKEN, new Messages.ListenersTaken(List.of("main")), step);
+            Messages.Batch batch = link.expect(Wire.Type.BATCH, step).read(Messages.Batch.class);
+            int count = batch.connections().stream().mapToInt(ConnectionImage::descriptorCount).sum();
+            for (int fd : link.receiveDescriptors(count, step)) {
+                Link.closeQuietly(fd); // our copies only: the old daemon's keep the sockets alive
+            }
+            return batch.connections().size();
+        } finally {
+            link.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    private static void say(Socket s, String line) throws Exception {
+        OutputStream out = s.getOutputStream();
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        assertEquals(line, Clients.readLine(s));
+    }
+}
