@@ -55,8 +55,14 @@ final class Handovers {
 
     /** Waits until the daemon answers its status with its own pid; the status. */
     static JsonNode awaitUp(DaemonProcess d) {
-        await("admin status of " + d).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .ignoreExceptions().until(() -> d.isAlive() && d.status().path("pid").asLong() == d.pid());
+        try {
+            await("admin status of " + d).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .failFast("the daemon exited", () -> !d.isAlive())
+                    .ignoreExceptions().until(() -> d.status().path("pid").asLong() == d.pid());
+        } catch (RuntimeException e) {
+            throw new AssertionError(d + " never answered its status with its pid: " + e.getMessage()
+                    + "\n--- its output:\n" + d.output(), e);
+        }
         return status(d);
     }
 
