@@ -75,7 +75,7 @@ class HandoverProcessTest {
                     await().atMost(Duration.ofSeconds(10)).until(() -> shorts.served.get() >= 10);
                     try (DaemonProcess b = DaemonProcess.launch().adminPort(adminB)
                             .start(dir, "run", "--config", configB.toString(), "--takeover", socketA.toString())) {
-                        assertEquals(0, a.awaitExit(EXIT), "A exits 0 once B holds everything:\n" + a.output());
+                        Handovers.awaitHandedOver(a, b, EXIT);
                         int servedWhenAExited = shorts.served.get();
                         awaitUp(b);
                         JsonNode last = awaitLast(b, "done", Duration.ofSeconds(30));
@@ -141,7 +141,7 @@ class HandoverProcessTest {
 
                 try (DaemonProcess b = DaemonProcess.launch().adminPort(adminB)
                         .start(dir, "run", "--config", configB.toString(), "--takeover", socketA.toString())) {
-                    assertEquals(0, a.awaitExit(EXIT), "A exits 0 once B holds everything:\n" + a.output());
+                    Handovers.awaitHandedOver(a, b, EXIT);
                     awaitUp(b);
                     JsonNode last = awaitLast(b, "done", Duration.ofSeconds(30));
                     int moved = last.path("connections").asInt(-1);
@@ -198,10 +198,15 @@ class HandoverProcessTest {
                 try (DaemonProcess b = DaemonProcess.launch().adminPort(adminB)
                         .jvmOption("-Dsluice.handover.test-batch-delay-ms=300")
                         .start(dir, "run", "--config", configB.toString(), "--takeover", socketA.toString())) {
-                    await("A handing over").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
-                            .ignoreExceptions().failFast("A exited: the handover finished before it could be interrupted",
-                                    () -> !a.isAlive())
-                            .until(() -> "handing-over".equals(handover(a).path("state").asText()));
+                    try {
+                        await("A handing over").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                                .ignoreExceptions()
+                                .failFast("A or B exited before the handover could be interrupted (if A finished: raise"
+                                        + " sluice.handover.test-batch-delay-ms)", () -> !a.isAlive() || !b.isAlive())
+                                .until(() -> "handing-over".equals(handover(a).path("state").asText()));
+                    } catch (RuntimeException e) {
+                        throw new AssertionError(e.getMessage() + "\n--- A:\n" + a.output() + "\n--- B:\n" + b.output(), e);
+                    }
                     b.kill(); // SIGKILL, mid-handover
                 }
                 assertTrue(a.isAlive(), "A survives its successor's death:\n" + a.output());
@@ -232,7 +237,7 @@ class HandoverProcessTest {
                 // A second takeover, by a healthy daemon, moves the survivors.
                 try (DaemonProcess c = DaemonProcess.launch().adminPort(adminC)
                         .start(dir, "run", "--config", configC.toString(), "--takeover", socketA.toString())) {
-                    assertEquals(0, a.awaitExit(EXIT), "A exits 0 after the second takeover:\n" + a.output());
+                    Handovers.awaitHandedOver(a, c, EXIT);
                     awaitUp(c);
                     JsonNode second = awaitLast(c, "done", Duration.ofSeconds(30));
                     assertEquals(survivors, second.path("connections").asInt(-1), second.toString());

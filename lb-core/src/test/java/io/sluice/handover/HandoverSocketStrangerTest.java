@@ -109,7 +109,7 @@ class HandoverSocketStrangerTest {
 
                 try (DaemonProcess b = DaemonProcess.launch().adminPort(adminB)
                         .start(dir, "run", "--config", configB.toString(), "--takeover", socket.toString())) {
-                    assertEquals(0, a.awaitExit(Duration.ofSeconds(60)), "A hands over and exits 0:\n" + a.output());
+                    Handovers.awaitHandedOver(a, b, Duration.ofSeconds(60));
                     awaitUp(b);
                     JsonNode last = awaitLast(b, "done", Duration.ofSeconds(30));
                     assertEquals(1, last.path("connections").asInt(-1), last.toString());

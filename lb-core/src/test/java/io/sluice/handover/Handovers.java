@@ -66,6 +66,30 @@ final class Handovers {
         return status(d);
     }
 
+    /**
+     * Waits (at most {@code limit}) until {@code old} has exited, and asserts it exited 0; fails at
+     * once, with both outputs, if {@code fresh} dies first.
+     */
+    static void awaitHandedOver(DaemonProcess old, DaemonProcess fresh, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (int polls = 0; polls < 100_000 && System.nanoTime() < deadline; polls++) {
+            Integer exit = old.awaitExit(Duration.ofMillis(50));
+            if (exit != null) {
+                if (exit != 0) {
+                    throw new AssertionError(old + " exited " + exit + " after handing over\n--- its output:\n"
+                            + old.output() + "\n--- the new daemon's output:\n" + fresh.output());
+                }
+                return;
+            }
+            if (!fresh.isAlive()) {
+                throw new AssertionError(fresh + " died during the takeover\n--- its output:\n" + fresh.output()
+                        + "\n--- the old daemon's output:\n" + old.output());
+            }
+        }
+        throw new AssertionError(old + " still runs " + limit + " after the takeover began\n--- its output:\n"
+                + old.output() + "\n--- the new daemon's output:\n" + fresh.output());
+    }
+
     static JsonNode status(DaemonProcess d) {
         try {
             return d.status();

@@ -37,6 +37,21 @@ class StreamingTrafficTest {
     }
 
     @Test
+    void fiveHundredConnectionsThroughTheDaemon() throws Exception {
+        try (StreamingTraffic t = StreamingTraffic.start(StreamingTraffic.Options.defaults());
+             RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder()
+                     .backend("stream", t.backendAddress(), 100))) {
+            t.connect(daemon.address(), Duration.ofSeconds(60));
+            for (int i = 0; i < 3; i++) {
+                assertTrue(t.awaitEveryLiveConnectionMoves(Duration.ofSeconds(20)), t.errors().toString());
+            }
+            StreamingTraffic.Report r = t.stop(Duration.ofSeconds(30));
+            assertTrue(r.problems().isEmpty(), r.toString());
+            assertEquals(500, r.completed(), r.toString());
+        }
+    }
+
+    @Test
     void aRelayThatDropsOneByteIsCaughtAtThatOffset() throws Exception {
         try (StreamingTraffic t = StreamingTraffic.start(new StreamingTraffic.Options(1, Duration.ofMillis(5), 500, 500));
              DroppingRelay relay = new DroppingRelay(t.backendAddress(), 1000)) {
