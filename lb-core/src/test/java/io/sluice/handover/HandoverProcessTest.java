@@ -3,11 +3,9 @@ package io.sluice.handover;
 import static io.sluice.handover.Handovers.activeConnections;
 import static io.sluice.handover.Handovers.awaitLast;
 import static io.sluice.handover.Handovers.awaitUp;
-import static io.sluice.handover.Handovers.field;
 import static io.sluice.handover.Handovers.handover;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -106,6 +106,7 @@ class HandoverSocketStrangerTest {
                         "a refused stranger is no handover: " + handover(a));
                 Socket held = Clients.connect(proxy);
                 assertEquals("app-1", Clients.readLine(held));
+                await().atMost(Duration.ofSeconds(10)).until(() -> Handovers.activeConnections(a) == 1);
 
                 try (DaemonProcess b = DaemonProcess.launch().adminPort(adminB)
                         .start(dir, "run", "--config", configB.toString(), "--takeover", socket.toString())) {
