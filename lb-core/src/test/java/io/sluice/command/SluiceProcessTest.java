@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.DaemonProcess;
 import io.sluice.harness.TestBackend;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,14 +43,14 @@ class SluiceProcessTest {
                         backends:
                           - { name: app-1, address: 127.0.0.1:%d }
                     """.formatted(port, backend.address().getPort()));
-            Process p = sluice("run", "--config", config.toString());
+            DaemonProcess p = DaemonProcess.start(dir, "run", "--config", config.toString());
             try {
                 InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
                 await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                         .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
                 Socket held = Clients.connect(proxy);
                 assertEquals("app-1", Clients.readLine(held));
-                p.destroy(); // SIGTERM
+                p.terminate(); // SIGTERM
                 // Graceful: the open connection keeps working while the daemon waits for it.
                 await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
                     try (Socket s = new Socket()) {
@@ -63,14 +63,14 @@ class SluiceProcessTest {
                 held.getOutputStream().write("still\n".getBytes(StandardCharsets.UTF_8));
                 assertEquals("still", Clients.readLine(held));
                 held.close();
-                assertTrue(p.waitFor(20, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
-                assertEquals(0, p.exitValue());
-                String out = output(p);
+                assertTrue(p.awaitExit(Duration.ofSeconds(20)) != null, "daemon did not exit after SIGTERM");
+                assertEquals(0, p.process().exitValue());
+                String out = p.output();
                 assertTrue(out.contains("Sluice started"), out);
                 assertTrue(out.contains("Sluice stopped"), out);
                 assertTrue(out.contains("\"close_reason\""), "access log line expected:\n" + out);
             } finally {
-                p.destroyForcibly();
+                p.close();
             }
         }
     }
@@ -89,7 +89,7 @@ class SluiceProcessTest {
                           - { name: %s, address: 127.0.0.1:%d }
                     """;
             Path config = write("hup.yaml", template.formatted(port, "first", first.address().getPort()));
-            Process p = sluice("run", "--config", config.toString());
+            DaemonProcess p = DaemonProcess.start(dir, "run", "--config", config.toString());
             try {
                 InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
                 await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -98,30 +98,24 @@ class SluiceProcessTest {
                 assertEquals("first", Clients.readLine(held));
 
                 Files.writeString(config, template.formatted(port, "second", second.address().getPort()));
-                hangUp(p);
+                assertTrue(p.signal("HUP"));
                 await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                         .until(() -> "second".equals(Clients.backendNameVia(proxy)));
                 held.getOutputStream().write("still\n".getBytes(StandardCharsets.UTF_8));
                 assertEquals("still", Clients.readLine(held), "the reload dropped no established connection");
 
                 Files.writeString(config, "listeners: [ {name: edge, bind: nowhere} ]\n");
-                hangUp(p);
-                await().atMost(Duration.ofSeconds(10)).until(() -> output(p).contains("Reload rejected"));
+                assertTrue(p.signal("HUP"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> p.output().contains("Reload rejected"));
                 assertEquals("second", Clients.backendNameVia(proxy), "the running config stays");
                 held.close();
-                p.destroy();
-                assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-                assertEquals(0, p.exitValue());
+                p.terminate();
+                assertTrue(p.awaitExit(Duration.ofSeconds(20)) != null);
+                assertEquals(0, p.process().exitValue());
             } finally {
-                p.destroyForcibly();
+                p.close();
             }
         }
-    }
-
-    private static void hangUp(Process p) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
-        assertEquals(0, kill.exitValue());
     }
 
     @Test
@@ -135,10 +129,10 @@ class SluiceProcessTest {
                     backends:
                       - { name: a, address: 127.0.0.1:9001, wieght: 5 }
                 """);
-        Process p = sluice("run", "--config", config.toString());
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        String out = output(p);
-        assertEquals(2, p.exitValue(), out);
+        DaemonProcess p = DaemonProcess.start(dir, "run", "--config", config.toString());
+        assertTrue(p.awaitExit(Duration.ofSeconds(30)) != null);
+        String out = p.output();
+        assertEquals(2, p.process().exitValue(), out);
         assertTrue(out.contains("bad.yaml:2"), out);
         assertTrue(out.contains("bad.yaml:5"), out);
         assertTrue(out.contains("bad.yaml:7"), out);
@@ -156,10 +150,10 @@ class SluiceProcessTest {
                         backends:
                           - { name: a, address: 127.0.0.1:9 }
                     """.formatted(taken.getLocalPort()));
-            Process p = sluice("run", "--config", config.toString());
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            String out = output(p);
-            assertEquals(2, p.exitValue(), out);
+            DaemonProcess p = DaemonProcess.start(dir, "run", "--config", config.toString());
+            assertTrue(p.awaitExit(Duration.ofSeconds(30)) != null);
+            String out = p.output();
+            assertEquals(2, p.process().exitValue(), out);
             assertTrue(out.contains("cannot bind listener 'edge' to 127.0.0.1:" + taken.getLocalPort()), out);
             assertNoStackTrace(out);
         }
@@ -186,7 +180,7 @@ class SluiceProcessTest {
                       - { name: app-1, address: 127.0.0.1:%d }
                       - { name: app-2, address: 127.0.0.1:%d }
                 """.formatted(chat, web, b1, b2, b1, b2));
-        Process p = sluice("demo", "--config", config.toString());
+        DaemonProcess p = DaemonProcess.start(dir, "demo", "--config", config.toString());
         try {
             InetSocketAddress webAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), web);
             InetSocketAddress chatAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), chat);
@@ -207,14 +201,14 @@ class SluiceProcessTest {
                 s.getOutputStream().write("hi\n".getBytes(StandardCharsets.UTF_8));
                 assertTrue(Clients.readLine(s).matches("\\[app-\\d] hi"));
             }
-            p.destroy();
-            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue());
-            String out = output(p);
+            p.terminate();
+            assertTrue(p.awaitExit(Duration.ofSeconds(20)) != null);
+            assertEquals(0, p.process().exitValue());
+            String out = p.output();
             assertTrue(out.contains("Sluice demo is running"), out);
             assertTrue(out.contains("/dev/tcp/127.0.0.1/" + web), out);
         } finally {
-            p.destroyForcibly();
+            p.close();
         }
     }
 
@@ -242,7 +236,7 @@ class SluiceProcessTest {
                     admin: { bind: 127.0.0.1:%d }
                     timeouts: { shutdown-grace: 2s }
                     """.formatted(port, backend.address().getPort(), admin));
-            Process p = sluiceWithOpenFilesLimit(200, "run", "--config", config.toString());
+            DaemonProcess p = DaemonProcess.launch().openFilesLimit(200).start(dir, "run", "--config", config.toString());
             InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
             List<Socket> clients = new ArrayList<>();
             try {
@@ -254,8 +248,8 @@ class SluiceProcessTest {
                     s.setSoTimeout(200);
                     clients.add(s);
                 }
-                await().atMost(Duration.ofSeconds(20)).until(() -> output(p).contains("cannot accept connections")
-                        || output(p).contains("cannot open a socket to a backend"));
+                await().atMost(Duration.ofSeconds(20)).until(() -> p.output().contains("cannot accept connections")
+                        || p.output().contains("cannot open a socket to a backend"));
                 assertTrue(p.isAlive(), "the daemon must survive running out of descriptors");
             } finally {
                 for (Socket s : clients) {
@@ -269,14 +263,14 @@ class SluiceProcessTest {
                 // Nothing leaked: every connection of the flood has ended in the daemon's own view.
                 await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                         .until(() -> openConnections(admin) == 0);
-                String out = output(p);
+                String out = p.output();
                 assertTrue(out.contains("open-files limit") || out.contains("Too many open files"), out);
                 assertFalse(out.contains("reached at the tail of the pipeline"), "no per-accept Netty warning:\n" + out);
                 long errors = out.lines().filter(l -> l.contains("cannot accept connections")).count();
                 assertTrue(errors <= 3, "throttled to one report per 10 s, got " + errors + ":\n" + out);
             } finally {
-                p.destroy();
-                assertTrue(p.waitFor(20, TimeUnit.SECONDS), "no exit 20 s after SIGTERM:\n" + output(p));
+                p.terminate();
+                assertTrue(p.awaitExit(Duration.ofSeconds(20)) != null, "no exit 20 s after SIGTERM:\n" + p.output());
             }
         }
     }
@@ -294,63 +288,13 @@ class SluiceProcessTest {
         return Integer.parseInt(m.group(1));
     }
 
-    /** The daemon under bash's {@code ulimit -n limit}, each argument single-quoted for the shell. */
-    private Process sluiceWithOpenFilesLimit(int limit, String... args) throws IOException {
-        StringBuilder command = new StringBuilder("ulimit -n " + limit + " && exec");
-        for (String a : sluiceCommand(args)) {
-            command.append(" '").append(a.replace("'", "'\\''")).append('\'');
-        }
-        return start(List.of("bash", "-c", command.toString()));
-    }
-
     private Path write(String name, String yaml) throws IOException {
         Path f = dir.resolve(name);
         Files.writeString(f, yaml);
         return f;
     }
 
-    private Process sluice(String... args) throws IOException {
-        return start(sluiceCommand(args));
-    }
-
-    /** {@code java ... io.sluice.Main args}, the daemon as a process of its own. */
-    private static List<String> sluiceCommand(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // Without test-classes: the daemon's own default logging (DefaultLogging), not
-                // logback-test.xml, which silences the access log.
-                "-cp", withoutTestClasses(System.getProperty("java.class.path")),
-                "-Dio.netty.leakDetection.level=PARANOID",
-                "io.sluice.Main"));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
-    private Process start(List<String> command) throws IOException {
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out-" + System.nanoTime() + ".log").toFile())
-                .start();
-    }
-
-    private static String withoutTestClasses(String classPath) {
-        return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes"))
-                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-    }
-
-    private String output(Process p) throws IOException {
-        // The newest log file belongs to the process under test (one process per test).
-        try (var files = Files.list(dir)) {
-            Path newest = files.filter(f -> f.getFileName().toString().startsWith("out-"))
-                    .max(java.util.Comparator.comparing(Path::toString)).orElseThrow();
-            return Files.readString(newest);
-        }
-    }
-
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return DaemonProcess.freePort();
     }
 }

@@ -1,0 +1,127 @@
+package io.sluice.handover;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.harness.DaemonProcess;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** What the handover tests share: configs as YAML files, and reading the admin status. */
+final class Handovers {
+
+    private Handovers() {}
+
+    /** A tcp listener {@code edge} on {@code port} to one backend, admin on {@code admin}, handover on {@code socket}. */
+    static Path tcpConfig(Path dir, String name, int port, InetSocketAddress backend, int admin, Path socket)
+            throws java.io.IOException {
+        return DaemonProcess.writeConfig(dir, name, """
+                listeners:
+                  - { name: edge, bind: 127.0.0.1:%d, pool: app }
+                pools:
+                  app:
+                    health: { type: none }
+                    backends:
+                      - { name: stream, address: 127.0.0.1:%d }
+                admin: { bind: 127.0.0.1:%d }
+                timeouts: { shutdown-grace: 5s }
+                limits: { max-connections: 20000 }
+                handover: { socket: "%s" }
+                """.formatted(port, backend.getPort(), admin, socket));
+    }
+
+    /** A tls listener {@code edge} routing SNI {@code sni} to one TLS backend. */
+    static Path tlsConfig(Path dir, String name, int port, String sni, InetSocketAddress backend, int admin, Path socket)
+            throws java.io.IOException {
+        return DaemonProcess.writeConfig(dir, name, """
+                listeners:
+                  - name: edge
+                    bind: 127.0.0.1:%d
+                    mode: tls
+                    routes:
+                      - { sni: %s, pool: tls }
+                    client-hello-timeout: 2m
+                pools:
+                  tls:
+                    health: { type: none }
+                    backends:
+                      - { name: %s, address: 127.0.0.1:%d }
+                admin: { bind: 127.0.0.1:%d }
+                timeouts: { shutdown-grace: 5s }
+                handover: { socket: "%s" }
+                """.formatted(port, sni, sni, backend.getPort(), admin, socket));
+    }
+
+    /** Waits until the daemon answers its status with its own pid; the status. */
+    static JsonNode awaitUp(DaemonProcess d) {
+        try {
+            await("admin status of " + d).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .failFast("the daemon exited", () -> !d.isAlive())
+                    .ignoreExceptions().until(() -> d.status().path("pid").asLong() == d.pid());
+        } catch (RuntimeException e) {
+            throw new AssertionError(d + " never answered its status with its pid: " + e.getMessage()
+                    + "\n--- its output:\n" + d.output(), e);
+        }
+        return status(d);
+    }
+
+    /**
+     * Waits (at most {@code limit}) until {@code old} has exited, and asserts it exited 0; fails at
+     * once, with both outputs, if {@code fresh} dies first.
+     */
+    static void awaitHandedOver(DaemonProcess old, DaemonProcess fresh, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (int polls = 0; polls < 100_000 && System.nanoTime() < deadline; polls++) {
+            Integer exit = old.awaitExit(Duration.ofMillis(50));
+            if (exit != null) {
+                if (exit != 0) {
+                    throw new AssertionError(old + " exited " + exit + " after handing over\n--- its output:\n"
+                            + old.output() + "\n--- the new daemon's output:\n" + fresh.output());
+                }
+                return;
+            }
+            if (!fresh.isAlive()) {
+                throw new AssertionError(fresh + " died during the takeover\n--- its output:\n" + fresh.output()
+                        + "\n--- the old daemon's output:\n" + old.output());
+            }
+        }
+        throw new AssertionError(old + " still runs " + limit + " after the takeover began\n--- its output:\n"
+                + old.output() + "\n--- the new daemon's output:\n" + fresh.output());
+    }
+
+    static JsonNode status(DaemonProcess d) {
+        try {
+            return d.status();
+        } catch (Exception e) {
+            throw new AssertionError("no status from " + d + ": " + e + "\n" + d.output(), e);
+        }
+    }
+
+    /** {@code status.handover}. */
+    static JsonNode handover(DaemonProcess d) {
+        return status(d).path("handover");
+    }
+
+    /** Waits until {@code handover.last} exists with an outcome that starts with {@code prefix}; that {@code last}. */
+    static JsonNode awaitLast(DaemonProcess d, String prefix, Duration limit) {
+        await("handover.last.outcome '" + prefix + "...' on " + d).atMost(limit).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> d.status().path("handover").path("last").path("outcome").asText("").startsWith(prefix)
+                        && d.status().path("handover").path("state").asText().equals("idle"));
+        return handover(d).path("last");
+    }
+
+    /** A field of the status by its contract name, in camelCase or as the admin API's snake_case. */
+    static JsonNode field(JsonNode node, String camel) {
+        if (node.has(camel)) {
+            return node.get(camel);
+        }
+        return node.path(camel.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The daemon's open client connections ({@code status.active_connections}). */
+    static int activeConnections(DaemonProcess d) {
+        return field(status(d), "activeConnections").asInt(-1);
+    }
+}
