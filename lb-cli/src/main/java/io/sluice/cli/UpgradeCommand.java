@@ -58,7 +58,7 @@ final class UpgradeCommand extends AdminCommand {
         if (old.pid() < 0 || status.path("handover").isMissingNode()) {
             throw new CliException(ExitCodes.FAILED, "the running daemon does not report a pid and handover state:"
                     + " it is older than handover support and cannot hand over; upgrade it once the old way"
-                    + " (docs/operations.md, \"Upgrading Sluice\")");
+                    + " (docs/operations.md, \"Upgrading side by side\")");
         }
         if (old.socket() == null) {
             throw new CliException(ExitCodes.FAILED, "the running daemon has no handover socket: set handover.socket"
