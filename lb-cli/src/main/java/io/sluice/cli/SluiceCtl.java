@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
         name = "sluicectl",
         mixinStandardHelpOptions = true,
         versionProvider = SluiceCtl.Version.class,
-        description = "Admin client of the Sluice load balancer: inspect pools and backends, drain, reload.",
+        description = "Admin client of the Sluice load balancer: inspect pools and backends, drain, reload, upgrade.",
         subcommands = {
             StatusCommand.class,
             PoolsCommand.class,
@@ -30,12 +30,13 @@ import picocli.CommandLine.Mixin;
             ConnectionsCommand.class,
             ExplainCommand.class,
             ReloadCommand.class,
+            UpgradeCommand.class,
             AutoComplete.GenerateCompletion.class,
         },
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  ok",
-            "  1  operation failed (drain --wait timed out, reload rejected, server error)",
+            "  1  operation failed (drain --wait timed out, reload rejected, upgrade failed, server error)",
             "  2  usage error or bad argument",
             "  3  admin API unreachable",
             "  4  no admin token, or the token was refused",

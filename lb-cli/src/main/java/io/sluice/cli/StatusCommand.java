@@ -16,14 +16,18 @@ final class StatusCommand extends AdminCommand {
             printJson(status);
             return ExitCodes.OK;
         }
-        new Views.Pairs()
+        Views.Pairs pairs = new Views.Pairs()
                 .add("admin", client().base())
                 .add("version", Views.text(status, "version"))
                 .add("uptime", Durations.human(Duration.ofSeconds(status.path("uptime_seconds").asLong())))
                 .add("transport", Views.text(status, "transport"))
                 .add("config", Views.text(status, "config_file"))
-                .add("connections", status.path("active_connections").asLong())
-                .print(out());
+                .add("connections", status.path("active_connections").asLong());
+        if (status.has("handover")) {
+            Handover h = Handover.of(status);
+            pairs.add("pid", h.pid()).add("handover", h.describe());
+        }
+        pairs.print(out());
         out().println();
         Table t = table("LISTENER", "BIND", "MODE", "POOLS");
         for (JsonNode l : status.path("listeners")) {

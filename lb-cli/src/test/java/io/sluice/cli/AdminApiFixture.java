@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,6 +61,24 @@ final class AdminApiFixture implements AutoCloseable {
     /** When set, POST /reload answers 422 config-rejected with these errors. */
     volatile List<String> reloadErrors;
 
+    /** The daemon's pid in the status; a takeover replaces it with the new daemon's. */
+    volatile long pid = 1200;
+    /** {@code handover.socket} in the status; null: the config has none. */
+    volatile String handoverSocket = "/run/sluice/handover.sock";
+    /** {@code handover.state} before any takeover. */
+    volatile String handoverState = "idle";
+    /**
+     * Plays a takeover once this file holds a pid (the new daemon's, written by a test script): one
+     * status answer with the old pid handing over, then {@link #unreachablePolls} requests dropped
+     * (the admin listener moving between processes), then that pid, idle, with a received handover
+     * whose outcome is {@link #takeoverOutcome}. Null: no takeover ever happens.
+     */
+    volatile Path takeoverPidFile;
+    volatile int unreachablePolls;
+    volatile String takeoverOutcome = "done";
+    private int takeoverStep;
+    private ObjectNode lastHandover;
+
     AdminApiFixture() throws IOException {
         seed();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -105,6 +125,10 @@ final class AdminApiFixture implements AutoCloseable {
         String path = ex.getRequestURI().getRawPath();
         requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(),
                 ex.getRequestHeaders().getFirst("Authorization"), body));
+        if (path.equals("/api/v1/status") && dropDuringTakeover()) {
+            ex.close(); // no answer at all: the client sees the connection end, as when nobody listens
+            return;
+        }
         try {
             route(ex, path, body);
         } catch (RuntimeException e) {
@@ -260,9 +284,44 @@ final class AdminApiFixture implements AutoCloseable {
         json(ex, 200, e);
     }
 
+    /** Steps the takeover: true while the status requests of the moving admin listener are to be dropped. */
+    private synchronized boolean dropDuringTakeover() {
+        long newPid = takeoverPid();
+        if (newPid < 0 || newPid == pid) {
+            return false;
+        }
+        takeoverStep++;
+        if (takeoverStep == 1) {
+            handoverState = "handing-over";
+            return false;
+        }
+        if (takeoverStep <= 1 + unreachablePolls) {
+            return true;
+        }
+        lastHandover = MAPPER.createObjectNode().put("role", "received").put("peer_pid", pid)
+                .put("started_at", Instant.now().minusMillis(1234).toString()).put("duration_millis", 1234)
+                .put("connections", 10_000).put("refused", 0).put("kept", 0).put("longest_pause_millis", 85)
+                .put("listeners", 2).put("outcome", takeoverOutcome);
+        pid = newPid;
+        handoverState = "idle";
+        return false;
+    }
+
+    private long takeoverPid() {
+        Path file = takeoverPidFile;
+        try {
+            String text = file == null || !Files.exists(file) ? "" : Files.readString(file).trim();
+            return text.isEmpty() ? -1 : Long.parseLong(text);
+        } catch (IOException | NumberFormatException e) {
+            return -1; // being written
+        }
+    }
+
     private ObjectNode status() {
         ObjectNode s = MAPPER.createObjectNode().put("version", "0.1.0").put("uptime_seconds", 273_600)
-                .put("transport", "epoll").put("config_file", "/etc/sluice/sluice.yaml").put("active_connections", 52);
+                .put("transport", "epoll").put("config_file", "/etc/sluice/sluice.yaml").put("active_connections", 52)
+                .put("pid", pid);
+        s.putObject("handover").put("socket", handoverSocket).put("state", handoverState).set("last", lastHandover);
         ArrayNode listeners = s.putArray("listeners");
         ObjectNode tls = listeners.addObject().put("name", "tls-in").put("bind", "0.0.0.0:443").put("mode", "tls");
         tls.putArray("pools").add("chat").add("web");

@@ -24,6 +24,15 @@ class ReadCommandsTest extends AgainstFixture {
     }
 
     @Test
+    void statusShowsThePidAndTheHandoverSocket() {
+        Cli.Result r = cli.run("status");
+        assertTrue(r.out().contains("pid          1200\n"), r::toString);
+        assertTrue(r.out().contains("handover     /run/sluice/handover.sock, idle\n"), r::toString);
+        api.handoverSocket = null;
+        assertTrue(cli.run("status").out().contains("handover     no socket, idle\n"));
+    }
+
+    @Test
     void poolsTableHasOneRowPerPoolWithBackendsUpOfTotal() {
         Cli.Result r = cli.run("pools");
         assertEquals(0, r.exitCode(), r::toString);
