@@ -2,6 +2,7 @@ package io.sluice.command;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.ShutdownSignals;
+import io.sluice.daemon.SystemdNotify;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.handover.Takeover;
 import io.sluice.listener.Listener;
@@ -57,7 +58,19 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        daemon.onHandedOver(() -> signals.trigger("Handed over to the new process"));
+        // systemd (Type=notify): ready once listening; a daemon that took over becomes the unit's main
+        // process. One that handed over says nothing more: STOPPING from it would stop the unit.
+        SystemdNotify systemd = SystemdNotify.fromEnvironment();
+        if (takeover == null) {
+            systemd.ready();
+        } else {
+            systemd.readyWithMainPid(ProcessHandle.current().pid());
+        }
+        java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
+        daemon.onHandedOver(() -> {
+            handedOver.set(true);
+            signals.trigger("Handed over to the new process");
+        });
         SluiceDaemon running = daemon;
         signals.onReload(() -> {
             try {
@@ -70,8 +83,12 @@ final class RunCommand implements Callable<Integer> {
             }
         });
         signals.awaitFirst();
+        if (!handedOver.get()) {
+            systemd.stopping();
+        }
         signals.onNext(daemon::abandonGrace);
         daemon.close();
+        systemd.close();
         return 0;
     }
 }

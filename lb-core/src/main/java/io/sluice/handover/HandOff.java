@@ -63,6 +63,7 @@ public final class HandOff implements Runnable {
         int handed = 0;
         int refused = 0;
         int listeners = 0;
+        Set<Connection> handedSet = Collections.newSetFromMap(new IdentityHashMap<>());
         try {
             log.info("Handover to pid {}: sending state and listening sockets", peerPid);
             link.send(Wire.Type.STATE, source.state(), STEP);
@@ -83,7 +84,6 @@ public final class HandOff implements Runnable {
             log.info("Handover to pid {}: it accepts on {}; handing over connections", peerPid, taken.names());
 
             Set<Connection> offeredAlready = Collections.newSetFromMap(new IdentityHashMap<>());
-            Set<Connection> handedSet = Collections.newSetFromMap(new IdentityHashMap<>());
             long nextId = 1;
             long batchNo = 0;
             long settleDeadline = System.nanoTime() + SETTLE.toNanos();
@@ -161,12 +161,7 @@ public final class HandOff implements Runnable {
                 batchNo++;
             }
             link.send(Wire.Type.STATE, source.state(), STEP); // entries made while the listeners moved
-            int kept = 0;
-            for (Connection c : source.connections()) {
-                if (!handedSet.contains(c)) {
-                    kept++;
-                }
-            }
+            int kept = keptHere(handedSet);
             link.send(Wire.Type.DONE, new Messages.Done(handed, kept), STEP);
             long longestPause = -1;
             try {
@@ -183,17 +178,28 @@ public final class HandOff implements Runnable {
         } catch (HandoverException | RuntimeException e) {
             abort(inFlight, acceptingStopped, e.getMessage());
             status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), handed, refused, 0, -1, listeners,
-                    "aborted: " + e.getMessage()));
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), handed, refused, keptHere(handedSet), -1,
+                    listeners, "aborted: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort(inFlight, acceptingStopped, "interrupted");
-            status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt, 0, handed, refused, 0, -1, listeners,
-                    "aborted: interrupted"));
+            status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt, 0, handed, refused,
+                    keptHere(handedSet), -1, listeners, "aborted: interrupted"));
         } finally {
             link.close();
             onEnd.run();
         }
+    }
+
+    /** Connections this process still serves: all but those handed over (which may linger a moment while they close). */
+    private int keptHere(Set<Connection> handed) {
+        int kept = 0;
+        for (Connection c : source.connections()) {
+            if (!handed.contains(c)) {
+                kept++;
+            }
+        }
+        return kept;
     }
 
     private void abort(List<PausedConnection> inFlight, boolean acceptingStopped, String why) {

@@ -18,13 +18,13 @@ public final class HandoverStatus {
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("role", role);
-            m.put("peerPid", peerPid);
-            m.put("startedAt", startedAt.toString());
-            m.put("durationMillis", durationMillis);
+            m.put("peer_pid", peerPid);
+            m.put("started_at", startedAt.toString());
+            m.put("duration_millis", durationMillis);
             m.put("connections", connections);
             m.put("refused", refused);
             m.put("kept", kept);
-            m.put("longestPauseMillis", longestPauseMillis);
+            m.put("longest_pause_millis", longestPauseMillis);
             m.put("listeners", listeners);
             m.put("outcome", outcome);
             return m;
