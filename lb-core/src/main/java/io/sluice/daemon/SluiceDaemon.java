@@ -175,11 +175,7 @@ public final class SluiceDaemon implements AutoCloseable {
             daemon.stop(Duration.ZERO);
             throw e;
         }
-        daemon.daemonMetrics.bindProcessMetrics(daemon.workers);
-        daemon.daemonMetrics.trackPools();
-        daemon.daemonMetrics.trackListeners(config.listeners().stream().map(ListenerConfig::name).toList(), daemon.tracker);
-        daemon.control.scheduleWithFixedDelay(daemon::everySecond, 1, 1, TimeUnit.SECONDS);
-        String admin = daemon.adminServer == null ? "" : "; admin API on " + hostPort(daemon.adminServer.localAddress());
+        String admin = daemon.startPeriodicWork();
         if (waitForDiscovery) {
             log.info("Sluice started: {} on {} transport{}; listeners wait for the first discovery snapshot of every discovering pool",
                     config.summary(), daemon.transport.name().toLowerCase(), admin);
@@ -238,15 +234,20 @@ public final class SluiceDaemon implements AutoCloseable {
             daemon.stop(Duration.ZERO);
             throw e;
         }
-        daemon.daemonMetrics.bindProcessMetrics(daemon.workers);
-        daemon.daemonMetrics.trackPools();
-        daemon.daemonMetrics.trackListeners(config.listeners().stream().map(ListenerConfig::name).toList(), daemon.tracker);
-        daemon.control.scheduleWithFixedDelay(daemon::everySecond, 1, 1, TimeUnit.SECONDS);
+        String admin = daemon.startPeriodicWork();
         daemon.ready = true;
-        String admin = daemon.adminServer == null ? "" : "; admin API on " + hostPort(daemon.adminServer.localAddress());
         log.info("Sluice started by takeover: {} on {} transport; listening on {}{}", config.summary(),
                 daemon.transport.name().toLowerCase(), daemon.describeListeners(), admin);
         return daemon;
+    }
+
+    /** Gauges and the once-a-second control task, once everything is bound; returns the admin part of the start line. */
+    private String startPeriodicWork() {
+        daemonMetrics.bindProcessMetrics(workers);
+        daemonMetrics.trackPools();
+        daemonMetrics.trackListeners(config.listeners().stream().map(ListenerConfig::name).toList(), tracker);
+        control.scheduleWithFixedDelay(this::everySecond, 1, 1, TimeUnit.SECONDS);
+        return adminServer == null ? "" : "; admin API on " + hostPort(adminServer.localAddress());
     }
 
     /** A takeover waits for discovery, so the connections it adopts find their backends (bounded). */

@@ -33,7 +33,7 @@ public final class HandOff implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(HandOff.class);
 
     /** Connections per batch: a batch's connections all pause for its round trip, so keep it small. */
-    static final int BATCH_SIZE = Integer.getInteger("sluice.handover.batch-size", 256);
+    static final int BATCH_SIZE = Integer.getInteger("sluice.handover.batch-size", 64);
     /** How long to wait for connections that cannot go yet (connecting to a backend, closing). */
     private static final Duration SETTLE = Duration.ofSeconds(30);
     /** The new process has this long to answer each step before we take everything back. */

@@ -11,7 +11,6 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.handler.codec.LengthFieldPrepender;
-import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
@@ -38,32 +37,28 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HandoverAbortTest {
 
-    private static final int CONNECTIONS = 300; // more than one batch (256)
+    private static final int CONNECTIONS = 300; // several batches (64 each)
 
     @TempDir
     Path dir;
 
-    private final int port = freePort();
+    private final int port = free();
 
-    private static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+
+    private static int free() {
+        try {
+            return io.sluice.harness.DaemonProcess.freePort();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
+    private Path socket() {
+        return dir.resolve("handover.sock");
+    }
+
     private SluiceConfig config(TestBackend backend) throws Exception {
-        return ConfigLoader.parse("""
-                listeners:
-                  - { name: main, bind: 127.0.0.1:%d, pool: app }
-                pools:
-                  app:
-                    backends:
-                      - { name: app-1, address: 127.0.0.1:%d }
-                handover:
-                  socket: %s
-                """.formatted(port, backend.address().getPort(), dir.resolve("h.sock")), "abort.yaml");
+        return Handovers.inProcess(port, backend.address().getPort(), 0, socket());
     }
 
     @Test
@@ -78,8 +73,8 @@ class HandoverAbortTest {
                     assertEquals("app-1", Clients.readLine(s));
                     clients.add(s);
                 }
-                int offered = dieAfterFirstBatch(dir.resolve("h.sock"));
-                assertEquals(256, offered, "the scripted peer saw a full first batch");
+                int offered = dieAfterFirstBatch(socket());
+                assertEquals(HandOff.BATCH_SIZE, offered, "the scripted peer saw a full first batch");
 
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> old.handoverStatus().last() != null);
                 assertTrue(old.handoverStatus().last().outcome().startsWith("aborted"), old.handoverStatus().last().outcome());
@@ -92,7 +87,7 @@ class HandoverAbortTest {
                     assertEquals("app-1", Clients.readLine(late), "the old daemon accepts again");
                 }
 
-                fresh = SluiceDaemon.takeOver(config(backend), dir.resolve("h.sock"));
+                fresh = SluiceDaemon.takeOver(config(backend), socket());
                 assertEquals("done", fresh.handoverStatus().last().outcome());
                 assertEquals(CONNECTIONS, fresh.handoverStatus().last().connections());
                 old.stop(Duration.ofSeconds(5));

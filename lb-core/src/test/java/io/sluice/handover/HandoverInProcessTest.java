@@ -3,7 +3,6 @@ package io.sluice.handover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
@@ -30,30 +29,24 @@ class HandoverInProcessTest {
     @TempDir
     Path dir;
 
-    private final int port = freePort();
-    private final int adminPort = freePort();
+    private final int port = free();
+    private final int adminPort = free();
 
-    private static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+
+    private static int free() {
+        try {
+            return io.sluice.harness.DaemonProcess.freePort();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
+    private Path socket() {
+        return dir.resolve("handover.sock");
+    }
+
     private SluiceConfig config(TestBackend backend) throws Exception {
-        return ConfigLoader.parse("""
-                listeners:
-                  - { name: main, bind: 127.0.0.1:%d, pool: app }
-                pools:
-                  app:
-                    backends:
-                      - { name: app-1, address: 127.0.0.1:%d }
-                admin:
-                  bind: 127.0.0.1:%d
-                handover:
-                  socket: %s
-                """.formatted(port, backend.address().getPort(), adminPort, dir.resolve("handover.sock")), "handover.yaml");
+        return Handovers.inProcess(port, backend.address().getPort(), adminPort, socket());
     }
 
     @Test
@@ -73,7 +66,7 @@ class HandoverInProcessTest {
                 AtomicBoolean handedOver = new AtomicBoolean();
                 old.onHandedOver(() -> handedOver.set(true));
 
-                fresh = SluiceDaemon.takeOver(config(backend), dir.resolve("handover.sock"));
+                fresh = SluiceDaemon.takeOver(config(backend), socket());
 
                 assertTrue(handedOver.get(), "the old daemon was told it handed everything over");
                 assertEquals(proxy, fresh.boundAddress("main"), "the same listening socket");
@@ -131,7 +124,7 @@ class HandoverInProcessTest {
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                         .until(() -> old.connections().all().stream().anyMatch(c -> c.bytesDown() > 256 * 1024));
                 Thread.sleep(300);
-                fresh = SluiceDaemon.takeOver(config(backend), dir.resolve("handover.sock"));
+                fresh = SluiceDaemon.takeOver(config(backend), socket());
                 old.stop(Duration.ofSeconds(5));
                 java.io.InputStream in = client.getInputStream();
                 byte[] buf = new byte[64 * 1024];

@@ -31,6 +31,21 @@ final class Handovers {
                 """.formatted(port, backend.getPort(), admin, socket));
     }
 
+    /** For daemons in the test's own JVM: listener {@code main} to backend {@code app-1}, admin on {@code admin} unless 0. */
+    static io.sluice.config.SluiceConfig inProcess(int port, int backendPort, int admin, Path socket) throws Exception {
+        return io.sluice.config.ConfigLoader.parse("""
+                listeners:
+                  - { name: main, bind: 127.0.0.1:%d, pool: app }
+                pools:
+                  app:
+                    backends:
+                      - { name: app-1, address: 127.0.0.1:%d }
+                handover:
+                  socket: %s
+                """.formatted(port, backendPort, socket) + (admin == 0 ? "" : "admin: { bind: 127.0.0.1:" + admin + " }\n"),
+                "in-process.yaml");
+    }
+
     /** A tls listener {@code edge} routing SNI {@code sni} to one TLS backend. */
     static Path tlsConfig(Path dir, String name, int port, String sni, InetSocketAddress backend, int admin, Path socket)
             throws java.io.IOException {
