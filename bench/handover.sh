@@ -14,22 +14,21 @@
 #      that span is the handover window (the client counts a ping to it when it was sent before the
 #      window's end and answered, or still awaited, after its start);
 #   4. --after seconds more traffic (default 5), then the client reports, and B is stopped.
-# Reported per run: B's handover.last.durationMillis and longestPauseMillis, the wall clock from
+# Reported per run: B's handover.last.duration_millis and longest_pause_millis, the wall clock from
 # starting B's JVM to A's exit (includes B's JVM start-up), the client's echo latency before the
 # handover (p99) and in its window (p50, p99, max, and the p99 over connections of each one's longest
 # ping-to-echo time), connections that failed (must be 0), A's exit status, and the RSS of A before
 # and of B after the handover. A's batch size is the system property -Dsluice.handover.batch-size
-# (read by the old process; 256 when not set).
+# (read by the old process; 64 when not set).
 #
 # Usage: bench/handover.sh [--conns "1000 2000 4000"] [--batch "default 64 1024"] [--after S]
 #                          [--baseline S] [--out DIR] [--port-base 23500] [--no-pin]
 #   Pinning (2+ CPUs, unless --no-pin): both daemons on core 0, the clients and the backend on core 1.
 #
-# Descriptors: the open-files limit (ulimit -n) is per process, but on this machine all of it counts:
-# a proxied connection takes 2 descriptors in the daemon, 1 in the client and 1 in the backend, and
-# during the handover a batch is open in both daemons. Runs where 4 N + 2 batch + 1500 exceeds
-# ulimit -n are refused (20000: N = 4000 fits, 5000 does not; 10000 would not even fit in the daemon
-# alone).
+# Descriptors: the open-files limit (ulimit -n) is per process. A proxied connection takes 2
+# descriptors in each daemon that holds it (and during the handover a batch is open in both), 1 in
+# the client process and 1 in the backend process. Runs where a daemon would need more than
+# ulimit -n (2 N + 2 batch + 300) are refused: with 20000, N = 9000 fits, 10000 does not.
 #
 # Output directory (default ${TMPDIR:-/tmp}/sluice-handover-DATE): results.tsv (one line per run),
 # logs/ (daemon, client and backend logs of every run). Needs java 17 with javac, curl, jq, taskset,
@@ -64,9 +63,9 @@ limit=$(ulimit -n)
 for n in $conns; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "--conns: positive integers" >&2; exit 2; }
   for b in $batches; do
-    bs=$b; [ "$b" = default ] && bs=256
+    bs=$b; [ "$b" = default ] && bs=64
     [[ "$bs" =~ ^[1-9][0-9]*$ ]] || { echo "--batch: positive integers or 'default'" >&2; exit 2; }
-    need=$(( 4 * n + 2 * bs + 1500 ))
+    need=$(( 2 * n + 2 * bs + 300 ))
     [ "$need" -le "$limit" ] || { echo "N=$n batch=$bs needs about $need descriptors, the limit is $limit" >&2; exit 2; }
   done
 done
@@ -203,8 +202,8 @@ run() { # n batch
   local res; res=$(grep '^RESULT' "$out/logs/$tag-chat.log" || echo "RESULT missing")
   get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $res"; }
   local dur pause
-  dur=$(jq -r '.handover.last.durationMillis // "-"' <<<"$st" 2>/dev/null || echo -)
-  pause=$(jq -r '.handover.last.longestPauseMillis // "-"' <<<"$st" 2>/dev/null || echo -)
+  dur=$(jq -r '.handover.last.duration_millis // "-"' <<<"$st" 2>/dev/null || echo -)
+  pause=$(jq -r '.handover.last.longest_pause_millis // "-"' <<<"$st" 2>/dev/null || echo -)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$batch" "$dur" "$((t_a - t_b))" "$pause" \
     "$(get before_p99_ms)" "$(get window_p50_ms)" "$(get window_p99_ms)" "$(get window_max_ms)" "$(get conn_max_p99_ms)" \
     "$(get slow100)" "$(get failed)" "$a_rc" "$a_rss" "$b_rss" | tee -a "$out/results.tsv"

@@ -64,6 +64,9 @@ public final class HandOff implements Runnable {
         int refused = 0;
         int listeners = 0;
         Set<Connection> handedSet = Collections.newSetFromMap(new IdentityHashMap<>());
+        long pausing = 0;
+        long sending = 0;
+        long awaitingAcks = 0;
         try {
             log.info("Handover to pid {}: sending state and listening sockets", peerPid);
             link.send(Wire.Type.STATE, source.state(), STEP);
@@ -92,7 +95,7 @@ public final class HandOff implements Runnable {
                 for (Connection c : source.connections()) {
                     if (!offeredAlready.contains(c)) {
                         candidates.add(c);
-                        if (candidates.size() == BATCH_SIZE) {
+                        if (candidates.size() == batchSize(batchNo)) {
                             break;
                         }
                     }
@@ -100,7 +103,9 @@ public final class HandOff implements Runnable {
                 if (candidates.isEmpty()) {
                     break;
                 }
+                long tPause = System.nanoTime();
                 List<PausedConnection> batch = pause(candidates, nextId);
+                pausing += System.nanoTime() - tPause;
                 nextId += candidates.size();
                 if (batch.isEmpty()) {
                     if (System.nanoTime() - settleDeadline > 0) {
@@ -129,9 +134,13 @@ public final class HandOff implements Runnable {
                 for (Connection c : candidates) {
                     offeredAlready.add(c); // paused ones are in the batch; the others are retried below
                 }
+                long tSend = System.nanoTime();
                 link.sendBatch(new Messages.Batch(batchNo, images), blob, STEP);
                 link.sendDescriptors(descriptors.stream().mapToInt(Integer::intValue).toArray(), STEP);
+                long tAck = System.nanoTime();
+                sending += tAck - tSend;
                 Messages.Ack ack = link.expect(Wire.Type.ACK, STEP).read(Messages.Ack.class);
+                awaitingAcks += System.nanoTime() - tAck;
                 if (ack.batch() != batchNo) {
                     throw new HandoverException("ACK for batch " + ack.batch() + " while batch " + batchNo + " was in flight");
                 }
@@ -170,8 +179,10 @@ public final class HandOff implements Runnable {
                 log.warn("Handover: no BYE from pid {} ({}); its connections are its own anyway", peerPid, e.getMessage());
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            log.info("Handover to pid {} done: {} connections in {} ms (longest pause {} ms), {} refused, {} stay here to drain",
-                    peerPid, handed, millis, longestPause, refused, kept);
+            log.info("Handover to pid {} done: {} connections in {} ms (longest pause {} ms), {} refused, {} stay here to drain;"
+                    + " pausing {} ms, sending {} ms, awaiting ACKs {} ms", peerPid, handed, millis, longestPause, refused, kept,
+                    TimeUnit.NANOSECONDS.toMillis(pausing), TimeUnit.NANOSECONDS.toMillis(sending),
+                    TimeUnit.NANOSECONDS.toMillis(awaitingAcks));
             status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt, millis, handed, refused, kept,
                     longestPause, listeners, "done"));
             source.handedOver(kept);
@@ -189,6 +200,15 @@ public final class HandOff implements Runnable {
             link.close();
             onEnd.run();
         }
+    }
+
+    /**
+     * Batches start small and double up to {@link #BATCH_SIZE}: the new process's first batches run
+     * on cold code (interpreted, not yet compiled), and every connection of a batch pauses for all
+     * of it, so the longest pauses would otherwise all come from the first, slowest batches.
+     */
+    static int batchSize(long batchNo) {
+        return (int) Math.min(BATCH_SIZE, 4L << Math.min(batchNo, 20));
     }
 
     /** Connections this process still serves: all but those handed over (which may linger a moment while they close). */

@@ -122,6 +122,8 @@ public final class Takeover {
         int adoptedCount = 0;
         int refusedCount = 0;
         AtomicLong longestPause = new AtomicLong();
+        long receiving = 0;
+        long preparing = 0;
         List<CountDownLatch> starts = new ArrayList<>();
         while (true) {
             Wire.Frame frame = link.receive(STEP);
@@ -140,11 +142,15 @@ public final class Takeover {
             for (ConnectionImage image : batch.connections()) {
                 descriptorCount += image.descriptorCount();
             }
+            long tFds = System.nanoTime();
             int[] received = link.receiveDescriptors(descriptorCount, STEP);
+            long tPrepare = System.nanoTime();
+            receiving += tPrepare - tFds;
             List<AdoptedConnection> adopted = new ArrayList<>();
             List<Long> adoptedIds = new ArrayList<>();
             List<Messages.Refusal> refusals = new ArrayList<>();
             prepareBatch(batch, frame.blob(), received, adopted, adoptedIds, refusals);
+            preparing += System.nanoTime() - tPrepare;
             if (TEST_BATCH_DELAY_MILLIS > 0) {
                 sleep(TEST_BATCH_DELAY_MILLIS);
             }
@@ -179,8 +185,9 @@ public final class Takeover {
             log.warn("Takeover: could not say BYE to pid {} ({}); everything is handed over already", peer, e.getMessage());
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        log.info("Took over from pid {}: {} connections in {} ms (longest pause {} ms), {} refused, {} listeners",
-                peer, adoptedCount, millis, pauseMillis, refusedCount, taken.size());
+        log.info("Took over from pid {}: {} connections in {} ms (longest pause {} ms), {} refused, {} listeners;"
+                + " receiving descriptors {} ms, wrapping {} ms", peer, adoptedCount, millis, pauseMillis, refusedCount,
+                taken.size(), TimeUnit.NANOSECONDS.toMillis(receiving), TimeUnit.NANOSECONDS.toMillis(preparing));
         HandoverStatus.Summary summary = new HandoverStatus.Summary("received", peer, startedAt, millis, adoptedCount,
                 refusedCount, 0, pauseMillis, taken.size(), "done");
         status.finished(summary);
