@@ -211,6 +211,38 @@ public final class HandOff implements Runnable {
         return (int) Math.min(BATCH_SIZE, 4L << Math.min(batchNo, 20));
     }
 
+    /**
+     * Before taking a batch back, makes sure the new process cannot still acknowledge it: the
+     * control socket's read side is shut (its later writes fail), and whatever it wrote before that
+     * is read. An ACK found there counts: those connections are the other process's. Without this,
+     * an ACK written in the instant we gave up (a stalled, not dead, peer) would leave a batch served
+     * by both processes. Returns the connections that are still ours.
+     */
+    private List<PausedConnection> settleLateAck(List<PausedConnection> inFlight) {
+        if (inFlight.isEmpty()) {
+            return inFlight;
+        }
+        List<Wire.Frame> late = link.stopAndDrain(Duration.ofSeconds(5));
+        Map<Long, PausedConnection> byId = new HashMap<>();
+        inFlight.forEach(p -> byId.put(p.image().id(), p));
+        for (Wire.Frame f : late) {
+            if (f.type() != Wire.Type.ACK) {
+                continue;
+            }
+            try {
+                for (Long id : f.read(Messages.Ack.class).adopted()) {
+                    PausedConnection p = byId.remove(id);
+                    if (p != null) {
+                        p.handedOver();
+                    }
+                }
+            } catch (HandoverException e) {
+                log.warn("Handover: unreadable late ACK ({}); its connections stay here", e.getMessage());
+            }
+        }
+        return new ArrayList<>(byId.values());
+    }
+
     /** Connections this process still serves: all but those handed over (which may linger a moment while they close). */
     private int keptHere(Set<Connection> handed) {
         int kept = 0;
@@ -223,6 +255,7 @@ public final class HandOff implements Runnable {
     }
 
     private void abort(List<PausedConnection> inFlight, boolean acceptingStopped, String why) {
+        inFlight = settleLateAck(inFlight);
         log.warn("Handover to pid {} aborted ({}); resuming {} connections in flight{}", peerPid, why, inFlight.size(),
                 acceptingStopped ? " and accepting again" : "");
         inFlight.forEach(PausedConnection::resume);

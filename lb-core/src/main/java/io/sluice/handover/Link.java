@@ -11,6 +11,8 @@ import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -192,6 +194,42 @@ final class Link implements AutoCloseable {
                 LockSupport.parkNanos(100_000); // its buffer is full: the other side is taking them
             }
         }
+    }
+
+    /**
+     * Shuts the control connection's read side, so the other process can write nothing more (its
+     * writes fail with EPIPE from now on), and returns the frames it wrote before that, in order.
+     * Done on the socket itself: Netty's shutdownInput would stop reading what is already queued.
+     */
+    List<Wire.Frame> stopAndDrain(Duration timeout) {
+        List<Wire.Frame> rest = new ArrayList<>();
+        Channel ch = control;
+        if (ch == null) {
+            return rest;
+        }
+        try {
+            new Socket(((UnixChannel) ch).fd().intValue()).shutdown(true, false);
+        } catch (IOException | RuntimeException e) {
+            return rest; // closed already: everything it sent has been queued
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            Object next;
+            try {
+                next = frames.poll(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (next == CLOSED) {
+                frames.add(CLOSED);
+                break;
+            }
+            if (next instanceof Wire.Frame f) {
+                rest.add(f);
+            }
+        }
+        return rest;
     }
 
     private static void await(ChannelFuture f, Duration timeout, String what) throws HandoverException {
