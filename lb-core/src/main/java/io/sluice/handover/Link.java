@@ -234,6 +234,14 @@ final class Link implements AutoCloseable {
 
     private static void await(ChannelFuture f, Duration timeout, String what) throws HandoverException {
         if (!f.awaitUninterruptibly(timeout.toMillis())) {
+            // Settle it one way or the other before saying it failed: closing the channel fails a
+            // write still queued, so afterwards the future tells whether the peer can have it. An
+            // ACK that went out after all must count as sent (the peer will act on it).
+            f.channel().close().awaitUninterruptibly(timeout.toMillis());
+            f.awaitUninterruptibly(timeout.toMillis());
+            if (f.isSuccess()) {
+                return;
+            }
             throw new HandoverException("sending " + what + " did not finish in " + timeout);
         }
         if (!f.isSuccess()) {
