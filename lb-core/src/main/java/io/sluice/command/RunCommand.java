@@ -46,9 +46,15 @@ final class RunCommand implements Callable<Integer> {
     /** Exit codes: 0 after a graceful stop (or a finished handover), 1 for a failed takeover, 2 for a bind error. */
     static int runUntilSignalled(SluiceConfig loaded, Path takeover, java.io.PrintWriter err) {
         ShutdownSignals signals = ShutdownSignals.install();
+        // systemd (Type=notify): ready once listening; a daemon that takes over becomes the unit's main
+        // process before the old one may exit. One that handed over says nothing more: STOPPING from
+        // it would stop the unit.
+        SystemdNotify systemd = SystemdNotify.fromEnvironment();
+        long pid = ProcessHandle.current().pid();
         SluiceDaemon daemon;
         try {
-            daemon = takeover == null ? SluiceDaemon.start(loaded) : SluiceDaemon.takeOver(loaded, takeover);
+            daemon = takeover == null ? SluiceDaemon.start(loaded)
+                    : SluiceDaemon.takeOver(loaded, takeover, () -> systemd.mainPid(pid));
         } catch (Listener.BindFailedException e) {
             err.println("sluice: " + e.getMessage());
             err.flush();
@@ -58,13 +64,10 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        // systemd (Type=notify): ready once listening; a daemon that took over becomes the unit's main
-        // process. One that handed over says nothing more: STOPPING from it would stop the unit.
-        SystemdNotify systemd = SystemdNotify.fromEnvironment();
         if (takeover == null) {
             systemd.ready();
         } else {
-            systemd.readyWithMainPid(ProcessHandle.current().pid());
+            systemd.readyWithMainPid(pid);
         }
         java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
         daemon.onHandedOver(() -> {

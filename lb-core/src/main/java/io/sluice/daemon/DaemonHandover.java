@@ -137,9 +137,14 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
             }
             state.overrides().forEach((key, node) -> {
                 int slash = key.indexOf('/');
-                if (slash > 0) {
-                    io.sluice.state.Override o = OverrideJson.fromNode(node);
-                    daemon.backendControl().applyHandedOver(key.substring(0, slash), key.substring(slash + 1), o);
+                try {
+                    if (slash > 0) {
+                        io.sluice.state.Override o = OverrideJson.fromNode(node);
+                        daemon.backendControl().applyHandedOver(key.substring(0, slash), key.substring(slash + 1), o);
+                    }
+                } catch (RuntimeException e) {
+                    // One unreadable entry must not stop a handover: our own store has the overrides too.
+                    log.warn("handover state: ignoring override {} ({})", key, e.toString());
                 }
             });
             log.debug("handover state: {} stick entries, {} overrides", restored, state.overrides().size());

@@ -193,12 +193,20 @@ public final class SluiceDaemon implements AutoCloseable {
      * on {@code socket} (docs/handover.md), then binds whatever it did not get, and listens for
      * the next handover on its own {@code handover.socket} (or {@code socket}).
      *
+     * @param beforeBye run just before the old daemon is told it may go (systemd's MAINPID)
      * @throws Takeover.Failed if the takeover failed before this process held any listener
      *                         (nothing is left running; the old daemon carries on)
-     * @throws Listener.BindFailedException if a listener not handed over cannot be bound
+     * @throws Listener.BindFailedException never after a connection was adopted (then problems are logged)
      */
     public static SluiceDaemon takeOver(SluiceConfig config, Path socket) throws Takeover.Failed, Listener.BindFailedException {
+        return takeOver(config, socket, () -> {});
+    }
+
+    /** {@link #takeOver(SluiceConfig, Path)}, running {@code beforeBye} before the old daemon is let go. */
+    public static SluiceDaemon takeOver(SluiceConfig config, Path socket, Runnable beforeBye)
+            throws Takeover.Failed, Listener.BindFailedException {
         SluiceDaemon daemon = new SluiceDaemon(config);
+        boolean complete = true;
         try {
             daemon.onControl(() -> {
                 daemon.buildPools(config);
@@ -206,9 +214,8 @@ public final class SluiceDaemon implements AutoCloseable {
                 return null;
             });
             daemon.awaitFirstSnapshots(Duration.ofSeconds(30));
-            boolean complete = true;
             try {
-                Takeover.run(socket, daemon.transport, new DaemonHandover(daemon), daemon.handoverStatus);
+                Takeover.run(socket, daemon.transport, new DaemonHandover(daemon), daemon.handoverStatus, beforeBye);
             } catch (Takeover.Failed e) {
                 if (!e.listenersTaken()) {
                     throw e;
@@ -216,23 +223,37 @@ public final class SluiceDaemon implements AutoCloseable {
                 complete = false;
                 log.error("Takeover stopped early ({}); serving what was handed over, binding the rest", e.getMessage());
             }
-            for (ListenerConfig lc : config.listeners()) {
-                if (daemon.listener(lc.name()) == null) {
+        } catch (Takeover.Failed | RuntimeException e) {
+            daemon.stop(Duration.ZERO); // nothing was handed over: the old daemon carries on
+            throw e;
+        }
+        // From here on this process serves connections it adopted: nothing may stop it any more.
+        // What cannot be set up is logged, as a reload does, and the daemon runs without it.
+        for (ListenerConfig lc : config.listeners()) {
+            if (daemon.listener(lc.name()) == null) {
+                try {
                     daemon.bindListener(lc);
+                } catch (Listener.BindFailedException e) {
+                    log.error("{}; the daemon runs without this listener (fix and reload)", e.getMessage());
                 }
             }
-            daemon.listenersBound = true;
-            if (daemon.adminServer == null) {
+        }
+        daemon.listenersBound = true;
+        if (daemon.adminServer == null) {
+            try {
                 daemon.startAdmin();
+            } catch (Listener.BindFailedException e) {
+                log.error("{}; the daemon runs without its admin API", e.getMessage());
             }
-            if (complete) {
+        }
+        if (complete) {
+            try {
                 daemon.startHandoverServer(socket, true);
-            } else {
-                log.warn("No handover socket after an incomplete takeover: the old process still has {}", socket);
+            } catch (Listener.BindFailedException e) {
+                log.error("{}; the next upgrade cannot take over from this daemon until it is restarted", e.getMessage());
             }
-        } catch (Takeover.Failed | Listener.BindFailedException | RuntimeException e) {
-            daemon.stop(Duration.ZERO);
-            throw e;
+        } else {
+            log.warn("No handover socket after an incomplete takeover: the old process still has {}", socket);
         }
         String admin = daemon.startPeriodicWork();
         daemon.ready = true;
@@ -465,6 +486,12 @@ public final class SluiceDaemon implements AutoCloseable {
      * @throws ConfigException with every error when the new file is invalid; the running config stays
      */
     public ReloadOutcome reloadFromFile() throws ConfigException {
+        if (handedOver || !"idle".equals(handoverStatus.state())) {
+            // Listeners bound now would never be offered to the new process, and die with this one.
+            log.error("Reload refused: a handover is in progress or done (reload the new daemon once it serves)");
+            return new ReloadOutcome(config, List.of("a handover is in progress or done; nothing was reloaded"
+                    + " (reload the new daemon once it serves)"));
+        }
         SluiceConfig next = ConfigLoader.load(Path.of(config.source()));
         return new ReloadOutcome(next, reload(next));
     }
@@ -587,6 +614,12 @@ public final class SluiceDaemon implements AutoCloseable {
         ready = false;
         log.info("Everything is handed over{}; stopping", kept == 0 ? "" : " but " + kept + " connections, which drain here");
         onHandedOver.run();
+        // The admin socket is the new process's now; close ours, with its open (keep-alive) admin
+        // connections, so clients such as sluicectl reconnect there instead of asking us.
+        AdminServer admin = adminServer;
+        if (admin != null) {
+            admin.close();
+        }
     }
 
     Map<String, HealthChecker> checkers() {

@@ -69,6 +69,14 @@ public final class SystemdNotify implements AutoCloseable {
         send("MAINPID=" + pid + "\nREADY=1");
     }
 
+    /**
+     * {@code MAINPID=<pid>} alone: sent by a daemon taking over before it lets the old one go, so
+     * systemd never sees the unit's main process exit while the new one is already serving.
+     */
+    public void mainPid(long pid) {
+        send("MAINPID=" + pid);
+    }
+
     /** {@code STOPPING=1}: a graceful stop has begun. */
     public void stopping() {
         send("STOPPING=1");

@@ -113,7 +113,7 @@ public final class HandOff implements Runnable {
                                 candidates.size(), SETTLE);
                         break;
                     }
-                    Thread.sleep(20);
+                    Thread.sleep(20); // connections still connecting or closing: look again shortly
                     continue;
                 }
                 inFlight = batch;
@@ -264,17 +264,35 @@ public final class HandOff implements Runnable {
         }
     }
 
-    /** Pauses each candidate on its event loop; the ones that cannot go now come back as absent. */
-    private static List<PausedConnection> pause(List<Connection> candidates, long firstId) throws InterruptedException {
+    /**
+     * Pauses each candidate on its event loop; the ones that cannot go now come back as absent.
+     * Never leaves one paused and unlisted: a pause that completes after we stopped waiting (an
+     * event loop stuck for 10 s) is resumed when it does, and goes in a later batch.
+     */
+    private static List<PausedConnection> pause(List<Connection> candidates, long firstId) {
         List<Future<PausedConnection>> pausing = new ArrayList<>(candidates.size());
         long id = firstId;
         for (Connection c : candidates) {
             pausing.add(PausedConnection.pause(c, id++));
         }
         List<PausedConnection> paused = new ArrayList<>(candidates.size());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (Future<PausedConnection> f : pausing) {
-            if (!f.await(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("an event loop did not pause a connection in 10 s");
+            long left = Math.max(0, deadline - System.nanoTime());
+            boolean done;
+            try {
+                done = f.await(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                done = f.isDone();
+            }
+            if (!done) {
+                f.addListener(late -> {
+                    if (late.isSuccess() && late.getNow() != null) {
+                        ((PausedConnection) late.getNow()).resume();
+                    }
+                });
+                continue;
             }
             if (f.isSuccess() && f.getNow() != null) {
                 paused.add(f.getNow());

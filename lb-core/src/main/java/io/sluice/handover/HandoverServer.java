@@ -52,6 +52,8 @@ public final class HandoverServer implements AutoCloseable {
     private final HandoverSource source;
     private final HandoverStatus status;
     private final long ownUid;
+    /** The thread of the handover running now, if any (a stop waits for it). */
+    private volatile Thread running;
     /** The handover in progress (awaiting its ATTACH, or running), or null. */
     private final AtomicReference<PendingSession> session = new AtomicReference<>();
 
@@ -156,6 +158,18 @@ public final class HandoverServer implements AutoCloseable {
      */
     public void close(boolean unlink) {
         serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        // A stop in the middle of a handover lets it finish: cutting the link could lose an ACK
+        // already written, and then both processes would serve that batch. Finishing hands
+        // everything over, which is what a stop of the old process wants anyway.
+        Thread t = running;
+        if (t != null && t.isAlive() && t != Thread.currentThread()) {
+            log.info("Stopping: waiting for the handover in progress to finish first");
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(120));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         PendingSession s = session.getAndSet(null);
         if (s != null) {
             s.link().close();
@@ -270,6 +284,7 @@ public final class HandoverServer implements AutoCloseable {
                     () -> session.compareAndSet(pending, null));
             Thread t = new Thread(handOff, "sluice-handover");
             t.setDaemon(true);
+            running = t;
             t.start();
         }
 

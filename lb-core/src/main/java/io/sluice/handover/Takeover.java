@@ -45,12 +45,14 @@ public final class Takeover {
     private final Path socket;
     private final HandoverTarget target;
     private final HandoverStatus status;
+    private final Runnable beforeBye;
     private volatile boolean listenersTaken;
 
-    private Takeover(Path socket, HandoverTarget target, HandoverStatus status) {
+    private Takeover(Path socket, HandoverTarget target, HandoverStatus status, Runnable beforeBye) {
         this.socket = socket;
         this.target = target;
         this.status = status;
+        this.beforeBye = beforeBye;
     }
 
     /**
@@ -60,9 +62,9 @@ public final class Takeover {
      * @throws Failed if it stopped early; {@link Failed#listenersTaken()} says whether this process
      *                already serves some listeners (then it must go on serving)
      */
-    public static HandoverStatus.Summary run(Path socket, Transport transport, HandoverTarget target, HandoverStatus status)
-            throws Failed {
-        Takeover t = new Takeover(socket, target, status);
+    public static HandoverStatus.Summary run(Path socket, Transport transport, HandoverTarget target, HandoverStatus status,
+                                             Runnable beforeBye) throws Failed {
+        Takeover t = new Takeover(socket, target, status, beforeBye);
         if (!transport.supportsHandover()) {
             throw new Failed("--takeover needs the epoll transport; this process runs on " + transport.name().toLowerCase(), false);
         }
@@ -71,10 +73,11 @@ public final class Takeover {
         status.state("taking-over");
         try {
             return t.takeOver(group, link);
-        } catch (HandoverException e) {
+        } catch (HandoverException | RuntimeException e) {
+            String why = e instanceof HandoverException ? e.getMessage() : e.toString();
             status.finished(new HandoverStatus.Summary("received", -1, Instant.now(), 0, 0, 0, 0, -1, 0,
-                    "aborted: " + e.getMessage()));
-            throw new Failed(e.getMessage(), t.listenersTaken);
+                    "aborted: " + why));
+            throw new Failed(why, t.listenersTaken);
         } finally {
             link.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -91,6 +94,7 @@ public final class Takeover {
             }
         }, false);
         link.control(control);
+        checkPeer(control);
         link.send(Wire.Type.HELLO, new Messages.Hello(Wire.PROTOCOL, Wire.VERSION, ProcessHandle.current().pid()), STEP);
         Messages.Welcome welcome = link.expect(Wire.Type.WELCOME, STEP).read(Messages.Welcome.class);
         if (welcome.version() != Wire.VERSION || !Wire.PROTOCOL.equals(welcome.protocol())) {
@@ -179,6 +183,7 @@ public final class Takeover {
             }
         }
         long pauseMillis = TimeUnit.NANOSECONDS.toMillis(longestPause.get());
+        beforeBye.run(); // e.g. systemd's MAINPID: the old process may exit as soon as it reads BYE
         try {
             link.send(Wire.Type.BYE, new Messages.Bye(pauseMillis), STEP);
         } catch (HandoverException e) {
@@ -194,37 +199,65 @@ public final class Takeover {
         return summary;
     }
 
-    /** Wraps a batch's connections (no IO); refused ones get their descriptors closed here. */
+    /**
+     * Checks a batch's connections and keeps their descriptors (no IO); refused ones get their
+     * descriptors closed here. A malformed batch leaves nothing behind: what was prepared is
+     * discarded and every descriptor not yet placed is closed.
+     */
     private void prepareBatch(Messages.Batch batch, byte[] blob, int[] fds, List<AdoptedConnection> adopted,
                               List<Long> adoptedIds, List<Messages.Refusal> refusals) throws HandoverException {
-        int offset = 0;
+        long offset = 0;
         int fdIndex = 0;
-        for (ConnectionImage image : batch.connections()) {
-            int[] own = new int[image.descriptorCount()];
-            System.arraycopy(fds, fdIndex, own, 0, own.length);
-            fdIndex += own.length;
-            int total = image.toClientBytes() + image.toBackendBytes() + image.replayBytes();
-            if (image.toClientBytes() < 0 || image.toBackendBytes() < 0 || image.replayBytes() < 0 || offset + total > blob.length) {
-                throw new HandoverException("BATCH " + batch.batch() + " lists more pending bytes than it carries");
-            }
-            ByteBuf toClient = Unpooled.wrappedBuffer(blob, offset, image.toClientBytes());
-            offset += image.toClientBytes();
-            ByteBuf toBackend = Unpooled.wrappedBuffer(blob, offset, image.toBackendBytes());
-            offset += image.toBackendBytes();
-            ByteBuf replay = Unpooled.wrappedBuffer(blob, offset, image.replayBytes());
-            offset += image.replayBytes();
-            try {
-                adopted.add(target.prepare(image, own, toClient, toBackend, replay));
-                adoptedIds.add(image.id());
-            } catch (HandoverTarget.Refused | RuntimeException e) {
-                toClient.release();
-                toBackend.release();
-                replay.release();
-                for (int fd : own) {
-                    Link.closeQuietly(fd);
+        try {
+            for (ConnectionImage image : batch.connections()) {
+                int[] own = new int[image.descriptorCount()];
+                System.arraycopy(fds, fdIndex, own, 0, own.length);
+                long total = (long) image.toClientBytes() + image.toBackendBytes() + image.replayBytes();
+                if (image.toClientBytes() < 0 || image.toBackendBytes() < 0 || image.replayBytes() < 0
+                        || offset + total > blob.length) {
+                    throw new HandoverException("BATCH " + batch.batch() + " lists more pending bytes than it carries");
                 }
-                refusals.add(new Messages.Refusal(image.id(), e.getMessage()));
+                ByteBuf toClient = Unpooled.wrappedBuffer(blob, (int) offset, image.toClientBytes());
+                ByteBuf toBackend = Unpooled.wrappedBuffer(blob, (int) offset + image.toClientBytes(), image.toBackendBytes());
+                ByteBuf replay = Unpooled.wrappedBuffer(blob, (int) (offset + image.toClientBytes() + image.toBackendBytes()),
+                        image.replayBytes());
+                offset += total;
+                fdIndex += own.length; // placed now: adopted, or closed as refused
+                try {
+                    adopted.add(target.prepare(image, own, toClient, toBackend, replay));
+                    adoptedIds.add(image.id());
+                } catch (HandoverTarget.Refused | RuntimeException e) {
+                    toClient.release();
+                    toBackend.release();
+                    replay.release();
+                    for (int fd : own) {
+                        Link.closeQuietly(fd);
+                    }
+                    refusals.add(new Messages.Refusal(image.id(), String.valueOf(e.getMessage())));
+                }
             }
+        } catch (HandoverException | RuntimeException e) {
+            adopted.forEach(AdoptedConnection::discard);
+            adopted.clear();
+            adoptedIds.clear();
+            for (int i = fdIndex; i < fds.length; i++) {
+                Link.closeQuietly(fds[i]);
+            }
+            throw e instanceof HandoverException he ? he : new HandoverException("malformed BATCH " + batch.batch() + ": " + e, e);
+        }
+    }
+
+    /** Only a process of our own uid may hand us connections (the socket's mode says so too; this checks who answers). */
+    private void checkPeer(Channel control) throws HandoverException {
+        long own = HandoverServer.ownUid();
+        long peer;
+        try {
+            peer = ((EpollDomainSocketChannel) control).peerCredentials().uid();
+        } catch (java.io.IOException e) {
+            throw new HandoverException("cannot read the credentials of the process behind " + socket + ": " + e.getMessage());
+        }
+        if (own < 0 || peer != own) {
+            throw new HandoverException("the process behind " + socket + " runs as uid " + peer + ", not ours (" + own + ")");
         }
     }
 

@@ -62,10 +62,11 @@ public final class ConnectionLimiter {
     /**
      * Counts a connection another process admitted and handed over: it is open already, so it is
      * never refused, even above a limit the new configuration lowered (it only delays new ones).
+     * {@code source} null: not known yet (a PROXY header still to come), only the global count.
      */
     public void acquireHandedOver(InetAddress source) {
         total.incrementAndGet();
-        if (maxPerSource > 0) {
+        if (maxPerSource > 0 && source != null) {
             perSource.compute(source, (addr, count) -> {
                 AtomicInteger c = count == null ? new AtomicInteger() : count;
                 c.incrementAndGet();

@@ -6,36 +6,54 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.channel.unix.FileDescriptor;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
 import io.sluice.transport.Transport;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.function.LongConsumer;
 
 /**
  * A connection another process is handing to this one, in two steps that mirror the ownership
- * rule (docs/handover.md): {@link #prepare} and {@link #preparePrelude} wrap the received
- * descriptors without any IO, so nothing has happened yet if the acknowledgement cannot be sent
- * ({@link #discard}); only once it has been written does {@link #start} register the channels and
- * relay.
+ * rule (docs/handover.md): {@link #prepare} and {@link #preparePrelude} only check what arrived
+ * and keep the descriptors, without a single syscall on them (even building a Netty channel reads
+ * SO_ERROR, which would swallow a pending reset the old process must still see if it keeps the
+ * connection); if the acknowledgement cannot be sent, {@link #discard} closes our copies. Only
+ * once it has been written does {@link #start} build the channels and relay.
  */
 public final class AdoptedConnection {
 
-    private final SocketChannel client;
-    private final SocketChannel backend;
     private final ConnectionImage image;
-    private final Connection connection;
-    private final Pool.Selection selection;
+    private final Transport transport;
+    private final int clientFd;
+    private final int backendFd;
+    // Established connections:
+    private final FrontendSettings settings;
+    private final Pool pool;
+    private final Backend backend;
+    private final InetSocketAddress clientAddress;
+    private final InetSocketAddress destination;
+    // Prelude connections:
+    private final ChannelInitializer<Channel> initializer;
     private ByteBuf toClient;
     private ByteBuf toBackend;
     private ByteBuf replay;
 
-    private AdoptedConnection(SocketChannel client, SocketChannel backend, ConnectionImage image, Connection connection,
-                              Pool.Selection selection, ByteBuf toClient, ByteBuf toBackend, ByteBuf replay) {
-        this.client = client;
-        this.backend = backend;
+    private AdoptedConnection(ConnectionImage image, Transport transport, int clientFd, int backendFd,
+                              FrontendSettings settings, Pool pool, Backend backend, InetSocketAddress clientAddress,
+                              InetSocketAddress destination, ChannelInitializer<Channel> initializer,
+                              ByteBuf toClient, ByteBuf toBackend, ByteBuf replay) {
         this.image = image;
-        this.connection = connection;
-        this.selection = selection;
+        this.transport = transport;
+        this.clientFd = clientFd;
+        this.backendFd = backendFd;
+        this.settings = settings;
+        this.pool = pool;
+        this.backend = backend;
+        this.clientAddress = clientAddress;
+        this.destination = destination;
+        this.initializer = initializer;
         this.toClient = toClient;
         this.toBackend = toBackend;
         this.replay = replay;
@@ -43,7 +61,7 @@ public final class AdoptedConnection {
 
     /**
      * An established connection: relays between the two descriptors with the identity in
-     * {@code image}. Takes ownership of the byte buffers.
+     * {@code image}. Takes ownership of the byte buffers only when it returns.
      *
      * @throws IllegalArgumentException if the image's addresses cannot be read
      */
@@ -52,13 +70,8 @@ public final class AdoptedConnection {
                                             ByteBuf toClient, ByteBuf toBackend) {
         InetSocketAddress clientAddress = AddressText.parse(image.client());
         InetSocketAddress destination = AddressText.parse(image.destination());
-        SocketChannel clientChannel = wrap(transport, clientFd);
-        SocketChannel backendChannel = wrap(transport, backendFd);
-        Connection c = new Connection(settings, clientChannel, image, clientAddress, destination, pool);
-        clientChannel.pipeline().addLast("relay", new FrontendHandler(settings, c));
-        backendChannel.pipeline().addLast("relay", new BackendHandler(c));
-        return new AdoptedConnection(clientChannel, backendChannel, image, c, pool.adopted(clientAddress.getAddress(), backend),
-                toClient, toBackend, null);
+        return new AdoptedConnection(image, transport, clientFd, backendFd, settings, pool, backend, clientAddress,
+                destination, null, toClient, toBackend, null);
     }
 
     /**
@@ -67,12 +80,78 @@ public final class AdoptedConnection {
      */
     public static AdoptedConnection preparePrelude(ConnectionImage image, ChannelInitializer<Channel> initializer,
                                                    Transport transport, int clientFd, ByteBuf replay) {
-        SocketChannel clientChannel = wrap(transport, clientFd);
-        clientChannel.pipeline().addLast(initializer);
-        return new AdoptedConnection(clientChannel, null, image, null, null, null, null, replay);
+        return new AdoptedConnection(image, transport, clientFd, -1, null, null, null, null, null, initializer,
+                null, null, replay);
     }
 
-    private static SocketChannel wrap(Transport transport, int fd) {
+    public ConnectionImage image() {
+        return image;
+    }
+
+    /**
+     * Starts serving it on {@code loop}; any thread. {@code started} gets how long the connection
+     * was paused (nanoseconds), once it relays again.
+     */
+    public void start(EventLoop loop, LongConsumer started) {
+        loop.execute(() -> {
+            try {
+                if (initializer != null) {
+                    startPrelude(loop);
+                } else {
+                    startEstablished(loop);
+                }
+            } finally {
+                started.accept(System.nanoTime() - image.pausedNanos());
+            }
+        });
+    }
+
+    private void startPrelude(EventLoop loop) {
+        SocketChannel client = wrap(clientFd);
+        client.attr(HandedOver.START_NANOS).set(image.startNanos());
+        client.pipeline().addLast(initializer);
+        ByteBuf bytes = replay;
+        replay = null;
+        if (!loop.register(client).isSuccess()) {
+            bytes.release();
+            client.unsafe().closeForcibly();
+            return;
+        }
+        // Registration ran the initializer and channelActive (admission, first read): the replay
+        // now reaches the prelude handlers as if just read from the socket.
+        client.pipeline().fireChannelRead(bytes);
+        client.pipeline().fireChannelReadComplete();
+    }
+
+    private void startEstablished(EventLoop loop) {
+        SocketChannel client = wrap(clientFd);
+        SocketChannel backendChannel = wrap(backendFd);
+        Connection c = new Connection(settings, client, image, clientAddress, destination, pool);
+        client.pipeline().addLast("relay", new FrontendHandler(settings, c));
+        backendChannel.pipeline().addLast("relay", new BackendHandler(c));
+        ByteBuf up = toBackend;
+        ByteBuf down = toClient;
+        toClient = toBackend = null;
+        if (!loop.register(client).isSuccess()) {
+            up.release();
+            down.release();
+            client.unsafe().closeForcibly();
+            backendChannel.unsafe().closeForcibly();
+            return;
+        }
+        client.closeFuture().addListener(f -> c.finished());
+        c.globalAdmittedHandedOver();
+        if (!loop.register(backendChannel).isSuccess()) {
+            up.release();
+            down.release();
+            backendChannel.unsafe().closeForcibly();
+            c.close(CloseReason.SHUTDOWN);
+            return;
+        }
+        c.startAdopted(backendChannel, pool.adopted(clientAddress.getAddress(), backend), down, up);
+    }
+
+    private SocketChannel wrap(int fd) {
         SocketChannel ch = transport.wrapSocket(fd);
         SocketChannelConfig config = ch.config();
         config.setAutoRead(false);
@@ -81,62 +160,11 @@ public final class AdoptedConnection {
         return ch;
     }
 
-    public ConnectionImage image() {
-        return image;
-    }
-
-    /**
-     * Starts serving it on {@code loop}; any thread. Returns at once; the connection lives on there.
-     */
-    public void start(EventLoop loop, java.util.function.LongConsumer started) {
-        loop.execute(() -> {
-            try {
-                startOn(loop);
-            } finally {
-                started.accept(System.nanoTime() - image.pausedNanos());
-            }
-        });
-    }
-
-    private void startOn(EventLoop loop) {
-        {
-            if (!loop.register(client).isSuccess()) {
-                discardNow();
-                return;
-            }
-            if (connection == null) {
-                // Registration ran the initializer and channelActive (admission, first read):
-                // the replay now reaches the prelude handlers as if just read from the socket.
-                client.pipeline().fireChannelRead(replay);
-                replay = null;
-                client.pipeline().fireChannelReadComplete();
-                return;
-            }
-            client.closeFuture().addListener(f -> connection.finished());
-            connection.globalAdmittedHandedOver();
-            if (!loop.register(backend).isSuccess()) {
-                toClient.release();
-                toBackend.release();
-                connection.close(CloseReason.SHUTDOWN);
-                return;
-            }
-            ByteBuf c = toClient;
-            ByteBuf b = toBackend;
-            toClient = toBackend = null;
-            connection.startAdopted(backend, selection, c, b);
-        }
-    }
-
     /** The acknowledgement was not delivered: the other process keeps it. Closes our descriptors only. */
     public void discard() {
-        discardNow();
-    }
-
-    private void discardNow() {
-        // closeForcibly closes the descriptor without a FIN: the other process's copy keeps the socket.
-        client.unsafe().closeForcibly();
-        if (backend != null) {
-            backend.unsafe().closeForcibly();
+        closeQuietly(clientFd);
+        if (backendFd >= 0) {
+            closeQuietly(backendFd);
         }
         for (ByteBuf buf : new ByteBuf[] {toClient, toBackend, replay}) {
             if (buf != null) {
@@ -144,5 +172,14 @@ public final class AdoptedConnection {
             }
         }
         toClient = toBackend = replay = null;
+    }
+
+    /** A plain close(2) of our copy: the other process's descriptor keeps the socket open. */
+    private static void closeQuietly(int fd) {
+        try {
+            new FileDescriptor(fd).close();
+        } catch (IOException ignored) {
+            // already closed
+        }
     }
 }

@@ -161,9 +161,18 @@ public final class Connection {
 
     /** Adopted from another process: counted against the limits without a check, it is open already. */
     void globalAdmittedHandedOver() {
-        settings.limiter().acquireHandedOver(client.getAddress());
+        admittedHandedOver(startNanos, true);
+    }
+
+    /**
+     * Handed over by another process, which had admitted it: counted against the global limit (and
+     * the source limit when the source was known there) without a check, with its original start.
+     */
+    void admittedHandedOver(long acceptedNanos, boolean sourceKnown) {
+        this.startNanos = acceptedNanos;
+        settings.limiter().acquireHandedOver(sourceKnown ? client.getAddress() : null);
         globalAdmitted = true;
-        sourceAdmitted = true;
+        sourceAdmitted = sourceKnown;
         settings.tracker().add(this);
     }
 
@@ -393,6 +402,7 @@ public final class Connection {
         io.netty.channel.ChannelFuture inboundGone = inbound.deregister();
         io.netty.channel.ChannelFuture last = established ? outbound.deregister() : inboundGone;
         last.addListener(f -> finishPause(id, result));
+        // (If the handover thread stops waiting, it resumes what completes late: see HandOff.pause.)
     }
 
     private boolean canHandOver() {
@@ -407,6 +417,15 @@ public final class Connection {
     }
 
     private void finishPause(long id, io.netty.util.concurrent.Promise<PausedConnection> result) {
+        try {
+            capture(id, result);
+        } catch (RuntimeException e) {
+            resumeHere(); // never leave it paused: it goes on here
+            result.tryFailure(e);
+        }
+    }
+
+    private void capture(long id, io.netty.util.concurrent.Promise<PausedConnection> result) {
         if (!canHandOver() || inbound.isRegistered() || (established && outbound.isRegistered())) {
             resumeHere(); // something changed while the registrations went: it stays here
             result.setSuccess(null);
@@ -460,6 +479,14 @@ public final class Connection {
         handedOver = true;
         held = false;
         closing = true;
+        if (!established) {
+            // A deregistered channel's pipeline is never torn down by close: remove the prelude
+            // handlers now so their buffers (tape, sniffer, decoder) are released. From the last to
+            // the first, so a decoder's leftover bytes reach only the pipeline's end, not the sniffer.
+            while (inbound.pipeline().last() != null) {
+                inbound.pipeline().removeLast();
+            }
+        }
         discardQueued(inbound);
         if (outbound != null) {
             discardQueued(outbound);
@@ -492,8 +519,10 @@ public final class Connection {
         if (outbound != null && !outbound.isRegistered()) {
             loop.register(outbound);
         }
-        if (idleNanos > 0 && idlePrev == null && idleNext == null) {
-            IdleSweeper.on(loop).add(this);
+        if (idleNanos > 0) {
+            IdleSweeper sweeper = IdleSweeper.on(loop);
+            sweeper.remove(this); // a no-op unless still listed (a pause that stopped early)
+            sweeper.add(this);
         }
         if (!established) {
             inbound.pipeline().fireUserEventTriggered(HandoverEvent.RESUME);

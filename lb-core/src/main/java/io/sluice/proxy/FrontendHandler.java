@@ -54,15 +54,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (connection.idleNanos > 0) {
             IdleSweeper.on(ch.eventLoop()).add(connection);
         }
-        settings.metrics().accepted(settings.listener());
-
-        if (!settings.limiter().tryAcquireGlobal()) {
-            refuse(ctx, CloseReason.OVER_LIMIT);
-            return;
-        }
-        connection.globalAdmitted();
-        if (!expectsProxyHeader && !admitSource(ctx)) {
-            return;
+        Long handedOverStart = ch.attr(HandedOver.START_NANOS).get();
+        if (handedOverStart != null) {
+            // Accepted and admitted by the process that handed it over, mid-prelude: counted, not checked.
+            connection.admittedHandedOver(handedOverStart, !expectsProxyHeader);
+        } else {
+            settings.metrics().accepted(settings.listener());
+            if (!settings.limiter().tryAcquireGlobal()) {
+                refuse(ctx, CloseReason.OVER_LIMIT);
+                return;
+            }
+            connection.globalAdmitted();
+            if (!expectsProxyHeader && !admitSource(ctx)) {
+                return;
+            }
         }
         if (expectsProxyHeader || settings.routed()) {
             ctx.read(); // the prelude reads what it needs, then tells us where to go

@@ -3,6 +3,7 @@ package io.sluice.handover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
@@ -68,7 +69,9 @@ class HandoverInProcessTest {
 
                 fresh = SluiceDaemon.takeOver(config(backend), socket());
 
-                assertTrue(handedOver.get(), "the old daemon was told it handed everything over");
+                // The old side learns it is done when it reads the new side's BYE, a moment after takeOver returns.
+                org.awaitility.Awaitility.await("the old daemon is told it handed everything over")
+                        .atMost(Duration.ofSeconds(10)).untilTrue(handedOver);
                 assertEquals(proxy, fresh.boundAddress("main"), "the same listening socket");
                 assertEquals(old.adminAddress(), fresh.adminAddress(), "the admin socket too");
                 HandoverStatus.Summary summary = fresh.handoverStatus().last();
@@ -120,6 +123,7 @@ class HandoverInProcessTest {
             SluiceDaemon fresh = null;
             try (Socket client = Clients.connect(old.boundAddress("main"))) {
                 client.setReceiveBufferSize(64 * 1024);
+                client.setSoTimeout(30_000); // a lost FIN fails the test instead of hanging it
                 // Let the daemon read ahead until the client's side is full and Netty queues the rest.
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                         .until(() -> old.connections().all().stream().anyMatch(c -> c.bytesDown() > 256 * 1024));
@@ -139,6 +143,46 @@ class HandoverInProcessTest {
                     received += n;
                 }
                 assertEquals(size, received, "every byte, then the backend's FIN");
+            } finally {
+                old.stop(Duration.ZERO);
+                if (fresh != null) {
+                    fresh.stop(Duration.ZERO);
+                }
+            }
+        }
+    }
+
+    /**
+     * A connection that has sent half of its ClientHello moves in the middle of the sniff: the new
+     * daemon replays what the old one had read and goes on reading. The leak detector (this JVM
+     * runs both daemons) checks that the old daemon released its copy of the prelude.
+     */
+    @Test
+    void aConnectionInTheMiddleOfItsClientHelloMovesAndCompletesItsHandshake() throws Exception {
+        String sni = "app.test";
+        try (io.sluice.harness.TlsBackend backend = io.sluice.harness.TlsBackend.start(sni)) {
+            Path yaml = Handovers.tlsConfig(dir, "tls.yaml", port, sni, backend.address(), adminPort, socket());
+            SluiceDaemon old = SluiceDaemon.start(ConfigLoader.load(yaml));
+            SluiceDaemon fresh = null;
+            try (Socket raw = Clients.connect(old.boundAddress("edge"))) {
+                EngineClient client = new EngineClient(raw, sni);
+                byte[] hello = client.clientHello();
+                raw.getOutputStream().write(hello, 0, hello.length / 2);
+                raw.getOutputStream().flush();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> old.connections().size() == 1);
+                Thread.sleep(200); // let the sniffer read the half (if it has not, the bytes move in the socket)
+
+                fresh = SluiceDaemon.takeOver(ConfigLoader.load(yaml), socket());
+                assertEquals(1, fresh.handoverStatus().last().connections());
+                old.stop(Duration.ofSeconds(5));
+
+                raw.getOutputStream().write(hello, hello.length / 2, hello.length - hello.length / 2);
+                raw.getOutputStream().flush();
+                client.finishHandshake();
+                assertEquals(sni, client.peerName(), "the backend's own certificate, through the new daemon");
+                assertEquals(sni, client.readLine(), "the backend's greeting");
+                client.write("after the handover\n");
+                assertEquals("after the handover", client.readLine());
             } finally {
                 old.stop(Duration.ZERO);
                 if (fresh != null) {
