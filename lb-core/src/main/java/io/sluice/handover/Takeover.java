@@ -39,8 +39,8 @@ public final class Takeover {
 
     private static final Logger log = LoggerFactory.getLogger(Takeover.class);
     private static final Duration STEP = Duration.ofSeconds(60);
-    /** Test knob: delay every batch on this side, so a test can kill the process mid-handover. */
-    private static final long TEST_BATCH_DELAY_MILLIS = Long.getLong("sluice.handover.test-batch-delay-ms", 0);
+    /** Test knob: delay every batch on this side, so a test can act mid-handover (read per batch). */
+    private static final String TEST_BATCH_DELAY = "sluice.handover.test-batch-delay-ms";
 
     private final Path socket;
     private final HandoverTarget target;
@@ -155,8 +155,9 @@ public final class Takeover {
             List<Messages.Refusal> refusals = new ArrayList<>();
             prepareBatch(batch, frame.blob(), received, adopted, adoptedIds, refusals);
             preparing += System.nanoTime() - tPrepare;
-            if (TEST_BATCH_DELAY_MILLIS > 0) {
-                sleep(TEST_BATCH_DELAY_MILLIS);
+            long delay = Long.getLong(TEST_BATCH_DELAY, 0);
+            if (delay > 0) {
+                sleep(delay);
             }
             try {
                 link.send(Wire.Type.ACK, new Messages.Ack(batch.batch(), adoptedIds, refusals), STEP);

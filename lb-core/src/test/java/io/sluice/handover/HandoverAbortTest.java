@@ -106,6 +106,117 @@ class HandoverAbortTest {
         }
     }
 
+    /**
+     * SIGTERM (a stop) reaches the old daemon in the middle of a handover: it lets the handover
+     * finish instead of cutting the link (which could lose an ACK already written and leave a batch
+     * served twice), so every connection ends up in the new daemon, working.
+     */
+    @Test
+    void aStopInTheMiddleOfAHandoverLetsItFinish() throws Exception {
+        try (TestBackend backend = TestBackend.namedEcho("app-1")) {
+            SluiceDaemon old = SluiceDaemon.start(config(backend));
+            java.util.concurrent.atomic.AtomicReference<SluiceDaemon> fresh = new java.util.concurrent.atomic.AtomicReference<>();
+            List<Socket> clients = new ArrayList<>();
+            Thread taker = null;
+            System.setProperty("sluice.handover.test-batch-delay-ms", "100");
+            try {
+                for (int i = 0; i < CONNECTIONS; i++) {
+                    Socket s = Clients.connect(old.boundAddress("main"));
+                    assertEquals("app-1", Clients.readLine(s));
+                    clients.add(s);
+                }
+                java.util.concurrent.CompletableFuture<Void> took = new java.util.concurrent.CompletableFuture<>();
+                taker = new Thread(() -> {
+                    try {
+                        fresh.set(SluiceDaemon.takeOver(config(backend), socket()));
+                        took.complete(null);
+                    } catch (Exception e) {
+                        took.completeExceptionally(e);
+                    }
+                }, "taker");
+                taker.start();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> "handing-over".equals(old.handoverStatus().state()));
+                old.stop(Duration.ofSeconds(5)); // returns once the handover finished and nothing is left
+
+                took.get(60, TimeUnit.SECONDS);
+                assertEquals("done", old.handoverStatus().last().outcome());
+                assertEquals(CONNECTIONS, fresh.get().handoverStatus().last().connections());
+                assertEquals(CONNECTIONS, fresh.get().connections().size());
+                for (int i = 0; i < clients.size(); i++) {
+                    say(clients.get(i), "moved-" + i);
+                }
+            } finally {
+                System.clearProperty("sluice.handover.test-batch-delay-ms");
+                for (Socket s : clients) {
+                    s.close();
+                }
+                old.stop(Duration.ZERO);
+                if (taker != null) {
+                    taker.join(60_000);
+                }
+                if (fresh.get() != null) {
+                    fresh.get().stop(Duration.ZERO);
+                }
+            }
+        }
+    }
+
+    /**
+     * The new daemon's config has no backend of that name: it refuses those connections, and the
+     * old daemon keeps them, working, and lets them drain before it exits.
+     */
+    @Test
+    void connectionsTheNewConfigCannotServeStayWithTheOldDaemon() throws Exception {
+        try (TestBackend backend = TestBackend.namedEcho("app-1")) {
+            SluiceDaemon old = SluiceDaemon.start(config(backend));
+            SluiceDaemon fresh = null;
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    Socket s = Clients.connect(old.boundAddress("main"));
+                    assertEquals("app-1", Clients.readLine(s));
+                    clients.add(s);
+                }
+                // Same listener and pool, but the backend is called app-2 there.
+                SluiceConfig renamed = io.sluice.config.ConfigLoader.parse("""
+                        listeners:
+                          - { name: main, bind: 127.0.0.1:%d, pool: app }
+                        pools:
+                          app:
+                            backends:
+                              - { name: app-2, address: 127.0.0.1:%d }
+                        handover:
+                          socket: %s
+                        """.formatted(port, backend.address().getPort(), socket()), "renamed.yaml");
+                fresh = SluiceDaemon.takeOver(renamed, socket());
+                HandoverStatus.Summary summary = fresh.handoverStatus().last();
+                assertEquals("done", summary.outcome());
+                assertEquals(0, summary.connections());
+                assertEquals(10, summary.refused());
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> old.handoverStatus().last() != null);
+                assertEquals(10, old.handoverStatus().last().kept());
+                assertEquals(10, old.connections().size(), "the old daemon still serves them");
+                for (int i = 0; i < clients.size(); i++) {
+                    say(clients.get(i), "kept-" + i);
+                }
+                try (Socket late = Clients.connect(old.boundAddress("main"))) {
+                    assertEquals("app-1", Clients.readLine(late), "new connections go to the new daemon");
+                    SluiceDaemon taker = fresh;
+                    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> taker.connections().size() == 1);
+                }
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+                old.stop(Duration.ZERO);
+                if (fresh != null) {
+                    fresh.stop(Duration.ZERO);
+                }
+            }
+        }
+    }
+
     /** Plays the new process up to the first BATCH and its descriptors, then closes everything. Returns the batch size. */
     private static int dieAfterFirstBatch(Path socket) throws Exception {
         EventLoopGroup group = Transport.EPOLL.newEventLoopGroup(1, "scripted-peer");
