@@ -89,41 +89,44 @@ public final class AdoptedConnection {
     }
 
     /**
-     * Starts serving it on {@code loop}; any thread. {@code started} gets how long the connection
-     * was paused (nanoseconds), once it relays again.
+     * Starts serving it on {@code loop}; call after the ACK was written, from the handover thread.
+     * {@code started} gets how long the connection was paused (nanoseconds), once it relays again.
+     *
+     * <p>The channels are built here, on the calling thread, and the event loop only registers them:
+     * building a channel is the costly part (the new process's code is still cold), and an event
+     * loop busy building a batch would stall every connection it already relays.
      */
     public void start(EventLoop loop, LongConsumer started) {
+        Runnable onLoop = initializer != null ? preparePreludeChannel(loop) : prepareEstablishedChannels(loop);
         loop.execute(() -> {
             try {
-                if (initializer != null) {
-                    startPrelude(loop);
-                } else {
-                    startEstablished(loop);
-                }
+                onLoop.run();
             } finally {
                 started.accept(System.nanoTime() - image.pausedNanos());
             }
         });
     }
 
-    private void startPrelude(EventLoop loop) {
+    private Runnable preparePreludeChannel(EventLoop loop) {
         SocketChannel client = wrap(clientFd);
         client.attr(HandedOver.START_NANOS).set(image.startNanos());
         client.pipeline().addLast(initializer);
         ByteBuf bytes = replay;
         replay = null;
-        if (!loop.register(client).isSuccess()) {
-            bytes.release();
-            client.unsafe().closeForcibly();
-            return;
-        }
-        // Registration ran the initializer and channelActive (admission, first read): the replay
-        // now reaches the prelude handlers as if just read from the socket.
-        client.pipeline().fireChannelRead(bytes);
-        client.pipeline().fireChannelReadComplete();
+        return () -> {
+            if (!loop.register(client).isSuccess()) {
+                bytes.release();
+                client.unsafe().closeForcibly();
+                return;
+            }
+            // Registration ran the initializer and channelActive (admission, first read): the replay
+            // now reaches the prelude handlers as if just read from the socket.
+            client.pipeline().fireChannelRead(bytes);
+            client.pipeline().fireChannelReadComplete();
+        };
     }
 
-    private void startEstablished(EventLoop loop) {
+    private Runnable prepareEstablishedChannels(EventLoop loop) {
         SocketChannel client = wrap(clientFd);
         SocketChannel backendChannel = wrap(backendFd);
         Connection c = new Connection(settings, client, image, clientAddress, destination, pool);
@@ -132,23 +135,25 @@ public final class AdoptedConnection {
         ByteBuf up = toBackend;
         ByteBuf down = toClient;
         toClient = toBackend = null;
-        if (!loop.register(client).isSuccess()) {
-            up.release();
-            down.release();
-            client.unsafe().closeForcibly();
-            backendChannel.unsafe().closeForcibly();
-            return;
-        }
-        client.closeFuture().addListener(f -> c.finished());
-        c.globalAdmittedHandedOver();
-        if (!loop.register(backendChannel).isSuccess()) {
-            up.release();
-            down.release();
-            backendChannel.unsafe().closeForcibly();
-            c.close(CloseReason.SHUTDOWN);
-            return;
-        }
-        c.startAdopted(backendChannel, pool.adopted(clientAddress.getAddress(), backend), down, up);
+        return () -> {
+            if (!loop.register(client).isSuccess()) {
+                up.release();
+                down.release();
+                client.unsafe().closeForcibly();
+                backendChannel.unsafe().closeForcibly();
+                return;
+            }
+            client.closeFuture().addListener(f -> c.finished());
+            c.globalAdmittedHandedOver();
+            if (!loop.register(backendChannel).isSuccess()) {
+                up.release();
+                down.release();
+                backendChannel.unsafe().closeForcibly();
+                c.close(CloseReason.SHUTDOWN);
+                return;
+            }
+            c.startAdopted(backendChannel, pool.adopted(clientAddress.getAddress(), backend), down, up);
+        };
     }
 
     private SocketChannel wrap(int fd) {
