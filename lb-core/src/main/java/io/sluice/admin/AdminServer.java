@@ -131,7 +131,9 @@ public final class AdminServer implements AutoCloseable {
 
     /** Stops or restarts taking admin connections off the socket, without closing it (handover). */
     public void accepting(boolean on) {
-        serverChannel.config().setAutoRead(on);
+        // On the channel's own loop: from another thread Netty keeps the read interest when a read
+        // is pending (which it always is on an idle listener), and the socket would go on accepting.
+        serverChannel.eventLoop().submit(() -> serverChannel.config().setAutoRead(on)).awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** The bound address (with the real port when bound to port 0). */

@@ -34,6 +34,8 @@ public final class HandOff implements Runnable {
 
     /** Connections per batch: a batch's connections all pause for its round trip, so keep it small. */
     static final int BATCH_SIZE = Integer.getInteger("sluice.handover.batch-size", 64);
+    /** Batches in flight at once: two overlap pausing the next with the new process's work on the last. */
+    static final int PIPELINE = Integer.getInteger("sluice.handover.pipeline", 2);
     /** How long to wait for connections that cannot go yet (connecting to a backend, closing). */
     private static final Duration SETTLE = Duration.ofSeconds(30);
     /** The new process has this long to answer each step before we take everything back. */
@@ -58,15 +60,9 @@ public final class HandOff implements Runnable {
         long t0 = System.nanoTime();
         Instant startedAt = Instant.now();
         status.state("handing-over");
-        List<PausedConnection> inFlight = List.of();
+        Rounds rounds = new Rounds();
         boolean acceptingStopped = false;
-        int handed = 0;
-        int refused = 0;
         int listeners = 0;
-        Set<Connection> handedSet = Collections.newSetFromMap(new IdentityHashMap<>());
-        long pausing = 0;
-        long sending = 0;
-        long awaitingAcks = 0;
         try {
             log.info("Handover to pid {}: sending state and listening sockets", peerPid);
             link.send(Wire.Type.STATE, source.state(), STEP);
@@ -86,92 +82,10 @@ public final class HandOff implements Runnable {
             source.stopAccepting(Set.copyOf(taken.names()));
             log.info("Handover to pid {}: it accepts on {}; handing over connections", peerPid, taken.names());
 
-            Set<Connection> offeredAlready = Collections.newSetFromMap(new IdentityHashMap<>());
-            long nextId = 1;
-            long batchNo = 0;
-            long settleDeadline = System.nanoTime() + SETTLE.toNanos();
-            while (true) {
-                List<Connection> candidates = new ArrayList<>();
-                for (Connection c : source.connections()) {
-                    if (!offeredAlready.contains(c)) {
-                        candidates.add(c);
-                        if (candidates.size() == batchSize(batchNo)) {
-                            break;
-                        }
-                    }
-                }
-                if (candidates.isEmpty()) {
-                    break;
-                }
-                long tPause = System.nanoTime();
-                List<PausedConnection> batch = pause(candidates, nextId);
-                pausing += System.nanoTime() - tPause;
-                nextId += candidates.size();
-                if (batch.isEmpty()) {
-                    if (System.nanoTime() - settleDeadline > 0) {
-                        log.warn("Handover: {} connections did not settle (connecting or closing) in {}; they stay here",
-                                candidates.size(), SETTLE);
-                        break;
-                    }
-                    Thread.sleep(20); // connections still connecting or closing: look again shortly
-                    continue;
-                }
-                inFlight = batch;
-                Map<Long, PausedConnection> byId = new HashMap<>();
-                Map<Long, Connection> connectionById = new HashMap<>();
-                List<ConnectionImage> images = new ArrayList<>(batch.size());
-                CompositeByteBuf blob = Unpooled.compositeBuffer(batch.size() * 3);
-                List<Integer> descriptors = new ArrayList<>(batch.size() * 2);
-                for (int i = 0; i < batch.size(); i++) {
-                    PausedConnection p = batch.get(i);
-                    images.add(p.image());
-                    byId.put(p.image().id(), p);
-                    blob.addComponent(true, p.takeBytes());
-                    for (int fd : p.descriptors()) {
-                        descriptors.add(fd);
-                    }
-                }
-                for (Connection c : candidates) {
-                    offeredAlready.add(c); // paused ones are in the batch; the others are retried below
-                }
-                long tSend = System.nanoTime();
-                link.sendBatch(new Messages.Batch(batchNo, images), blob, STEP);
-                link.sendDescriptors(descriptors.stream().mapToInt(Integer::intValue).toArray(), STEP);
-                long tAck = System.nanoTime();
-                sending += tAck - tSend;
-                Messages.Ack ack = link.expect(Wire.Type.ACK, STEP).read(Messages.Ack.class);
-                awaitingAcks += System.nanoTime() - tAck;
-                if (ack.batch() != batchNo) {
-                    throw new HandoverException("ACK for batch " + ack.batch() + " while batch " + batchNo + " was in flight");
-                }
-                for (Long id : ack.adopted()) {
-                    PausedConnection p = byId.remove(id);
-                    if (p != null) {
-                        p.handedOver();
-                        handedSet.add(p.connection());
-                        handed++;
-                    }
-                }
-                for (Messages.Refusal r : ack.refused()) {
-                    PausedConnection p = byId.remove(r.id());
-                    if (p != null) {
-                        log.warn("Handover: the new process refused a connection from {} ({}); it stays here",
-                                p.image().client(), r.why());
-                        p.resume();
-                        refused++;
-                    }
-                }
-                // Named in neither list: not the peer's, so ours.
-                byId.values().forEach(PausedConnection::resume);
-                refused += byId.size();
-                inFlight = List.of();
-                // Candidates that could not pause go back to the pool of the next round.
-                retryUnpaused(candidates, batch, offeredAlready);
-                batchNo++;
-            }
+            rounds.run();
             link.send(Wire.Type.STATE, source.state(), STEP); // entries made while the listeners moved
-            int kept = keptHere(handedSet);
-            link.send(Wire.Type.DONE, new Messages.Done(handed, kept), STEP);
+            int kept = keptHere(rounds.handedSet);
+            link.send(Wire.Type.DONE, new Messages.Done(rounds.handed, kept), STEP);
             long longestPause = -1;
             try {
                 longestPause = link.expect(Wire.Type.BYE, STEP).read(Messages.Bye.class).longestPauseMillis();
@@ -180,27 +94,167 @@ public final class HandOff implements Runnable {
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             log.info("Handover to pid {} done: {} connections in {} ms (longest pause {} ms), {} refused, {} stay here to drain;"
-                    + " pausing {} ms, sending {} ms, awaiting ACKs {} ms", peerPid, handed, millis, longestPause, refused, kept,
-                    TimeUnit.NANOSECONDS.toMillis(pausing), TimeUnit.NANOSECONDS.toMillis(sending),
-                    TimeUnit.NANOSECONDS.toMillis(awaitingAcks));
-            status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt, millis, handed, refused, kept,
+                    + " pausing {} ms, sending {} ms, awaiting ACKs {} ms", peerPid, rounds.handed, millis, longestPause,
+                    rounds.refused, kept, TimeUnit.NANOSECONDS.toMillis(rounds.pausing),
+                    TimeUnit.NANOSECONDS.toMillis(rounds.sending), TimeUnit.NANOSECONDS.toMillis(rounds.awaitingAcks));
+            status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt, millis, rounds.handed, rounds.refused, kept,
                     longestPause, listeners, "done"));
             source.handedOver(kept);
         } catch (HandoverException | RuntimeException e) {
-            abort(inFlight, acceptingStopped, e.getMessage());
+            abort(rounds.inFlightConnections(), acceptingStopped, e.getMessage());
             status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), handed, refused, keptHere(handedSet), -1,
-                    listeners, "aborted: " + e.getMessage()));
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), rounds.handed, rounds.refused,
+                    keptHere(rounds.handedSet), -1, listeners, "aborted: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            abort(inFlight, acceptingStopped, "interrupted");
-            status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt, 0, handed, refused,
-                    keptHere(handedSet), -1, listeners, "aborted: interrupted"));
+            abort(rounds.inFlightConnections(), acceptingStopped, "interrupted");
+            status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt, 0, rounds.handed, rounds.refused,
+                    keptHere(rounds.handedSet), -1, listeners, "aborted: interrupted"));
         } finally {
             link.close();
             onEnd.run();
         }
     }
+
+    /**
+     * The connection phase: batches go out while the one before waits for its ACK (at most
+     * {@link #PIPELINE} in flight), so pausing the next batch on the event loops overlaps the new
+     * process's work on the last one. ACKs come back in batch order.
+     */
+    private final class Rounds {
+        private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
+        private final Set<Connection> offered = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** Could not pause this round (connecting to a backend, closing): retried once the others are out. */
+        private final Set<Connection> unsettled = Collections.newSetFromMap(new IdentityHashMap<>());
+        final Set<Connection> handedSet = Collections.newSetFromMap(new IdentityHashMap<>());
+        int handed;
+        int refused;
+        long pausing;
+        long sending;
+        long awaitingAcks;
+        private long nextId = 1;
+        private long batchNo;
+        private long settleDeadline = Long.MIN_VALUE;
+
+        void run() throws HandoverException, InterruptedException {
+            while (true) {
+                if (inFlight.size() < PIPELINE) {
+                    List<Connection> candidates = candidates(batchSize(batchNo));
+                    if (!candidates.isEmpty()) {
+                        if (sendBatch(candidates)) {
+                            continue;
+                        }
+                        if (inFlight.isEmpty()) {
+                            continue; // all of them unsettled: the next round looks at the rest
+                        }
+                    } else if (!unsettled.isEmpty() && inFlight.isEmpty()) {
+                        if (settleDeadline == Long.MIN_VALUE) {
+                            settleDeadline = System.nanoTime() + SETTLE.toNanos();
+                        } else if (System.nanoTime() - settleDeadline > 0) {
+                            log.warn("Handover: {} connections did not settle (connecting or closing) in {}; they stay here",
+                                    unsettled.size(), SETTLE);
+                            return;
+                        }
+                        Thread.sleep(20); // still connecting or closing: look again shortly
+                        unsettled.clear();
+                        continue;
+                    } else if (inFlight.isEmpty()) {
+                        return; // nothing left
+                    }
+                }
+                awaitAck();
+            }
+        }
+
+        private List<Connection> candidates(int max) {
+            List<Connection> out = new ArrayList<>(max);
+            for (Connection c : source.connections()) {
+                if (!offered.contains(c) && !unsettled.contains(c)) {
+                    out.add(c);
+                    if (out.size() == max) {
+                        break;
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** Pauses and sends one batch; false if none of the candidates could pause. */
+        private boolean sendBatch(List<Connection> candidates) throws HandoverException {
+            long t0 = System.nanoTime();
+            List<PausedConnection> batch = pause(candidates, nextId);
+            pausing += System.nanoTime() - t0;
+            nextId += candidates.size();
+            Set<Connection> inBatch = Collections.newSetFromMap(new IdentityHashMap<>());
+            batch.forEach(p -> inBatch.add(p.connection()));
+            for (Connection c : candidates) {
+                (inBatch.contains(c) ? offered : unsettled).add(c);
+            }
+            if (batch.isEmpty()) {
+                return false;
+            }
+            InFlight sent = new InFlight(batchNo++, batch);
+            inFlight.add(sent); // from here on an abort resumes (or settles) them
+            List<ConnectionImage> images = new ArrayList<>(batch.size());
+            CompositeByteBuf blob = Unpooled.compositeBuffer(batch.size() * 3);
+            List<Integer> descriptors = new ArrayList<>(batch.size() * 2);
+            for (PausedConnection p : batch) {
+                images.add(p.image());
+                blob.addComponent(true, p.takeBytes());
+                for (int fd : p.descriptors()) {
+                    descriptors.add(fd);
+                }
+            }
+            long t1 = System.nanoTime();
+            link.sendBatch(new Messages.Batch(sent.number(), images), blob, STEP);
+            link.sendDescriptors(descriptors.stream().mapToInt(Integer::intValue).toArray(), STEP);
+            sending += System.nanoTime() - t1;
+            return true;
+        }
+
+        private void awaitAck() throws HandoverException {
+            long t0 = System.nanoTime();
+            Messages.Ack ack = link.expect(Wire.Type.ACK, STEP).read(Messages.Ack.class);
+            awaitingAcks += System.nanoTime() - t0;
+            InFlight oldest = inFlight.peek();
+            if (oldest == null || ack.batch() != oldest.number()) {
+                throw new HandoverException("ACK for batch " + ack.batch() + " while "
+                        + (oldest == null ? "none" : "batch " + oldest.number()) + " was the oldest in flight");
+            }
+            inFlight.poll();
+            Map<Long, PausedConnection> byId = new HashMap<>();
+            oldest.connections().forEach(p -> byId.put(p.image().id(), p));
+            for (Long id : ack.adopted()) {
+                PausedConnection p = byId.remove(id);
+                if (p != null) {
+                    p.handedOver();
+                    handedSet.add(p.connection());
+                    handed++;
+                }
+            }
+            for (Messages.Refusal r : ack.refused()) {
+                PausedConnection p = byId.remove(r.id());
+                if (p != null) {
+                    log.warn("Handover: the new process refused a connection from {} ({}); it stays here",
+                            p.image().client(), r.why());
+                    p.resume();
+                    refused++;
+                }
+            }
+            // Named in neither list: not the peer's, so ours.
+            byId.values().forEach(PausedConnection::resume);
+            refused += byId.size();
+        }
+
+        /** Every paused connection of the batches in flight (still ours until their ACK is read). */
+        List<PausedConnection> inFlightConnections() {
+            List<PausedConnection> all = new ArrayList<>();
+            inFlight.forEach(b -> all.addAll(b.connections()));
+            return all;
+        }
+    }
+
+    private record InFlight(long number, List<PausedConnection> connections) {}
 
     /**
      * Batches start small and double up to {@link #BATCH_SIZE}: the new process's first batches run
@@ -301,15 +355,4 @@ public final class HandOff implements Runnable {
         return paused;
     }
 
-    private static void retryUnpaused(List<Connection> candidates, List<PausedConnection> batch, Set<Connection> offered) {
-        Set<Connection> inBatch = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (PausedConnection p : batch) {
-            inBatch.add(p.connection());
-        }
-        for (Connection c : candidates) {
-            if (!inBatch.contains(c)) {
-                offered.remove(c);
-            }
-        }
-    }
 }

@@ -133,7 +133,9 @@ public final class Listener {
      * the other process accepts from the same socket, and if it fails this one takes over again.
      */
     public void accepting(boolean on) {
-        serverChannel.config().setAutoRead(on);
+        // On the channel's own loop: from another thread Netty keeps the read interest when a read
+        // is pending (which it always is on an idle listener), and the socket would go on accepting.
+        serverChannel.eventLoop().submit(() -> serverChannel.config().setAutoRead(on)).awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Stops accepting; connections already accepted are not touched. */

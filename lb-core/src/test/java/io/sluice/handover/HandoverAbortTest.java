@@ -195,6 +195,7 @@ class HandoverAbortTest {
                 assertEquals(0, summary.connections());
                 assertEquals(10, summary.refused());
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> old.handoverStatus().last() != null);
+                assertEquals("done", old.handoverStatus().last().outcome());
                 assertEquals(10, old.handoverStatus().last().kept());
                 assertEquals(10, old.connections().size(), "the old daemon still serves them");
                 for (int i = 0; i < clients.size(); i++) {
@@ -203,7 +204,9 @@ class HandoverAbortTest {
                 try (Socket late = Clients.connect(old.boundAddress("main"))) {
                     assertEquals("app-1", Clients.readLine(late), "new connections go to the new daemon");
                     SluiceDaemon taker = fresh;
-                    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> taker.connections().size() == 1);
+                    Awaitility.await("the new daemon serves it (old: " + old.connections().size() + ", new: "
+                            + taker.connections().size() + ")").atMost(Duration.ofSeconds(10))
+                            .until(() -> taker.connections().size() == 1);
                 }
             } finally {
                 for (Socket s : clients) {
