@@ -34,8 +34,12 @@ public final class HandOff implements Runnable {
 
     /** Connections per batch: a batch's connections all pause for its round trip, so keep it small. */
     static final int BATCH_SIZE = Integer.getInteger("sluice.handover.batch-size", 64);
-    /** Batches in flight at once: two overlap pausing the next with the new process's work on the last. */
-    static final int PIPELINE = Integer.getInteger("sluice.handover.pipeline", 2);
+    /**
+     * Batches in flight at once. More than one overlaps pausing the next batch with the new
+     * process's work on the last; on the 2-core benchmark machine (both daemons on one core) two
+     * gave the same total time and longer pauses, so one is the default (docs/performance.md).
+     */
+    static final int PIPELINE = Integer.getInteger("sluice.handover.pipeline", 1);
     /** How long to wait for connections that cannot go yet (connecting to a backend, closing). */
     private static final Duration SETTLE = Duration.ofSeconds(30);
     /** The new process has this long to answer each step before we take everything back. */
@@ -117,9 +121,9 @@ public final class HandOff implements Runnable {
     }
 
     /**
-     * The connection phase: batches go out while the one before waits for its ACK (at most
-     * {@link #PIPELINE} in flight), so pausing the next batch on the event loops overlaps the new
-     * process's work on the last one. ACKs come back in batch order.
+     * The connection phase: batch after batch, with at most {@link #PIPELINE} in flight (then
+     * pausing the next batch overlaps the new process's work on the last). ACKs come back in batch
+     * order.
      */
     private final class Rounds {
         private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
