@@ -68,11 +68,7 @@ class HandoverAbortTest {
             SluiceDaemon fresh = null;
             List<Socket> clients = new ArrayList<>();
             try {
-                for (int i = 0; i < CONNECTIONS; i++) {
-                    Socket s = Clients.connect(old.boundAddress("main"));
-                    assertEquals("app-1", Clients.readLine(s));
-                    clients.add(s);
-                }
+                clients.addAll(Handovers.connect(old.boundAddress("main"), CONNECTIONS, "app-1"));
                 int offered = dieAfterFirstBatch(socket());
                 assertEquals(HandOff.batchSize(0), offered, "the scripted peer saw the whole first batch");
 
@@ -80,9 +76,7 @@ class HandoverAbortTest {
                 assertTrue(old.handoverStatus().last().outcome().startsWith("aborted"), old.handoverStatus().last().outcome());
                 assertEquals("idle", old.handoverStatus().state());
                 assertEquals(CONNECTIONS, old.connections().size(), "not one connection lost or handed over");
-                for (int i = 0; i < clients.size(); i++) {
-                    say(clients.get(i), "still-" + i);
-                }
+                Handovers.sayToAll(clients, "still-");
                 try (Socket late = Clients.connect(old.boundAddress("main"))) {
                     assertEquals("app-1", Clients.readLine(late), "the old daemon accepts again");
                 }
@@ -91,17 +85,9 @@ class HandoverAbortTest {
                 assertEquals("done", fresh.handoverStatus().last().outcome());
                 assertEquals(CONNECTIONS, fresh.handoverStatus().last().connections());
                 old.stop(Duration.ofSeconds(5));
-                for (int i = 0; i < clients.size(); i++) {
-                    say(clients.get(i), "moved-" + i);
-                }
+                Handovers.sayToAll(clients, "moved-");
             } finally {
-                for (Socket s : clients) {
-                    s.close();
-                }
-                old.stop(Duration.ZERO);
-                if (fresh != null) {
-                    fresh.stop(Duration.ZERO);
-                }
+                Handovers.closeAll(clients, old, fresh);
             }
         }
     }
@@ -120,11 +106,7 @@ class HandoverAbortTest {
             Thread taker = null;
             System.setProperty("sluice.handover.test-batch-delay-ms", "100");
             try {
-                for (int i = 0; i < CONNECTIONS; i++) {
-                    Socket s = Clients.connect(old.boundAddress("main"));
-                    assertEquals("app-1", Clients.readLine(s));
-                    clients.add(s);
-                }
+                clients.addAll(Handovers.connect(old.boundAddress("main"), CONNECTIONS, "app-1"));
                 java.util.concurrent.CompletableFuture<Void> took = new java.util.concurrent.CompletableFuture<>();
                 taker = new Thread(() -> {
                     try {
@@ -143,9 +125,7 @@ class HandoverAbortTest {
                 assertEquals("done", old.handoverStatus().last().outcome());
                 assertEquals(CONNECTIONS, fresh.get().handoverStatus().last().connections());
                 assertEquals(CONNECTIONS, fresh.get().connections().size());
-                for (int i = 0; i < clients.size(); i++) {
-                    say(clients.get(i), "moved-" + i);
-                }
+                Handovers.sayToAll(clients, "moved-");
             } finally {
                 System.clearProperty("sluice.handover.test-batch-delay-ms");
                 for (Socket s : clients) {
@@ -173,11 +153,7 @@ class HandoverAbortTest {
             SluiceDaemon fresh = null;
             List<Socket> clients = new ArrayList<>();
             try {
-                for (int i = 0; i < 10; i++) {
-                    Socket s = Clients.connect(old.boundAddress("main"));
-                    assertEquals("app-1", Clients.readLine(s));
-                    clients.add(s);
-                }
+                clients.addAll(Handovers.connect(old.boundAddress("main"), 10, "app-1"));
                 // Same listener and pool, but the backend is called app-2 there.
                 SluiceConfig renamed = io.sluice.config.ConfigLoader.parse("""
                         listeners:
@@ -198,9 +174,7 @@ class HandoverAbortTest {
                 assertEquals("done", old.handoverStatus().last().outcome());
                 assertEquals(10, old.handoverStatus().last().kept());
                 assertEquals(10, old.connections().size(), "the old daemon still serves them");
-                for (int i = 0; i < clients.size(); i++) {
-                    say(clients.get(i), "kept-" + i);
-                }
+                Handovers.sayToAll(clients, "kept-");
                 try (Socket late = Clients.connect(old.boundAddress("main"))) {
                     assertEquals("app-1", Clients.readLine(late), "new connections go to the new daemon");
                     SluiceDaemon taker = fresh;
@@ -209,13 +183,7 @@ class HandoverAbortTest {
                             .until(() -> taker.connections().size() == 1);
                 }
             } finally {
-                for (Socket s : clients) {
-                    s.close();
-                }
-                old.stop(Duration.ZERO);
-                if (fresh != null) {
-                    fresh.stop(Duration.ZERO);
-                }
+                Handovers.closeAll(clients, old, fresh);
             }
         }
     }
@@ -264,10 +232,4 @@ class HandoverAbortTest {
         }
     }
 
-    private static void say(Socket s, String line) throws Exception {
-        OutputStream out = s.getOutputStream();
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        assertEquals(line, Clients.readLine(s));
-    }
 }

@@ -61,7 +61,7 @@ class HandoverInProcessTest {
                 for (int i = 0; i < 20; i++) {
                     Socket s = Clients.connect(proxy);
                     assertEquals("app-1", Clients.readLine(s));
-                    say(s, "before-" + i);
+                    Handovers.say(s, "before-" + i);
                     clients.add(s);
                 }
                 AtomicBoolean handedOver = new AtomicBoolean();
@@ -79,21 +79,13 @@ class HandoverInProcessTest {
                 assertEquals(20, summary.connections());
                 old.stop(Duration.ofSeconds(5));
                 assertEquals(20, fresh.connections().size(), "every connection is the new daemon's");
-                for (int i = 0; i < clients.size(); i++) {
-                    say(clients.get(i), "after-" + i);
-                }
+                Handovers.sayToAll(clients, "after-");
                 try (Socket late = Clients.connect(proxy)) {
                     assertEquals("app-1", Clients.readLine(late));
-                    say(late, "late");
+                    Handovers.say(late, "late");
                 }
             } finally {
-                for (Socket s : clients) {
-                    s.close();
-                }
-                old.stop(Duration.ZERO);
-                if (fresh != null) {
-                    fresh.stop(Duration.ZERO);
-                }
+                Handovers.closeAll(clients, old, fresh);
             }
         }
     }
@@ -192,10 +184,4 @@ class HandoverInProcessTest {
         }
     }
 
-    private static void say(Socket s, String line) throws Exception {
-        OutputStream out = s.getOutputStream();
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        assertEquals(line, Clients.readLine(s));
-    }
 }

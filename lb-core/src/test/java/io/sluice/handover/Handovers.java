@@ -31,6 +31,44 @@ final class Handovers {
                 """.formatted(port, backend.getPort(), admin, socket));
     }
 
+    /** {@code n} clients through {@code proxy}, each having read the backend's greeting. */
+    static java.util.List<java.net.Socket> connect(InetSocketAddress proxy, int n, String greeting) throws java.io.IOException {
+        java.util.List<java.net.Socket> clients = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            java.net.Socket s = io.sluice.harness.Clients.connect(proxy);
+            clients.add(s);
+            org.junit.jupiter.api.Assertions.assertEquals(greeting, io.sluice.harness.Clients.readLine(s));
+        }
+        return clients;
+    }
+
+    /** A line to an echo backend and back. */
+    static void say(java.net.Socket s, String line) throws java.io.IOException {
+        s.getOutputStream().write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        org.junit.jupiter.api.Assertions.assertEquals(line, io.sluice.harness.Clients.readLine(s));
+    }
+
+    /** {@code prefix + i} through every client i. */
+    static void sayToAll(java.util.List<java.net.Socket> clients, String prefix) throws java.io.IOException {
+        for (int i = 0; i < clients.size(); i++) {
+            say(clients.get(i), prefix + i);
+        }
+    }
+
+    /** Closes the clients, then stops each daemon (null ones skipped) without grace. */
+    static void closeAll(java.util.List<java.net.Socket> clients, io.sluice.daemon.SluiceDaemon... daemons)
+            throws java.io.IOException {
+        for (java.net.Socket s : clients) {
+            s.close();
+        }
+        for (io.sluice.daemon.SluiceDaemon d : daemons) {
+            if (d != null) {
+                d.stop(Duration.ZERO);
+            }
+        }
+    }
+
     /** For daemons in the test's own JVM: listener {@code main} to backend {@code app-1}, admin on {@code admin} unless 0. */
     static io.sluice.config.SluiceConfig inProcess(int port, int backendPort, int admin, Path socket) throws Exception {
         return io.sluice.config.ConfigLoader.parse("""
