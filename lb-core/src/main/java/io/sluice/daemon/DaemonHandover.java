@@ -1,6 +1,8 @@
 package io.sluice.daemon;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.unix.FileDescriptor;
 import io.sluice.backend.Backend;
 import io.sluice.config.ListenerConfig;
 import io.sluice.handover.HandoverSource;
@@ -8,6 +10,7 @@ import io.sluice.handover.HandoverTarget;
 import io.sluice.handover.Messages;
 import io.sluice.listener.Listener;
 import io.sluice.pool.Pool;
+import io.sluice.proxy.AddressText;
 import io.sluice.proxy.AdoptedConnection;
 import io.sluice.proxy.Connection;
 import io.sluice.proxy.ConnectionImage;
@@ -15,6 +18,7 @@ import io.sluice.proxy.FrontendSettings;
 import io.sluice.state.OverrideJson;
 import io.sluice.sticky.StickTable;
 import io.sluice.sticky.StickyKey;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -112,7 +116,7 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
                         TimeUnit.NANOSECONDS.toMillis(e.idleNanos())));
             }
         }
-        Map<String, com.fasterxml.jackson.databind.JsonNode> overrides = new LinkedHashMap<>();
+        Map<String, JsonNode> overrides = new LinkedHashMap<>();
         daemon.overrides().all().forEach((key, o) -> overrides.put(key, OverrideJson.toNode(o)));
         return new Messages.State(stick, overrides);
     }
@@ -178,10 +182,10 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
         }
         for (int i = 0; i < offered.size(); i++) {
             if (!used[i]) {
-                io.netty.channel.unix.FileDescriptor fd = new io.netty.channel.unix.FileDescriptor(descriptors[i]);
+                FileDescriptor fd = new FileDescriptor(descriptors[i]);
                 try {
                     fd.close(); // not ours to serve: the old process closes its own copy
-                } catch (java.io.IOException ignored) {
+                } catch (IOException ignored) {
                     // already gone
                 }
             }
@@ -200,7 +204,7 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
             }
             InetSocketAddress at;
             try {
-                at = io.sluice.proxy.AddressText.parse(o.address());
+                at = AddressText.parse(o.address());
             } catch (IllegalArgumentException e) {
                 continue;
             }

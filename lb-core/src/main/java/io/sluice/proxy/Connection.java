@@ -1,14 +1,22 @@
 package io.sluice.proxy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Promise;
 import io.sluice.accesslog.AccessLog;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -24,6 +32,11 @@ import java.util.ArrayDeque;
  * everything read before it has been written; when both directions have finished, both channels
  * close. An abort (RST, IO error) on one side resets the other. Idle timeout, shutdown and
  * refusals close both with a FIN.
+ *
+ * <p>Handover to another process (docs/handover.md): on the old side {@link #pause} stops all IO
+ * here, then either {@link #handedOver} drops this process's share or {@link #resumeHere} serves it
+ * on; on the new side the adoption constructor and {@link #startAdopted} take over the identity,
+ * counters and unwritten bytes.
  */
 public final class Connection {
 
@@ -228,7 +241,7 @@ public final class Connection {
      *
      * @return false if the limit was exceeded (the message is released and the caller should close)
      */
-    boolean holdEarly(io.netty.buffer.ByteBuf msg, int limit) {
+    boolean holdEarly(ByteBuf msg, int limit) {
         if (earlyBytes + msg.readableBytes() > limit) {
             msg.release();
             return false;
@@ -387,7 +400,7 @@ public final class Connection {
      * <p>Two steps because Netty deregisters a channel in a later task: reads stop first, then the
      * epoll registrations go, and only then, with no event left to change it, is the state read.
      */
-    void pause(long id, io.netty.util.concurrent.Promise<PausedConnection> result) {
+    void pause(long id, Promise<PausedConnection> result) {
         if (!canHandOver() || held) {
             result.setSuccess(null);
             return;
@@ -399,8 +412,8 @@ public final class Connection {
             outbound.config().setAutoRead(false);
             outbound.flush();
         }
-        io.netty.channel.ChannelFuture inboundGone = inbound.deregister();
-        io.netty.channel.ChannelFuture last = established ? outbound.deregister() : inboundGone;
+        ChannelFuture inboundGone = inbound.deregister();
+        ChannelFuture last = established ? outbound.deregister() : inboundGone;
         last.addListener(f -> finishPause(id, result));
         // (If the handover thread stops waiting, it resumes what completes late: see HandOff.pause.)
     }
@@ -416,7 +429,7 @@ public final class Connection {
         return outbound.isActive() && !(inboundInputDone && outboundInputDone);
     }
 
-    private void finishPause(long id, io.netty.util.concurrent.Promise<PausedConnection> result) {
+    private void finishPause(long id, Promise<PausedConnection> result) {
         try {
             capture(id, result);
         } catch (RuntimeException e) {
@@ -425,7 +438,7 @@ public final class Connection {
         }
     }
 
-    private void capture(long id, io.netty.util.concurrent.Promise<PausedConnection> result) {
+    private void capture(long id, Promise<PausedConnection> result) {
         if (!canHandOver() || inbound.isRegistered() || (established && outbound.isRegistered())) {
             resumeHere(); // something changed while the registrations went: it stays here
             result.setSuccess(null);
@@ -434,13 +447,13 @@ public final class Connection {
         if (idleNanos > 0) {
             IdleSweeper.on(inbound.eventLoop()).remove(this);
         }
-        io.netty.buffer.ByteBuf replay = io.netty.buffer.Unpooled.EMPTY_BUFFER;
+        ByteBuf replay = Unpooled.EMPTY_BUFFER;
         if (!established) {
             inbound.pipeline().fireUserEventTriggered(HandoverEvent.PAUSE);
             replay = inbound.pipeline().get(PreludeTape.class).copy();
         }
-        io.netty.buffer.ByteBuf toClient = unwritten(inbound);
-        io.netty.buffer.ByteBuf toBackend = established ? unwritten(outbound) : io.netty.buffer.Unpooled.EMPTY_BUFFER;
+        ByteBuf toClient = unwritten(inbound);
+        ByteBuf toBackend = established ? unwritten(outbound) : Unpooled.EMPTY_BUFFER;
         ConnectionImage image = new ConnectionImage(id, established, settings.listener(),
                 AddressText.of(client), AddressText.of(destination),
                 established ? pool.name() : null, established ? selection.backend().name() : null, serverName,
@@ -450,15 +463,15 @@ public final class Connection {
     }
 
     /** A copy of what Netty still has to write on {@code ch} (the kernel's buffers travel with the socket). */
-    private static io.netty.buffer.ByteBuf unwritten(Channel ch) {
-        io.netty.channel.ChannelOutboundBuffer queue = ch.unsafe().outboundBuffer();
+    private static ByteBuf unwritten(Channel ch) {
+        ChannelOutboundBuffer queue = ch.unsafe().outboundBuffer();
         if (queue == null || queue.totalPendingWriteBytes() == 0) {
-            return io.netty.buffer.Unpooled.EMPTY_BUFFER;
+            return Unpooled.EMPTY_BUFFER;
         }
-        io.netty.buffer.CompositeByteBuf copy = ch.alloc().compositeBuffer();
+        CompositeByteBuf copy = ch.alloc().compositeBuffer();
         try {
             queue.forEachFlushedMessage(msg -> {
-                if (msg instanceof io.netty.buffer.ByteBuf b && b.isReadable()) {
+                if (msg instanceof ByteBuf b && b.isReadable()) {
                     copy.addComponent(true, b.copy());
                 }
                 return true;
@@ -496,11 +509,11 @@ public final class Connection {
     }
 
     private static void discardQueued(Channel ch) {
-        io.netty.channel.ChannelOutboundBuffer queue = ch.unsafe().outboundBuffer();
+        ChannelOutboundBuffer queue = ch.unsafe().outboundBuffer();
         if (queue == null) {
             return;
         }
-        java.nio.channels.ClosedChannelException handedOver = new java.nio.channels.ClosedChannelException();
+        ClosedChannelException handedOver = new ClosedChannelException();
         while (queue.current() != null) {
             queue.remove(handedOver);
         }
@@ -512,7 +525,7 @@ public final class Connection {
             return;
         }
         held = false;
-        io.netty.channel.EventLoop loop = inbound.eventLoop();
+        EventLoop loop = inbound.eventLoop();
         if (!inbound.isRegistered()) {
             loop.register(inbound);
         }
@@ -553,8 +566,8 @@ public final class Connection {
      * loop with both channels registered: the bytes the other process had not written yet go
      * first, then a FIN it still owed, then reads resume.
      */
-    void startAdopted(Channel backendChannel, Pool.Selection sel, io.netty.buffer.ByteBuf toClient,
-                      io.netty.buffer.ByteBuf toBackend) {
+    void startAdopted(Channel backendChannel, Pool.Selection sel, ByteBuf toClient,
+                      ByteBuf toBackend) {
         this.outbound = backendChannel;
         this.selection = sel;
         this.established = true;
@@ -587,7 +600,7 @@ public final class Connection {
         }
     }
 
-    private static void writePending(Channel ch, io.netty.buffer.ByteBuf bytes) {
+    private static void writePending(Channel ch, ByteBuf bytes) {
         if (bytes.isReadable()) {
             ch.writeAndFlush(bytes, ch.voidPromise());
         } else {
@@ -604,7 +617,7 @@ public final class Connection {
             outbound.close();
         }
         if (early != null) {
-            early.forEach(io.netty.util.ReferenceCountUtil::release);
+            early.forEach(ReferenceCountUtil::release);
             early = null;
         }
         if (sourceAdmitted) {
