@@ -94,7 +94,7 @@ public final class SluiceDaemon implements AutoCloseable {
     private volatile boolean awaitingDiscovery;
     private volatile boolean graceAbandoned;
     private volatile AdminServer adminServer;
-    private final HandoverStatus handoverStatus = new HandoverStatus();
+    private final HandoverStatus handoverStatus;
     private volatile HandoverServer handoverServer;
     /** Set once everything went to a new process: the socket path is that process's now. */
     private volatile boolean handedOver;
@@ -113,6 +113,7 @@ public final class SluiceDaemon implements AutoCloseable {
         });
         this.daemonMetrics = new DaemonMetrics(() -> pools);
         this.metrics = new ProxyMetrics(daemonMetrics.registry());
+        this.handoverStatus = new HandoverStatus(daemonMetrics.registry());
         this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
         this.overrides = openStore(config);
         this.backends = new BackendControl(() -> pools, tracker, control, overrides, daemonMetrics.registry());

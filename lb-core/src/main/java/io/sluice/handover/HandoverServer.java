@@ -199,11 +199,13 @@ public final class HandoverServer implements AutoCloseable {
             long peerUid = peerUid(ctx.channel());
             if (peerUid != ownUid || ownUid < 0) {
                 strangers.warn("handover socket: refused a connection from uid {} (only uid {} may hand over)", peerUid, ownUid);
+                status.peerRefused("uid");
                 ctx.close();
                 return;
             }
             timeout = ctx.executor().schedule(() -> {
                 strangers.warn("handover socket: closed a connection that sent no greeting in {} ms", GREETING_TIMEOUT_MILLIS);
+                status.peerRefused("timeout");
                 ctx.close();
             }, GREETING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         }
@@ -217,7 +219,7 @@ public final class HandoverServer implements AutoCloseable {
             try {
                 frame = Wire.Frame.decode((io.netty.buffer.ByteBuf) msg);
             } catch (HandoverException e) {
-                refuse(ctx, e.getMessage());
+                refuse(ctx, "invalid", e.getMessage());
                 return;
             } finally {
                 ReferenceCountUtil.release(msg);
@@ -226,20 +228,20 @@ public final class HandoverServer implements AutoCloseable {
                 switch (frame.type()) {
                     case HELLO -> hello(ctx, frame.read(Messages.Hello.class));
                     case ATTACH -> attach(ctx, frame.read(Messages.Attach.class));
-                    default -> refuse(ctx, "expected HELLO, got " + frame.type());
+                    default -> refuse(ctx, "invalid", "expected HELLO, got " + frame.type());
                 }
             } catch (HandoverException e) {
-                refuse(ctx, e.getMessage());
+                refuse(ctx, "invalid", e.getMessage());
             }
         }
 
         private void hello(ChannelHandlerContext ctx, Messages.Hello hello) {
             if (!Wire.PROTOCOL.equals(hello.protocol())) {
-                refuse(ctx, "not a handover greeting (protocol '" + hello.protocol() + "')");
+                refuse(ctx, "greeting", "not a handover greeting (protocol '" + hello.protocol() + "')");
                 return;
             }
             if (hello.version() != Wire.VERSION) {
-                refuse(ctx, "unsupported handover protocol version " + hello.version() + " (this daemon speaks "
+                refuse(ctx, "version", "unsupported handover protocol version " + hello.version() + " (this daemon speaks "
                         + Wire.VERSION + ")");
                 return;
             }
@@ -249,7 +251,7 @@ public final class HandoverServer implements AutoCloseable {
             Link link = new Link();
             PendingSession pending = new PendingSession(token, link, hello.pid());
             if (!session.compareAndSet(null, pending)) {
-                refuse(ctx, "a handover is already in progress");
+                refuse(ctx, "busy", "a handover is already in progress");
                 return;
             }
             link.control(ctx.channel());
@@ -275,7 +277,7 @@ public final class HandoverServer implements AutoCloseable {
         private void attach(ChannelHandlerContext ctx, Messages.Attach attach) {
             PendingSession pending = session.get();
             if (pending == null || !pending.token().equals(attach.session()) || pending.link().hasDescriptorChannel()) {
-                refuse(ctx, "no handover session " + attach.session());
+                refuse(ctx, "invalid", "no handover session " + attach.session());
                 return;
             }
             pending.link().descriptorChannel(ctx.channel());
@@ -288,8 +290,9 @@ public final class HandoverServer implements AutoCloseable {
             t.start();
         }
 
-        private void refuse(ChannelHandlerContext ctx, String why) {
+        private void refuse(ChannelHandlerContext ctx, String reason, String why) {
             strangers.warn("handover socket: refused a peer: {}", why);
+            status.peerRefused(reason);
             ctx.writeAndFlush(Wire.encode(Wire.Type.REFUSED, new Messages.Refused(why)))
                     .addListener(ChannelFutureListener.CLOSE);
         }
@@ -298,6 +301,7 @@ public final class HandoverServer implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // TooLongFrameException from a stranger's bytes, or a reset: nothing to keep.
             strangers.warn("handover socket: closed a peer: {}", cause.getMessage());
+            status.peerRefused("invalid");
             if (timeout != null) {
                 timeout.cancel(false);
             }

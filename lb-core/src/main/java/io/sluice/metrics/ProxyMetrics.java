@@ -37,6 +37,14 @@ public final class ProxyMetrics {
         cached(acceptedByListener, listener, "sluice.connections.accepted", "listener").increment();
     }
 
+    /**
+     * A connection another Sluice process accepted and handed over (docs/handover.md): counted here
+     * instead of in accepted, so accepted + adopted - closed is still what is open.
+     */
+    public void adopted(String listener) {
+        counter("sluice.connections.adopted", "listener", listener).increment();
+    }
+
     /** A client connection was closed before any backend was tried, for {@code reason}. */
     public void refused(String listener, String reason) {
         counter("sluice.connections.refused", "listener", listener, "reason", reason).increment();

@@ -183,6 +183,7 @@ public final class Connection {
      */
     void admittedHandedOver(long acceptedNanos, boolean sourceKnown) {
         this.startNanos = acceptedNanos;
+        settings.metrics().adopted(settings.listener());
         settings.limiter().acquireHandedOver(sourceKnown ? client.getAddress() : null);
         globalAdmitted = true;
         sourceAdmitted = sourceKnown;

@@ -79,6 +79,9 @@ class HandoverInProcessTest {
                 assertEquals(20, summary.connections());
                 old.stop(Duration.ofSeconds(5));
                 assertEquals(20, fresh.connections().size(), "every connection is the new daemon's");
+                // Metrics stay consistent in both: accepted + adopted - closed is what is open.
+                assertEquals(20.0, old.metrics().count("sluice.connections.closed", "listener", "main", "reason", "handed-over"));
+                assertEquals(20.0, fresh.metrics().count("sluice.connections.adopted", "listener", "main"));
                 Handovers.sayToAll(clients, "after-");
                 try (Socket late = Clients.connect(proxy)) {
                     assertEquals("app-1", Clients.readLine(late));

@@ -104,6 +104,11 @@ class HandoverSocketStrangerTest {
                 assertEquals("idle", handover(a).path("state").asText());
                 assertTrue(handover(a).path("last").isMissingNode() || handover(a).path("last").isNull(),
                         "a refused stranger is no handover: " + handover(a));
+                String metrics = a.adminText("/metrics");
+                for (String reason : new String[] {"version", "greeting", "invalid", "timeout"}) {
+                    assertTrue(metrics.matches("(?s).*\\nsluice_handover_peers_refused_total\\{[^}]*reason=\"" + reason
+                            + "\"[^}]*\\} [1-9].*"), "refusals counted by reason (" + reason + "):\n" + metrics);
+                }
                 Socket held = Clients.connect(proxy);
                 assertEquals("app-1", Clients.readLine(held));
                 await().atMost(Duration.ofSeconds(10)).until(() -> Handovers.activeConnections(a) == 1);

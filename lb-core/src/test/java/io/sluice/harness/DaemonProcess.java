@@ -176,6 +176,11 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** {@code GET path} on the admin port given at launch, as JSON; IOException for a non-200. */
     public JsonNode adminJson(String path) throws IOException, InterruptedException {
+        return JSON.readTree(adminText(path));
+    }
+
+    /** GET {@code path} of the admin API (e.g. /metrics), as text; a non-200 answer is an IOException. */
+    public String adminText(String path) throws IOException, InterruptedException {
         if (adminPort <= 0) {
             throw new IllegalStateException("launched without adminPort(...)");
         }
@@ -186,7 +191,7 @@ public final class DaemonProcess implements AutoCloseable {
         if (r.statusCode() != 200) {
             throw new IOException("GET " + path + ": " + r.statusCode() + " " + r.body());
         }
-        return JSON.readTree(r.body());
+        return r.body();
     }
 
     /** A loopback port that was free a moment ago. */
