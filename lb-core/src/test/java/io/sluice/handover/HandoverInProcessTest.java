@@ -1,7 +1,6 @@
 package io.sluice.handover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
@@ -11,7 +10,6 @@ import io.sluice.harness.TestBackend;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
