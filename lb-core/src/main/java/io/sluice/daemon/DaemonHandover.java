@@ -180,6 +180,9 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
                 taken.add(ADMIN);
             }
         }
+        if (!taken.isEmpty()) {
+            daemon.acceptingTakenOver();
+        }
         for (int i = 0; i < offered.size(); i++) {
             if (!used[i]) {
                 FileDescriptor fd = new FileDescriptor(descriptors[i]);

@@ -424,6 +424,14 @@ public final class SluiceDaemon implements AutoCloseable {
         listeners.put(lc.name(), Listener.adopt(lc, settingsFor(lc), transport, workers, fd));
     }
 
+    /**
+     * A takeover's listeners are ours: we accept, and the old process stops. Ready from now on, so
+     * a health check of /readyz sees no gap while the connections move.
+     */
+    void acceptingTakenOver() {
+        ready = true;
+    }
+
     /** Closes a listener (a handover: the new process did not take it). */
     void removeListener(String name) {
         Listener l = listeners.remove(name);

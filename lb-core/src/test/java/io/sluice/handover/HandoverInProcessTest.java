@@ -1,6 +1,7 @@
 package io.sluice.handover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
@@ -87,6 +88,61 @@ class HandoverInProcessTest {
                 }
             } finally {
                 Handovers.closeAll(clients, old, fresh);
+            }
+        }
+    }
+
+    /**
+     * Readiness has no gap: whichever process answers the admin socket during the handover says
+     * ready (the new one from the moment it accepts on the listeners), so a load balancer in front
+     * that health-checks /readyz never takes the node out for an upgrade.
+     */
+    @Test
+    void readyzAnswersReadyThroughoutTheHandover() throws Exception {
+        try (TestBackend backend = TestBackend.namedEcho("app-1")) {
+            SluiceDaemon old = SluiceDaemon.start(config(backend));
+            java.util.concurrent.atomic.AtomicReference<SluiceDaemon> fresh = new java.util.concurrent.atomic.AtomicReference<>();
+            List<Socket> clients = new ArrayList<>();
+            System.setProperty("sluice.handover.test-batch-delay-ms", "150");
+            Thread taker = null;
+            try {
+                clients.addAll(Handovers.connect(old.boundAddress("main"), 120, "app-1"));
+                java.util.concurrent.CompletableFuture<Void> took = new java.util.concurrent.CompletableFuture<>();
+                taker = new Thread(() -> {
+                    try {
+                        fresh.set(SluiceDaemon.takeOver(config(backend), socket()));
+                        took.complete(null);
+                    } catch (Exception e) {
+                        took.completeExceptionally(e);
+                    }
+                }, "taker");
+                taker.start();
+                int answers = 0;
+                boolean sawTakingOver = false;
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!took.isDone() && System.nanoTime() - deadline < 0) {
+                    // A new HTTP connection each time: a kept-alive one would stay with the old process.
+                    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                    java.net.http.HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
+                            .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, ready.statusCode(), "ready throughout the handover: " + ready.body());
+                    java.net.http.HttpResponse<String> status = http.send(java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://127.0.0.1:" + adminPort + "/api/v1/status"))
+                            .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    sawTakingOver |= status.body().contains("\"taking-over\"");
+                    answers++;
+                    Thread.sleep(20);
+                }
+                took.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(sawTakingOver, "the new daemon answered (ready) while it was still taking over; " + answers + " answers");
+                assertEquals(120, fresh.get().handoverStatus().last().connections());
+            } finally {
+                System.clearProperty("sluice.handover.test-batch-delay-ms");
+                if (taker != null) {
+                    taker.join(60_000);
+                }
+                Handovers.closeAll(clients, old, fresh.get());
             }
         }
     }
