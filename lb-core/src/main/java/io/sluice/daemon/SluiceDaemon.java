@@ -615,6 +615,9 @@ public final class SluiceDaemon implements AutoCloseable {
     /** What to do once every connection went to a new process (sluice run: stop, and exit 0). */
     public void onHandedOver(Runnable action) {
         this.onHandedOver = action;
+        if (handedOver) {
+            action.run(); // a handover that finished before anyone asked
+        }
     }
 
     /** The handover finished: the new process serves the listeners; we only drain what stayed. */
