@@ -126,14 +126,12 @@ public final class AdminServer implements AutoCloseable {
 
     /** The listening socket's descriptor, to pass to another process (epoll only). */
     public int descriptor() {
-        return ((io.netty.channel.unix.UnixChannel) serverChannel).fd().intValue();
+        return io.sluice.transport.Descriptors.of(serverChannel);
     }
 
     /** Stops or restarts taking admin connections off the socket, without closing it (handover). */
     public void accepting(boolean on) {
-        // On the channel's own loop: from another thread Netty keeps the read interest when a read
-        // is pending (which it always is on an idle listener), and the socket would go on accepting.
-        serverChannel.eventLoop().submit(() -> serverChannel.config().setAutoRead(on)).awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
+        Transport.setAccepting(serverChannel, on);
     }
 
     /** The bound address (with the real port when bound to port 0). */

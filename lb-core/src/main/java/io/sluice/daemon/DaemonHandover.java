@@ -2,7 +2,6 @@ package io.sluice.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.unix.FileDescriptor;
 import io.sluice.backend.Backend;
 import io.sluice.config.ListenerConfig;
 import io.sluice.handover.HandoverSource;
@@ -18,7 +17,7 @@ import io.sluice.proxy.FrontendSettings;
 import io.sluice.state.OverrideJson;
 import io.sluice.sticky.StickTable;
 import io.sluice.sticky.StickyKey;
-import java.io.IOException;
+import io.sluice.transport.Descriptors;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -185,12 +184,7 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
         }
         for (int i = 0; i < offered.size(); i++) {
             if (!used[i]) {
-                FileDescriptor fd = new FileDescriptor(descriptors[i]);
-                try {
-                    fd.close(); // not ours to serve: the old process closes its own copy
-                } catch (IOException ignored) {
-                    // already gone
-                }
+                Descriptors.close(descriptors[i]); // not ours to serve: the old process closes its own copy
             }
         }
         return taken;

@@ -309,7 +309,8 @@ public final class HandoverServer implements AutoCloseable {
         }
     }
 
-    private static long peerUid(Channel ch) {
+    /** The uid of the process at the other end of a domain socket; negative when it cannot be read. */
+    static long peerUid(Channel ch) {
         try {
             return ((EpollDomainSocketChannel) ch).peerCredentials().uid();
         } catch (IOException | RuntimeException e) {

@@ -7,8 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
-import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.sluice.transport.Descriptors;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,18 +142,10 @@ final class Link implements AutoCloseable {
 
     private static void closeAll(int[] fds, int n) {
         for (int i = 0; i < n; i++) {
-            closeQuietly(fds[i]);
+            Descriptors.close(fds[i]);
         }
     }
 
-    /** Closes our copy of a received descriptor; the other process's copy keeps the socket alive. */
-    static void closeQuietly(int fd) {
-        try {
-            new FileDescriptor(fd).close();
-        } catch (IOException ignored) {
-            // already closed: nothing to release
-        }
-    }
 
     void send(Wire.Type type, Object message, Duration timeout) throws HandoverException {
         await(control.writeAndFlush(Wire.encode(type, message)), timeout, type.toString());
@@ -173,7 +165,7 @@ final class Link implements AutoCloseable {
      * this connection, and the channel still reads it, so a peer that goes away is still noticed.
      */
     void sendDescriptors(int[] fds, Duration timeout) throws HandoverException {
-        Socket raw = new Socket(((UnixChannel) descriptorChannel).fd().intValue());
+        Socket raw = new Socket(Descriptors.of(descriptorChannel));
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int i = 0; i < fds.length; i++) {
             while (true) {
@@ -208,7 +200,7 @@ final class Link implements AutoCloseable {
             return rest;
         }
         try {
-            new Socket(((UnixChannel) ch).fd().intValue()).shutdown(true, false);
+            new Socket(Descriptors.of(ch)).shutdown(true, false);
         } catch (IOException | RuntimeException e) {
             return rest; // closed already: everything it sent has been queued
         }
@@ -274,7 +266,7 @@ final class Link implements AutoCloseable {
         Object left;
         while ((left = descriptors.poll()) != null) {
             if (left instanceof FileDescriptor fd) {
-                closeQuietly(fd.intValue());
+                Descriptors.close(fd.intValue());
             }
         }
     }

@@ -14,6 +14,7 @@ import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.sluice.proxy.AdoptedConnection;
 import io.sluice.proxy.ConnectionImage;
+import io.sluice.transport.Descriptors;
 import io.sluice.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -232,7 +233,7 @@ public final class Takeover {
                     toBackend.release();
                     replay.release();
                     for (int fd : own) {
-                        Link.closeQuietly(fd);
+                        Descriptors.close(fd);
                     }
                     refusals.add(new Messages.Refusal(image.id(), String.valueOf(e.getMessage())));
                 }
@@ -242,7 +243,7 @@ public final class Takeover {
             adopted.clear();
             adoptedIds.clear();
             for (int i = fdIndex; i < fds.length; i++) {
-                Link.closeQuietly(fds[i]);
+                Descriptors.close(fds[i]);
             }
             throw e instanceof HandoverException he ? he : new HandoverException("malformed BATCH " + batch.batch() + ": " + e, e);
         }
@@ -251,12 +252,7 @@ public final class Takeover {
     /** Only a process of our own uid may hand us connections (the socket's mode says so too; this checks who answers). */
     private void checkPeer(Channel control) throws HandoverException {
         long own = HandoverServer.ownUid();
-        long peer;
-        try {
-            peer = ((EpollDomainSocketChannel) control).peerCredentials().uid();
-        } catch (java.io.IOException e) {
-            throw new HandoverException("cannot read the credentials of the process behind " + socket + ": " + e.getMessage());
-        }
+        long peer = HandoverServer.peerUid(control);
         if (own < 0 || peer != own) {
             throw new HandoverException("the process behind " + socket + " runs as uid " + peer + ", not ours (" + own + ")");
         }

@@ -125,7 +125,7 @@ public final class Listener {
 
     /** The listening socket's descriptor, to pass to another process (epoll only). */
     public int descriptor() {
-        return ((io.netty.channel.unix.UnixChannel) serverChannel).fd().intValue();
+        return io.sluice.transport.Descriptors.of(serverChannel);
     }
 
     /**
@@ -133,9 +133,7 @@ public final class Listener {
      * the other process accepts from the same socket, and if it fails this one takes over again.
      */
     public void accepting(boolean on) {
-        // On the channel's own loop: from another thread Netty keeps the read interest when a read
-        // is pending (which it always is on an idle listener), and the socket would go on accepting.
-        serverChannel.eventLoop().submit(() -> serverChannel.config().setAutoRead(on)).awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
+        Transport.setAccepting(serverChannel, on);
     }
 
     /** Stops accepting; connections already accepted are not touched. */

@@ -6,11 +6,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
-import io.netty.channel.unix.FileDescriptor;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
+import io.sluice.transport.Descriptors;
 import io.sluice.transport.Transport;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.function.LongConsumer;
 
@@ -167,9 +166,9 @@ public final class AdoptedConnection {
 
     /** The acknowledgement was not delivered: the other process keeps it. Closes our descriptors only. */
     public void discard() {
-        closeQuietly(clientFd);
+        Descriptors.close(clientFd);
         if (backendFd >= 0) {
-            closeQuietly(backendFd);
+            Descriptors.close(backendFd);
         }
         for (ByteBuf buf : new ByteBuf[] {toClient, toBackend, replay}) {
             if (buf != null) {
@@ -179,12 +178,4 @@ public final class AdoptedConnection {
         toClient = toBackend = replay = null;
     }
 
-    /** A plain close(2) of our copy: the other process's descriptor keeps the socket open. */
-    private static void closeQuietly(int fd) {
-        try {
-            new FileDescriptor(fd).close();
-        } catch (IOException ignored) {
-            // already closed
-        }
-    }
 }

@@ -91,8 +91,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void connect(Pool pool, String serverName) {
-        if (connection.inbound().pipeline().get(PreludeTape.class) != null) {
-            connection.inbound().pipeline().remove(PreludeTape.class); // routed: no replay needed any more
+        // Only connections with a prelude have a tape (see FrontendInitializer): no pipeline scan for the others.
+        if ((expectsProxyHeader || settings.routed()) && connection.inbound().pipeline().get(PreludeTape.NAME) != null) {
+            connection.inbound().pipeline().remove(PreludeTape.NAME); // routed: no replay needed any more
         }
         connection.routed(pool, serverName);
         new BackendConnector(connection, pool).connect();

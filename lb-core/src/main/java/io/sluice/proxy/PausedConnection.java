@@ -5,7 +5,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.channel.unix.UnixChannel;
+import io.sluice.transport.Descriptors;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
@@ -72,7 +72,7 @@ public final class PausedConnection {
     }
 
     private static int fd(Channel ch) {
-        return ((UnixChannel) ch).fd().intValue();
+        return Descriptors.of(ch);
     }
 
     /** The other process acknowledged it: drop this process's share. Any thread. */

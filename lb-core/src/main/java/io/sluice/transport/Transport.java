@@ -5,6 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.Channel;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -23,6 +24,7 @@ import java.nio.channels.spi.SelectorProvider;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,6 +163,15 @@ public enum Transport {
      */
     public boolean supportsHandover() {
         return false;
+    }
+
+    /**
+     * Stops or restarts taking connections off a listening socket without closing it. Done on the
+     * channel's own loop and waited for: from another thread Netty keeps the read interest while a
+     * read is pending (which it always is on an idle listener), and the socket would go on accepting.
+     */
+    public static void setAccepting(Channel listening, boolean on) {
+        listening.eventLoop().submit(() -> listening.config().setAutoRead(on)).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     /** A channel around a connected TCP socket received from another process (handover). */

@@ -215,13 +215,13 @@ class HandoverAbortTest {
             link.expect(Wire.Type.STATE, step);
             Messages.Listeners listeners = link.expect(Wire.Type.LISTENERS, step).read(Messages.Listeners.class);
             for (int fd : link.receiveDescriptors(listeners.sockets().size(), step)) {
-                Link.closeQuietly(fd);
+                io.sluice.transport.Descriptors.close(fd);
             }
             link.send(Wire.Type.LISTENERS_TAKEN, new Messages.ListenersTaken(List.of("main")), step);
             Messages.Batch batch = link.expect(Wire.Type.BATCH, step).read(Messages.Batch.class);
             int count = batch.connections().stream().mapToInt(ConnectionImage::descriptorCount).sum();
             for (int fd : link.receiveDescriptors(count, step)) {
-                Link.closeQuietly(fd); // our copies only: the old daemon's keep the sockets alive
+                io.sluice.transport.Descriptors.close(fd); // our copies only: the old daemon's keep the sockets alive
             }
             return batch.connections().size();
         } finally {
