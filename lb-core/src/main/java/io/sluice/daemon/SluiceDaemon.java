@@ -25,7 +25,6 @@ import io.sluice.proxy.ConnectObserver;
 import io.sluice.proxy.ConnectionTracker;
 import io.sluice.proxy.FrontendSettings;
 import io.sluice.route.RouteTable;
-import io.sluice.state.LocalOverrideStore;
 import io.sluice.state.OverrideStore;
 import io.sluice.transport.Transport;
 import java.io.IOException;
@@ -87,7 +86,7 @@ public final class SluiceDaemon implements AutoCloseable {
     private volatile ConnectionLimiter limiter;
     private volatile Map<String, Pool> pools = Map.of();
     private volatile Map<String, HealthChecker> checkers = Map.of();
-    private final Map<String, Listener> listeners = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final BoundListeners listeners;
     private volatile boolean ready;
     private volatile boolean listenersBound;
     /** Set once at start: listeners wait for the first discovery snapshots. */
@@ -114,40 +113,13 @@ public final class SluiceDaemon implements AutoCloseable {
         this.daemonMetrics = new DaemonMetrics(() -> pools);
         this.metrics = new ProxyMetrics(daemonMetrics.registry());
         this.handoverStatus = new HandoverStatus(daemonMetrics.registry());
+        this.listeners = new BoundListeners(transport, workers, this::settingsFor);
         this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
-        this.overrides = openStore(config);
+        this.overrides = OverrideStores.open(config);
         this.backends = new BackendControl(() -> pools, tracker, control, overrides, daemonMetrics.registry());
         backends.followStore();
         this.discovery = new DiscoveredPools(() -> pools, backends, pc -> RegistrySources.create(this.config, pc),
                 daemonMetrics.registry(), this::onFirstSnapshots, this::backendSetChanged);
-    }
-
-    /**
-     * The override store: the local state file (none for configs not loaded from a file, as in
-     * tests), or the fleet-wide ZooKeeper store under discovery.zookeeper's base path. Opening the
-     * shared store loads every override before any listener binds.
-     */
-    private static OverrideStore openStore(SluiceConfig config) {
-        if ("zookeeper".equals(config.state().store())) {
-            var zk = config.discovery().zookeeper();
-            try {
-                return io.sluice.state.ZooKeeperOverrideStore.open(zk.connect(), zk.basePath(), Duration.ofSeconds(15));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot open the ZooKeeper state store at " + zk.connect()
-                        + zk.basePath() + ": " + e.getMessage(), e);
-            }
-        }
-        if ("consul".equals(config.state().store())) {
-            var consul = config.discovery().consul();
-            try {
-                return io.sluice.state.ConsulOverrideStore.open(consul.address(), RegistrySources.token(consul),
-                        consul.datacenter(), "sluice/overrides", Duration.ofSeconds(15));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot open the Consul state store at " + consul.address() + ": "
-                        + e.getMessage(), e);
-            }
-        }
-        return LocalOverrideStore.open(config.state().file());
     }
 
     /**
@@ -162,11 +134,7 @@ public final class SluiceDaemon implements AutoCloseable {
                 && config.pools().values().stream().anyMatch(p -> p.discover() != null);
         daemon.awaitingDiscovery = waitForDiscovery;
         try {
-            daemon.onControl(() -> {
-                daemon.buildPools(config);
-                daemon.discovery.start(config.pools());
-                return null;
-            });
+            daemon.buildPoolsAndDiscover();
             if (!waitForDiscovery) {
                 daemon.bindAll();
             }
@@ -209,11 +177,7 @@ public final class SluiceDaemon implements AutoCloseable {
         SluiceDaemon daemon = new SluiceDaemon(config);
         boolean complete = true;
         try {
-            daemon.onControl(() -> {
-                daemon.buildPools(config);
-                daemon.discovery.start(config.pools());
-                return null;
-            });
+            daemon.buildPoolsAndDiscover();
             daemon.awaitFirstSnapshots(Duration.ofSeconds(30));
             try {
                 Takeover.run(socket, daemon.transport, new DaemonHandover(daemon), daemon.handoverStatus, beforeBye);
@@ -261,6 +225,15 @@ public final class SluiceDaemon implements AutoCloseable {
         log.info("Sluice started by takeover: {} on {} transport; listening on {}{}", config.summary(),
                 daemon.transport.name().toLowerCase(), daemon.describeListeners(), admin);
         return daemon;
+    }
+
+    /** Control thread, waited for: pools and health checkers from the config, then discovery starts. */
+    private void buildPoolsAndDiscover() {
+        onControl(() -> {
+            buildPools(config);
+            discovery.start(config.pools());
+            return null;
+        });
     }
 
     /** Gauges and the once-a-second control task, once everything is bound; returns the admin part of the start line. */
@@ -416,12 +389,12 @@ public final class SluiceDaemon implements AutoCloseable {
     }
 
     void bindListener(ListenerConfig lc) throws Listener.BindFailedException {
-        listeners.put(lc.name(), Listener.bind(lc, settingsFor(lc), transport, workers));
+        listeners.bind(lc);
     }
 
     /** Serves a listening socket handed over by the process we take over from. */
     void adoptListener(ListenerConfig lc, int fd) throws Listener.BindFailedException {
-        listeners.put(lc.name(), Listener.adopt(lc, settingsFor(lc), transport, workers, fd));
+        listeners.adopt(lc, fd);
     }
 
     /**
@@ -434,10 +407,7 @@ public final class SluiceDaemon implements AutoCloseable {
 
     /** Closes a listener (a handover: the new process did not take it). */
     void removeListener(String name) {
-        Listener l = listeners.remove(name);
-        if (l != null) {
-            l.close().awaitUninterruptibly();
-        }
+        listeners.remove(name);
     }
 
     private void startAdmin() throws Listener.BindFailedException {
@@ -531,34 +501,7 @@ public final class SluiceDaemon implements AutoCloseable {
             return null;
         });
         List<String> changes = new ArrayList<>();
-        Map<String, ListenerConfig> wanted = new LinkedHashMap<>();
-        next.listeners().forEach(lc -> wanted.put(lc.name(), lc));
-        synchronized (listeners) {
-            for (String name : new ArrayList<>(listeners.keySet())) {
-                if (!wanted.containsKey(name)) {
-                    listeners.remove(name).close();
-                    changes.add("listener " + name + " removed");
-                }
-            }
-            for (ListenerConfig lc : next.listeners()) {
-                Listener current = listeners.get(lc.name());
-                if (current != null && current.config().bind().equals(lc.bind())) {
-                    current.update(settingsFor(lc));
-                    continue;
-                }
-                try {
-                    Listener fresh = Listener.bind(lc, settingsFor(lc), transport, workers);
-                    listeners.put(lc.name(), fresh);
-                    if (current != null) {
-                        current.close();
-                    }
-                    changes.add("listener " + lc.name() + (current == null ? " added" : " moved") + " to " + hostPort(fresh.localAddress()));
-                } catch (Listener.BindFailedException e) {
-                    log.error("reload: {} (the listener keeps its old socket, if any)", e.getMessage());
-                    problems.add(e.getMessage() + " (the rest of the new configuration is applied; the listener keeps its old socket, if any)");
-                }
-            }
-        }
+        listeners.apply(next.listeners(), changes, problems);
         if (!java.util.Objects.equals(previous.admin(), next.admin()) || !previous.state().equals(next.state())) {
             log.warn("reload: admin or state settings changed; they take effect at the next restart");
         }
@@ -651,9 +594,7 @@ public final class SluiceDaemon implements AutoCloseable {
     }
 
     List<Listener> listeners() {
-        synchronized (listeners) {
-            return List.copyOf(listeners.values());
-        }
+        return listeners.all();
     }
 
     public SluiceConfig config() {
@@ -717,9 +658,7 @@ public final class SluiceDaemon implements AutoCloseable {
         if (handoverServer != null) {
             handoverServer.close(!handedOver); // after a handover the path is the new process's socket
         }
-        for (Listener l : listeners()) {
-            l.close().awaitUninterruptibly();
-        }
+        listeners.closeAll();
         int open = tracker.size();
         if (open > 0) {
             log.info("Stopped accepting; waiting up to {} for {} open connections to finish", grace, open);
@@ -764,11 +703,7 @@ public final class SluiceDaemon implements AutoCloseable {
     }
 
     private String describeListeners() {
-        List<String> parts = new ArrayList<>();
-        for (Listener l : listeners()) {
-            parts.add(l.name() + "=" + hostPort(l.localAddress()));
-        }
-        return String.join(", ", parts);
+        return listeners.describe();
     }
 
     static String hostPort(InetSocketAddress a) {

@@ -1,13 +1,11 @@
 package io.sluice.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -16,7 +14,6 @@ import io.sluice.accesslog.AccessLog;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
 import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -453,35 +450,14 @@ public final class Connection {
             inbound.pipeline().fireUserEventTriggered(HandoverEvent.PAUSE);
             replay = inbound.pipeline().get(PreludeTape.class).copy();
         }
-        ByteBuf toClient = unwritten(inbound);
-        ByteBuf toBackend = established ? unwritten(outbound) : Unpooled.EMPTY_BUFFER;
+        ByteBuf toClient = OutboundQueue.copy(inbound);
+        ByteBuf toBackend = established ? OutboundQueue.copy(outbound) : Unpooled.EMPTY_BUFFER;
         ConnectionImage image = new ConnectionImage(id, established, settings.listener(),
                 AddressText.of(client), AddressText.of(destination),
                 established ? pool.name() : null, established ? selection.backend().name() : null, serverName,
                 startNanos, System.nanoTime(), bytesUp, bytesDown, inboundInputDone, outboundInputDone,
                 toClient.readableBytes(), toBackend.readableBytes(), replay.readableBytes());
         result.setSuccess(new PausedConnection(this, image, toClient, toBackend, replay));
-    }
-
-    /** A copy of what Netty still has to write on {@code ch} (the kernel's buffers travel with the socket). */
-    private static ByteBuf unwritten(Channel ch) {
-        ChannelOutboundBuffer queue = ch.unsafe().outboundBuffer();
-        if (queue == null || queue.totalPendingWriteBytes() == 0) {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        CompositeByteBuf copy = ch.alloc().compositeBuffer();
-        try {
-            queue.forEachFlushedMessage(msg -> {
-                if (msg instanceof ByteBuf b && b.isReadable()) {
-                    copy.addComponent(true, b.copy());
-                }
-                return true;
-            });
-        } catch (Exception e) {
-            copy.release();
-            throw new IllegalStateException(e);
-        }
-        return copy;
     }
 
     /**
@@ -501,23 +477,12 @@ public final class Connection {
                 inbound.pipeline().removeLast();
             }
         }
-        discardQueued(inbound);
+        OutboundQueue.discard(inbound);
         if (outbound != null) {
-            discardQueued(outbound);
+            OutboundQueue.discard(outbound);
             outbound.close();
         }
         inbound.close();
-    }
-
-    private static void discardQueued(Channel ch) {
-        ChannelOutboundBuffer queue = ch.unsafe().outboundBuffer();
-        if (queue == null) {
-            return;
-        }
-        ClosedChannelException handedOver = new ClosedChannelException();
-        while (queue.current() != null) {
-            queue.remove(handedOver);
-        }
     }
 
     /** The handover of this connection did not happen (the other process died or refused it): serve it on. */
