@@ -24,6 +24,19 @@ class ConsulDiscoveryContainerTest extends AbstractConsulDiscoveryScenarios {
                     .forResponsePredicate(body -> body.length() > 2)
                     .withStartupTimeout(Duration.ofSeconds(60)));
 
+    /** The scenarios run against a real agent of the pinned version, not the fixture by mistake. */
+    @org.junit.jupiter.api.Test
+    void theScenariosTalkToARealConsulAgent() throws Exception {
+        java.net.http.HttpResponse<String> self = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(consulAddress().resolve("/v1/agent/self"))
+                        .timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.junit.jupiter.api.Assertions.assertEquals(200, self.statusCode(), self.body());
+        String version = new com.fasterxml.jackson.databind.ObjectMapper().readTree(self.body())
+                .path("Config").path("Version").asText();
+        org.junit.jupiter.api.Assertions.assertTrue(version.startsWith("1.20"), "Consul agent version: " + version);
+    }
+
     @Override
     URI consulAddress() {
         return URI.create("http://" + CONSUL.getHost() + ":" + CONSUL.getMappedPort(8500));
