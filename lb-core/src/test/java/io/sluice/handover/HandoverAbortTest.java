@@ -40,16 +40,9 @@ class HandoverAbortTest {
     @TempDir
     Path dir;
 
-    private final int port = free();
+    private final int port = Handovers.freePort();
 
 
-    private static int free() {
-        try {
-            return io.sluice.harness.DaemonProcess.freePort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     private Path socket() {
         return dir.resolve("handover.sock");
@@ -99,43 +92,24 @@ class HandoverAbortTest {
     void aStopInTheMiddleOfAHandoverLetsItFinish() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
             SluiceDaemon old = SluiceDaemon.start(config(backend));
-            java.util.concurrent.atomic.AtomicReference<SluiceDaemon> fresh = new java.util.concurrent.atomic.AtomicReference<>();
             List<Socket> clients = new ArrayList<>();
-            Thread taker = null;
+            java.util.concurrent.CompletableFuture<SluiceDaemon> took = null;
             System.setProperty("sluice.handover.test-batch-delay-ms", "100");
             try {
                 clients.addAll(Handovers.connect(old.boundAddress("main"), CONNECTIONS, "app-1"));
-                java.util.concurrent.CompletableFuture<Void> took = new java.util.concurrent.CompletableFuture<>();
-                taker = new Thread(() -> {
-                    try {
-                        fresh.set(SluiceDaemon.takeOver(config(backend), socket()));
-                        took.complete(null);
-                    } catch (Exception e) {
-                        took.completeExceptionally(e);
-                    }
-                }, "taker");
-                taker.start();
+                took = Handovers.takeOverInBackground(config(backend), socket());
                 Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                         .until(() -> "handing-over".equals(old.handoverStatus().state()));
                 old.stop(Duration.ofSeconds(5)); // returns once the handover finished and nothing is left
 
-                took.get(60, TimeUnit.SECONDS);
+                SluiceDaemon fresh = took.get(60, TimeUnit.SECONDS);
                 assertEquals("done", old.handoverStatus().last().outcome());
-                assertEquals(CONNECTIONS, fresh.get().handoverStatus().last().connections());
-                assertEquals(CONNECTIONS, fresh.get().connections().size());
+                assertEquals(CONNECTIONS, fresh.handoverStatus().last().connections());
+                assertEquals(CONNECTIONS, fresh.connections().size());
                 Handovers.sayToAll(clients, "moved-");
             } finally {
                 System.clearProperty("sluice.handover.test-batch-delay-ms");
-                for (Socket s : clients) {
-                    s.close();
-                }
-                old.stop(Duration.ZERO);
-                if (taker != null) {
-                    taker.join(60_000);
-                }
-                if (fresh.get() != null) {
-                    fresh.get().stop(Duration.ZERO);
-                }
+                Handovers.closeAll(clients, old, took == null ? null : Handovers.taken(took));
             }
         }
     }
@@ -175,10 +149,10 @@ class HandoverAbortTest {
                 Handovers.sayToAll(clients, "kept-");
                 try (Socket late = Clients.connect(old.boundAddress("main"))) {
                     assertEquals("app-1", Clients.readLine(late), "new connections go to the new daemon");
-                    SluiceDaemon taker = fresh;
+                    SluiceDaemon newer = fresh;
                     Awaitility.await("the new daemon serves it (old: " + old.connections().size() + ", new: "
-                            + taker.connections().size() + ")").atMost(Duration.ofSeconds(10))
-                            .until(() -> taker.connections().size() == 1);
+                            + newer.connections().size() + ")").atMost(Duration.ofSeconds(10))
+                            .until(() -> newer.connections().size() == 1);
                 }
             } finally {
                 Handovers.closeAll(clients, old, fresh);

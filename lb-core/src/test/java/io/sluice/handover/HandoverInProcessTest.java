@@ -29,17 +29,10 @@ class HandoverInProcessTest {
     @TempDir
     Path dir;
 
-    private final int port = free();
-    private final int adminPort = free();
+    private final int port = Handovers.freePort();
+    private final int adminPort = Handovers.freePort();
 
 
-    private static int free() {
-        try {
-            return io.sluice.harness.DaemonProcess.freePort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     private Path socket() {
         return dir.resolve("handover.sock");
@@ -101,22 +94,12 @@ class HandoverInProcessTest {
     void readyzAnswersReadyThroughoutTheHandover() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
             SluiceDaemon old = SluiceDaemon.start(config(backend));
-            java.util.concurrent.atomic.AtomicReference<SluiceDaemon> fresh = new java.util.concurrent.atomic.AtomicReference<>();
             List<Socket> clients = new ArrayList<>();
             System.setProperty("sluice.handover.test-batch-delay-ms", "150");
-            Thread taker = null;
+            java.util.concurrent.CompletableFuture<SluiceDaemon> took = null;
             try {
                 clients.addAll(Handovers.connect(old.boundAddress("main"), 120, "app-1"));
-                java.util.concurrent.CompletableFuture<Void> took = new java.util.concurrent.CompletableFuture<>();
-                taker = new Thread(() -> {
-                    try {
-                        fresh.set(SluiceDaemon.takeOver(config(backend), socket()));
-                        took.complete(null);
-                    } catch (Exception e) {
-                        took.completeExceptionally(e);
-                    }
-                }, "taker");
-                taker.start();
+                took = Handovers.takeOverInBackground(config(backend), socket());
                 int answers = 0;
                 boolean sawTakingOver = false;
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -134,15 +117,12 @@ class HandoverInProcessTest {
                     answers++;
                     Thread.sleep(20);
                 }
-                took.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                SluiceDaemon fresh = took.get(60, java.util.concurrent.TimeUnit.SECONDS);
                 assertTrue(sawTakingOver, "the new daemon answered (ready) while it was still taking over; " + answers + " answers");
-                assertEquals(120, fresh.get().handoverStatus().last().connections());
+                assertEquals(120, fresh.handoverStatus().last().connections());
             } finally {
                 System.clearProperty("sluice.handover.test-batch-delay-ms");
-                if (taker != null) {
-                    taker.join(60_000);
-                }
-                Handovers.closeAll(clients, old, fresh.get());
+                Handovers.closeAll(clients, old, took == null ? null : Handovers.taken(took));
             }
         }
     }

@@ -31,6 +31,15 @@ final class Handovers {
                 """.formatted(port, backend.getPort(), admin, socket));
     }
 
+    /** A loopback port that was free a moment ago (for fields: no checked exception). */
+    static int freePort() {
+        try {
+            return DaemonProcess.freePort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** {@code n} clients through {@code proxy}, each having read the backend's greeting. */
     static java.util.List<java.net.Socket> connect(InetSocketAddress proxy, int n, String greeting) throws java.io.IOException {
         java.util.List<java.net.Socket> clients = new java.util.ArrayList<>(n);
@@ -53,6 +62,34 @@ final class Handovers {
     static void sayToAll(java.util.List<java.net.Socket> clients, String prefix) throws java.io.IOException {
         for (int i = 0; i < clients.size(); i++) {
             say(clients.get(i), prefix + i);
+        }
+    }
+
+    /**
+     * Starts {@code SluiceDaemon.takeOver} on its own thread, so the test can act while the
+     * connections move; the future completes with the new daemon (or its failure).
+     */
+    static java.util.concurrent.CompletableFuture<io.sluice.daemon.SluiceDaemon> takeOverInBackground(
+            io.sluice.config.SluiceConfig config, Path socket) {
+        java.util.concurrent.CompletableFuture<io.sluice.daemon.SluiceDaemon> took = new java.util.concurrent.CompletableFuture<>();
+        Thread taker = new Thread(() -> {
+            try {
+                took.complete(io.sluice.daemon.SluiceDaemon.takeOver(config, socket));
+            } catch (Exception | Error e) {
+                took.completeExceptionally(e);
+            }
+        }, "taker");
+        taker.setDaemon(true);
+        taker.start();
+        return took;
+    }
+
+    /** The daemon a background takeover started, waiting up to a minute; null if it failed. */
+    static io.sluice.daemon.SluiceDaemon taken(java.util.concurrent.CompletableFuture<io.sluice.daemon.SluiceDaemon> took) {
+        try {
+            return took.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return null;
         }
     }
 
