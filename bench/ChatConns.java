@@ -5,23 +5,18 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
 
 /**
  * Chat-like load for bench/handover.sh: many long-lived connections, each sending a small timestamped
  * ping every second and timing its echo. One file, no dependencies: `java bench/ChatConns.java ...`
- * (handover.sh compiles it once with javac).
+ * (handover.sh compiles it once with javac). Its echo backend is bench/IdleConns.java's.
  *
  * <pre>
- *   echo PORT
- *       NIO echo server on 127.0.0.1:PORT (one thread, one Selector): writes back whatever it reads
- *       (queueing what the socket does not take), holds every connection until the peer closes it.
  *   chat PORT N DIR MAX_SECONDS [PERIOD_MS]
  *       Opens N connections to 127.0.0.1:PORT (at most 200 connects in flight), source addresses
  *       127.0.0.2 .. 127.0.0.50 in turn. Every connection then sends a 16-byte ping (connection id,
@@ -49,95 +44,13 @@ public final class ChatConns {
     private static final int MSG = 16;
 
     public static void main(String[] args) throws Exception {
-        if (args.length >= 2 && args[0].equals("echo")) {
-            echo(Integer.parseInt(args[1]));
-        } else if (args.length >= 5 && args[0].equals("chat")) {
+        if (args.length >= 5 && args[0].equals("chat")) {
             int period = args.length > 5 ? Integer.parseInt(args[5]) : 1000;
             System.exit(chat(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]),
                     Integer.parseInt(args[4]), period));
         } else {
-            System.err.println("usage: ChatConns echo PORT | chat PORT N DIR MAX_SECONDS [PERIOD_MS]");
+            System.err.println("usage: ChatConns chat PORT N DIR MAX_SECONDS [PERIOD_MS] (the echo backend is IdleConns echo PORT)");
             System.exit(2);
-        }
-    }
-
-    // ---------------------------------------------------------------- echo backend
-
-    static void echo(int port) throws IOException {
-        Selector selector = Selector.open();
-        ServerSocketChannel server = ServerSocketChannel.open();
-        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 4096);
-        server.configureBlocking(false);
-        server.register(selector, SelectionKey.OP_ACCEPT);
-        System.out.println("echo listening on 127.0.0.1:" + port);
-        System.out.flush();
-        ByteBuffer buf = ByteBuffer.allocateDirect(16384);
-        while (true) {
-            selector.select();
-            Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-            while (it.hasNext()) {
-                SelectionKey key = it.next();
-                it.remove();
-                try {
-                    if (!key.isValid()) {
-                        continue;
-                    }
-                    if (key.isAcceptable()) {
-                        for (int i = 0; i < 256; i++) {
-                            SocketChannel c = server.accept();
-                            if (c == null) {
-                                break;
-                            }
-                            c.configureBlocking(false);
-                            c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                            c.register(selector, SelectionKey.OP_READ, new ArrayDeque<ByteBuffer>());
-                        }
-                        continue;
-                    }
-                    SocketChannel c = (SocketChannel) key.channel();
-                    @SuppressWarnings("unchecked")
-                    ArrayDeque<ByteBuffer> pending = (ArrayDeque<ByteBuffer>) key.attachment();
-                    if (key.isWritable()) {
-                        while (!pending.isEmpty()) {
-                            c.write(pending.peek());
-                            if (pending.peek().hasRemaining()) {
-                                break;
-                            }
-                            pending.poll();
-                        }
-                        if (pending.isEmpty()) {
-                            key.interestOps(SelectionKey.OP_READ);
-                        }
-                    }
-                    if (key.isValid() && key.isReadable()) {
-                        buf.clear();
-                        int n = c.read(buf);
-                        if (n < 0) {
-                            key.cancel();
-                            c.close();
-                            continue;
-                        }
-                        buf.flip();
-                        if (pending.isEmpty()) {
-                            c.write(buf);
-                        }
-                        if (buf.hasRemaining()) {
-                            ByteBuffer copy = ByteBuffer.allocate(buf.remaining());
-                            copy.put(buf).flip();
-                            pending.add(copy);
-                            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-                        }
-                    }
-                } catch (IOException e) {
-                    key.cancel();
-                    try {
-                        key.channel().close();
-                    } catch (IOException ignored) {
-                        // closing anyway
-                    }
-                }
-            }
         }
     }
 

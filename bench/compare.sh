@@ -162,17 +162,7 @@ printf 'threads\tworkload\tvariant\ttarget\trep\tmetric\tunit\tbetter\tvalue\n' 
 work=$(mktemp -d -t sluice-compare.XXXXXX)
 
 nginx_pid=""; iperf_pid=""; echo_pid=""; haproxy_pid=""; sluice_pid=""; holder_pid=""
-alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$st" ] && [ "$st" != Z ]; }
-stop_pid() { # pid: TERM, up to 15 s (Sluice's first stop writes its CDS archive), then KILL; reaps it
-  local p=$1
-  [ -n "$p" ] || return 0
-  if alive "$p"; then
-    kill -TERM "$p" 2>/dev/null || true
-    for _ in $(seq 1 300); do alive "$p" || break; sleep 0.05; done
-    alive "$p" && kill -KILL "$p" 2>/dev/null || true
-  fi
-  wait "$p" 2>/dev/null || true
-}
+source "$(dirname "$0")/processes.sh"   # alive, stop_pid
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM

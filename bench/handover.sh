@@ -4,7 +4,7 @@
 # clients keep talking through it, and we measure what the clients see.
 #
 # One run (for every N in --conns and every batch size in --batch):
-#   1. an echo backend (bench/ChatConns.java echo: one thread, one Selector) and daemon A, whose
+#   1. an echo backend (bench/IdleConns.java echo: one thread, one Selector) and daemon A, whose
 #      config has `handover: { socket: ... }` in a temp dir; no health checks, no access log;
 #   2. N client connections through A (bench/ChatConns.java chat), sources 127.0.0.2 .. 127.0.0.50,
 #      each sending a 16-byte timestamped ping every second (phases spread over the second) and
@@ -92,17 +92,7 @@ launcher=conf/sluice
 export SLUICE_CDS_DIR="$work/cds"        # a fresh archive, made by a priming run below
 
 echo_pid=""; a_pid=""; b_pid=""; chat_pid=""
-alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$st" ] && [ "$st" != Z ]; }
-stop_pid() { # TERM, up to 15 s, then KILL; reaps it
-  local p=$1
-  [ -n "$p" ] || return 0
-  if alive "$p"; then
-    kill -TERM "$p" 2>/dev/null || true
-    for _ in $(seq 1 300); do alive "$p" || break; sleep 0.05; done
-    alive "$p" && kill -KILL "$p" 2>/dev/null || true
-  fi
-  wait "$p" 2>/dev/null || true
-}
+source "$(dirname "$0")/processes.sh"   # alive, stop_pid
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -142,8 +132,8 @@ YAML
 config "$P_ADMIN_A" "$work/a.yaml"
 config "$P_ADMIN_B" "$work/b.yaml"
 
-javac -d "$work/classes" bench/ChatConns.java
-"${pin_load[@]}" java -Xmx256m -cp "$work/classes" ChatConns echo "$P_ECHO" >"$out/logs/echo.log" 2>&1 &
+javac -d "$work/classes" bench/ChatConns.java bench/IdleConns.java
+"${pin_load[@]}" java -Xmx256m -cp "$work/classes" IdleConns echo "$P_ECHO" >"$out/logs/echo.log" 2>&1 &
 echo_pid=$!
 
 export SLUICE_HEAP=${SLUICE_HEAP:-512m}
