@@ -54,7 +54,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (connection.idleNanos > 0) {
             IdleSweeper.on(ch.eventLoop()).add(connection);
         }
-        Long handedOverStart = ch.attr(HandedOver.START_NANOS).get();
+        // hasAttr first: attr() would create (and allocate) the attribute on every accepted connection.
+        Long handedOverStart = ch.hasAttr(HandedOver.START_NANOS) ? ch.attr(HandedOver.START_NANOS).get() : null;
         if (handedOverStart != null) {
             // Accepted and admitted by the process that handed it over, mid-prelude: counted, not checked.
             connection.admittedHandedOver(handedOverStart, !expectsProxyHeader);
