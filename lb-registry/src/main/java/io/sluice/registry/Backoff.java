@@ -1,19 +1,26 @@
-package io.sluice.discovery.consul;
+package io.sluice.registry;
 
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 /**
- * Capped exponential backoff with jitter: the n-th delay is a random value in
- * [half, whole] of {@code min(max, initial * 2^n)}. Not thread-safe; owned by the watch thread.
+ * Capped exponential backoff with jitter, the one retry pace of every registry watch (Consul discovery,
+ * the Consul override store): the n-th delay is a random value in [half, whole] of
+ * {@code min(max, initial * 2^n)}. Not thread-safe; owned by the one thread that retries.
+ * (ZooKeeper clients retry with Curator's own policy; see {@code ZooKeeperClient}.)
  */
-final class Backoff {
+public final class Backoff {
+
+    /** What every Consul watch uses: 200 ms doubling to 10 s. */
+    public static final long INITIAL_MILLIS = 200;
+    public static final long MAX_MILLIS = 10_000;
 
     private final long initialMillis;
     private final long maxMillis;
     private final DoubleSupplier random;
     private int attempt;
 
-    Backoff(long initialMillis, long maxMillis, DoubleSupplier random) {
+    public Backoff(long initialMillis, long maxMillis, DoubleSupplier random) {
         if (initialMillis <= 0 || maxMillis < initialMillis) {
             throw new IllegalArgumentException("backoff " + initialMillis + ".." + maxMillis + " ms");
         }
@@ -22,8 +29,13 @@ final class Backoff {
         this.random = random;
     }
 
+    /** 200 ms .. 10 s with random jitter. */
+    public static Backoff standard() {
+        return new Backoff(INITIAL_MILLIS, MAX_MILLIS, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
     /** The delay before the next retry; each call doubles the ceiling until it reaches the cap. */
-    long nextDelayMillis() {
+    public long nextDelayMillis() {
         long ceiling = initialMillis << Math.min(attempt, 30);
         if (ceiling <= 0 || ceiling > maxMillis) {
             ceiling = maxMillis;
@@ -35,7 +47,7 @@ final class Backoff {
     }
 
     /** After a success: the next failure starts again from the initial delay. */
-    void reset() {
+    public void reset() {
         attempt = 0;
     }
 }
