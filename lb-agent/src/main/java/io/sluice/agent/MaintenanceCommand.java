@@ -3,9 +3,9 @@ package io.sluice.agent;
 import io.sluice.agent.config.AgentConfig;
 import io.sluice.agent.config.ConfigException;
 import io.sluice.agent.config.ServiceConfig;
-import io.sluice.agent.consul.ConsulHttp;
 import io.sluice.agent.consul.ConsulRegistrar;
 import io.sluice.agent.zookeeper.ZooKeeperRegistrar;
+import io.sluice.registry.consul.ConsulClient;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,7 +42,7 @@ abstract class MaintenanceCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         AgentConfig cfg;
         List<ServiceConfig> services;
-        ConsulHttp consul = null;
+        ConsulClient consul = null;
         try {
             cfg = config.load();
             services = cfg.select(service);
@@ -50,7 +50,7 @@ abstract class MaintenanceCommand implements Callable<Integer> {
                 throw new ConfigException(config.config + ": no service named " + service);
             }
             if (cfg.registry() == AgentConfig.Registry.CONSUL) {
-                consul = ConsulHttp.of(cfg.consul());
+                consul = ConsulRegistrar.client(cfg.consul());
             }
         } catch (ConfigException e) {
             err.println("sluice-agent: " + e.getMessage());

@@ -3,9 +3,9 @@ package io.sluice.agent;
 import io.sluice.agent.config.AgentConfig;
 import io.sluice.agent.config.ConfigException;
 import io.sluice.agent.config.ServiceConfig;
-import io.sluice.agent.consul.ConsulHttp;
 import io.sluice.agent.consul.ConsulRegistrar;
 import io.sluice.agent.zookeeper.ZooKeeperRegistrar;
+import io.sluice.registry.consul.ConsulClient;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +20,7 @@ final class Registrars {
         List<Registrar> out = new ArrayList<>();
         try {
             if (config.registry() == AgentConfig.Registry.CONSUL) {
-                ConsulHttp consul = ConsulHttp.of(config.consul());
+                ConsulClient consul = ConsulRegistrar.client(config.consul());
                 for (ServiceConfig s : services) {
                     out.add(new ConsulRegistrar(consul, s));
                 }

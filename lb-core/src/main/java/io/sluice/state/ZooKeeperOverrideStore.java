@@ -16,13 +16,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import io.sluice.registry.zookeeper.ZooKeeperClient;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -55,19 +54,14 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperOverrideStore.class);
     private static final ObjectMapper json = new ObjectMapper();
 
-    static final int RETRY_BASE_MS = 200;
-    static final int RETRY_MAX_MS = 2_000;
-    /** Per ZooKeeper operation; with the connection timeout this bounds how long a put blocks in an outage. */
-    static final int RETRY_MAX_RETRIES = 3;
-    static final int SESSION_TIMEOUT_MS = 30_000;
     static final int CONNECTION_TIMEOUT_MS = 5_000;
     /** Versioned-write attempts per put before giving up (each failure means another writer succeeded). */
 
     private final String connectString;
     private final String overridesPath;
+    private final ZooKeeperClient zooKeeper;
     private final CuratorFramework client;
     private final ExecutorService events;
-    private final ExecutorService runSafe;
     private volatile CuratorCache cache;
     private ConnectionState lastLogged; // events thread only
 
@@ -75,15 +69,10 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
         this.connectString = connectString;
         this.overridesPath = overridesPath;
         this.events = Executors.newSingleThreadExecutor(named("sluice-zk-overrides-events"));
-        this.runSafe = Executors.newSingleThreadExecutor(named("sluice-zk-overrides-safe"));
-        this.client = CuratorFrameworkFactory.builder()
-                .connectString(connectString)
-                .sessionTimeoutMs(SESSION_TIMEOUT_MS)
-                .connectionTimeoutMs(connectionTimeoutMs)
-                .retryPolicy(new ExponentialBackoffRetry(RETRY_BASE_MS, RETRY_MAX_RETRIES, RETRY_MAX_MS))
-                .threadFactory(named("sluice-zk-overrides-curator"))
-                .runSafeService(runSafe)
-                .build();
+        // BRIEF retries: with the connection timeout they bound how long a put blocks in an outage.
+        this.zooKeeper = ZooKeeperClient.build(connectString, "sluice-zk-overrides-curator", ZooKeeperClient.Retry.BRIEF,
+                ZooKeeperClient.SESSION_TIMEOUT_MS, connectionTimeoutMs);
+        this.client = zooKeeper.curator();
     }
 
     /**
@@ -226,7 +215,7 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
         CuratorCache c = cache;
         cache = null;
         closeLogged(c, "cache");
-        closeLogged(client, "client");
+        closeLogged(zooKeeper, "client");
         events.shutdown();
         try {
             if (!events.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -236,7 +225,6 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
             Thread.currentThread().interrupt();
             events.shutdownNow();
         }
-        runSafe.shutdownNow();
     }
 
     // ---- events thread ----

@@ -3,11 +3,16 @@ package io.sluice.agent.consul;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.agent.Registrar;
+import io.sluice.agent.config.AgentConfig.ConsulConfig;
+import io.sluice.agent.config.ConfigException;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.probe.AppProbe;
+import io.sluice.registry.consul.ConsulClient;
 import java.io.IOException;
-import java.net.URLEncoder;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,21 +24,46 @@ import org.slf4j.LoggerFactory;
  * after every probe. If Consul no longer knows the check (its agent restarted without state, or
  * someone deregistered the service), the update answers 404, or 500 "does not exist" on older Consul,
  * and the service is registered again at once.
+ *
+ * <p>Consul is spoken through lb-registry's {@link ConsulClient}, the client the daemon's discovery and
+ * override store use too. Calls block; the agent makes them from its one probe thread.
  */
 public final class ConsulRegistrar implements Registrar {
 
     private static final Logger log = LoggerFactory.getLogger(ConsulRegistrar.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ConsulHttp consul;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final ConsulClient consul;
     private final ServiceConfig service;
     private final String checkId;
     private Boolean lastUp;
 
-    public ConsulRegistrar(ConsulHttp consul, ServiceConfig service) {
+    public ConsulRegistrar(ConsulClient consul, ServiceConfig service) {
         this.consul = consul;
         this.service = service;
         this.checkId = "service:" + service.id();
+    }
+
+    /**
+     * The client for a configuration; reads the token file (if configured) now, so a bad path fails at
+     * start with exit 2. The agent endpoints take no datacenter: they act on the local agent.
+     */
+    public static ConsulClient client(ConsulConfig config) throws ConfigException {
+        String token = null;
+        if (config.tokenFile().isPresent()) {
+            try {
+                token = Files.readString(config.tokenFile().get(), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                throw new ConfigException("consul.token-file: cannot read " + config.tokenFile().get() + ": " + e);
+            }
+        }
+        try {
+            return ConsulClient.create(URI.create(config.address()), token, null, TIMEOUT);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("consul.address: " + e.getMessage());
+        }
     }
 
     @Override
@@ -61,7 +91,7 @@ public final class ConsulRegistrar implements Registrar {
         check.put("Name", "sluice-agent " + service.check().type().name().toLowerCase(Locale.ROOT) + " probe");
         check.put("TTL", service.check().ttl().toMillis() + "ms");
         check.put("Notes", "kept alive by sluice-agent; fails after 3 missed probes");
-        ConsulHttp.Response r = consul.put("/v1/agent/service/register", JSON.writeValueAsString(body));
+        ConsulClient.Response r = consul.register(body);
         if (!r.ok()) {
             throw new IOException("Consul refused to register " + service.id() + ": " + r.status() + " " + r.body());
         }
@@ -72,13 +102,11 @@ public final class ConsulRegistrar implements Registrar {
 
     @Override
     public void report(AppProbe.Result result) throws Exception {
-        String path = "/v1/agent/check/" + (result.up() ? "pass" : "fail") + "/" + enc(checkId)
-                + "?note=" + enc(result.detail());
-        ConsulHttp.Response r = consul.put(path, null);
+        ConsulClient.Response r = consul.updateTtlCheck(checkId, result.up(), result.detail());
         if (isUnknown(r)) {
             log.warn("Consul lost {} ({} {}); registering it again", service.id(), r.status(), r.body());
             register();
-            r = consul.put(path, null);
+            r = consul.updateTtlCheck(checkId, result.up(), result.detail());
         }
         if (!r.ok()) {
             throw new IOException("Consul refused the check update for " + service.id() + ": " + r.status() + " "
@@ -92,9 +120,7 @@ public final class ConsulRegistrar implements Registrar {
 
     @Override
     public void maintenance(boolean enable, String reason) throws Exception {
-        String path = "/v1/agent/service/maintenance/" + enc(service.id()) + "?enable=" + enable
-                + (enable && reason != null ? "&reason=" + enc(reason) : "");
-        ConsulHttp.Response r = consul.put(path, null);
+        ConsulClient.Response r = consul.maintenance(service.id(), enable, reason);
         if (!r.ok()) {
             throw new IOException("Consul refused maintenance " + (enable ? "on" : "off") + " for " + service.id()
                     + ": " + r.status() + " " + r.body());
@@ -104,7 +130,7 @@ public final class ConsulRegistrar implements Registrar {
 
     @Override
     public void deregister() throws Exception {
-        ConsulHttp.Response r = consul.put("/v1/agent/service/deregister/" + enc(service.id()), null);
+        ConsulClient.Response r = consul.deregister(service.id());
         if (!r.ok() && r.status() != 404) {
             throw new IOException("Consul refused to deregister " + service.id() + ": " + r.status() + " " + r.body());
         }
@@ -117,15 +143,11 @@ public final class ConsulRegistrar implements Registrar {
     }
 
     /** 404 (current Consul) or 500 "... does not exist" / "Unknown check" (older Consul): the check is gone. */
-    private static boolean isUnknown(ConsulHttp.Response r) {
+    private static boolean isUnknown(ConsulClient.Response r) {
         if (r.status() == 404) {
             return true;
         }
         String body = r.body().toLowerCase(Locale.ROOT);
         return r.status() == 500 && (body.contains("does not exist") || body.contains("unknown check"));
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

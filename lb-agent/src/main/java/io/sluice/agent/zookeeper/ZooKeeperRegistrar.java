@@ -4,13 +4,9 @@ import io.sluice.agent.Registrar;
 import io.sluice.agent.config.AgentConfig.ZooKeeperConfig;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.probe.AppProbe;
+import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.io.IOException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.utils.CloseableUtils;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.curator.x.discovery.ServiceDiscovery;
@@ -36,20 +32,19 @@ import org.slf4j.LoggerFactory;
 public final class ZooKeeperRegistrar implements Registrar {
 
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperRegistrar.class);
-    static final int SESSION_TIMEOUT_MS = 30_000;
     static final long CONNECT_TIMEOUT_MS = 15_000;
 
+    private final ZooKeeperClient zooKeeper;
     private final CuratorFramework client;
-    private final ExecutorService runSafe;
     private final ServiceDiscovery<AgentPayload> discovery;
     private final String path;
     private ServiceInstance<AgentPayload> instance;
     private boolean registered;
 
-    private ZooKeeperRegistrar(CuratorFramework client, ExecutorService runSafe,
-            ServiceDiscovery<AgentPayload> discovery, ServiceInstance<AgentPayload> instance, String path) {
-        this.client = client;
-        this.runSafe = runSafe;
+    private ZooKeeperRegistrar(ZooKeeperClient zooKeeper, ServiceDiscovery<AgentPayload> discovery,
+            ServiceInstance<AgentPayload> instance, String path) {
+        this.zooKeeper = zooKeeper;
+        this.client = zooKeeper.curator();
         this.discovery = discovery;
         this.instance = instance;
         this.path = path;
@@ -57,7 +52,7 @@ public final class ZooKeeperRegistrar implements Registrar {
 
     /** Connects (waiting up to 15 s); does not register yet. */
     public static ZooKeeperRegistrar connect(ZooKeeperConfig config, ServiceConfig service) throws Exception {
-        Client c = startClient(config, "sluice-agent-zk-" + service.id());
+        ZooKeeperClient c = startClient(config, "sluice-agent-zk-" + service.id());
         try {
             ServiceInstance<AgentPayload> instance = ServiceInstance.<AgentPayload>builder()
                     .name(service.name())
@@ -75,7 +70,7 @@ public final class ZooKeeperRegistrar implements Registrar {
                     .build();
             discovery.start();
             String path = ZKPaths.makePath(config.basePath(), service.name(), service.id());
-            return new ZooKeeperRegistrar(c.curator(), c.runSafe(), discovery, instance, path);
+            return new ZooKeeperRegistrar(c, discovery, instance, path);
         } catch (Exception | Error e) {
             c.close();
             throw e;
@@ -163,8 +158,7 @@ public final class ZooKeeperRegistrar implements Registrar {
         } catch (RuntimeException e) {
             // the client is already closed: the node went with its session
         }
-        CloseableUtils.closeQuietly(client);
-        runSafe.shutdownNow();
+        zooKeeper.close();
     }
 
     /**
@@ -175,7 +169,7 @@ public final class ZooKeeperRegistrar implements Registrar {
      */
     public static void setMaintenanceFlag(ZooKeeperConfig config, ServiceConfig service, boolean maintenance)
             throws Exception {
-        Client c = startClient(config, "sluice-agent-zk-cli");
+        ZooKeeperClient c = startClient(config, "sluice-agent-zk-cli");
         CuratorFramework client = c.curator();
         try {
             String path = ZKPaths.makePath(config.basePath(), service.name(), service.id());
@@ -216,33 +210,13 @@ public final class ZooKeeperRegistrar implements Registrar {
         }
     }
 
-    /** A Curator client and the "run safe" executor we give it (Curator never shuts down its own). */
-    private record Client(CuratorFramework curator, ExecutorService runSafe) {
-        void close() {
-            CloseableUtils.closeQuietly(curator);
-            runSafe.shutdownNow();
-        }
-    }
-
-    private static Client startClient(ZooKeeperConfig config, String threadName) throws Exception {
-        ExecutorService runSafe = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
-        CuratorFramework curator = CuratorFrameworkFactory.builder()
-                .connectString(config.connect())
-                .sessionTimeoutMs(SESSION_TIMEOUT_MS)
-                .retryPolicy(new ExponentialBackoffRetry(200, 29, 10_000))
-                .runSafeService(runSafe)
-                .build();
-        Client client = new Client(curator, runSafe);
-        curator.start();
-        if (!curator.blockUntilConnected((int) CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-            client.close();
+    /** Connects with the patient retry policy every long-lived registry client uses (lb-registry's ZooKeeperClient). */
+    private static ZooKeeperClient startClient(ZooKeeperConfig config, String threadName) throws Exception {
+        try {
+            return ZooKeeperClient.connect(config.connect(), threadName, ZooKeeperClient.Retry.PATIENT, CONNECT_TIMEOUT_MS);
+        } catch (IOException e) {
             throw new IOException("no connection to ZooKeeper at " + config.connect() + " within "
-                    + CONNECT_TIMEOUT_MS / 1000 + " s");
+                    + CONNECT_TIMEOUT_MS / 1000 + " s", e);
         }
-        return client;
     }
 }

@@ -13,6 +13,7 @@ import io.sluice.agent.config.AgentConfig;
 import io.sluice.agent.config.AgentConfigLoader;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.discovery.consul.ConsulApiFixture;
+import io.sluice.registry.consul.ConsulClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -83,7 +84,7 @@ class ConsulAgentTest {
     }
 
     private Agent startAgent(Agent.Sleeper sleeper) throws Exception {
-        ConsulHttp http = ConsulHttp.of(config.consul());
+        ConsulClient http = ConsulRegistrar.client(config.consul());
         List<Registrar> registrars = new ArrayList<>();
         for (ServiceConfig s : config.services()) {
             registrars.add(new ConsulRegistrar(http, s));

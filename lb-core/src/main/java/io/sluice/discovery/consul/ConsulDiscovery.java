@@ -3,24 +3,20 @@ package io.sluice.discovery.consul;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.Discovery;
 import io.sluice.discovery.DiscoveryListener;
-import java.math.BigInteger;
-import java.net.MalformedURLException;
+import io.sluice.registry.Backoff;
+import io.sluice.registry.consul.BlockingWatch;
+import io.sluice.registry.consul.ConsulClient;
+import io.sluice.registry.consul.HealthResponse;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.kiwiproject.consul.Consul;
-import org.kiwiproject.consul.HealthClient;
-import org.kiwiproject.consul.model.ConsulResponse;
-import org.kiwiproject.consul.model.health.ServiceHealth;
-import org.kiwiproject.consul.option.ImmutableQueryOptions;
-import org.kiwiproject.consul.option.QueryOptions;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,19 +43,18 @@ import org.slf4j.LoggerFactory;
  * <p>Failures: the first failed query reports {@code connectivity(false, reason)} and logs once; the
  * watch retries with capped exponential backoff (200 ms .. 10 s, jittered) and reports
  * {@code connectivity(true)} on the first success, then the current set. The last set is kept
- * meanwhile (no empty snapshot is sent for an unreachable registry).
+ * meanwhile (no empty snapshot is sent for an unreachable registry). An entry that cannot be read is
+ * left out and logged (WARN when the number of such entries changes); the rest of the pool is kept.
  *
- * <p>Why a loop over {@link HealthClient} rather than consul-client's {@code ServiceHealthCache}: the
- * cache retries after a random delay between a fixed min and max (not capped exponential), logs every
- * failed refresh, delays on empty results, and hands out a map keyed by host and port; the seam wants
- * whole sets, one report per state change and an empty set when the service is empty.
+ * <p>The HTTP calls and the long-poll loop are lb-registry's {@link ConsulClient} and
+ * {@link BlockingWatch}, the same ones the override store and the agent use.
  */
 public final class ConsulDiscovery implements Discovery {
 
     static final long DEFAULT_COALESCE_MILLIS = 100;
     static final Duration DEFAULT_WAIT = Duration.ofSeconds(55);
-    static final long BACKOFF_INITIAL_MILLIS = 200;
-    static final long BACKOFF_MAX_MILLIS = 10_000;
+    /** Connecting, and each non-blocking query. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(ConsulDiscovery.class);
 
@@ -80,12 +75,13 @@ public final class ConsulDiscovery implements Discovery {
     private final AtomicReference<List<DiscoveredBackend>> pending = new AtomicReference<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
-    private volatile Consul consul;
-    private volatile Thread watcher;
+    private volatile BlockingWatch<HealthResponse> watch;
     private volatile ScheduledExecutorService notifier;
     private volatile DiscoveryListener listener;
     /** Only touched on the notifier thread. */
     private List<DiscoveredBackend> lastEmitted;
+    /** Only touched on the watch thread. */
+    private int lastSkipped;
 
     /**
      * @param pool           the pool these backends belong to (passed back to the listener)
@@ -99,8 +95,7 @@ public final class ConsulDiscovery implements Discovery {
     public ConsulDiscovery(String pool, URI consulAddress, String aclTokenOrNull, String datacenterOrNull,
                            String service, List<String> tags, boolean passingOnly) {
         this(pool, consulAddress, aclTokenOrNull, datacenterOrNull, service, tags, passingOnly, DEFAULT_WAIT,
-                DEFAULT_COALESCE_MILLIS,
-                new Backoff(BACKOFF_INITIAL_MILLIS, BACKOFF_MAX_MILLIS, () -> ThreadLocalRandom.current().nextDouble()));
+                DEFAULT_COALESCE_MILLIS, Backoff.standard());
     }
 
     ConsulDiscovery(String pool, URI consulAddress, String aclTokenOrNull, String datacenterOrNull, String service,
@@ -125,20 +120,23 @@ public final class ConsulDiscovery implements Discovery {
             throw new IllegalStateException("Consul discovery for pool " + pool + " already started or closed");
         }
         this.listener = listener;
-        Consul.Builder builder = Consul.builder()
-                .withUrl(url())
-                .withPing(false) // never touch the network on the caller's thread
-                .withConnectTimeoutMillis(2_000)
-                // Consul may hold a blocking query up to wait + wait/16 (documented jitter).
-                .withReadTimeoutMillis(wait.toMillis() + wait.toMillis() / 16 + 5_000);
-        if (aclToken != null) {
-            builder.withAclToken(aclToken);
-        }
-        consul = builder.build();
+        ConsulClient consul = ConsulClient.create(consulAddress, aclToken, datacenter, REQUEST_TIMEOUT);
         notifier = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "sluice-consul-" + pool + "-notify"));
-        Thread t = daemonThread(this::watch, "sluice-consul-" + pool);
-        watcher = t;
-        t.start();
+        BlockingWatch<HealthResponse> w = new BlockingWatch<>("sluice-consul-" + pool,
+                index -> consul.healthService(service, tags, passingOnly, index, wait),
+                new BlockingWatch.Listener<>() {
+                    @Override
+                    public void answer(HealthResponse response) {
+                        onAnswer(response);
+                    }
+
+                    @Override
+                    public void reachability(boolean reachable, String reason) {
+                        onReachability(reachable, reason);
+                    }
+                }, backoff);
+        watch = w;
+        w.start(0);
     }
 
     /** Stops both threads and cancels the in-flight query; safe twice, and before {@link #start}. */
@@ -148,78 +146,38 @@ public final class ConsulDiscovery implements Discovery {
         if (previous != State.STARTED) {
             return;
         }
-        consul.destroy(); // cancels the blocked call (OkHttp Dispatcher.cancelAll)
-        Thread t = watcher;
-        t.interrupt();
+        watch.close();
         notifier.shutdownNow();
-        if (Thread.currentThread() != t) {
-            try {
-                t.join(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
-    private void watch() {
-        HealthClient health = consul.healthClient();
-        BigInteger index = BigInteger.ZERO;
-        boolean healthy = true; // as the listener last heard it
-        while (state.get() == State.STARTED) {
-            ConsulResponse<List<ServiceHealth>> response;
-            try {
-                QueryOptions options = options(index);
-                response = passingOnly
-                        ? health.getHealthyServiceInstances(service, options)
-                        : health.getAllServiceInstances(service, options);
-            } catch (RuntimeException e) {
-                if (state.get() != State.STARTED) {
-                    return;
-                }
-                index = BigInteger.ZERO; // the registry may have restarted with a lower index
-                if (healthy) {
-                    healthy = false;
-                    String reason = reason(e);
-                    log.warn("Consul discovery for pool {}: {} unreachable ({}); keeping the last set, retrying",
-                            pool, consulAddress, reason);
-                    notify(l -> l.connectivity(pool, false, reason));
-                }
-                if (!sleep(backoff.nextDelayMillis())) {
-                    return;
-                }
-                continue;
-            }
-            if (state.get() != State.STARTED) {
-                return;
-            }
-            backoff.reset();
-            if (!healthy) {
-                healthy = true;
-                log.info("Consul discovery for pool {}: {} reachable again", pool, consulAddress);
-                notify(l -> l.connectivity(pool, true, "reachable"));
-            }
-            index = nextIndex(index, response.getIndex());
-            publish(HealthEntries.map(response.getResponse()));
+    // ---- watch thread ----
+
+    private void onAnswer(HealthResponse response) {
+        if (state.get() != State.STARTED) {
+            return;
         }
+        int skipped = response.skipped().size();
+        if (skipped != lastSkipped) {
+            log.warn("Consul discovery for pool {}: {} entr{} of service {} left out: {}", pool, skipped,
+                    skipped == 1 ? "y" : "ies", service, response.skipped());
+            lastSkipped = skipped;
+        } else if (skipped > 0) {
+            log.debug("Consul discovery for pool {}: left out {}", pool, response.skipped());
+        }
+        publish(HealthEntries.map(response.entries()));
     }
 
-    /** Consul's rules for a blocking-query client: reset when the index goes backwards or is not positive. */
-    static BigInteger nextIndex(BigInteger previous, BigInteger returned) {
-        if (returned == null || returned.signum() <= 0) {
-            return BigInteger.ONE;
+    private void onReachability(boolean reachable, String reason) {
+        if (state.get() != State.STARTED) {
+            return;
         }
-        return returned.compareTo(previous) < 0 ? BigInteger.ZERO : returned;
-    }
-
-    private QueryOptions options(BigInteger index) {
-        ImmutableQueryOptions.Builder options = ImmutableQueryOptions.builder()
-                .wait(wait.toSeconds() + "s")
-                .index(index)
-                .tag(tags);
-        if (datacenter != null) {
-            options.datacenter(datacenter);
+        if (reachable) {
+            log.info("Consul discovery for pool {}: {} reachable again", pool, consulAddress);
+        } else {
+            log.warn("Consul discovery for pool {}: {} unreachable ({}); keeping the last set, retrying",
+                    pool, consulAddress, reason);
         }
-        return options.build();
+        notify(l -> l.connectivity(pool, reachable, reachable ? "reachable" : reason));
     }
 
     /** Keeps only the newest set; one flush per coalescing window sends it if it differs from the last. */
@@ -244,7 +202,7 @@ public final class ConsulDiscovery implements Discovery {
         callListener(l -> l.snapshot(pool, backends));
     }
 
-    private void notify(java.util.function.Consumer<DiscoveryListener> call) {
+    private void notify(Consumer<DiscoveryListener> call) {
         try {
             notifier.execute(() -> {
                 if (state.get() == State.STARTED) {
@@ -256,38 +214,12 @@ public final class ConsulDiscovery implements Discovery {
         }
     }
 
-    private void callListener(java.util.function.Consumer<DiscoveryListener> call) {
+    private void callListener(Consumer<DiscoveryListener> call) {
         try {
             call.accept(listener);
         } catch (RuntimeException e) {
             log.error("Consul discovery for pool {}: the listener failed", pool, e);
         }
-    }
-
-    private boolean sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-            return state.get() == State.STARTED;
-        } catch (InterruptedException e) {
-            return false;
-        }
-    }
-
-    private java.net.URL url() {
-        try {
-            return consulAddress.toURL();
-        } catch (MalformedURLException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("Consul address " + consulAddress + " is not an http(s) URL", e);
-        }
-    }
-
-    private static String reason(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     private static Thread daemonThread(Runnable r, String name) {

@@ -6,15 +6,11 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
-import org.kiwiproject.consul.model.catalog.ServiceWeights;
-import org.kiwiproject.consul.model.health.HealthCheck;
-import org.kiwiproject.consul.model.health.Service;
-import org.kiwiproject.consul.model.health.ServiceHealth;
+import io.sluice.registry.consul.HealthEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Maps entries of {@code /v1/health/service/<name>} onto {@link DiscoveredBackend}s. Stateless. */
+/** Maps entries of {@code /v1/health/service/<name>} (as lb-registry reads them) onto {@link DiscoveredBackend}s. Stateless. */
 final class HealthEntries {
 
     /** The service meta key read when Consul gives no Weights (Consul before 1.2.3, or a proxy of it). */
@@ -30,9 +26,9 @@ final class HealthEntries {
     }
 
     /** The whole set, sorted by name so equal sets compare equal; entries without a usable address are left out. */
-    static List<DiscoveredBackend> map(List<ServiceHealth> entries) {
+    static List<DiscoveredBackend> map(List<HealthEntry> entries) {
         List<DiscoveredBackend> out = new ArrayList<>(entries.size());
-        for (ServiceHealth entry : entries) {
+        for (HealthEntry entry : entries) {
             DiscoveredBackend backend = map(entry);
             if (backend != null) {
                 out.add(backend);
@@ -43,26 +39,25 @@ final class HealthEntries {
     }
 
     /** One entry, or null when its address is empty or does not resolve. */
-    static DiscoveredBackend map(ServiceHealth entry) {
-        Service service = entry.getService();
-        String host = service.getAddress();
-        if (host == null || host.isEmpty()) {
+    static DiscoveredBackend map(HealthEntry entry) {
+        String host = entry.serviceAddress();
+        if (host.isEmpty()) {
             // Consul's documented fallback: a service registered without an address lives at its node's.
-            host = entry.getNode().getAddress();
+            host = entry.nodeAddress();
         }
-        if (host == null || host.isEmpty()) {
-            log.debug("Consul service {} has no address (nor its node); left out", service.getId());
+        if (host.isEmpty()) {
+            log.debug("Consul service {} has no address (nor its node); left out", entry.serviceId());
             return null;
         }
         // Registries give IP literals, which InetSocketAddress takes without a lookup. A name is
         // resolved here, on the watch thread, never on an event loop.
-        InetSocketAddress address = new InetSocketAddress(host, service.getPort());
+        InetSocketAddress address = new InetSocketAddress(host, entry.port());
         if (address.isUnresolved()) {
-            log.debug("Consul service {}: address {} does not resolve; left out", service.getId(), host);
+            log.debug("Consul service {}: address {} does not resolve; left out", entry.serviceId(), host);
             return null;
         }
-        Status status = status(entry.getChecks(), service.getId());
-        return new DiscoveredBackend(service.getId(), address, weight(service, status), status);
+        Status status = status(entry.checks(), entry.serviceId());
+        return new DiscoveredBackend(entry.serviceId(), address, weight(entry, status), status);
     }
 
     /**
@@ -70,15 +65,15 @@ final class HealthEntries {
      * drain (not the critical drain deadline). Then critical, then warning, else passing. Node-level
      * checks (serfHealth, node maintenance) count too, as Consul's own {@code ?passing} does.
      */
-    static Status status(List<HealthCheck> checks, String serviceId) {
+    static Status status(List<HealthEntry.Check> checks, String serviceId) {
         boolean critical = false;
         boolean warning = false;
-        for (HealthCheck check : checks) {
-            String id = check.getCheckId();
+        for (HealthEntry.Check check : checks) {
+            String id = check.checkId();
             if (NODE_MAINTENANCE.equals(id) || (SERVICE_MAINTENANCE_PREFIX + serviceId).equals(id)) {
                 return Status.MAINTENANCE;
             }
-            String s = check.getStatus();
+            String s = check.status();
             if ("critical".equalsIgnoreCase(s)) {
                 critical = true;
             } else if ("warning".equalsIgnoreCase(s)) {
@@ -94,18 +89,17 @@ final class HealthEntries {
      * service registered without them, so against a current Consul the meta key and the default
      * only apply when Weights is absent from the response.
      */
-    static int weight(Service service, Status status) {
-        Optional<ServiceWeights> weights = service.getWeights();
-        if (weights.isPresent()) {
-            ServiceWeights w = weights.get();
-            return clamp(status == Status.WARNING ? w.getWarning() : w.getPassing());
+    static int weight(HealthEntry entry, Status status) {
+        if (entry.weights().isPresent()) {
+            HealthEntry.Weights w = entry.weights().get();
+            return clamp(status == Status.WARNING ? w.warning() : w.passing());
         }
-        String meta = service.getMeta() == null ? null : service.getMeta().get(WEIGHT_META_KEY);
+        String meta = entry.meta().get(WEIGHT_META_KEY);
         if (meta != null) {
             try {
                 return clamp(Integer.parseInt(meta.trim()));
             } catch (NumberFormatException e) {
-                log.debug("Consul service {}: {}={} is not a number; weight {}", service.getId(), WEIGHT_META_KEY, meta,
+                log.debug("Consul service {}: {}={} is not a number; weight {}", entry.serviceId(), WEIGHT_META_KEY, meta,
                         DEFAULT_WEIGHT);
             }
         }

@@ -18,10 +18,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import io.sluice.registry.zookeeper.ZooKeeperClient;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.utils.CloseableUtils;
 import org.apache.curator.x.discovery.ServiceCache;
 import org.apache.curator.x.discovery.ServiceDiscovery;
@@ -53,11 +52,7 @@ public final class ZooKeeperDiscovery implements Discovery {
 
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperDiscovery.class);
 
-    static final int RETRY_BASE_MS = 200;
-    static final int RETRY_MAX_MS = 10_000;
-    /** Curator's ExponentialBackoffRetry allows at most 29; with the cap that is minutes of retrying per operation. */
-    static final int RETRY_MAX_RETRIES = 29;
-    static final int SESSION_TIMEOUT_MS = 30_000;
+    static final int SESSION_TIMEOUT_MS = ZooKeeperClient.SESSION_TIMEOUT_MS;
     static final int CONNECTION_TIMEOUT_MS = 10_000;
     private static final long LOAD_POLL_MS = 20;
 
@@ -72,11 +67,9 @@ public final class ZooKeeperDiscovery implements Discovery {
     private final ScheduledExecutorService events;
     /** Never used by Curator 5 (its CuratorCache ignores it, with a warning), but ServiceCache wants one. */
     private final ExecutorService cacheThreads;
-    /** Curator's "run safe" executor: Curator never shuts down the one it makes itself, so we own it. */
-    private final ExecutorService runSafe;
 
     private volatile DiscoveryListener listener;
-    private volatile CuratorFramework client;
+    private volatile ZooKeeperClient client;
     private volatile ServiceDiscovery<InstancePayload> discovery;
     private volatile ServiceCache<InstancePayload> cache;
 
@@ -107,7 +100,6 @@ public final class ZooKeeperDiscovery implements Discovery {
         eventThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // pending timers die with close()
         this.events = eventThread;
         this.cacheThreads = Executors.newSingleThreadExecutor(named("sluice-zk-cache-" + pool));
-        this.runSafe = Executors.newSingleThreadExecutor(named("sluice-zk-safe-" + pool));
     }
 
     @Override
@@ -117,17 +109,11 @@ public final class ZooKeeperDiscovery implements Discovery {
             throw new IllegalStateException("ZooKeeper discovery of pool " + pool + " was already started");
         }
         listener = discoveryListener;
-        CuratorFramework c = CuratorFrameworkFactory.builder()
-                .connectString(connectString)
-                .sessionTimeoutMs(sessionTimeoutMs)
-                .connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
-                .retryPolicy(new ExponentialBackoffRetry(RETRY_BASE_MS, RETRY_MAX_RETRIES, RETRY_MAX_MS))
-                .threadFactory(named("sluice-zk-curator-" + pool))
-                .runSafeService(runSafe)
-                .build();
-        c.getConnectionStateListenable().addListener((cl, newState) -> onConnectionState(newState), events);
+        ZooKeeperClient c = ZooKeeperClient.build(connectString, "sluice-zk-curator-" + pool,
+                ZooKeeperClient.Retry.PATIENT, sessionTimeoutMs, CONNECTION_TIMEOUT_MS);
+        c.curator().getConnectionStateListenable().addListener((cl, newState) -> onConnectionState(newState), events);
         discovery = ServiceDiscoveryBuilder.builder(InstancePayload.class)
-                .client(c)
+                .client(c.curator())
                 .basePath(basePath)
                 .serializer(new JsonInstanceSerializer<>(InstancePayload.class))
                 .build();
@@ -295,7 +281,6 @@ public final class ZooKeeperDiscovery implements Discovery {
             events.shutdownNow();
         }
         cacheThreads.shutdownNow();
-        runSafe.shutdownNow();
         if (before == State.STARTED) {
             log.info("pool {}: stopped watching ZooKeeper service {}", pool, service);
         }
@@ -306,7 +291,7 @@ public final class ZooKeeperDiscovery implements Discovery {
         cache = null;
         ServiceDiscovery<InstancePayload> d = discovery;
         discovery = null;
-        CuratorFramework cl = client;
+        ZooKeeperClient cl = client;
         client = null;
         closeLogged(c, "service cache");
         closeLogged(d, "service discovery");

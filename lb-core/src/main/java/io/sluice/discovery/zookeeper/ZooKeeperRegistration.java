@@ -1,12 +1,8 @@
 package io.sluice.discovery.zookeeper;
 
+import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.utils.CloseableUtils;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
@@ -28,16 +24,14 @@ import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
  */
 public final class ZooKeeperRegistration implements AutoCloseable {
 
-    private final CuratorFramework client;
-    private final ExecutorService runSafe;
+    private final ZooKeeperClient client;
     private final ServiceDiscovery<InstancePayload> discovery;
     private ServiceInstance<InstancePayload> instance;
     private boolean registered;
 
-    private ZooKeeperRegistration(CuratorFramework client, ExecutorService runSafe,
-            ServiceDiscovery<InstancePayload> discovery, ServiceInstance<InstancePayload> instance) {
+    private ZooKeeperRegistration(ZooKeeperClient client, ServiceDiscovery<InstancePayload> discovery,
+            ServiceInstance<InstancePayload> instance) {
         this.client = client;
-        this.runSafe = runSafe;
         this.discovery = discovery;
         this.instance = instance;
     }
@@ -52,27 +46,12 @@ public final class ZooKeeperRegistration implements AutoCloseable {
             String id, String address, int port, InstancePayload payload, int sessionTimeoutMs,
             long connectTimeoutMs) throws Exception {
         Objects.requireNonNull(payload, "payload");
-        // Curator never shuts down the run-safe executor it makes itself, so we own it.
-        ExecutorService runSafe = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "sluice-zk-registration-" + id);
-            t.setDaemon(true);
-            return t;
-        });
-        CuratorFramework client = CuratorFrameworkFactory.builder()
-                .connectString(connectString)
-                .sessionTimeoutMs(sessionTimeoutMs)
-                .retryPolicy(new ExponentialBackoffRetry(
-                        ZooKeeperDiscovery.RETRY_BASE_MS, ZooKeeperDiscovery.RETRY_MAX_RETRIES,
-                        ZooKeeperDiscovery.RETRY_MAX_MS))
-                .runSafeService(runSafe)
-                .build();
+        ZooKeeperClient client = ZooKeeperClient.build(connectString, "sluice-zk-registration-" + id,
+                ZooKeeperClient.Retry.PATIENT, sessionTimeoutMs, (int) Math.max(1, Math.min(15_000, connectTimeoutMs)));
         ServiceDiscovery<InstancePayload> discovery = null;
         try {
             client.start();
-            if (!client.blockUntilConnected((int) connectTimeoutMs, TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("no connection to ZooKeeper at " + connectString
-                        + " within " + connectTimeoutMs + " ms");
-            }
+            client.awaitConnected(connectTimeoutMs);
             ServiceInstance<InstancePayload> instance = ServiceInstance.<InstancePayload>builder()
                     .name(service)
                     .id(id)
@@ -82,19 +61,18 @@ public final class ZooKeeperRegistration implements AutoCloseable {
                     .serviceType(ServiceType.DYNAMIC)
                     .build();
             discovery = ServiceDiscoveryBuilder.builder(InstancePayload.class)
-                    .client(client)
+                    .client(client.curator())
                     .basePath(basePath)
                     .serializer(new JsonInstanceSerializer<>(InstancePayload.class))
                     .build();
             discovery.start();
             discovery.registerService(instance);
-            ZooKeeperRegistration registration = new ZooKeeperRegistration(client, runSafe, discovery, instance);
+            ZooKeeperRegistration registration = new ZooKeeperRegistration(client, discovery, instance);
             registration.registered = true;
             return registration;
         } catch (Exception | Error e) {
             CloseableUtils.closeQuietly(discovery);
-            CloseableUtils.closeQuietly(client);
-            runSafe.shutdownNow();
+            client.close();
             throw e;
         }
     }
@@ -129,7 +107,7 @@ public final class ZooKeeperRegistration implements AutoCloseable {
 
     /** The client, for tests that expire its session. */
     CuratorFramework client() {
-        return client;
+        return client.curator();
     }
 
     /** Closes the client; the ephemeral node goes with the session. Safe twice. */
@@ -140,7 +118,6 @@ public final class ZooKeeperRegistration implements AutoCloseable {
         } catch (RuntimeException e) {
             // the client was already closed: the node went with its session
         }
-        CloseableUtils.closeQuietly(client);
-        runSafe.shutdownNow();
+        client.close();
     }
 }

@@ -170,6 +170,25 @@ abstract class AbstractConsulDiscoveryScenarios {
         assertEquals(new InetSocketAddress("127.0.0.1", 9000), listener.current().get("a").address());
     }
 
+    /**
+     * Issue 14, item 6: a node registered through {@code /v1/catalog/register} whose TaggedAddresses carry
+     * only {@code lan} once made the whole health answer unreadable (kiwiproject consul-client needs
+     * {@code wan}), so the pool was "unreachable". Every instance must be found, theirs and the others.
+     */
+    @Test
+    void anExternalNodeWithOnlyALanTaggedAddressIsFoundWithTheRest() throws Exception {
+        agent.register("a", service, "10.0.0.1", 8080);
+        agent.registerExternal("external-" + service, "10.0.0.40", "ext", service, 6379);
+        RecordingListener all = watch(List.of(), false);
+        RecordingListener passing = watch(List.of(), true);
+        awaitBackends(all, "a", "ext");
+        awaitBackends(passing, "a", "ext");
+        assertEquals(new InetSocketAddress("10.0.0.40", 6379), all.current().get("ext").address());
+        assertEquals(Status.PASSING, all.current().get("ext").status());
+        assertTrue(all.connectivity.isEmpty() && passing.connectivity.isEmpty(),
+                "never reported unreachable: " + all.connectivity + " " + passing.connectivity);
+    }
+
     @Test
     void burstsAreCoalesced() throws Exception {
         RecordingListener listener = watch(List.of(), false);

@@ -58,6 +58,24 @@ final class ConsulAgentHttp {
         register(id, name, List.of(), address, port, null, Map.of(), "passing");
     }
 
+    /**
+     * Registers {@code id} of service {@code name} on an external node through {@code /v1/catalog/register},
+     * as done for services no agent runs beside (api-docs/catalog): the node's {@code TaggedAddresses}
+     * carry only {@code lan}, the service has no address (so it lives at the node's), no tags and no meta,
+     * and its one check is given as passing.
+     */
+    void registerExternal(String node, String nodeAddress, String id, String name, int port)
+            throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("Node", node);
+        body.put("Address", nodeAddress);
+        body.putObject("TaggedAddresses").put("lan", nodeAddress);
+        body.putObject("Service").put("ID", id).put("Service", name).put("Port", port);
+        body.putObject("Check").put("CheckID", "service:" + id).put("Name", "external").put("Status", "passing")
+                .put("ServiceID", id);
+        put("/v1/catalog/register", JSON.writeValueAsString(body));
+    }
+
     void deregister(String id) throws IOException, InterruptedException {
         put("/v1/agent/service/deregister/" + enc(id), "");
     }

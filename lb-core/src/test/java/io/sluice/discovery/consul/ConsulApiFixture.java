@@ -35,6 +35,9 @@ import java.util.concurrent.TimeUnit;
  *       index is absent or 0 or older than the current one, else holds the request until something
  *       changes or {@code wait} (default 5m, max 10m) expires; {@code X-Consul-Index} is always set
  *       and never goes backwards.</li>
+ *   <li>{@code PUT /v1/catalog/register} of a service on an external node, kept in the shape real
+ *       Consul returns it: {@code TaggedAddresses} as sent (often only {@code lan}), null {@code Meta}
+ *       and {@code Tags} when not sent, no serfHealth check.</li>
  *   <li>{@code PUT /v1/agent/service/register}, {@code /v1/agent/service/deregister/<id>},
  *       {@code /v1/agent/check/pass|warn|fail/<checkId>} (TTL checks),
  *       {@code /v1/agent/service/maintenance/<id>?enable=&reason=}.</li>
@@ -60,6 +63,8 @@ public final class ConsulApiFixture implements AutoCloseable {
     private final Map<String, ObjectNode> services = new LinkedHashMap<>();
     private final Map<String, ObjectNode> checks = new LinkedHashMap<>();
     private final Map<String, KvEntry> kv = new LinkedHashMap<>();
+    /** Service ID -> its node, for services registered through the catalog on an external node. */
+    private final Map<String, ObjectNode> externalNodes = new LinkedHashMap<>();
 
     private volatile int port;
     private volatile boolean running;
@@ -164,6 +169,8 @@ public final class ConsulApiFixture implements AutoCloseable {
             }
             if (path.startsWith("/v1/health/service/") && method.equals("GET")) {
                 healthService(exchange, decode(path.substring("/v1/health/service/".length())), query);
+            } else if (path.equals("/v1/catalog/register") && method.equals("PUT")) {
+                catalogRegister(exchange);
             } else if (path.equals("/v1/agent/service/register") && method.equals("PUT")) {
                 register(exchange);
             } else if (path.startsWith("/v1/agent/service/deregister/") && method.equals("PUT")) {
@@ -211,12 +218,14 @@ public final class ConsulApiFixture implements AutoCloseable {
                 if (!svc.get("Service").asText().equals(name) || !hasTags(svc, tags)) {
                     continue;
                 }
-                ArrayNode entryChecks = entryChecks(svc.get("ID").asText());
+                String id = svc.get("ID").asText();
+                ObjectNode external = externalNodes.get(id);
+                ArrayNode entryChecks = entryChecks(id, external == null);
                 if (passing && !allPassing(entryChecks)) {
                     continue;
                 }
                 ObjectNode entry = out.addObject();
-                entry.set("Node", node());
+                entry.set("Node", external == null ? node() : external.deepCopy());
                 entry.set("Service", svc.deepCopy());
                 entry.set("Checks", entryChecks);
             }
@@ -259,17 +268,24 @@ public final class ConsulApiFixture implements AutoCloseable {
         node.put("Node", NODE);
         node.put("Address", NODE_ADDRESS);
         node.put("Datacenter", DATACENTER);
-        node.set("TaggedAddresses", JSON.createObjectNode().put("lan", NODE_ADDRESS).put("wan", NODE_ADDRESS));
-        node.set("Meta", JSON.createObjectNode());
+        // What an agent's own node carries in Consul 1.7+ (the agent syncs all four).
+        node.set("TaggedAddresses", JSON.createObjectNode().put("lan", NODE_ADDRESS).put("lan_ipv4", NODE_ADDRESS)
+                .put("wan", NODE_ADDRESS).put("wan_ipv4", NODE_ADDRESS));
+        node.set("Meta", JSON.createObjectNode().put("consul-network-segment", ""));
         node.put("CreateIndex", 1);
         node.put("ModifyIndex", 1);
         return node;
     }
 
-    /** The node's serfHealth (always passing here) and the service's own checks, as Consul lists them. */
-    private ArrayNode entryChecks(String serviceId) {
+    /**
+     * The node's serfHealth (always passing here; an external node has none, no agent runs there) and the
+     * service's own checks, as Consul lists them.
+     */
+    private ArrayNode entryChecks(String serviceId, boolean agentNode) {
         ArrayNode out = JSON.createArrayNode();
-        out.add(check(NODE, "serfHealth", "Serf Health Status", "passing", "", "", List.of()));
+        if (agentNode) {
+            out.add(check(NODE, "serfHealth", "Serf Health Status", "passing", "", "", List.of()));
+        }
         for (ObjectNode c : checks.values()) {
             if (c.get("ServiceID").asText().equals(serviceId)) {
                 out.add(c.deepCopy());
@@ -306,8 +322,66 @@ public final class ConsulApiFixture implements AutoCloseable {
 
     private static boolean hasTags(ObjectNode svc, List<String> wanted) {
         List<String> have = new ArrayList<>();
-        svc.get("Tags").forEach(t -> have.add(t.asText()));
+        svc.path("Tags").forEach(t -> have.add(t.asText()));
         return have.containsAll(wanted);
+    }
+
+    // ---------------------------------------------------------------------------------- catalog
+
+    /**
+     * {@code PUT /v1/catalog/register} of a service on an external node (api-docs/catalog): the node is
+     * kept as given, so {@code TaggedAddresses} carries only what was sent (often only {@code lan}, or
+     * nothing: then null), {@code Meta} and the service's {@code Tags}/{@code Meta} are null when not sent,
+     * and no serfHealth check exists. Checks given with the registration are listed as sent.
+     */
+    private void catalogRegister(HttpExchange exchange) throws IOException {
+        JsonNode body = JSON.readTree(exchange.getRequestBody());
+        String nodeName = text(body, "Node", null);
+        String address = text(body, "Address", null);
+        JsonNode service = body.path("Service");
+        if (nodeName == null || address == null) {
+            send(exchange, 400, "text/plain", "Must provide node and address", false);
+            return;
+        }
+        String name = text(service, "Service", null);
+        if (name == null) {
+            send(exchange, 400, "text/plain", "Must provide service name with ID", false);
+            return;
+        }
+        String id = text(service, "ID", name);
+        ObjectNode node = JSON.createObjectNode();
+        node.put("ID", text(body, "ID", ""));
+        node.put("Node", nodeName);
+        node.put("Address", address);
+        node.put("Datacenter", DATACENTER);
+        node.set("TaggedAddresses", body.has("TaggedAddresses") ? body.get("TaggedAddresses").deepCopy() : null);
+        node.set("Meta", body.has("NodeMeta") ? body.get("NodeMeta").deepCopy() : null);
+        ObjectNode svc = JSON.createObjectNode();
+        svc.put("ID", id);
+        svc.put("Service", name);
+        svc.set("Tags", service.has("Tags") ? service.get("Tags").deepCopy() : null);
+        svc.put("Address", text(service, "Address", ""));
+        svc.set("Meta", service.has("Meta") ? service.get("Meta").deepCopy() : null);
+        svc.put("Port", service.path("Port").asInt(0));
+        ObjectNode weights = svc.putObject("Weights");
+        weights.put("Passing", service.path("Weights").path("Passing").asInt(1));
+        weights.put("Warning", service.path("Weights").path("Warning").asInt(1));
+        svc.put("EnableTagOverride", false);
+        synchronized (lock) {
+            node.put("CreateIndex", index + 1);
+            node.put("ModifyIndex", index + 1);
+            externalNodes.put(id, node);
+            services.put(id, svc);
+            checks.values().removeIf(c -> c.get("ServiceID").asText().equals(id));
+            JsonNode check = body.path("Check");
+            if (check.isObject()) {
+                String checkId = text(check, "CheckID", "service:" + id);
+                checks.put(checkId, check(nodeName, checkId, text(check, "Name", checkId),
+                        text(check, "Status", "critical"), id, name, List.of()));
+            }
+            changed();
+        }
+        send(exchange, 200, "application/json", "true", false);
     }
 
     // ---------------------------------------------------------------------------------- agent
@@ -366,6 +440,7 @@ public final class ConsulApiFixture implements AutoCloseable {
 
     private void deregister(HttpExchange exchange, String id) throws IOException {
         synchronized (lock) {
+            externalNodes.remove(id);
             if (services.remove(id) == null) {
                 send(exchange, 404, "text/plain", "Unknown service ID \"" + id + "\"", false);
                 return;

@@ -3,21 +3,19 @@ package io.sluice.discovery.consul;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.guava.GuavaModule;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.DiscoveredBackend.Status;
-import java.math.BigInteger;
+import io.sluice.registry.consul.HealthResponse;
 import org.junit.jupiter.api.Test;
-import org.kiwiproject.consul.model.health.ServiceHealth;
 
-/** The mapping rules on entries written as Consul sends them, including shapes a current Consul never sends. */
+/**
+ * The mapping rules on entries written as Consul sends them, including shapes a current Consul never sends.
+ * (The blocking-index rules and the backoff moved with their code to lb-registry: BlockingWatchTest, BackoffTest.)
+ */
 class HealthEntriesTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module()).registerModule(new GuavaModule())
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static DiscoveredBackend map(String serviceExtra, String checks) throws Exception {
         String json = """
@@ -25,7 +23,7 @@ class HealthEntriesTest {
                  "Service": {"ID": "s1", "Service": "web", "Tags": [], "Address": "10.0.0.1", "Port": 80,
                              "Meta": {} %s},
                  "Checks": [%s]}""".formatted(serviceExtra, checks);
-        return HealthEntries.map(JSON.readValue(json, ServiceHealth.class));
+        return HealthEntries.map(HealthResponse.parse(JSON.readTree("[" + json + "]")).entries().get(0));
     }
 
     private static String check(String id, String status) {
@@ -61,25 +59,5 @@ class HealthEntriesTest {
     @Test
     void unresolvableNamesAreLeftOut() throws Exception {
         assertNull(map(", \"Address\": \"no-such-host.invalid\"", ""));
-    }
-
-    @Test
-    void indexRulesOfABlockingClient() {
-        assertEquals(BigInteger.valueOf(7), ConsulDiscovery.nextIndex(BigInteger.valueOf(5), BigInteger.valueOf(7)));
-        assertEquals(BigInteger.ZERO, ConsulDiscovery.nextIndex(BigInteger.valueOf(9), BigInteger.valueOf(3)));
-        assertEquals(BigInteger.ONE, ConsulDiscovery.nextIndex(BigInteger.valueOf(9), BigInteger.ZERO));
-    }
-
-    @Test
-    void backoffDoublesToItsCapWithJitter() {
-        Backoff top = new Backoff(200, 10_000, () -> 1.0);
-        long[] expected = {200, 400, 800, 1600, 3200, 6400, 10_000, 10_000};
-        for (long e : expected) {
-            assertEquals(e, top.nextDelayMillis());
-        }
-        Backoff bottom = new Backoff(200, 10_000, () -> 0.0);
-        assertEquals(100, bottom.nextDelayMillis());
-        top.reset();
-        assertEquals(200, top.nextDelayMillis());
     }
 }

@@ -20,7 +20,7 @@ public record HealthResponse(List<HealthEntry> entries, List<String> skipped) {
     }
 
     /** Reads each element of Consul's JSON array on its own. */
-    static HealthResponse parse(JsonNode array) {
+    public static HealthResponse parse(JsonNode array) {
         List<HealthEntry> entries = new ArrayList<>(array.size());
         List<String> skipped = new ArrayList<>();
         int position = 0;
