@@ -90,4 +90,29 @@ class ConsulDaemonEndToEndTest {
             }
         }
     }
+
+    /**
+     * Issue 14, item 6: one instance on an external node whose TaggedAddresses carry only {@code lan} once
+     * made the whole health answer unreadable, so the daemon saw the registry as unreachable and never
+     * bound its listeners. Now it binds, and routes to that instance and the others.
+     */
+    @Test
+    void anExternalNodeWithOnlyALanTaggedAddressDoesNotKeepTheListenersClosed() throws Exception {
+        try (ConsulApiFixture consul = new ConsulApiFixture();
+             TestBackend a = TestBackend.namedEcho("a");
+             TestBackend b = TestBackend.namedEcho("b")) {
+            ConsulAgentHttp agent = new ConsulAgentHttp(consul.address(), null);
+            agent.register("chat-a", "chat", "127.0.0.1", a.address().getPort());
+            agent.registerExternal("external-db", "127.0.0.1", "chat-ext", "chat", b.address().getPort());
+            try (RunningDaemon daemon = RunningDaemon.start(discovering(consul))) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> daemon.daemon().admin().readiness().ready());
+                await().atMost(Duration.ofSeconds(10)).until(() -> daemon.pool().eligibleBackends().size() == 2);
+                Set<String> reached = new HashSet<>();
+                for (int i = 0; i < 6; i++) {
+                    reached.add(Clients.backendNameVia(daemon.address()));
+                }
+                assertEquals(Set.of("a", "b"), reached);
+            }
+        }
+    }
 }
