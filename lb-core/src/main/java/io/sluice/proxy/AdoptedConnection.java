@@ -128,7 +128,7 @@ public final class AdoptedConnection {
     private Runnable prepareEstablishedChannels(EventLoop loop) {
         SocketChannel client = wrap(clientFd);
         SocketChannel backendChannel = wrap(backendFd);
-        Connection c = new Connection(settings, client, image, clientAddress, destination, pool);
+        Connection c = ConnectionHandover.adopted(settings, client, image, clientAddress, destination, pool);
         client.pipeline().addLast("relay", new FrontendHandler(settings, c));
         backendChannel.pipeline().addLast("relay", new BackendHandler(c));
         ByteBuf up = toBackend;
@@ -143,7 +143,7 @@ public final class AdoptedConnection {
                 return;
             }
             client.closeFuture().addListener(f -> c.finished());
-            c.globalAdmittedHandedOver();
+            ConnectionHandover.admitted(c, image.startNanos(), true);
             if (!loop.register(backendChannel).isSuccess()) {
                 up.release();
                 down.release();
@@ -151,7 +151,7 @@ public final class AdoptedConnection {
                 c.close(CloseReason.SHUTDOWN);
                 return;
             }
-            c.startAdopted(backendChannel, pool.adopted(clientAddress.getAddress(), backend), down, up);
+            ConnectionHandover.startAdopted(c, backendChannel, pool.adopted(clientAddress.getAddress(), backend), down, up);
         };
     }
 

@@ -3,20 +3,15 @@ package io.sluice.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Promise;
 import io.sluice.accesslog.AccessLog;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 
 /**
  * One client connection and its backend connection: the state both relay handlers share.
@@ -30,46 +25,45 @@ import java.util.ArrayDeque;
  * close. An abort (RST, IO error) on one side resets the other. Idle timeout, shutdown and
  * refusals close both with a FIN.
  *
- * <p>Handover to another process (docs/handover.md): on the old side {@link #pause} stops all IO
- * here, then either {@link #handedOver} drops this process's share or {@link #resumeHere} serves it
- * on; on the new side the adoption constructor and {@link #startAdopted} take over the identity,
- * counters and unwritten bytes.
+ * <p>Handover to another process (docs/handover.md) is {@link ConnectionHandover}'s, beside
+ * {@link PausedConnection} and {@link AdoptedConnection}: this class only holds its closes while a
+ * handover holds the connection ({@link #held}), and knows that it was handed over.
  */
 public final class Connection {
 
     private final FrontendSettings settings;
     private final Channel inbound;
-    private long startNanos = System.nanoTime();
+    // Package-private fields: ConnectionHandover captures and restores them (same event loop).
+    long startNanos = System.nanoTime();
     // Written once on the event loop; volatile because the admin API lists connections from its own thread.
-    private volatile InetSocketAddress client;
-    private InetSocketAddress destination;
-    private volatile Pool pool;
-    private volatile String serverName;
+    volatile InetSocketAddress client;
+    InetSocketAddress destination;
+    volatile Pool pool;
+    volatile String serverName;
 
-    private Channel outbound;
-    private volatile Pool.Selection selection;
-    private boolean globalAdmitted;
-    private boolean sourceAdmitted;
-    private volatile boolean established;
-    private boolean inboundInputDone;
-    private boolean outboundInputDone;
+    Channel outbound;
+    volatile Pool.Selection selection;
+    boolean globalAdmitted;
+    boolean sourceAdmitted;
+    volatile boolean established;
+    boolean inboundInputDone;
+    boolean outboundInputDone;
     private CloseReason reason;
-    private boolean closing;
+    boolean closing;
     /** Bytes the client sent before the backend was connected (only read when the kernel reports EOF). */
-    private ArrayDeque<Object> early;
-    private int earlyBytes;
+    private EarlyBytes early;
     // Plain fields: written only on the event loop; the admin API's reads may be slightly stale.
     long bytesUp;
     long bytesDown;
     /** Bytes an earlier process already counted in its metrics (adopted connections); 0 otherwise. */
-    private long bytesUpCounted;
-    private long bytesDownCounted;
+    long bytesUpCounted;
+    long bytesDownCounted;
 
-    // Handover (docs/handover.md): while held, no IO runs here and closes wait; once handed over,
+    // Handover (ConnectionHandover): while held, no IO runs here and closes wait; once handed over,
     // the sockets belong to the other process and closing our descriptors touches nothing.
-    private boolean held;
-    private CloseReason closeWhileHeld;
-    private boolean handedOver;
+    boolean held;
+    CloseReason closeWhileHeld;
+    boolean handedOver;
 
     // Idle timeout bookkeeping, owned by the loop's IdleSweeper (see there); 0 nanos: no timeout.
     final long idleNanos;
@@ -80,30 +74,16 @@ public final class Connection {
     Connection idleNext;
 
     Connection(FrontendSettings settings, Channel inbound) {
-        this.settings = settings;
-        this.inbound = inbound;
-        this.client = (InetSocketAddress) inbound.remoteAddress();
-        this.destination = (InetSocketAddress) inbound.localAddress();
-        this.idleNanos = settings.idle().toNanos();
+        this(settings, inbound, (InetSocketAddress) inbound.remoteAddress(), (InetSocketAddress) inbound.localAddress());
     }
 
-    /** An established connection another process handed over (see {@link AdoptedConnection}). */
-    Connection(FrontendSettings settings, Channel inbound, ConnectionImage image, InetSocketAddress client,
-               InetSocketAddress destination, Pool pool) {
+    /** With the client and destination known otherwise (a handed-over connection's image). */
+    Connection(FrontendSettings settings, Channel inbound, InetSocketAddress client, InetSocketAddress destination) {
         this.settings = settings;
         this.inbound = inbound;
         this.client = client;
         this.destination = destination;
         this.idleNanos = settings.idle().toNanos();
-        this.startNanos = image.startNanos();
-        this.pool = pool;
-        this.serverName = image.serverName();
-        this.bytesUp = image.bytesUp();
-        this.bytesDown = image.bytesDown();
-        this.bytesUpCounted = image.bytesUp();
-        this.bytesDownCounted = image.bytesDown();
-        this.inboundInputDone = image.clientFinSeen();
-        this.outboundInputDone = image.backendFinSeen();
     }
 
     public Channel inbound() {
@@ -169,24 +149,6 @@ public final class Connection {
         settings.tracker().add(this);
     }
 
-    /** Adopted from another process: counted against the limits without a check, it is open already. */
-    void globalAdmittedHandedOver() {
-        admittedHandedOver(startNanos, true);
-    }
-
-    /**
-     * Handed over by another process, which had admitted it: counted against the global limit (and
-     * the source limit when the source was known there) without a check, with its original start.
-     */
-    void admittedHandedOver(long acceptedNanos, boolean sourceKnown) {
-        this.startNanos = acceptedNanos;
-        settings.metrics().adopted(settings.listener());
-        settings.limiter().acquireHandedOver(sourceKnown ? client.getAddress() : null);
-        globalAdmitted = true;
-        sourceAdmitted = sourceKnown;
-        settings.tracker().add(this);
-    }
-
     void sourceAdmitted() {
         sourceAdmitted = true;
     }
@@ -208,19 +170,10 @@ public final class Connection {
 
     /** The backend connection is up: count it, pin the stick entry, and start relaying both ways. */
     void established(Pool.Selection sel) {
-        this.selection = sel;
-        this.established = true;
-        sel.backend().connectionOpened();
-        if (sel.stickEntry() != null) {
-            sel.stickEntry().pin();
-        }
+        selected(sel);
         if (early != null) {
-            Object msg;
-            while ((msg = early.poll()) != null) {
-                outbound.write(msg, outbound.voidPromise());
-            }
+            early.writeTo(outbound);
             early = null;
-            outbound.flush();
         }
         if (inboundInputDone) {
             shutdownOutputAfterFlush(outbound);
@@ -231,25 +184,25 @@ public final class Connection {
         }
     }
 
-    /**
-     * Holds client bytes read before the backend is connected. AUTO_READ is off until then, so this
-     * only happens when the transport reads to see an EOF (epoll does on RDHUP): the client sent its
-     * data and FIN at once, as {@code echo hi | nc} does. Bounded: past {@code limit} the client is
-     * closed, since nothing legitimate sends that much before we read.
-     *
-     * @return false if the limit was exceeded (the message is released and the caller should close)
-     */
+    /** The backend of {@code sel} is connected: count the connection there and pin the stick entry. */
+    void selected(Pool.Selection sel) {
+        this.selection = sel;
+        this.established = true;
+        sel.backend().connectionOpened();
+        if (sel.stickEntry() != null) {
+            sel.stickEntry().pin();
+        }
+    }
+
+    /** Holds client bytes read before the backend is connected (see {@link EarlyBytes}); false past {@code limit}. */
     boolean holdEarly(ByteBuf msg, int limit) {
-        if (earlyBytes + msg.readableBytes() > limit) {
-            msg.release();
+        if (early == null) {
+            early = new EarlyBytes();
+        }
+        if (!early.hold(msg, limit)) {
             return false;
         }
-        if (early == null) {
-            early = new ArrayDeque<>(4);
-        }
-        earlyBytes += msg.readableBytes();
         bytesUp += msg.readableBytes();
-        early.add(msg);
         return true;
     }
 
@@ -315,7 +268,15 @@ public final class Connection {
         }
     }
 
-    private static void shutdownOutputAfterFlush(Channel ch) {
+    /** Held for a handover: the sockets may be the other process's any moment now, so the close waits for its outcome. */
+    private boolean deferredWhileHeld(CloseReason r) {
+        if (held && closeWhileHeld == null) {
+            closeWhileHeld = r;
+        }
+        return held;
+    }
+
+    static void shutdownOutputAfterFlush(Channel ch) {
         // shutdownOutput() fails writes still queued, so wait for everything before it to be written.
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess() && ch instanceof DuplexChannel duplex) {
@@ -330,11 +291,7 @@ public final class Connection {
      * Safe to call repeatedly.
      */
     void close(CloseReason r) {
-        if (held) {
-            // The sockets may belong to the other process any moment now: decide after the handover.
-            if (closeWhileHeld == null) {
-                closeWhileHeld = r;
-            }
+        if (deferredWhileHeld(r)) {
             return;
         }
         reason(r);
@@ -352,10 +309,7 @@ public final class Connection {
 
     /** One side broke: reset the other (SO_LINGER 0), so the peer knows the stream did not end cleanly. */
     void abort(CloseReason r) {
-        if (held) {
-            if (closeWhileHeld == null) {
-                closeWhileHeld = r;
-            }
+        if (deferredWhileHeld(r)) {
             return;
         }
         if (closing) {
@@ -388,192 +342,6 @@ public final class Connection {
         }
     }
 
-    // ---- handover (docs/handover.md) ----------------------------------------------------------
-
-    /**
-     * Starts handing this connection over: stops IO on it in this process and completes
-     * {@code result} with what the other process needs, or with null when it cannot go now (it is
-     * closing, or connecting to a backend: offered again later). Runs on the event loop.
-     *
-     * <p>Two steps because Netty deregisters a channel in a later task: reads stop first, then the
-     * epoll registrations go, and only then, with no event left to change it, is the state read.
-     */
-    void pause(long id, Promise<PausedConnection> result) {
-        if (!canHandOver() || held) {
-            result.setSuccess(null);
-            return;
-        }
-        held = true;
-        inbound.config().setAutoRead(false);
-        inbound.flush();
-        if (established) {
-            outbound.config().setAutoRead(false);
-            outbound.flush();
-        }
-        ChannelFuture inboundGone = inbound.deregister();
-        ChannelFuture last = established ? outbound.deregister() : inboundGone;
-        last.addListener(f -> finishPause(id, result));
-        // (If the handover thread stops waiting, it resumes what completes late: see HandOff.pause.)
-    }
-
-    private boolean canHandOver() {
-        if (closing || !inbound.isActive()) {
-            return false;
-        }
-        if (!established) {
-            // In its prelude (no backend yet), with the raw bytes on tape to replay elsewhere.
-            return outbound == null && !inboundInputDone && inbound.pipeline().get(PreludeTape.class) != null;
-        }
-        return outbound.isActive() && !(inboundInputDone && outboundInputDone);
-    }
-
-    private void finishPause(long id, Promise<PausedConnection> result) {
-        try {
-            capture(id, result);
-        } catch (RuntimeException e) {
-            resumeHere(); // never leave it paused: it goes on here
-            result.tryFailure(e);
-        }
-    }
-
-    private void capture(long id, Promise<PausedConnection> result) {
-        if (!canHandOver() || inbound.isRegistered() || (established && outbound.isRegistered())) {
-            resumeHere(); // something changed while the registrations went: it stays here
-            result.setSuccess(null);
-            return;
-        }
-        if (idleNanos > 0) {
-            IdleSweeper.on(inbound.eventLoop()).remove(this);
-        }
-        ByteBuf replay = Unpooled.EMPTY_BUFFER;
-        if (!established) {
-            inbound.pipeline().fireUserEventTriggered(HandoverEvent.PAUSE);
-            replay = inbound.pipeline().get(PreludeTape.class).copy();
-        }
-        ByteBuf toClient = OutboundQueue.copy(inbound);
-        ByteBuf toBackend = established ? OutboundQueue.copy(outbound) : Unpooled.EMPTY_BUFFER;
-        ConnectionImage image = new ConnectionImage(id, established, settings.listener(),
-                AddressText.of(client), AddressText.of(destination),
-                established ? pool.name() : null, established ? selection.backend().name() : null, serverName,
-                startNanos, System.nanoTime(), bytesUp, bytesDown, inboundInputDone, outboundInputDone,
-                toClient.readableBytes(), toBackend.readableBytes(), replay.readableBytes());
-        result.setSuccess(new PausedConnection(this, image, toClient, toBackend, replay));
-    }
-
-    /**
-     * The other process acknowledged it: it owns the sockets now. Drops our queued bytes (it has
-     * its own copy; failing the writes also keeps a pending half-close from running here) and
-     * closes our descriptors, which only drops this process's references. Event loop.
-     */
-    void handedOver() {
-        handedOver = true;
-        held = false;
-        closing = true;
-        if (!established) {
-            // A deregistered channel's pipeline is never torn down by close: remove the prelude
-            // handlers now so their buffers (tape, sniffer, decoder) are released. From the last to
-            // the first, so a decoder's leftover bytes reach only the pipeline's end, not the sniffer.
-            while (inbound.pipeline().last() != null) {
-                inbound.pipeline().removeLast();
-            }
-        }
-        OutboundQueue.discard(inbound);
-        if (outbound != null) {
-            OutboundQueue.discard(outbound);
-            outbound.close();
-        }
-        inbound.close();
-    }
-
-    /** The handover of this connection did not happen (the other process died or refused it): serve it on. */
-    void resumeHere() {
-        if (!held) {
-            return;
-        }
-        held = false;
-        EventLoop loop = inbound.eventLoop();
-        if (!inbound.isRegistered()) {
-            loop.register(inbound);
-        }
-        if (outbound != null && !outbound.isRegistered()) {
-            loop.register(outbound);
-        }
-        if (idleNanos > 0) {
-            IdleSweeper sweeper = IdleSweeper.on(loop);
-            sweeper.remove(this); // a no-op unless still listed (a pause that stopped early)
-            sweeper.add(this);
-        }
-        if (!established) {
-            inbound.pipeline().fireUserEventTriggered(HandoverEvent.RESUME);
-            inbound.read();
-        } else {
-            inbound.flush();
-            outbound.flush();
-            if (!inboundInputDone && outbound.isWritable()) {
-                inbound.config().setAutoRead(true);
-            }
-            if (!outboundInputDone && inbound.isWritable()) {
-                outbound.config().setAutoRead(true);
-            }
-        }
-        if (closeWhileHeld != null) {
-            CloseReason r = closeWhileHeld;
-            closeWhileHeld = null;
-            if (r == CloseReason.CLIENT_ABORT || r == CloseReason.BACKEND_ABORT) {
-                abort(r);
-            } else {
-                close(r);
-            }
-        }
-    }
-
-    /**
-     * Starts relaying an adopted connection (see {@link AdoptedConnection}), on the client's event
-     * loop with both channels registered: the bytes the other process had not written yet go
-     * first, then a FIN it still owed, then reads resume.
-     */
-    void startAdopted(Channel backendChannel, Pool.Selection sel, ByteBuf toClient,
-                      ByteBuf toBackend) {
-        this.outbound = backendChannel;
-        this.selection = sel;
-        this.established = true;
-        sel.backend().connectionOpened();
-        if (sel.stickEntry() != null) {
-            sel.stickEntry().pin();
-        }
-        if (idleNanos > 0) {
-            IdleSweeper.on(inbound.eventLoop()).add(this);
-        }
-        if (!inbound.isActive() || !outbound.isActive()) {
-            toClient.release();
-            toBackend.release();
-            abort(inbound.isActive() ? CloseReason.BACKEND_ABORT : CloseReason.CLIENT_ABORT);
-            return;
-        }
-        writePending(inbound, toClient);
-        writePending(outbound, toBackend);
-        if (inboundInputDone) {
-            shutdownOutputAfterFlush(outbound);
-        }
-        if (outboundInputDone) {
-            shutdownOutputAfterFlush(inbound);
-        }
-        if (!inboundInputDone && outbound.isWritable()) {
-            inbound.config().setAutoRead(true);
-        }
-        if (!outboundInputDone && inbound.isWritable()) {
-            outbound.config().setAutoRead(true);
-        }
-    }
-
-    private static void writePending(Channel ch, ByteBuf bytes) {
-        if (bytes.isReadable()) {
-            ch.writeAndFlush(bytes, ch.voidPromise());
-        } else {
-            bytes.release();
-        }
-    }
-
     /** The client channel closed: release everything this connection held, once. */
     void finished() {
         if (idleNanos > 0) {
@@ -583,7 +351,7 @@ public final class Connection {
             outbound.close();
         }
         if (early != null) {
-            early.forEach(ReferenceCountUtil::release);
+            early.release();
             early = null;
         }
         if (sourceAdmitted) {

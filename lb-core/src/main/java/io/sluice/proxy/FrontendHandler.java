@@ -58,7 +58,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Long handedOverStart = ch.hasAttr(HandedOver.START_NANOS) ? ch.attr(HandedOver.START_NANOS).get() : null;
         if (handedOverStart != null) {
             // Accepted and admitted by the process that handed it over, mid-prelude: counted, not checked.
-            connection.admittedHandedOver(handedOverStart, !expectsProxyHeader);
+            ConnectionHandover.admitted(connection, handedOverStart, !expectsProxyHeader);
         } else {
             settings.metrics().accepted(settings.listener());
             if (!settings.limiter().tryAcquireGlobal()) {

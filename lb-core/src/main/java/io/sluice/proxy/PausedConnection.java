@@ -37,7 +37,7 @@ public final class PausedConnection {
     public static Future<PausedConnection> pause(Connection c, long id) {
         EventLoop loop = c.inbound().eventLoop();
         Promise<PausedConnection> result = loop.newPromise();
-        loop.execute(() -> c.pause(id, result));
+        loop.execute(() -> ConnectionHandover.pause(c, id, result));
         return result;
     }
 
@@ -78,13 +78,13 @@ public final class PausedConnection {
     /** The other process acknowledged it: drop this process's share. Any thread. */
     public void handedOver() {
         releaseBytes();
-        connection.inbound().eventLoop().execute(connection::handedOver);
+        connection.inbound().eventLoop().execute(() -> ConnectionHandover.handedOver(connection));
     }
 
     /** It stays here after all: serve it on. Any thread. */
     public void resume() {
         releaseBytes();
-        connection.inbound().eventLoop().execute(connection::resumeHere);
+        connection.inbound().eventLoop().execute(() -> ConnectionHandover.resumeHere(connection));
     }
 
     private void releaseBytes() {
