@@ -5,6 +5,7 @@ import io.sluice.config.ListenerConfig;
 import io.sluice.listener.Listener;
 import io.sluice.proxy.FrontendSettings;
 import io.sluice.transport.Transport;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -70,11 +71,16 @@ final class BoundListeners {
         }
     }
 
+    /** {@code ip:port} as logs and the admin API show addresses (no brackets around IPv6). */
+    static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
     /** {@code name=ip:port, ...} for the start-up line. */
     String describe() {
         List<String> parts = new ArrayList<>();
         for (Listener l : all()) {
-            parts.add(l.name() + "=" + SluiceDaemon.hostPort(l.localAddress()));
+            parts.add(l.name() + "=" + hostPort(l.localAddress()));
         }
         return String.join(", ", parts);
     }
@@ -108,7 +114,7 @@ final class BoundListeners {
                         current.close();
                     }
                     changes.add("listener " + lc.name() + (current == null ? " added" : " moved") + " to "
-                            + SluiceDaemon.hostPort(fresh.localAddress()));
+                            + hostPort(fresh.localAddress()));
                 } catch (Listener.BindFailedException e) {
                     log.error("reload: {} (the listener keeps its old socket, if any)", e.getMessage());
                     problems.add(e.getMessage() + " (the rest of the new configuration is applied; the listener keeps its old socket, if any)");

@@ -15,13 +15,18 @@ import io.sluice.config.ConfigError;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.RouteConfig;
+import io.sluice.handover.HandoverStatus;
 import io.sluice.listener.Listener;
+import io.sluice.metrics.DaemonMetrics;
 import io.sluice.pool.Pool;
 import io.sluice.proxy.Connection;
+import io.sluice.proxy.ConnectionTracker;
 import io.sluice.route.RouteMatch;
 import io.sluice.route.RouteTable;
 import io.sluice.sticky.StickTable;
 import io.sluice.sticky.StickyKey;
+import io.sluice.transport.Transport;
+import io.sluice.upstream.Upstreams;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,35 +35,54 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The daemon's side of the admin API: views built from live state, and admin actions applied on
- * the control thread (awaited, so the API answers with the state after the change).
+ * the control thread (awaited, so the API answers with the state after the change). Called on the
+ * admin server's threads; everything it reads is a published snapshot or thread-safe.
  */
 final class DaemonAdmin implements AdminOperations {
 
     private static final String API = "admin api";
 
-    private final SluiceDaemon daemon;
+    private final Instant startedAt;
+    private final Transport transport;
+    private final Lifecycle lifecycle;
+    private final ControlPlane plane;
+    private final Upstreams upstreams;
+    private final BoundListeners listeners;
+    private final ConnectionTracker tracker;
+    private final HandoverStatus handover;
+    private final DaemonMetrics metrics;
 
-    DaemonAdmin(SluiceDaemon daemon) {
-        this.daemon = daemon;
+    DaemonAdmin(Instant startedAt, Transport transport, Lifecycle lifecycle, ControlPlane plane, Upstreams upstreams,
+                BoundListeners listeners, ConnectionTracker tracker, HandoverStatus handover, DaemonMetrics metrics) {
+        this.startedAt = startedAt;
+        this.transport = transport;
+        this.lifecycle = lifecycle;
+        this.plane = plane;
+        this.upstreams = upstreams;
+        this.listeners = listeners;
+        this.tracker = tracker;
+        this.handover = handover;
+        this.metrics = metrics;
     }
 
     @Override
     public StatusView status() {
         List<StatusView.Listener> listeners = new ArrayList<>();
-        for (Listener l : daemon.listeners()) {
+        for (Listener l : this.listeners.all()) {
             ListenerConfig lc = l.config();
-            listeners.add(new StatusView.Listener(lc.name(), SluiceDaemon.hostPort(l.localAddress()),
+            listeners.add(new StatusView.Listener(lc.name(), BoundListeners.hostPort(l.localAddress()),
                     lc.mode().yamlName(), poolsOf(lc)));
         }
         String version = SluiceDaemon.class.getPackage().getImplementationVersion();
         return new StatusView(version == null ? "development build" : version,
-                Duration.between(daemon.startedAt(), Instant.now()).toSeconds(),
-                daemon.transport().name().toLowerCase(), daemon.config().source(),
-                daemon.connections().size(), listeners, ProcessHandle.current().pid(), daemon.handoverStatus().toMap());
+                Duration.between(startedAt, Instant.now()).toSeconds(),
+                transport.name().toLowerCase(), plane.config().source(),
+                tracker.size(), listeners, ProcessHandle.current().pid(), handover.toMap());
     }
 
     private static List<String> poolsOf(ListenerConfig lc) {
@@ -80,12 +104,12 @@ final class DaemonAdmin implements AdminOperations {
 
     @Override
     public List<PoolView> pools() {
-        return daemon.pools().values().stream().map(this::view).toList();
+        return upstreams.pools().values().stream().map(this::view).toList();
     }
 
     @Override
     public PoolView pool(String name) {
-        return view(daemon.backendControl().pool(name));
+        return view(plane.backends().pool(name));
     }
 
     private PoolView view(Pool pool) {
@@ -103,7 +127,7 @@ final class DaemonAdmin implements AdminOperations {
         return new PoolView(pool.name(), pool.config().balance().yamlName(), pool.config().sticky().key().yamlName(),
                 pool.generation(), table == null ? null : String.format("%016x", table.fingerprint()),
                 stick == null ? 0 : stick.size(), pool.config().health().type().yamlName(), active,
-                daemon.discoveryStaleness(pool.name()), backends);
+                upstreams.discoveryStaleness(pool.name()), backends);
     }
 
     private static BackendView view(Backend b, int effectiveWeight, Integer maglevSlots) {
@@ -111,7 +135,7 @@ final class DaemonAdmin implements AdminOperations {
         int weight = st.weightOverride() != null ? st.weightOverride() : b.configuredWeight();
         // A registry drain shows as "drain" while the operator's own state is ready; the cause says which.
         String admin = st.admin() == AdminState.READY && st.registryDrain() != null ? "drain" : st.admin().word();
-        return new BackendView(b.name(), SluiceDaemon.hostPort(b.address()), st.up() ? "up" : "down",
+        return new BackendView(b.name(), BoundListeners.hostPort(b.address()), st.up() ? "up" : "down",
                 admin, weight, b.configuredWeight(), effectiveWeight, effectiveWeight > 0,
                 b.activeConnections(), b.totalConnections(), st.bytesUp(), st.bytesDown(),
                 text(st.lastCheck()), st.lastCheckResult(), text(st.drainDeadline()), text(st.since()), st.cause(),
@@ -133,9 +157,9 @@ final class DaemonAdmin implements AdminOperations {
         if (closeRatePerSecond != null && !(closeRatePerSecond > 0 && closeRatePerSecond <= 100_000)) {
             throw new IllegalArgumentException("close_rate " + closeRatePerSecond + " (expected 1..100000 per second)");
         }
-        Duration effective = deadline != null ? deadline : daemon.backendControl().pool(pool).config().drain().deadline();
-        daemon.onControl(() -> {
-            daemon.backendControl().drain(pool, backend, effective, closeRatePerSecond, API);
+        Duration effective = deadline != null ? deadline : plane.backends().pool(pool).config().drain().deadline();
+        plane.onControl(() -> {
+            plane.backends().drain(pool, backend, effective, closeRatePerSecond, API);
             return null;
         });
         return backendView(pool, backend);
@@ -143,8 +167,8 @@ final class DaemonAdmin implements AdminOperations {
 
     @Override
     public BackendView ready(String pool, String backend) {
-        daemon.onControl(() -> {
-            daemon.backendControl().ready(pool, backend, API);
+        plane.onControl(() -> {
+            plane.backends().ready(pool, backend, API);
             return null;
         });
         return backendView(pool, backend);
@@ -152,8 +176,8 @@ final class DaemonAdmin implements AdminOperations {
 
     @Override
     public BackendView maint(String pool, String backend, boolean kill) {
-        daemon.onControl(() -> {
-            daemon.backendControl().maint(pool, backend, kill, API + (kill ? " (kill)" : ""));
+        plane.onControl(() -> {
+            plane.backends().maint(pool, backend, kill, API + (kill ? " (kill)" : ""));
             return null;
         });
         return backendView(pool, backend);
@@ -161,8 +185,8 @@ final class DaemonAdmin implements AdminOperations {
 
     @Override
     public BackendView weight(String pool, String backend, int weight) {
-        daemon.onControl(() -> {
-            daemon.backendControl().weight(pool, backend, weight, API);
+        plane.onControl(() -> {
+            plane.backends().weight(pool, backend, weight, API);
             return null;
         });
         return backendView(pool, backend);
@@ -171,9 +195,9 @@ final class DaemonAdmin implements AdminOperations {
     @Override
     public List<ConnectionView> connections(String pool, String backend, int limit) {
         if (pool != null) {
-            daemon.backendControl().pool(pool);
+            plane.backends().pool(pool);
         }
-        List<Connection> all = new ArrayList<>(daemon.connections().all());
+        List<Connection> all = new ArrayList<>(tracker.all());
         all.sort(Comparator.comparing(Connection::age));
         List<ConnectionView> out = new ArrayList<>();
         for (Connection c : all) {
@@ -185,7 +209,7 @@ final class DaemonAdmin implements AdminOperations {
             if (backend != null && (b == null || !b.name().equals(backend))) {
                 continue;
             }
-            out.add(new ConnectionView(c.listener(), SluiceDaemon.hostPort(c.client()), c.serverName(),
+            out.add(new ConnectionView(c.listener(), BoundListeners.hostPort(c.client()), c.serverName(),
                     p == null ? null : p.name(), b == null ? null : b.name(), c.bytesUp(), c.bytesDown(),
                     c.age().toSeconds()));
             if (out.size() >= limit) {
@@ -216,7 +240,7 @@ final class DaemonAdmin implements AdminOperations {
             routePattern = match.pattern();
             poolName = match.pool();
         }
-        Pool pool = daemon.backendControl().pool(poolName);
+        Pool pool = plane.backends().pool(poolName);
         StickyKey key = pool.keyOf(client);
         boolean sticky = pool.stickTable() != null;
         Pool.Selection sel = pool.peek(key);
@@ -264,7 +288,7 @@ final class DaemonAdmin implements AdminOperations {
     }
 
     private ListenerConfig listenerConfig(String name) {
-        List<ListenerConfig> all = daemon.config().listeners();
+        List<ListenerConfig> all = plane.config().listeners();
         if (name == null || name.isBlank()) {
             if (all.size() == 1) {
                 return all.get(0);
@@ -278,14 +302,14 @@ final class DaemonAdmin implements AdminOperations {
     }
 
     private static String normalize(String sni) {
-        String s = sni.toLowerCase(java.util.Locale.ROOT);
+        String s = sni.toLowerCase(Locale.ROOT);
         return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 
     @Override
     public ReloadResult reload() {
         try {
-            SluiceDaemon.ReloadOutcome outcome = daemon.reloadFromFile();
+            ControlPlane.ReloadOutcome outcome = plane.reloadFromFile(handover.state());
             if (outcome.problems().isEmpty()) {
                 return new ReloadResult(true, outcome.config().summary(), List.of());
             }
@@ -298,21 +322,22 @@ final class DaemonAdmin implements AdminOperations {
 
     @Override
     public Readiness readiness() {
-        boolean listenersBound = !daemon.listeners().isEmpty() || daemon.config().listeners().isEmpty();
-        boolean poolsReady = daemon.pools().size() == daemon.config().pools().size() && daemon.discoverySynced();
+        boolean ready = lifecycle.ready();
+        boolean listenersBound = !listeners.all().isEmpty() || plane.config().listeners().isEmpty();
+        boolean poolsReady = upstreams.pools().size() == plane.config().pools().size() && upstreams.discoverySynced();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("listeners_bound", listenersBound);
         details.put("pools_ready", poolsReady);
-        details.put("started", daemon.isReady());
-        Map<String, Object> discovery = daemon.discoveryDetails();
+        details.put("started", ready);
+        Map<String, Object> discovery = upstreams.discoveryDetails();
         if (!discovery.isEmpty()) {
             details.put("discovery", discovery);
         }
-        return new Readiness(daemon.isReady() && listenersBound && poolsReady, details);
+        return new Readiness(ready && listenersBound && poolsReady, details);
     }
 
     @Override
     public String prometheusText() {
-        return daemon.daemonMetrics().scrape();
+        return metrics.scrape();
     }
 }

@@ -1,4 +1,4 @@
-package io.sluice.daemon;
+package io.sluice.upstream;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,6 +8,7 @@ import io.sluice.config.PoolConfig;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.Discovery;
 import io.sluice.discovery.DiscoveryListener;
+import io.sluice.drain.Drains;
 import io.sluice.pool.Pool;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -39,7 +41,8 @@ final class DiscoveredPools implements DiscoveryListener {
     private static final Logger log = LoggerFactory.getLogger("io.sluice.discovery");
 
     private final Supplier<Map<String, Pool>> pools;
-    private final BackendControl control;
+    private final ScheduledExecutorService control;
+    private final Drains drains;
     private final Function<PoolConfig, Discovery> sources;
     private final MeterRegistry registry;
     private final Runnable onFirstSnapshots;
@@ -52,10 +55,12 @@ final class DiscoveredPools implements DiscoveryListener {
     private final Map<String, Long> lastSnapshotNanos = new ConcurrentHashMap<>();
     private final Map<String, Boolean> connected = new ConcurrentHashMap<>();
 
-    DiscoveredPools(Supplier<Map<String, Pool>> pools, BackendControl control, Function<PoolConfig, Discovery> sources,
-                    MeterRegistry registry, Runnable onFirstSnapshots, Consumer<Pool> setChanged) {
+    DiscoveredPools(Supplier<Map<String, Pool>> pools, ScheduledExecutorService control, Drains drains,
+                    Function<PoolConfig, Discovery> sources, MeterRegistry registry, Runnable onFirstSnapshots,
+                    Consumer<Pool> setChanged) {
         this.pools = pools;
         this.control = control;
+        this.drains = drains;
         this.sources = sources;
         this.registry = registry;
         this.onFirstSnapshots = onFirstSnapshots;
@@ -115,7 +120,13 @@ final class DiscoveredPools implements DiscoveryListener {
     @Override
     public void snapshot(String pool, List<DiscoveredBackend> backends) {
         List<DiscoveredBackend> copy = List.copyOf(backends);
-        control.execute(() -> apply(pool, copy));
+        control.execute(() -> {
+            try {
+                apply(pool, copy);
+            } catch (RuntimeException e) {
+                log.error("discovery snapshot for pool {} failed to apply", pool, e);
+            }
+        });
     }
 
     @Override
@@ -172,7 +183,7 @@ final class DiscoveredPools implements DiscoveryListener {
             if (why != null && !why.equals(old)) {
                 log.info("backend {}/{}: {} -> drain ({})", poolName, b.name(), old == null ? "in registry" : old, why);
                 if (withDeadline && pool.config().drain().deadline() != null) {
-                    deadlines.add(() -> control.registryDeadline(pool, b, pool.config().drain().deadline()));
+                    deadlines.add(() -> drains.registryDeadline(pool, b, pool.config().drain().deadline()));
                 }
             } else if (why == null && old != null) {
                 log.info("backend {}/{}: drain -> in registry ({})", poolName, b.name(), "back in the registry");
