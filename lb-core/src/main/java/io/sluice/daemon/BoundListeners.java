@@ -40,6 +40,13 @@ final class BoundListeners {
         byName.put(lc.name(), Listener.bind(lc, settings.apply(lc), transport, workers));
     }
 
+    /** Binds every listener of {@code all}; the first that fails throws (the caller unwinds). */
+    void bindAll(List<ListenerConfig> all) throws Listener.BindFailedException {
+        for (ListenerConfig lc : all) {
+            bind(lc);
+        }
+    }
+
     /** Serves a listening socket handed over by the process we take over from. */
     void adopt(ListenerConfig lc, int fd) throws Listener.BindFailedException {
         byName.put(lc.name(), Listener.adopt(lc, settings.apply(lc), transport, workers, fd));

@@ -116,7 +116,7 @@ public final class SluiceDaemon implements AutoCloseable {
         try {
             daemon.plane.buildUpstreams();
             if (!waitForDiscovery) {
-                daemon.bindAll();
+                daemon.listeners.bindAll(config.listeners());
             }
             daemon.admin.start();
             daemon.handover.listen(null, false);
@@ -157,7 +157,8 @@ public final class SluiceDaemon implements AutoCloseable {
         boolean complete = true;
         try {
             daemon.plane.buildUpstreams();
-            daemon.awaitFirstSnapshots(Duration.ofSeconds(30));
+            // The connections it adopts must find their backends: wait for discovery (bounded).
+            daemon.upstreams.awaitDiscovery(Duration.ofSeconds(30));
             try {
                 daemon.handover.takeOver(socket, beforeBye);
             } catch (Takeover.Failed e) {
@@ -219,19 +220,6 @@ public final class SluiceDaemon implements AutoCloseable {
         return at == null ? "" : "; admin API on " + BoundListeners.hostPort(at);
     }
 
-    /** A takeover waits for discovery, so the connections it adopts find their backends (bounded). */
-    private void awaitFirstSnapshots(Duration atMost) {
-        SluiceConfig config = plane.config();
-        boolean discovering = config.discovery() != null && config.pools().values().stream().anyMatch(p -> p.discover() != null);
-        long deadline = System.nanoTime() + atMost.toNanos();
-        while (discovering && !upstreams.discoverySynced() && System.nanoTime() - deadline < 0) {
-            sleepQuietly(50);
-        }
-        if (discovering && !upstreams.discoverySynced()) {
-            log.warn("Taking over before every discovering pool has its first snapshot ({} passed)", atMost);
-        }
-    }
-
     /** Control thread: every discovering pool has its first set; bind if that was what we waited for. */
     private void onFirstSnapshots() {
         // Only a start that deferred binding binds here; every other start binds in start() itself.
@@ -239,18 +227,12 @@ public final class SluiceDaemon implements AutoCloseable {
             return;
         }
         try {
-            bindAll();
+            listeners.bindAll(running.config().listeners());
             lifecycle.serving();
             daemonMetrics.trackPools();
             log.info("First discovery snapshots in; listening on {}", listeners.describe());
         } catch (Listener.BindFailedException e) {
             log.error("{}; the daemon stays up without that listener (fix and reload)", e.getMessage());
-        }
-    }
-
-    private void bindAll() throws Listener.BindFailedException {
-        for (ListenerConfig lc : plane.config().listeners()) {
-            listeners.bind(lc);
         }
     }
 

@@ -11,6 +11,7 @@ import io.sluice.health.HealthListener;
 import io.sluice.pool.Pool;
 import io.sluice.proxy.ConnectObserver;
 import io.sluice.transport.Transport;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Upstreams {
 
+    /** Backend state changes log under the backend package's name, as operators' logback files expect. */
     private static final Logger log = LoggerFactory.getLogger("io.sluice.backend");
+    private static final Logger startLog = LoggerFactory.getLogger(Upstreams.class);
 
     private final Transport transport;
     private final EventLoopGroup healthLoop;
@@ -162,6 +165,25 @@ public final class Upstreams {
     /** Whether every discovering pool has had its first snapshot. */
     public boolean discoverySynced() {
         return discovery.allSynced();
+    }
+
+    /**
+     * Waits (on the calling thread, never an event loop) until every discovering pool has its
+     * first snapshot, or {@code atMost} passed (then logs it).
+     */
+    public void awaitDiscovery(Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!discovery.allSynced() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!discovery.allSynced()) {
+            startLog.warn("Taking over before every discovering pool has its first snapshot ({} passed)", atMost);
+        }
     }
 
     /** Seconds since the pool's last discovery snapshot (one decimal), or null (not discovering, or none yet). */
