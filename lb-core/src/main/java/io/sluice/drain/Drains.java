@@ -15,19 +15,24 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a drain does over time, per backend: the deadline after which a drained backend's remaining
  * connections are closed, and that close itself, paced by {@link PacedCloser}. Two kinds of drain
  * arm it: an operator's ({@code drain}/{@code maint}, an {@link AdminState} other than READY, with
  * the deadline and close rate of the call or the pool's {@code drain:} settings) and the
- * registry's (a backend critical or gone from discovery, with the pool's deadline). Whether a
+ * registry's ({@link RegistryDrain}: maintenance, or critical or gone with the pool's deadline). Whether a
  * drained backend gets new connections is the pool's decision ({@link Pool#rebuild}); this class
  * only ends the old ones.
  *
  * <p>Control thread only: the timers run on the control executor, and every method is called there.
  */
 public final class Drains {
+
+    /** Registry drains log with discovery, where operators look for what the registry said. */
+    private static final Logger registryLog = LoggerFactory.getLogger("io.sluice.discovery");
 
     private final ScheduledExecutorService control;
     private final ConnectionTracker tracker;
@@ -54,6 +59,27 @@ public final class Drains {
                 closeRemaining(pool, b, perSecond, "drain deadline");
             }
         }, delay, TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * The registry's word on {@code b}: why it drains it, or null when it does not. Sets the
+     * backend's registry drain and logs a change (the pool's next rebuild acts on it).
+     *
+     * @return true when a drain with a deadline started now: arm it with {@link #registryDeadline}
+     *         once the pool is rebuilt
+     */
+    public boolean registry(Pool pool, Backend b, RegistryDrain why) {
+        String cause = why == null ? null : why.cause();
+        String old = b.state().registryDrain();
+        b.state().registryDrain(cause);
+        if (cause != null && !cause.equals(old)) {
+            registryLog.info("backend {}/{}: {} -> drain ({})", pool.name(), b.name(), old == null ? "in registry" : old, cause);
+            return why.withDeadline() && pool.config().drain().deadline() != null;
+        }
+        if (cause == null && old != null) {
+            registryLog.info("backend {}/{}: drain -> in registry ({})", pool.name(), b.name(), "back in the registry");
+        }
+        return false;
     }
 
     /**

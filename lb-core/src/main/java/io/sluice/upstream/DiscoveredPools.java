@@ -9,6 +9,7 @@ import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.Discovery;
 import io.sluice.discovery.DiscoveryListener;
 import io.sluice.drain.Drains;
+import io.sluice.drain.RegistryDrain;
 import io.sluice.pool.Pool;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -160,37 +161,27 @@ final class DiscoveredPools implements DiscoveryListener {
         }
         now.keySet().forEach(gone::remove);
         pool.update(backendSet(pool.config(), now, gone));
-        List<Runnable> deadlines = new ArrayList<>();
+        List<Backend> withDeadline = new ArrayList<>();
         for (Backend b : pool.backends()) {
             DiscoveredBackend d = now.get(b.name());
-            String why;
-            boolean withDeadline = false;
+            RegistryDrain why;
             if (gone.containsKey(b.name())) {
-                why = "discovery: gone from the registry";
-                withDeadline = true;
+                why = RegistryDrain.GONE;
             } else if (d == null) {
                 why = null; // a static backend
             } else if (d.status() == DiscoveredBackend.Status.MAINTENANCE) {
-                why = "discovery: maintenance mode";
+                why = RegistryDrain.MAINTENANCE;
             } else if (d.status() == DiscoveredBackend.Status.CRITICAL) {
-                why = "discovery: critical";
-                withDeadline = true;
+                why = RegistryDrain.CRITICAL;
             } else {
                 why = null;
             }
-            String old = b.state().registryDrain();
-            b.state().registryDrain(why);
-            if (why != null && !why.equals(old)) {
-                log.info("backend {}/{}: {} -> drain ({})", poolName, b.name(), old == null ? "in registry" : old, why);
-                if (withDeadline && pool.config().drain().deadline() != null) {
-                    deadlines.add(() -> drains.registryDeadline(pool, b, pool.config().drain().deadline()));
-                }
-            } else if (why == null && old != null) {
-                log.info("backend {}/{}: drain -> in registry ({})", poolName, b.name(), "back in the registry");
+            if (drains.registry(pool, b, why)) {
+                withDeadline.add(b);
             }
         }
         pool.rebuild();
-        deadlines.forEach(Runnable::run);
+        withDeadline.forEach(b -> drains.registryDeadline(pool, b, pool.config().drain().deadline()));
         setChanged.accept(pool);
         if (first) {
             log.info("discovery for pool {}: first snapshot, {} backends", poolName, now.size());
