@@ -2,6 +2,7 @@ package io.sluice.agent;
 
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.probe.AppProbe;
+import io.sluice.agent.registrar.Registrar;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -4,6 +4,7 @@ import io.sluice.agent.config.AgentConfig;
 import io.sluice.agent.config.ConfigException;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.consul.ConsulRegistrar;
+import io.sluice.agent.registrar.Registrar;
 import io.sluice.agent.zookeeper.ZooKeeperRegistrar;
 import io.sluice.registry.consul.ConsulClient;
 import java.util.ArrayList;

@@ -2,13 +2,14 @@ package io.sluice.agent;
 
 import io.sluice.agent.config.AgentConfig;
 import io.sluice.agent.config.ConfigException;
+import io.sluice.agent.registrar.Registrar;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 import sun.misc.Signal;
 
 /**

@@ -1,5 +1,6 @@
 /**
  * sluice-agent: registers app servers in Consul or ZooKeeper and drains them on shutdown.
- * Entry types: {@link io.sluice.agent.SluiceAgent} (the command line), {@link io.sluice.agent.Agent}, {@link io.sluice.agent.Registrar}.
+ * Entry types: {@link SluiceAgent} (the command line), {@link Agent}; the registries it drives
+ * implement {@link io.sluice.agent.registrar.Registrar}.
  */
 package io.sluice.agent;

@@ -5,7 +5,7 @@ import io.sluice.backend.AdminState;
 import io.sluice.backend.Backend;
 import io.sluice.drain.Drains;
 import io.sluice.pool.Pool;
-import io.sluice.state.Override;
+import io.sluice.state.AdminOverride;
 import io.sluice.state.OverrideStore;
 import io.sluice.upstream.Upstreams;
 import java.time.Duration;
@@ -117,12 +117,12 @@ final class BackendControl {
     }
 
     /** Control thread: an override the process we took over from had (normally the same as our store's: then a no-op). */
-    void applyHandedOver(String poolName, String backendName, Override o) {
+    void applyHandedOver(String poolName, String backendName, AdminOverride o) {
         applyShared(poolName, backendName, o, "handed over");
     }
 
     /** Control thread: an override from the shared store (maybe our own write's echo: then a no-op). */
-    private void applyShared(String poolName, String backendName, Override o, String source) {
+    private void applyShared(String poolName, String backendName, AdminOverride o, String source) {
         Pool pool = upstreams.pools().get(poolName);
         Backend b = pool == null ? null : pool.backend(backendName);
         if (b == null) {
@@ -155,7 +155,7 @@ final class BackendControl {
     void applyOverrides(Pool pool) {
         boolean anyChanged = false;
         for (Backend b : pool.backends()) {
-            Override o = store.get(pool.name(), b.name());
+            AdminOverride o = store.get(pool.name(), b.name());
             if (o.isNone()) {
                 continue;
             }
@@ -196,6 +196,6 @@ final class BackendControl {
 
     private void persist(Pool pool, Backend b, Double rate) {
         Backend.State st = b.state();
-        store.put(pool.name(), b.name(), new Override(st.admin(), st.weightOverride(), st.drainDeadline(), rate));
+        store.put(pool.name(), b.name(), new AdminOverride(st.admin(), st.weightOverride(), st.drainDeadline(), rate));
     }
 }

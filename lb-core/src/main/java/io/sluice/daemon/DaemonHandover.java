@@ -226,7 +226,7 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
                 int slash = key.indexOf('/');
                 try {
                     if (slash > 0) {
-                        io.sluice.state.Override o = OverrideJson.fromNode(node);
+                        io.sluice.state.AdminOverride o = OverrideJson.fromNode(node);
                         plane.backends().applyHandedOver(key.substring(0, slash), key.substring(slash + 1), o);
                     }
                 } catch (RuntimeException e) {

@@ -19,6 +19,7 @@ import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.netty.util.internal.PlatformDependent;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -73,11 +74,11 @@ public final class DaemonMetrics {
         }
     }
 
-    /** Open connections per listener, read from {@code tracker} at scrape time. */
-    public void trackListeners(java.util.Collection<String> listeners, io.sluice.proxy.ConnectionTracker tracker) {
+    /** Open connections per listener, read from {@code open} at scrape time. */
+    public void trackListeners(Collection<String> listeners, OpenConnections open) {
         for (String l : listeners) {
             if (registry.find("sluice.listener.active.connections").tag("listener", l).gauge() == null) {
-                Gauge.builder("sluice.listener.active.connections", () -> tracker.size(l))
+                Gauge.builder("sluice.listener.active.connections", () -> open.size(l))
                         .description("Open client connections of the listener").tag("listener", l)
                         .strongReference(true).register(registry);
             }

@@ -9,6 +9,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.sluice.accesslog.AccessLog;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
+import io.sluice.proxyprotocol.ClientAddressResolved;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Promise;
 import io.sluice.pool.Pool;
+import io.sluice.prelude.HandoverEvent;
 import java.net.InetSocketAddress;
 
 /**

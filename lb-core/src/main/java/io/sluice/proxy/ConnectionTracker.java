@@ -1,5 +1,6 @@
 package io.sluice.proxy;
 
+import io.sluice.metrics.OpenConnections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -7,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every admitted client connection of the daemon, so shutdown can wait for them and close the
  * rest, and so the admin API can list them. Adds and removes happen on event loops (lock-free).
  */
-public final class ConnectionTracker {
+public final class ConnectionTracker implements OpenConnections {
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perListener = new ConcurrentHashMap<>();
@@ -25,6 +26,7 @@ public final class ConnectionTracker {
     }
 
     /** Connections open now on {@code listener} (0 for a listener that never had one). */
+    @Override
     public int size(String listener) {
         java.util.concurrent.atomic.AtomicInteger n = perListener.get(listener);
         return n == null ? 0 : n.get();

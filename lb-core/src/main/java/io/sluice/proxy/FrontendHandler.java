@@ -7,8 +7,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.pool.Pool;
+import io.sluice.proxyprotocol.ClientAddressResolved;
 import io.sluice.proxyprotocol.ProxyHeaderReceiver;
 import io.sluice.tls.ClientHelloSniffer;
+import io.sluice.tls.PoolChosen;
 
 /**
  * Faces the client: admits the connection, learns where it goes (the listener's pool, or the

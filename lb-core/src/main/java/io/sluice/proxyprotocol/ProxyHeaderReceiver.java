@@ -7,7 +7,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.metrics.ProxyMetrics;
-import io.sluice.proxy.ClientAddressResolved;
+import io.sluice.prelude.HandoverEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -76,9 +76,9 @@ public final class ProxyHeaderReceiver extends ChannelInboundHandlerAdapter {
     /** A handover while the header is awaited: no timeout while paused; a fresh one if this process keeps it. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == io.sluice.proxy.HandoverEvent.PAUSE && !done) {
+        if (evt == HandoverEvent.PAUSE && !done) {
             cancelTimeout();
-        } else if (evt == io.sluice.proxy.HandoverEvent.RESUME && !done) {
+        } else if (evt == HandoverEvent.RESUME && !done) {
             timeout = ctx.executor().schedule(() -> fail(ctx, "timeout"), HEADER_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
         }
         ctx.fireUserEventTriggered(evt);

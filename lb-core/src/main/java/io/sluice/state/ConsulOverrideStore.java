@@ -53,7 +53,7 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
     private final String prefix;
     private final Duration watchWait;
     // Watch thread only (and open() before the thread starts).
-    private Map<String, Override> seen = new HashMap<>();
+    private Map<String, AdminOverride> seen = new HashMap<>();
     private volatile BlockingWatch<List<KvEntry>> watch;
 
     private ConsulOverrideStore(ConsulClient consul, String prefix, Duration watchWait) {
@@ -113,8 +113,8 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
      * @throws UncheckedIOException  when Consul cannot be reached or answers with an error
      * @throws IllegalStateException when every attempt lost to another writer, or the store is closed
      */
-    @java.lang.Override
-    Override update(String pool, String backend, UnaryOperator<Override> change) {
+    @Override
+    AdminOverride update(String pool, String backend, UnaryOperator<AdminOverride> change) {
         if (closed.get()) {
             throw new IllegalStateException("the Consul override store is closed");
         }
@@ -127,8 +127,8 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
                 }
                 Optional<KvEntry> got = consul.kvGet(kvKey);
                 long modifyIndex = got.map(KvEntry::modifyIndex).orElse(0L);
-                Override current = got.map(e -> parseOrNone(e, kvKey)).orElse(Override.NONE);
-                Override next = Objects.requireNonNull(change.apply(current), "override");
+                AdminOverride current = got.map(e -> parseOrNone(e, kvKey)).orElse(AdminOverride.NONE);
+                AdminOverride next = Objects.requireNonNull(change.apply(current), "override");
                 if (next.isNone()) {
                     if (modifyIndex == 0 || consul.kvDelete(kvKey, modifyIndex)) {
                         view.remove(key);
@@ -152,7 +152,7 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
     }
 
     /** Stops the watch thread (interrupting its blocking query). Safe twice. */
-    @java.lang.Override
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
@@ -168,31 +168,31 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
     /** The watch's listener: diffs each listing against the last and tells the listeners. */
     private final class Watcher implements BlockingWatch.Listener<List<KvEntry>> {
 
-        @java.lang.Override
+        @Override
         public void answer(List<KvEntry> entries) {
             if (!closed.get()) {
                 apply(overrides(entries));
             }
         }
 
-        @java.lang.Override
+        @Override
         public void reachability(boolean reachable, String reason) {
             if (closed.get()) {
                 return;
             }
             if (reachable) {
-                log.info("Override store: Consul at {} reachable again", consul.address());
+                log.info("AdminOverride store: Consul at {} reachable again", consul.address());
             } else {
-                log.warn("Override store: cannot watch {}/ in Consul at {} ({}); keeping the last {} override(s)",
+                log.warn("AdminOverride store: cannot watch {}/ in Consul at {} ({}); keeping the last {} override(s)",
                         prefix, consul.address(), reason, view.size());
             }
         }
     }
 
-    private void apply(Map<String, Override> now) {
-        Map<String, Override> before = seen;
+    private void apply(Map<String, AdminOverride> now) {
+        Map<String, AdminOverride> before = seen;
         seen = now;
-        for (Map.Entry<String, Override> e : now.entrySet()) {
+        for (Map.Entry<String, AdminOverride> e : now.entrySet()) {
             if (!e.getValue().equals(before.get(e.getKey()))) {
                 view.put(e.getKey(), e.getValue());
                 notifyListeners(e.getKey(), e.getValue());
@@ -201,14 +201,14 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
         for (String key : before.keySet()) {
             if (!now.containsKey(key)) {
                 view.remove(key);
-                notifyListeners(key, Override.NONE);
+                notifyListeners(key, AdminOverride.NONE);
             }
         }
     }
 
     /** The overrides in a listing of the prefix; keys that are not {@code pool:backend} and unreadable values are left out. */
-    private Map<String, Override> overrides(List<KvEntry> entries) {
-        Map<String, Override> out = new HashMap<>();
+    private Map<String, AdminOverride> overrides(List<KvEntry> entries) {
+        Map<String, AdminOverride> out = new HashMap<>();
         String folder = prefix + "/";
         for (KvEntry e : entries) {
             String k = e.key();
@@ -223,7 +223,7 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
                 }
                 continue;
             }
-            Override o;
+            AdminOverride o;
             try {
                 o = parse(e);
             } catch (IOException | RuntimeException ex) {
@@ -256,18 +256,18 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
         return p.substring(start, end);
     }
 
-    private static Override parse(KvEntry e) throws IOException {
+    private static AdminOverride parse(KvEntry e) throws IOException {
         byte[] value = e.value();
-        return value == null ? Override.NONE : OverrideJson.parse(value);
+        return value == null ? AdminOverride.NONE : OverrideJson.parse(value);
     }
 
     /** Unreadable data (written by something else) counts as no override, so a put can replace it. */
-    private static Override parseOrNone(KvEntry e, String key) {
+    private static AdminOverride parseOrNone(KvEntry e, String key) {
         try {
             return parse(e);
         } catch (IOException | RuntimeException ex) {
             log.warn("Replacing unreadable override {} in Consul: {}", key, ex.getMessage());
-            return Override.NONE;
+            return AdminOverride.NONE;
         }
     }
 }

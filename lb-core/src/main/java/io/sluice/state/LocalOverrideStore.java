@@ -31,7 +31,7 @@ public final class LocalOverrideStore implements OverrideStore {
     private static final ObjectMapper json = new ObjectMapper();
 
     private final Path file;
-    private final Map<String, Override> overrides = new TreeMap<>();
+    private final Map<String, AdminOverride> overrides = new TreeMap<>();
 
     private LocalOverrideStore(Path file) {
         this.file = file;
@@ -55,18 +55,18 @@ public final class LocalOverrideStore implements OverrideStore {
         return file;
     }
 
-    @java.lang.Override
-    public Override get(String pool, String backend) {
-        return overrides.getOrDefault(OverrideJson.key(pool, backend), Override.NONE);
+    @Override
+    public AdminOverride get(String pool, String backend) {
+        return overrides.getOrDefault(OverrideJson.key(pool, backend), AdminOverride.NONE);
     }
 
-    @java.lang.Override
-    public Map<String, Override> all() {
+    @Override
+    public Map<String, AdminOverride> all() {
         return Map.copyOf(overrides);
     }
 
-    @java.lang.Override
-    public void put(String pool, String backend, Override override) {
+    @Override
+    public void put(String pool, String backend, AdminOverride override) {
         if (override.isNone()) {
             overrides.remove(OverrideJson.key(pool, backend));
         } else {
@@ -76,11 +76,11 @@ public final class LocalOverrideStore implements OverrideStore {
     }
 
     /** A local file has no other writers: nothing to watch. */
-    @java.lang.Override
+    @Override
     public void watch(Listener listener) {
     }
 
-    @java.lang.Override
+    @Override
     public void close() {
     }
 
@@ -99,7 +99,7 @@ public final class LocalOverrideStore implements OverrideStore {
         ObjectNode root = json.createObjectNode();
         root.put("version", 1);
         ObjectNode all = root.putObject("overrides");
-        Map<String, Override> sorted = new LinkedHashMap<>(overrides);
+        Map<String, AdminOverride> sorted = new LinkedHashMap<>(overrides);
         sorted.forEach((k, o) -> all.set(k, OverrideJson.toNode(o)));
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

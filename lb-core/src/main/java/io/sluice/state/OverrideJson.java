@@ -24,7 +24,7 @@ public final class OverrideJson {
         return pool + "/" + backend;
     }
 
-    public static ObjectNode toNode(Override o) {
+    public static ObjectNode toNode(AdminOverride o) {
         ObjectNode n = json.createObjectNode();
         n.put("admin", o.admin().word());
         if (o.weight() != null) {
@@ -39,15 +39,15 @@ public final class OverrideJson {
         return n;
     }
 
-    public static Override fromNode(JsonNode o) {
-        return new Override(
+    public static AdminOverride fromNode(JsonNode o) {
+        return new AdminOverride(
                 AdminState.valueOf(o.path("admin").asText("ready").toUpperCase(Locale.ROOT)),
                 o.hasNonNull("weight") ? o.get("weight").asInt() : null,
                 o.hasNonNull("drain_deadline") ? Instant.parse(o.get("drain_deadline").asText()) : null,
                 o.hasNonNull("close_rate") ? o.get("close_rate").asDouble() : null);
     }
 
-    static byte[] serialize(Override o) {
+    static byte[] serialize(AdminOverride o) {
         try {
             return json.writeValueAsBytes(toNode(o));
         } catch (IOException e) {
@@ -56,9 +56,9 @@ public final class OverrideJson {
     }
 
     /** Empty data is no override. */
-    static Override parse(byte[] data) throws IOException {
+    static AdminOverride parse(byte[] data) throws IOException {
         if (data == null || data.length == 0) {
-            return Override.NONE;
+            return AdminOverride.NONE;
         }
         return fromNode(json.readTree(data));
     }

@@ -16,25 +16,25 @@ import java.util.Map;
  */
 public interface OverrideStore extends AutoCloseable {
 
-    /** The override for pool/backend, or {@link Override#NONE}. */
-    Override get(String pool, String backend);
+    /** The override for pool/backend, or {@link AdminOverride#NONE}. */
+    AdminOverride get(String pool, String backend);
 
     /** Every stored override by "pool/backend". */
-    Map<String, Override> all();
+    Map<String, AdminOverride> all();
 
-    /** Stores (or, for {@link Override#isNone()}, removes) an override. */
-    void put(String pool, String backend, Override override);
+    /** Stores (or, for {@link AdminOverride#isNone()}, removes) an override. */
+    void put(String pool, String backend, AdminOverride override);
 
     /** Starts reporting changes made by other writers (other nodes). Local stores never call it. */
     void watch(Listener listener);
 
-    @java.lang.Override
+    @Override
     void close();
 
     /** Receives changes of the shared store. */
     @FunctionalInterface
     interface Listener {
-        /** {@code override} is {@link Override#NONE} when the entry was removed. */
-        void changed(String pool, String backend, Override override);
+        /** {@code override} is {@link AdminOverride#NONE} when the entry was removed. */
+        void changed(String pool, String backend, AdminOverride override);
     }
 }

@@ -24,22 +24,22 @@ abstract class SharedOverrideStore implements OverrideStore {
     static final int MAX_WRITE_ATTEMPTS = 50;
 
     /** "pool/backend" -> override, as last seen (written by the watch and by our own writes). */
-    final Map<String, Override> view = new ConcurrentHashMap<>();
+    final Map<String, AdminOverride> view = new ConcurrentHashMap<>();
     final AtomicBoolean closed = new AtomicBoolean();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
-    @java.lang.Override
-    public Override get(String pool, String backend) {
-        return view.getOrDefault(OverrideJson.key(pool, backend), Override.NONE);
+    @Override
+    public AdminOverride get(String pool, String backend) {
+        return view.getOrDefault(OverrideJson.key(pool, backend), AdminOverride.NONE);
     }
 
-    @java.lang.Override
-    public Map<String, Override> all() {
+    @Override
+    public Map<String, AdminOverride> all() {
         return Map.copyOf(new TreeMap<>(view));
     }
 
-    @java.lang.Override
-    public void put(String pool, String backend, Override override) {
+    @Override
+    public void put(String pool, String backend, AdminOverride override) {
         Objects.requireNonNull(override, "override");
         update(pool, backend, current -> override);
     }
@@ -49,15 +49,15 @@ abstract class SharedOverrideStore implements OverrideStore {
      * stored value (NONE when absent) and may be called again when another writer got in between.
      * Returns what was stored.
      */
-    abstract Override update(String pool, String backend, UnaryOperator<Override> change);
+    abstract AdminOverride update(String pool, String backend, UnaryOperator<AdminOverride> change);
 
-    @java.lang.Override
+    @Override
     public void watch(Listener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Tells every listener about a change of {@code key} ("pool/backend"); never after close. */
-    void notifyListeners(String key, Override o) {
+    void notifyListeners(String key, AdminOverride o) {
         if (closed.get()) {
             return;
         }
@@ -68,7 +68,7 @@ abstract class SharedOverrideStore implements OverrideStore {
             try {
                 l.changed(pool, backend, o);
             } catch (RuntimeException e) {
-                log.error("Override listener failed on {}", key, e);
+                log.error("AdminOverride listener failed on {}", key, e);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.sluice.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -16,7 +17,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import io.sluice.registry.zookeeper.ZooKeeperClient;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -146,8 +146,8 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
      * @throws UncheckedIOException   when ZooKeeper cannot be reached (after Curator's retries)
      * @throws IllegalStateException  when every attempt lost to another writer, or the store is closed
      */
-    @java.lang.Override
-    Override update(String pool, String backend, UnaryOperator<Override> change) {
+    @Override
+    AdminOverride update(String pool, String backend, UnaryOperator<AdminOverride> change) {
         if (closed.get()) {
             throw new IllegalStateException("the ZooKeeper override store is closed");
         }
@@ -159,14 +159,14 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
                     Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 + Math.min(attempt, 10) * 2));
                 }
                 Stat stat = new Stat();
-                Override current;
+                AdminOverride current;
                 try {
                     current = parseOrNone(client.getData().storingStatIn(stat).forPath(path), path);
                 } catch (KeeperException.NoNodeException e) {
                     stat = null;
-                    current = Override.NONE;
+                    current = AdminOverride.NONE;
                 }
-                Override next = Objects.requireNonNull(change.apply(current), "override");
+                AdminOverride next = Objects.requireNonNull(change.apply(current), "override");
                 try {
                     if (next.isNone()) {
                         if (stat != null) {
@@ -207,7 +207,7 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
     }
 
     /** Closes the cache and the client, then this store's threads. Safe twice. */
-    @java.lang.Override
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
@@ -235,10 +235,10 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
         }
         lastLogged = state;
         switch (state) {
-            case CONNECTED, RECONNECTED -> log.info("Override store: connected to ZooKeeper at {}", connectString);
-            case SUSPENDED -> log.warn("Override store: connection to ZooKeeper at {} suspended; keeping the last {} override(s)",
+            case CONNECTED, RECONNECTED -> log.info("AdminOverride store: connected to ZooKeeper at {}", connectString);
+            case SUSPENDED -> log.warn("AdminOverride store: connection to ZooKeeper at {} suspended; keeping the last {} override(s)",
                     connectString, view.size());
-            case LOST -> log.warn("Override store: ZooKeeper session at {} lost; keeping the last {} override(s)",
+            case LOST -> log.warn("AdminOverride store: ZooKeeper session at {} lost; keeping the last {} override(s)",
                     connectString, view.size());
             case READ_ONLY -> { }
         }
@@ -249,7 +249,7 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
         if (key == null) {
             return;
         }
-        Override o;
+        AdminOverride o;
         try {
             o = OverrideJson.parse(data.getData());
         } catch (IOException | RuntimeException e) {
@@ -270,7 +270,7 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
             return;
         }
         view.remove(key);
-        notifyListeners(key, Override.NONE);
+        notifyListeners(key, AdminOverride.NONE);
     }
 
     /** The "pool/backend" key of a direct child of the overrides node, or null (the node itself, or junk). */
@@ -305,12 +305,12 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
     }
 
     /** Unreadable data (written by something else) counts as no override, so a put can replace it. */
-    private static Override parseOrNone(byte[] data, String path) {
+    private static AdminOverride parseOrNone(byte[] data, String path) {
         try {
             return OverrideJson.parse(data);
         } catch (IOException | RuntimeException e) {
             log.warn("Replacing unreadable override {} in ZooKeeper: {}", path, e.getMessage());
-            return Override.NONE;
+            return AdminOverride.NONE;
         }
     }
 

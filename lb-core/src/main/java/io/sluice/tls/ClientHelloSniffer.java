@@ -11,7 +11,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.NoSniAction;
 import io.sluice.config.TlsListenerConfig;
 import io.sluice.metrics.ProxyMetrics;
-import io.sluice.proxy.PoolChosen;
+import io.sluice.prelude.HandoverEvent;
 import io.sluice.route.RouteMatch;
 import io.sluice.route.RouteTable;
 import java.util.concurrent.TimeUnit;
@@ -116,11 +116,11 @@ public final class ClientHelloSniffer extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == io.sluice.proxy.HandoverEvent.PAUSE && !decided) {
+        if (evt == HandoverEvent.PAUSE && !decided) {
             cancelTimers();
             helloTimeout = null;
             serverFirstTimeout = null;
-        } else if (evt == io.sluice.proxy.HandoverEvent.RESUME && !decided) {
+        } else if (evt == HandoverEvent.RESUME && !decided) {
             startTimers(ctx);
         }
         ctx.fireUserEventTriggered(evt);

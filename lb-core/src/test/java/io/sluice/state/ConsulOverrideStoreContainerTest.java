@@ -47,11 +47,11 @@ class ConsulOverrideStoreContainerTest {
     void aPutReachesTheOtherStoreAndADeleteClearsIt() throws Exception {
         try (ConsulOverrideStore a = open("sluice-it/one");
              ConsulOverrideStore b = open("sluice-it/one")) {
-            Override drain = new Override(AdminState.DRAIN, 50, null, 100.0);
+            AdminOverride drain = new AdminOverride(AdminState.DRAIN, 50, null, 100.0);
             a.put("chat", "app-1", drain);
             await().atMost(Duration.ofSeconds(70)).until(() -> drain.equals(b.get("chat", "app-1")));
-            b.put("chat", "app-1", Override.NONE);
-            await().atMost(Duration.ofSeconds(70)).until(() -> Override.NONE.equals(a.get("chat", "app-1")));
+            b.put("chat", "app-1", AdminOverride.NONE);
+            await().atMost(Duration.ofSeconds(70)).until(() -> AdminOverride.NONE.equals(a.get("chat", "app-1")));
         }
     }
 
@@ -66,7 +66,7 @@ class ConsulOverrideStoreContainerTest {
                     ConsulOverrideStore s = t % 2 == 0 ? a : b;
                     done.add(pool.submit(() -> {
                         for (int i = 0; i < 25; i++) {
-                            s.update("p", "counter", o -> new Override(AdminState.READY,
+                            s.update("p", "counter", o -> new AdminOverride(AdminState.READY,
                                     o.weight() == null ? 1 : o.weight() + 1, null, null));
                         }
                         return null;

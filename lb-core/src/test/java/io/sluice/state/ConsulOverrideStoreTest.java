@@ -86,11 +86,11 @@ class ConsulOverrideStoreTest {
         return store;
     }
 
-    private static Override drain(int weight) {
-        return new Override(AdminState.DRAIN, weight, Instant.parse("2030-01-02T03:04:05Z"), 100.0);
+    private static AdminOverride drain(int weight) {
+        return new AdminOverride(AdminState.DRAIN, weight, Instant.parse("2030-01-02T03:04:05Z"), 100.0);
     }
 
-    private record Change(String pool, String backend, Override override) {
+    private record Change(String pool, String backend, AdminOverride override) {
     }
 
     @Test
@@ -110,14 +110,14 @@ class ConsulOverrideStoreTest {
         // Same JSON as the other stores, one key per backend: <prefix>/<pool>:<backend>.
         JsonCheck.assertJson(f.value(PREFIX + "/chat:app-1"), "drain", 50);
 
-        a.put("chat", "app-1", Override.NONE);
-        assertEquals(Override.NONE, a.get("chat", "app-1"));
-        await().atMost(WAIT).until(() -> Override.NONE.equals(b.get("chat", "app-1")));
-        await().atMost(WAIT).until(() -> seenByB.contains(new Change("chat", "app-1", Override.NONE)));
+        a.put("chat", "app-1", AdminOverride.NONE);
+        assertEquals(AdminOverride.NONE, a.get("chat", "app-1"));
+        await().atMost(WAIT).until(() -> AdminOverride.NONE.equals(b.get("chat", "app-1")));
+        await().atMost(WAIT).until(() -> seenByB.contains(new Change("chat", "app-1", AdminOverride.NONE)));
         assertEquals(Map.of(), b.all());
         assertEquals(null, f.value(PREFIX + "/chat:app-1"));
 
-        a.put("chat", "app-1", Override.NONE); // already gone is fine
+        a.put("chat", "app-1", AdminOverride.NONE); // already gone is fine
     }
 
     @Test
@@ -125,12 +125,12 @@ class ConsulOverrideStoreTest {
         KvFixture f = kv();
         ConsulOverrideStore a = open(f.address());
         a.put("chat", "app-1", drain(10));
-        a.put("web", "w.2", new Override(AdminState.MAINT, null, null, null));
+        a.put("web", "w.2", new AdminOverride(AdminState.MAINT, null, null, null));
         f.putRaw(PREFIX + "/junk", "not json"); // not pool:backend: ignored
         f.putRaw("sluice/overrides-other/x:y", "{\"admin\":\"maint\"}"); // outside the folder
 
         ConsulOverrideStore late = open(f.address());
-        assertEquals(Map.of("chat/app-1", drain(10), "web/w.2", new Override(AdminState.MAINT, null, null, null)),
+        assertEquals(Map.of("chat/app-1", drain(10), "web/w.2", new AdminOverride(AdminState.MAINT, null, null, null)),
                 late.all());
     }
 
@@ -159,7 +159,7 @@ class ConsulOverrideStoreTest {
     private static void contend(ConsulOverrideStore a, ConsulOverrideStore b) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            Set<Override> written = ConcurrentHashMap.newKeySet();
+            Set<AdminOverride> written = ConcurrentHashMap.newKeySet();
             CountDownLatch go = new CountDownLatch(1);
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
@@ -168,7 +168,7 @@ class ConsulOverrideStoreTest {
                 done.add(pool.submit(() -> {
                     go.await();
                     for (int i = 0; i < 50; i++) {
-                        Override o = new Override(AdminState.READY, thread * 1000 + i, null, null);
+                        AdminOverride o = new AdminOverride(AdminState.READY, thread * 1000 + i, null, null);
                         written.add(o);
                         s.put("hot", "k", o);
                     }
@@ -179,16 +179,16 @@ class ConsulOverrideStoreTest {
             for (Future<?> d : done) {
                 d.get();
             }
-            Override last = a.update("hot", "k", o -> o); // a fresh read of the stored value
+            AdminOverride last = a.update("hot", "k", o -> o); // a fresh read of the stored value
             assertTrue(written.contains(last), "final value is one that was written: " + last);
 
-            a.put("hot", "counter", new Override(AdminState.READY, 0, null, null));
+            a.put("hot", "counter", new AdminOverride(AdminState.READY, 0, null, null));
             List<Future<?>> counters = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 ConsulOverrideStore s = t % 2 == 0 ? a : b;
                 counters.add(pool.submit(() -> {
                     for (int i = 0; i < 50; i++) {
-                        s.update("hot", "counter", o -> new Override(AdminState.READY, o.weight() + 1, null, null));
+                        s.update("hot", "counter", o -> new AdminOverride(AdminState.READY, o.weight() + 1, null, null));
                     }
                     return null;
                 }));
@@ -219,9 +219,9 @@ class ConsulOverrideStoreTest {
             a.put("chat", "app-2", drain(2));
             return true;
         });
-        a.put("chat", "app-1", Override.NONE);
+        a.put("chat", "app-1", AdminOverride.NONE);
         await().atMost(WAIT).until(() -> drain(2).equals(b.get("chat", "app-2"))
-                && Override.NONE.equals(b.get("chat", "app-1")));
+                && AdminOverride.NONE.equals(b.get("chat", "app-1")));
     }
 
     @Test
@@ -314,7 +314,7 @@ class ConsulOverrideStoreTest {
             }
         }
 
-        @java.lang.Override
+        @Override
         public void close() {
             stop();
         }

@@ -59,11 +59,11 @@ class ZooKeeperOverrideStoreTest {
         return store;
     }
 
-    private static Override drain(int weight) {
-        return new Override(AdminState.DRAIN, weight, Instant.parse("2030-01-02T03:04:05Z"), 100.0);
+    private static AdminOverride drain(int weight) {
+        return new AdminOverride(AdminState.DRAIN, weight, Instant.parse("2030-01-02T03:04:05Z"), 100.0);
     }
 
-    private record Change(String pool, String backend, Override override) { }
+    private record Change(String pool, String backend, AdminOverride override) { }
 
     private static List<Change> record(OverrideStore store) {
         List<Change> changes = new CopyOnWriteArrayList<>();
@@ -78,7 +78,7 @@ class ZooKeeperOverrideStoreTest {
         List<Change> seenByB = record(b);
         List<Change> seenByA = record(a);
 
-        Override o = drain(50);
+        AdminOverride o = drain(50);
         a.put("chat", "app-1", o);
         assertEquals(o, a.get("chat", "app-1")); // the writer sees its own write at once
 
@@ -99,7 +99,7 @@ class ZooKeeperOverrideStoreTest {
             assertEquals(100.0, data.get("close_rate").asDouble());
         }
 
-        Override maint = new Override(AdminState.MAINT, null, null, null);
+        AdminOverride maint = new AdminOverride(AdminState.MAINT, null, null, null);
         b.put("chat", "app-1", maint);
         await().atMost(WAIT).until(() -> maint.equals(a.get("chat", "app-1")));
         await().atMost(WAIT).until(() -> seenByA.contains(new Change("chat", "app-1", maint)));
@@ -111,18 +111,18 @@ class ZooKeeperOverrideStoreTest {
         ZooKeeperOverrideStore b = open();
         List<Change> seenByB = record(b);
         a.put("chat", "app-1", drain(10));
-        a.put("web", "w.2", new Override(AdminState.READY, 7, null, null));
+        a.put("web", "w.2", new AdminOverride(AdminState.READY, 7, null, null));
         await().atMost(WAIT).until(() -> b.all().size() == 2);
 
-        a.put("chat", "app-1", Override.NONE);
-        assertEquals(Override.NONE, a.get("chat", "app-1"));
-        await().atMost(WAIT).until(() -> Override.NONE.equals(b.get("chat", "app-1")));
-        await().atMost(WAIT).until(() -> seenByB.contains(new Change("chat", "app-1", Override.NONE)));
+        a.put("chat", "app-1", AdminOverride.NONE);
+        assertEquals(AdminOverride.NONE, a.get("chat", "app-1"));
+        await().atMost(WAIT).until(() -> AdminOverride.NONE.equals(b.get("chat", "app-1")));
+        await().atMost(WAIT).until(() -> seenByB.contains(new Change("chat", "app-1", AdminOverride.NONE)));
         assertEquals(Set.of("web/w.2"), b.all().keySet());
 
         // Removing what is not there (any more) is fine.
-        b.put("chat", "app-1", Override.NONE);
-        b.put("nope", "never", Override.NONE);
+        b.put("chat", "app-1", AdminOverride.NONE);
+        b.put("nope", "never", AdminOverride.NONE);
         assertEquals(Set.of("web/w.2"), a.all().keySet());
     }
 
@@ -130,21 +130,21 @@ class ZooKeeperOverrideStoreTest {
     void aStoreOpenedLaterHasEverythingWhenOpenReturns() throws Exception {
         ZooKeeperOverrideStore a = open();
         a.put("chat", "app-1", drain(1));
-        a.put("chat", "app-2", new Override(AdminState.MAINT, null, null, null));
-        a.put("web", "w-3", new Override(AdminState.READY, 0, null, 5.5));
+        a.put("chat", "app-2", new AdminOverride(AdminState.MAINT, null, null, null));
+        a.put("web", "w-3", new AdminOverride(AdminState.READY, 0, null, 5.5));
 
         ZooKeeperOverrideStore later = open();
         assertEquals(a.all(), later.all()); // no waiting: open() loaded them synchronously
         assertEquals(3, later.all().size());
         assertEquals(drain(1), later.get("chat", "app-1"));
-        assertEquals(Override.NONE, later.get("chat", "app-9"));
+        assertEquals(AdminOverride.NONE, later.get("chat", "app-9"));
     }
 
     @Test
     void concurrentWritersNeverFailAndTheLastWriteWins() throws Exception {
         ZooKeeperOverrideStore a = open();
         ZooKeeperOverrideStore b = open();
-        Set<Override> written = ConcurrentHashMap.newKeySet();
+        Set<AdminOverride> written = ConcurrentHashMap.newKeySet();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             CountDownLatch go = new CountDownLatch(1);
@@ -156,13 +156,13 @@ class ZooKeeperOverrideStoreTest {
                     go.await();
                     int done = 0;
                     for (int i = 0; i < 50; i++) {
-                        Override o = new Override(AdminState.DRAIN, thread * 1000 + i, null, null);
+                        AdminOverride o = new AdminOverride(AdminState.DRAIN, thread * 1000 + i, null, null);
                         written.add(o);
                         store.put("chat", "hot", o);
                         done++;
                         // Read-modify-write of a counter: no increment may be lost.
                         store.update("chat", "counter", old ->
-                                new Override(AdminState.READY, old.weight() == null ? 1 : old.weight() + 1, null, null));
+                                new AdminOverride(AdminState.READY, old.weight() == null ? 1 : old.weight() + 1, null, null));
                     }
                     return done;
                 }));
@@ -200,8 +200,8 @@ class ZooKeeperOverrideStoreTest {
         a.put("chat", "app-2", drain(30));
         await().atMost(WAIT).until(() -> drain(30).equals(b.get("chat", "app-2")));
         await().atMost(WAIT).until(() -> seenByB.contains(new Change("chat", "app-2", drain(30))));
-        b.put("chat", "app-1", Override.NONE);
-        await().atMost(WAIT).until(() -> Override.NONE.equals(a.get("chat", "app-1")));
+        b.put("chat", "app-1", AdminOverride.NONE);
+        await().atMost(WAIT).until(() -> AdminOverride.NONE.equals(a.get("chat", "app-1")));
         assertEquals(Set.of("chat/app-2"), b.all().keySet());
     }
 

@@ -2,11 +2,11 @@ package io.sluice.agent.consul;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.agent.Registrar;
 import io.sluice.agent.config.AgentConfig.ConsulConfig;
 import io.sluice.agent.config.ConfigException;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.probe.AppProbe;
+import io.sluice.agent.registrar.Registrar;
 import io.sluice.registry.consul.ConsulClient;
 import java.io.IOException;
 import java.net.URI;

@@ -1,9 +1,9 @@
 package io.sluice.agent.zookeeper;
 
-import io.sluice.agent.Registrar;
 import io.sluice.agent.config.AgentConfig.ZooKeeperConfig;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.probe.AppProbe;
+import io.sluice.agent.registrar.Registrar;
 import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.io.IOException;
 import org.apache.curator.framework.CuratorFramework;

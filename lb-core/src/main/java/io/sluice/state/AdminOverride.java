@@ -11,9 +11,9 @@ import java.time.Instant;
  * @param drainDeadline when remaining connections get closed, or null
  * @param closeRate     connections per second to close at the deadline, or null (pool default)
  */
-public record Override(AdminState admin, Integer weight, Instant drainDeadline, Double closeRate) {
+public record AdminOverride(AdminState admin, Integer weight, Instant drainDeadline, Double closeRate) {
 
-    public static final Override NONE = new Override(AdminState.READY, null, null, null);
+    public static final AdminOverride NONE = new AdminOverride(AdminState.READY, null, null, null);
 
     /** Whether this override says nothing (and need not be stored). */
     public boolean isNone() {

@@ -1,4 +1,4 @@
-package io.sluice.agent;
+package io.sluice.agent.registrar;
 
 import io.sluice.agent.probe.AppProbe;
 
