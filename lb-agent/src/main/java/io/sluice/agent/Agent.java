@@ -1,5 +1,6 @@
 package io.sluice.agent;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.probe.AppProbe;
 import io.sluice.agent.registrar.Registrar;
@@ -66,11 +67,8 @@ public final class Agent implements AutoCloseable {
             entries.add(new Entry(services.get(i), registrars.get(i)));
         }
         this.sleeper = sleeper;
-        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "sluice-agent");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor s =
+                new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("sluice-agent", true));
         s.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.scheduler = s;
     }

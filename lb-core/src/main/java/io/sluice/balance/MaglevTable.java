@@ -85,19 +85,33 @@ public final class MaglevTable {
         return new MaglevTable(sorted, populate(sorted, tableSize));
     }
 
-    static boolean isPrime(int m) {
-        if (m < 2) {
+    /**
+     * Whether {@code n} is prime, as a table size must be. The one primality test in the code: the
+     * config binder asks it too, so what config accepts is what {@link #build} accepts.
+     */
+    public static boolean isPrime(long n) {
+        if (n < 2) {
             return false;
         }
-        if (m % 2 == 0) {
-            return m == 2;
+        if (n % 2 == 0) {
+            return n == 2;
         }
-        for (long d = 3; d * d <= m; d += 2) {
-            if (m % d == 0) {
+        // Trial division is plenty for table sizes: at most ~2,000 divisions up to MAX_SIZE.
+        for (long d = 3; d * d <= n; d += 2) {
+            if (n % d == 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The smallest prime {@code >= n}: the size a config error suggests instead of one that is not prime. */
+    public static long primeAtLeast(long n) {
+        long candidate = Math.max(n, 2);
+        while (!isPrime(candidate)) {
+            candidate++;
+        }
+        return candidate;
     }
 
     private static int[] populate(Backend[] bs, int m) {

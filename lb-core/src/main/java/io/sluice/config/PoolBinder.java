@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.balance.MaglevTable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,9 @@ final class PoolBinder {
     static final List<String> STICKY_KEYS = List.of("key", "prefix-v4", "prefix-v6", "table-ttl", "table-size");
     static final List<String> BACKEND_KEYS = List.of("name", "address", "weight");
 
-    static final int DEFAULT_MAGLEV_TABLE_SIZE = 65_537;
+    static final int DEFAULT_MAGLEV_TABLE_SIZE = MaglevTable.DEFAULT_SIZE;
+    // The range operators may choose, well inside what MaglevTable accepts (up to MAX_SIZE); both
+    // ends are prime, so a suggestion for anything in range stays in range.
     static final int MIN_MAGLEV_TABLE_SIZE = 251;
     static final int MAX_MAGLEV_TABLE_SIZE = 1_000_003;
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
@@ -139,12 +142,12 @@ final class PoolBinder {
             value.error(YamlValue.quote(s) + " (" + expected + ")");
             return DEFAULT_MAGLEV_TABLE_SIZE;
         }
-        if (n >= MIN_MAGLEV_TABLE_SIZE && n <= MAX_MAGLEV_TABLE_SIZE && Primes.isPrime(n)) {
+        if (n >= MIN_MAGLEV_TABLE_SIZE && n <= MAX_MAGLEV_TABLE_SIZE && MaglevTable.isPrime(n)) {
             return (int) n;
         }
         // MAX is itself prime, so the next prime of anything below it is in range.
         String suggestion = n <= MAX_MAGLEV_TABLE_SIZE
-                ? "; the nearest prime above is " + Primes.atLeast(Math.max(n, MIN_MAGLEV_TABLE_SIZE))
+                ? "; the nearest prime above is " + MaglevTable.primeAtLeast(Math.max(n, MIN_MAGLEV_TABLE_SIZE))
                 : "";
         value.error(n + " (" + expected + suggestion + ")");
         return DEFAULT_MAGLEV_TABLE_SIZE;

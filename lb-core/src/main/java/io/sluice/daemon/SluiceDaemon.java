@@ -1,6 +1,7 @@
 package io.sluice.daemon;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.admin.AdminOperations;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ListenerConfig;
@@ -79,11 +80,7 @@ public final class SluiceDaemon implements AutoCloseable {
         this.workers = transport.newEventLoopGroup(Transport.ioThreads(), "sluice-io");
         this.healthLoop = transport.newEventLoopGroup(1, "sluice-health");
         this.adminLoop = transport.newEventLoopGroup(1, "sluice-admin-io");
-        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-control");
-            t.setDaemon(true);
-            return t;
-        });
+        this.control = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-control", true));
         this.daemonMetrics = new DaemonMetrics(this::pools);
         this.metrics = new ProxyMetrics(daemonMetrics.registry());
         this.drains = new Drains(control, tracker);

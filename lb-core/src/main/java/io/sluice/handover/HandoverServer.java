@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.logging.ThrottledLog;
 import io.sluice.transport.Transport;
@@ -284,8 +285,7 @@ public final class HandoverServer implements AutoCloseable {
             ctx.pipeline().remove(this);
             HandOff handOff = new HandOff(pending.link(), source, status, pending.peerPid(),
                     () -> session.compareAndSet(pending, null));
-            Thread t = new Thread(handOff, "sluice-handover");
-            t.setDaemon(true);
+            Thread t = new DefaultThreadFactory("sluice-handover", true).newThread(handOff);
             running = t;
             t.start();
         }

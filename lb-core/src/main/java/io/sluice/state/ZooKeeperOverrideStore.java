@@ -1,6 +1,7 @@
 package io.sluice.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,10 +13,8 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -68,7 +67,7 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
     private ZooKeeperOverrideStore(String connectString, String overridesPath, int connectionTimeoutMs) {
         this.connectString = connectString;
         this.overridesPath = overridesPath;
-        this.events = Executors.newSingleThreadExecutor(named("sluice-zk-overrides-events"));
+        this.events = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-zk-overrides-events", true));
         // BRIEF retries: with the connection timeout they bound how long a put blocks in an outage.
         this.zooKeeper = ZooKeeperClient.build(connectString, "sluice-zk-overrides-curator", ZooKeeperClient.Retry.BRIEF,
                 ZooKeeperClient.SESSION_TIMEOUT_MS, connectionTimeoutMs);
@@ -323,14 +322,5 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
         } catch (Exception e) {
             log.warn("Closing the ZooKeeper override store's {} failed", what, e);
         }
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

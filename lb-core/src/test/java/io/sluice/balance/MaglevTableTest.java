@@ -191,6 +191,19 @@ class MaglevTableTest {
         assertTrue(!MaglevTable.isPrime(65535));
         assertTrue(!MaglevTable.isPrime(9));
         assertTrue(!MaglevTable.isPrime(Integer.MIN_VALUE));
+        assertTrue(MaglevTable.isPrime(251));
+        assertTrue(MaglevTable.isPrime(1_000_003));
+        assertTrue(!MaglevTable.isPrime(1));
+        assertTrue(!MaglevTable.isPrime(1_000_003L * 1_000_033L)); // beyond int: no overflow in the trial loop
+    }
+
+    @Test
+    void primeAtLeast() {
+        assertEquals(65537, MaglevTable.primeAtLeast(65536));
+        assertEquals(65537, MaglevTable.primeAtLeast(65537));
+        assertEquals(251, MaglevTable.primeAtLeast(250));
+        assertEquals(2, MaglevTable.primeAtLeast(-5));
+        assertEquals(1_000_003, MaglevTable.primeAtLeast(999_984));
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The value parsers on their own: durations, addresses, names, primes, suggestions. */
+/** The value parsers on their own: durations, addresses, names, suggestions. */
 class ValuesTest {
 
     @Test
@@ -79,17 +79,6 @@ class ValuesTest {
         assertFalse(Names.isValid("_a"));
         assertFalse(Names.isValid("a b"));
         assertFalse(Names.isValid("a".repeat(65)));
-    }
-
-    @Test
-    void primes() {
-        assertTrue(Primes.isPrime(251));
-        assertTrue(Primes.isPrime(65537));
-        assertTrue(Primes.isPrime(1_000_003));
-        assertFalse(Primes.isPrime(65536));
-        assertFalse(Primes.isPrime(1));
-        assertEquals(65537, Primes.atLeast(65536));
-        assertEquals(251, Primes.atLeast(250));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.sluice.discovery.consul;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.Discovery;
 import io.sluice.discovery.DiscoveryListener;
@@ -121,7 +122,8 @@ public final class ConsulDiscovery implements Discovery {
         }
         this.listener = listener;
         ConsulClient consul = ConsulClient.create(consulAddress, aclToken, datacenter, REQUEST_TIMEOUT);
-        notifier = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "sluice-consul-" + pool + "-notify"));
+        notifier = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("sluice-consul-" + pool + "-notify", true));
         BlockingWatch<HealthResponse> w = new BlockingWatch<>("sluice-consul-" + pool,
                 index -> consul.healthService(service, tags, passingOnly, index, wait),
                 new BlockingWatch.Listener<>() {
@@ -220,12 +222,6 @@ public final class ConsulDiscovery implements Discovery {
         } catch (RuntimeException e) {
             log.error("Consul discovery for pool {}: the listener failed", pool, e);
         }
-    }
-
-    private static Thread daemonThread(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 
     @Override

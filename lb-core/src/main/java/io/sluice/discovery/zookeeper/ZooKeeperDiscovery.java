@@ -1,5 +1,6 @@
 package io.sluice.discovery.zookeeper;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.Discovery;
 import io.sluice.discovery.DiscoveryListener;
@@ -14,9 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import io.sluice.registry.zookeeper.ZooKeeperClient;
 import org.apache.curator.framework.CuratorFramework;
@@ -96,10 +95,10 @@ public final class ZooKeeperDiscovery implements Discovery {
         this.basePath = Objects.requireNonNull(basePath, "basePath");
         this.service = Objects.requireNonNull(service, "service");
         this.sessionTimeoutMs = sessionTimeoutMs;
-        ScheduledThreadPoolExecutor eventThread = new ScheduledThreadPoolExecutor(1, named("sluice-zk-" + pool));
+        ScheduledThreadPoolExecutor eventThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("sluice-zk-" + pool, true));
         eventThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // pending timers die with close()
         this.events = eventThread;
-        this.cacheThreads = Executors.newSingleThreadExecutor(named("sluice-zk-cache-" + pool));
+        this.cacheThreads = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-zk-cache-" + pool, true));
     }
 
     @Override
@@ -308,14 +307,5 @@ public final class ZooKeeperDiscovery implements Discovery {
         } catch (Exception e) {
             log.warn("pool {}: closing the ZooKeeper {} failed", pool, what, e);
         }
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

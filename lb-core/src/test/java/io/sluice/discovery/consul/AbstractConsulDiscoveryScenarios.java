@@ -91,7 +91,7 @@ abstract class AbstractConsulDiscoveryScenarios {
         assertEquals(5, a.weight());
         assertEquals(Status.PASSING, a.status());
         assertEquals(1, listener.current().get("b").weight(), "Consul's default Weights {1, 1}");
-        assertTrue(listener.threads.stream().allMatch(t -> t.equals("sluice-consul-pool-a-notify")),
+        assertTrue(listener.threads.stream().allMatch(t -> t.startsWith("sluice-consul-pool-a-notify-")),
                 listener.threads.toString());
         assertTrue(listener.connectivity.isEmpty(), "no connectivity noise while healthy");
     }

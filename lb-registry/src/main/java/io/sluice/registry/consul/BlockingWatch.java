@@ -1,6 +1,7 @@
 package io.sluice.registry.consul;
 
 import io.sluice.registry.Backoff;
+import io.sluice.registry.DaemonThreadFactory;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,8 +54,7 @@ public final class BlockingWatch<T> implements AutoCloseable {
      *              something changes after it
      */
     public void start(long index) {
-        Thread t = new Thread(() -> loop(index), threadName);
-        t.setDaemon(true);
+        Thread t = new DaemonThreadFactory(threadName).newThread(() -> loop(index));
         thread = t;
         t.start();
     }

@@ -1,12 +1,11 @@
 package io.sluice.registry.zookeeper;
 
+import io.sluice.registry.DaemonThreadFactory;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.RetryPolicy;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -75,13 +74,13 @@ public final class ZooKeeperClient implements AutoCloseable {
     public static ZooKeeperClient build(String connectString, String threadName, Retry retry, int sessionTimeoutMs,
                                         int connectionTimeoutMs) {
         Objects.requireNonNull(connectString, "connectString");
-        ExecutorService runSafe = Executors.newSingleThreadExecutor(named(threadName + "-safe"));
+        ExecutorService runSafe = Executors.newSingleThreadExecutor(new DaemonThreadFactory(threadName + "-safe"));
         CuratorFramework curator = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs(sessionTimeoutMs)
                 .connectionTimeoutMs(connectionTimeoutMs)
                 .retryPolicy(retry.policy())
-                .threadFactory(named(threadName))
+                .threadFactory(new DaemonThreadFactory(threadName))
                 .runSafeService(runSafe)
                 .build();
         return new ZooKeeperClient(connectString, curator, runSafe);
@@ -131,14 +130,5 @@ public final class ZooKeeperClient implements AutoCloseable {
     public void close() {
         CloseableUtils.closeQuietly(curator);
         runSafe.shutdownNow();
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
