@@ -1,7 +1,6 @@
 package io.sluice.agent;
 
 import io.sluice.agent.config.AgentConfig;
-import io.sluice.agent.config.ConfigException;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.consul.ConsulRegistrar;
 import io.sluice.agent.registrar.Registrar;

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +59,10 @@ final class AdminClient {
         return get(path, Map.of());
     }
 
-    /** @param body null for none; @param token the bearer token (mutating calls need one) */
+    /**
+     * @param body  null for none
+     * @param token the bearer token (mutating calls need one)
+     */
     JsonNode post(String path, ObjectNode body, String token) {
         return requireSuccess(send("POST", API + path, body, token));
     }
@@ -166,7 +172,7 @@ final class AdminClient {
     /** The first useful message down the cause chain ("Connection refused"), else the exception's type. */
     private static String reason(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
                 return "unknown host";
             }
         }
@@ -175,7 +181,7 @@ final class AdminClient {
                 return t.getMessage();
             }
         }
-        return e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
+        return e instanceof ConnectException ? "connection refused" : e.getClass().getSimpleName();
     }
 
     private static String normalise(String base) {

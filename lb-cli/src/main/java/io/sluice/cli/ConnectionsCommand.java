@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -39,7 +40,7 @@ final class ConnectionsCommand extends AdminCommand {
             t.row(Views.text(c, "listener"), Views.text(c, "client"), Views.text(c, "sni"), Views.text(c, "pool"),
                     Views.text(c, "backend"), Views.bytes(c.path("bytes_up").asLong()),
                     Views.bytes(c.path("bytes_down").asLong()),
-                    Durations.human(java.time.Duration.ofSeconds(c.path("age_seconds").asLong())));
+                    Durations.human(Duration.ofSeconds(c.path("age_seconds").asLong())));
         }
         t.print(out());
         long total = answer.path("total").asLong(t.size());

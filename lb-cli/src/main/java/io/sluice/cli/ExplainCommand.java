@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,7 @@ final class ExplainCommand extends AdminCommand {
         JsonNode stick = e.get("stick_entry");
         if (stick != null && !stick.isNull()) {
             pairs.add("stick entry", Views.text(stick, "backend") + " (" + stick.path("pins").asLong() + " pins, idle "
-                    + Durations.human(java.time.Duration.ofSeconds(stick.path("idle_seconds").asLong())) + ")");
+                    + Durations.human(Duration.ofSeconds(stick.path("idle_seconds").asLong())) + ")");
         }
         String backend = Views.text(e, "backend");
         String decidedBy = Views.text(e, "decided_by");

@@ -4,11 +4,14 @@ import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 
 /**
@@ -87,12 +90,12 @@ final class NewDaemon {
         int at = m.indexOf("error=");
         if (at >= 0) {
             int comma = m.indexOf(", ", at);
-            return comma < 0 ? m.substring(at) : m.substring(comma + 2).toLowerCase(java.util.Locale.ROOT);
+            return comma < 0 ? m.substring(at) : m.substring(comma + 2).toLowerCase(Locale.ROOT);
         }
-        if (e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof NoSuchFileException) {
             return "no such directory";
         }
-        if (e instanceof java.nio.file.AccessDeniedException) {
+        if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
         return m;

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -107,7 +108,7 @@ final class Views {
             return this;
         }
 
-        void print(java.io.PrintWriter out) {
+        void print(PrintWriter out) {
             int width = pairs.stream().mapToInt(p -> p[0].length()).max().orElse(0);
             for (String[] p : pairs) {
                 out.println(p[0] + " ".repeat(width - p[0].length() + 2) + p[1]);

@@ -73,7 +73,7 @@ final class AdminRouter {
         if (n == 1) {
             return switch (s.get(0)) {
                 case "healthz" -> new Route(GET, r -> AdminResponse.ok(Map.of("status", "ok")));
-                case "readyz" -> new Route(GET, r -> readiness(r));
+                case "readyz" -> new Route(GET, r -> readiness());
                 case "metrics" -> new Route(GET, r -> AdminResponse.text(AdminResponse.PROMETHEUS_TEXT, ops.prometheusText()));
                 default -> null;
             };
@@ -127,7 +127,7 @@ final class AdminRouter {
         };
     }
 
-    private AdminResponse readiness(AdminRequest request) {
+    private AdminResponse readiness() {
         Readiness readiness = ops.readiness();
         if (readiness.ready()) {
             return AdminResponse.ok(readiness);

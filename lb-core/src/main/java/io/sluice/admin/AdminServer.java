@@ -14,6 +14,7 @@ import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sluice.transport.Descriptors;
 import io.sluice.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -126,7 +127,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** The listening socket's descriptor, to pass to another process (epoll only). */
     public int descriptor() {
-        return io.sluice.transport.Descriptors.of(serverChannel);
+        return Descriptors.of(serverChannel);
     }
 
     /** Stops or restarts taking admin connections off the socket, without closing it (handover). */

@@ -29,7 +29,7 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
             return;
         }
         boolean close = oversized instanceof FullHttpMessage
-                || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized);
+                || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));
         ApiProblem problem = new ApiProblem(ApiProblem.Type.CONTENT_TOO_LARGE,
                 "the request body is larger than " + maxContentLength() / 1024 + " KiB");
         var answer = AdminHttpHandler.toNetty(AdminResponse.problem(problem, AdminHttpHandler.pathOf(request.uri())), false);

@@ -31,7 +31,10 @@ public record ExplainView(
         String decidedBy,
         List<Skipped> skipped) {
 
-    /** @param pins open connections using it; @param idleSeconds since its last connection ended */
+    /**
+     * @param pins        open connections using it
+     * @param idleSeconds since its last connection ended
+     */
     public record StickEntry(String backend, int pins, long idleSeconds) {}
 
     /**

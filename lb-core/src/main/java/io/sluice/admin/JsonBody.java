@@ -1,15 +1,15 @@
 package io.sluice.admin;
 
-import io.sluice.config.Durations;
-
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.config.Durations;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The optional JSON object of a POST, with typed getters that answer 400 naming the field and
@@ -112,7 +112,7 @@ final class JsonBody {
     }
 
     private static String kind(JsonNode node) {
-        return node.isArray() ? "an array" : node.isTextual() ? "a string" : node.isNumber() ? "a number" : "a " + node.getNodeType().name().toLowerCase();
+        return node.isArray() ? "an array" : node.isTextual() ? "a string" : node.isNumber() ? "a number" : "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     private static String where(JsonLocation at) {

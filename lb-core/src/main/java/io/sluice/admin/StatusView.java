@@ -1,6 +1,7 @@
 package io.sluice.admin;
 
 import java.util.List;
+import java.util.Map;
 
 /** The daemon at a glance (GET /api/v1/status). */
 public record StatusView(
@@ -11,13 +12,13 @@ public record StatusView(
         int activeConnections,
         List<Listener> listeners,
         long pid,
-        java.util.Map<String, Object> handover) {
+        Map<String, Object> handover) {
 
     /** A status without handover details (tests, embedders). */
     public StatusView(String version, long uptimeSeconds, String transport, String configFile, int activeConnections,
                       List<Listener> listeners) {
         this(version, uptimeSeconds, transport, configFile, activeConnections, listeners, ProcessHandle.current().pid(),
-                java.util.Map.of("state", "idle"));
+                Map.of("state", "idle"));
     }
 
     /** @param pools the listener's pool (tcp) or every pool its routes name (tls) */

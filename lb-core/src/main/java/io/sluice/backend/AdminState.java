@@ -1,5 +1,7 @@
 package io.sluice.backend;
 
+import java.util.Locale;
+
 /** What an operator (or the registry) decided about a backend, independent of its health. */
 public enum AdminState {
     /** Takes new connections when healthy. */
@@ -11,6 +13,6 @@ public enum AdminState {
 
     /** The word in the API and logs. */
     public String word() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

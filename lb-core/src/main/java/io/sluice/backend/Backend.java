@@ -182,7 +182,7 @@ public final class Backend {
 
         /** Control thread; null: the registry no longer drains it. */
         public void registryDrain(String why) {
-            if (!java.util.Objects.equals(this.registryDrain, why)) {
+            if (!Objects.equals(this.registryDrain, why)) {
                 this.registryDrain = why;
                 changed(why == null ? "discovery: back in the registry" : why);
             }

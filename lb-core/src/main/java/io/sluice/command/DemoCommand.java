@@ -7,6 +7,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.SluiceConfig;
+import io.sluice.config.StickyKeyType;
 import io.sluice.daemon.ShutdownSignals;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.demo.EchoBackend;
@@ -24,8 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code sluice demo}: the daemon on conf/sluice.yaml (or the copy built into the jar) plus one
@@ -86,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
                 daemon.close();
             }
             backends.forEach(EchoBackend::close);
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         }
     }
 
@@ -137,7 +139,7 @@ final class DemoCommand implements Callable<Integer> {
                     pool.name(), pool.balance().yamlName(), pool.sticky().key().yamlName());
             out.println("  Each connection prints the backend it reached:");
             out.printf("    for i in 1 2 3 4; do bash -c 'exec 3<>/dev/tcp/%s/%d; head -1 <&3'; done%n", host, a.getPort());
-            if (pool.sticky().key() != io.sluice.config.StickyKeyType.NONE) {
+            if (pool.sticky().key() != StickyKeyType.NONE) {
                 out.println("  Sticky: the same source address always lands on the same backend. With netcat you can pick the source:");
                 out.printf("    for src in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.2; do echo hi | nc -q1 -s $src %s %d | head -1; done%n", host, a.getPort());
             } else {

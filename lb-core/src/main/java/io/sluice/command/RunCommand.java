@@ -1,15 +1,19 @@
 package io.sluice.command;
 
+import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.ShutdownSignals;
-import io.sluice.daemon.SystemdNotify;
 import io.sluice.daemon.SluiceDaemon;
+import io.sluice.daemon.SystemdNotify;
 import io.sluice.handover.Takeover;
 import io.sluice.listener.Listener;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code sluice run --config FILE}: runs the daemon in the foreground until SIGTERM or SIGINT,
@@ -39,12 +43,12 @@ final class RunCommand implements Callable<Integer> {
         return runUntilSignalled(loaded, takeover, spec.commandLine().getErr());
     }
 
-    static int runUntilSignalled(SluiceConfig loaded, java.io.PrintWriter err) {
+    static int runUntilSignalled(SluiceConfig loaded, PrintWriter err) {
         return runUntilSignalled(loaded, null, err);
     }
 
     /** Exit codes: 0 after a graceful stop (or a finished handover), 1 for a failed takeover, 2 for a bind error. */
-    static int runUntilSignalled(SluiceConfig loaded, Path takeover, java.io.PrintWriter err) {
+    static int runUntilSignalled(SluiceConfig loaded, Path takeover, PrintWriter err) {
         ShutdownSignals signals = ShutdownSignals.install();
         // systemd (Type=notify): ready once listening; a daemon that takes over becomes the unit's main
         // process before the old one may exit. One that handed over says nothing more: STOPPING from
@@ -69,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
         } else {
             systemd.readyWithMainPid(pid);
         }
-        java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean handedOver = new AtomicBoolean();
         daemon.onHandedOver(() -> {
             handedOver.set(true);
             signals.trigger("Handed over to the new process");
@@ -78,11 +82,11 @@ final class RunCommand implements Callable<Integer> {
         signals.onReload(() -> {
             try {
                 running.reloadFromFile();
-            } catch (io.sluice.config.ConfigException e) {
-                org.slf4j.LoggerFactory.getLogger(RunCommand.class).error(
+            } catch (ConfigException e) {
+                LoggerFactory.getLogger(RunCommand.class).error(
                         "Reload rejected, the running configuration stays:\n{}", e.getMessage());
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(RunCommand.class).error("Reload failed: {}", e.toString());
+                LoggerFactory.getLogger(RunCommand.class).error("Reload failed: {}", e.toString());
             }
         });
         signals.awaitFirst();

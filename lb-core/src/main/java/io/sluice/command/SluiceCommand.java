@@ -1,8 +1,9 @@
 package io.sluice.command;
 
 import java.io.PrintWriter;
-import picocli.CommandLine;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code sluice}: the daemon's command line ({@code run}, {@code check}, {@code demo},
@@ -42,7 +43,7 @@ public final class SluiceCommand implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             err.println("sluice: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
-            org.slf4j.LoggerFactory.getLogger(SluiceCommand.class).debug("unexpected failure", ex);
+            LoggerFactory.getLogger(SluiceCommand.class).debug("unexpected failure", ex);
             return 1;
         });
         return cl;

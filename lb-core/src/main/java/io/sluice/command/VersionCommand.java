@@ -1,8 +1,10 @@
 package io.sluice.command;
 
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code sluice version}: the version, Java runtime and socket transport in one line each. */
 @Command(name = "version", description = "Print the version, the Java runtime and the transport.")
@@ -16,8 +18,8 @@ final class VersionCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         out.println("sluice " + SluiceCommand.Version.versionString());
         out.println("java " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vendor") + ")");
-        out.println("io_uring " + (io.netty.channel.uring.IoUring.isAvailable() ? "available (opt-in: -Dsluice.transport=io_uring)" : "unavailable"));
-        out.println("epoll " + (io.netty.channel.epoll.Epoll.isAvailable() ? "available" : "unavailable (NIO fallback)"));
+        out.println("io_uring " + (IoUring.isAvailable() ? "available (opt-in: -Dsluice.transport=io_uring)" : "unavailable"));
+        out.println("epoll " + (Epoll.isAvailable() ? "available" : "unavailable (NIO fallback)"));
         return 0;
     }
 }

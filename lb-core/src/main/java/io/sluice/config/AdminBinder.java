@@ -8,6 +8,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,7 +52,7 @@ final class AdminBinder {
         }
         Optional<YamlValue> tokenAt = m.get("token-file");
         Optional<Path> token = tokenAt.flatMap(v -> tokenFile(v, "admin token"));
-        if (bind.isEmpty() || tokenAt.isPresent() && token.isEmpty()) {
+        if (bind.isEmpty() || (tokenAt.isPresent() && token.isEmpty())) {
             return null;
         }
         return new AdminConfig(bind.get(), token.orElse(null));
@@ -98,7 +99,7 @@ final class AdminBinder {
                 bytes = in.readNBytes(MAX_TOKEN_FILE_BYTES);
             }
             boolean blank = new String(bytes, StandardCharsets.UTF_8).isBlank();
-            java.util.Arrays.fill(bytes, (byte) 0);
+            Arrays.fill(bytes, (byte) 0);
             return blank ? "is empty (expected the " + what + ")" : null;
         } catch (AccessDeniedException e) {
             return "cannot be read: permission denied";
@@ -160,7 +161,7 @@ final class AdminBinder {
         if (socket.isEmpty()) {
             return null;
         }
-        int bytes = socket.get().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int bytes = socket.get().toString().getBytes(StandardCharsets.UTF_8).length;
         if (bytes > HandoverConfig.MAX_PATH_BYTES) {
             at.get().error("the path is " + bytes + " bytes long; a UNIX socket path can have at most "
                     + HandoverConfig.MAX_PATH_BYTES + " (use a shorter directory, like /run/sluice)");

@@ -74,8 +74,8 @@ final class DiscoveryBinder {
         Optional<Path> token = tokenAt.flatMap(v -> files.tokenFile(v, "Consul ACL token"));
         Optional<YamlValue> datacenterAt = m.get("datacenter");
         Optional<String> datacenter = datacenterAt.flatMap(DiscoveryBinder::datacenter);
-        if (address.isEmpty() || tokenAt.isPresent() && token.isEmpty()
-                || datacenterAt.isPresent() && datacenter.isEmpty()) {
+        if (address.isEmpty() || (tokenAt.isPresent() && token.isEmpty())
+                || (datacenterAt.isPresent() && datacenter.isEmpty())) {
             return Optional.empty();
         }
         return Optional.of(new ConsulRegistryConfig(address.get(), token.orElse(null), datacenter.orElse(null)));

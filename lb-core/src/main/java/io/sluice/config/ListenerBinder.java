@@ -167,7 +167,7 @@ final class ListenerBinder {
                 .flatMap(v -> v.duration(Duration.ZERO, TlsListenerConfig.MAX_SERVER_FIRST_TIMEOUT, "0 to 5m"))
                 .orElse(Duration.ZERO);
         boolean notTlsRejects = notTlsAt.isEmpty()
-                || notTlsAt.get().node() instanceof ScalarNode s && s.getValue().trim().equals(REJECT);
+                || (notTlsAt.get().node() instanceof ScalarNode s && s.getValue().trim().equals(REJECT));
         if (!serverFirst.isZero() && notTlsRejects) {
             serverFirstAt.get().error("server-first-timeout needs not-tls: <pool>");
         }
@@ -175,7 +175,7 @@ final class ListenerBinder {
             m.self().problems().add(m.self().line(), m.self().child("routes", m.self().node()).path(),
                     "mode: tls needs routes, default-pool or both");
         }
-        if (routes.isEmpty() && defaultPool == null || !serverFirst.isZero() && notTls == null) {
+        if ((routes.isEmpty() && defaultPool == null) || (!serverFirst.isZero() && notTls == null)) {
             return Optional.empty();
         }
         return Optional.of(new TlsListenerConfig(routes, defaultPool, noSni, notTls, helloTimeout, maxHello,

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A whole, validated configuration. Every pool a listener names (its {@code pool}, or the pools of its
+ * A whole, validated configuration. Every pool a listener names (its {@code pool:} key, or the pools of its
  * routes, {@code default-pool} and {@code not-tls}) exists in {@link #pools()}.
  *
  * @param source    the file name it was loaded from, for messages

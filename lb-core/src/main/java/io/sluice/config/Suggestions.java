@@ -1,6 +1,7 @@
 package io.sluice.config;
 
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Optional;
 
 /** "Did you mean" hints for misspelt keys and enum values, by edit distance. */
@@ -20,7 +21,7 @@ final class Suggestions {
         String best = null;
         int bestDistance = Math.min(MAX_DISTANCE, Math.max(1, typed.length() / 3)) + 1;
         for (String candidate : candidates) {
-            int d = distance(typed.toLowerCase(), candidate.toLowerCase());
+            int d = distance(typed.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 best = candidate;
                 bestDistance = d;

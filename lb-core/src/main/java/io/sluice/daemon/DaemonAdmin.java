@@ -81,7 +81,7 @@ final class DaemonAdmin implements AdminOperations {
         String version = SluiceDaemon.class.getPackage().getImplementationVersion();
         return new StatusView(version == null ? "development build" : version,
                 Duration.between(startedAt, Instant.now()).toSeconds(),
-                transport.name().toLowerCase(), plane.config().source(),
+                transport.name().toLowerCase(Locale.ROOT), plane.config().source(),
                 tracker.size(), listeners, ProcessHandle.current().pid(), handover.toMap());
     }
 
@@ -255,7 +255,7 @@ final class DaemonAdmin implements AdminOperations {
                 continue;
             }
             boolean pickedAtConnect = sel != null && sel.backend() == null;
-            skipped.add(new ExplainView.Skipped(b.name(), candidateOrSkip(pool, b, eligible, pickedAtConnect)));
+            skipped.add(new ExplainView.Skipped(b.name(), candidateOrSkip(b, eligible, pickedAtConnect)));
         }
         return new ExplainView(lc.name(), client.getHostAddress(), normalizedSni, offered, routeKind, routePattern,
                 pool.name(), sticky ? key.toString() : null, String.format("%016x", key.hash()),
@@ -264,7 +264,7 @@ final class DaemonAdmin implements AdminOperations {
                 chosen, sel == null ? null : sel.decision().word(), skipped);
     }
 
-    private static String skipReason(Pool pool, Backend b, Map<String, Integer> eligible) {
+    private static String skipReason(Backend b, Map<String, Integer> eligible) {
         Backend.State st = b.state();
         if (!st.up()) {
             return "down";
@@ -282,8 +282,8 @@ final class DaemonAdmin implements AdminOperations {
     }
 
     /** With a balancer that picks at connect time, every eligible backend is a candidate. */
-    private static String candidateOrSkip(Pool pool, Backend b, Map<String, Integer> eligible, boolean pickedAtConnect) {
-        String reason = skipReason(pool, b, eligible);
+    private static String candidateOrSkip(Backend b, Map<String, Integer> eligible, boolean pickedAtConnect) {
+        String reason = skipReason(b, eligible);
         return pickedAtConnect && reason.equals("not-chosen") ? "candidate" : reason;
     }
 

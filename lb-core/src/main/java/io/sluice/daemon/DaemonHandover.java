@@ -21,6 +21,7 @@ import io.sluice.proxy.Connection;
 import io.sluice.proxy.ConnectionImage;
 import io.sluice.proxy.ConnectionTracker;
 import io.sluice.proxy.FrontendSettings;
+import io.sluice.state.AdminOverride;
 import io.sluice.state.OverrideJson;
 import io.sluice.sticky.StickTable;
 import io.sluice.sticky.StickyKey;
@@ -226,7 +227,7 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
                 int slash = key.indexOf('/');
                 try {
                     if (slash > 0) {
-                        io.sluice.state.AdminOverride o = OverrideJson.fromNode(node);
+                        AdminOverride o = OverrideJson.fromNode(node);
                         plane.backends().applyHandedOver(key.substring(0, slash), key.substring(slash + 1), o);
                     }
                 } catch (RuntimeException e) {

@@ -1,8 +1,10 @@
 package io.sluice.daemon;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.state.ConsulOverrideStore;
 import io.sluice.state.LocalOverrideStore;
 import io.sluice.state.OverrideStore;
+import io.sluice.state.ZooKeeperOverrideStore;
 import java.io.IOException;
 import java.time.Duration;
 
@@ -20,7 +22,7 @@ final class OverrideStores {
         if ("zookeeper".equals(config.state().store())) {
             var zk = config.discovery().zookeeper();
             try {
-                return io.sluice.state.ZooKeeperOverrideStore.open(zk.connect(), zk.basePath(), Duration.ofSeconds(15));
+                return ZooKeeperOverrideStore.open(zk.connect(), zk.basePath(), Duration.ofSeconds(15));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot open the ZooKeeper state store at " + zk.connect()
                         + zk.basePath() + ": " + e.getMessage(), e);
@@ -29,7 +31,7 @@ final class OverrideStores {
         if ("consul".equals(config.state().store())) {
             var consul = config.discovery().consul();
             try {
-                return io.sluice.state.ConsulOverrideStore.open(consul.address(), RegistrySources.token(consul),
+                return ConsulOverrideStore.open(consul.address(), RegistrySources.token(consul),
                         consul.datacenter(), "sluice/overrides", Duration.ofSeconds(15));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot open the Consul state store at " + consul.address() + ": "

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -124,12 +125,12 @@ public final class SluiceDaemon implements AutoCloseable {
         String admin = daemon.startPeriodicWork();
         if (waitForDiscovery) {
             log.info("Sluice started: {} on {} transport{}; listeners wait for the first discovery snapshot of every discovering pool",
-                    config.summary(), daemon.transport.name().toLowerCase(), admin);
+                    config.summary(), daemon.transport.name().toLowerCase(Locale.ROOT), admin);
             daemon.control.execute(daemon::onFirstSnapshots); // in case they arrived meanwhile
         } else {
             daemon.lifecycle.serving();
             log.info("Sluice started: {} on {} transport; listening on {}{}",
-                    config.summary(), daemon.transport.name().toLowerCase(), daemon.listeners.describe(), admin);
+                    config.summary(), daemon.transport.name().toLowerCase(Locale.ROOT), daemon.listeners.describe(), admin);
         }
         return daemon;
     }
@@ -199,7 +200,7 @@ public final class SluiceDaemon implements AutoCloseable {
         String admin = daemon.startPeriodicWork();
         daemon.lifecycle.serving(); // unless the listeners moved already (then it serves since)
         log.info("Sluice started by takeover: {} on {} transport; listening on {}{}", config.summary(),
-                daemon.transport.name().toLowerCase(), daemon.listeners.describe(), admin);
+                daemon.transport.name().toLowerCase(Locale.ROOT), daemon.listeners.describe(), admin);
         return daemon;
     }
 

@@ -14,6 +14,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.FileNotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -114,7 +115,7 @@ public final class SystemdNotify implements AutoCloseable {
 
     /** Netty reports ENOENT as a FileNotFoundException without a message. */
     private static String describe(Throwable e) {
-        if (e instanceof java.io.FileNotFoundException && e.getMessage() == null) {
+        if (e instanceof FileNotFoundException && e.getMessage() == null) {
             return "no such socket";
         }
         return e.getMessage() == null ? e.getClass().getName() : e.getMessage();

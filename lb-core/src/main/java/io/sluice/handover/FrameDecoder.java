@@ -1,6 +1,7 @@
 package io.sluice.handover;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import java.nio.ByteOrder;
@@ -28,7 +29,7 @@ final class FrameDecoder extends LengthFieldBasedFrameDecoder {
     }
 
     @Override
-    protected ByteBuf extractFrame(io.netty.channel.ChannelHandlerContext ctx, ByteBuf buffer, int index, int length) {
+    protected ByteBuf extractFrame(ChannelHandlerContext ctx, ByteBuf buffer, int index, int length) {
         first = false;
         return super.extractFrame(ctx, buffer, index, length);
     }

@@ -8,6 +8,7 @@ import io.sluice.proxy.ConnectionImage;
 import io.sluice.proxy.PausedConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -126,7 +127,7 @@ public final class HandOff implements Runnable {
      * order.
      */
     private final class Rounds {
-        private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
+        private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
         private final Set<Connection> offered = Collections.newSetFromMap(new IdentityHashMap<>());
         /** Could not pause this round (connecting to a backend, closing): retried once the others are out. */
         private final Set<Connection> unsettled = Collections.newSetFromMap(new IdentityHashMap<>());

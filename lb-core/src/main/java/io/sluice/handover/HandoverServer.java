@@ -1,6 +1,7 @@
 package io.sluice.handover;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -27,6 +28,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who may talk to it: only a process of our own uid (the file mode, and SO_PEERCRED checked on
  * every connection), and only in our protocol: the first frame must be a HELLO of a version we
- * speak, within {@link #GREETING_TIMEOUT}. Anything else gets a REFUSED frame (when it was at least
+ * speak, within {@link #GREETING_TIMEOUT_MILLIS} ms. Anything else gets a REFUSED frame (when it was at least
  * framed) and is closed; nothing it sent has any effect.
  */
 public final class HandoverServer implements AutoCloseable {
@@ -89,7 +91,7 @@ public final class HandoverServer implements AutoCloseable {
                                         boolean succeeding) throws HandoverException {
         if (!transport.supportsHandover()) {
             throw new HandoverException("handover.socket needs the epoll transport; this daemon runs on "
-                    + transport.name().toLowerCase());
+                    + transport.name().toLowerCase(Locale.ROOT));
         }
         if (!succeeding && Files.exists(path) && answers(path)) {
             throw new HandoverException("another process is listening on the handover socket " + path
@@ -218,7 +220,7 @@ public final class HandoverServer implements AutoCloseable {
             }
             Wire.Frame frame;
             try {
-                frame = Wire.Frame.decode((io.netty.buffer.ByteBuf) msg);
+                frame = Wire.Frame.decode((ByteBuf) msg);
             } catch (HandoverException e) {
                 refuse(ctx, "invalid", e.getMessage());
                 return;
@@ -262,14 +264,14 @@ public final class HandoverServer implements AutoCloseable {
             log.info("Handover requested by pid {}", hello.pid());
             // The descriptor connection must follow at once, or the session is dropped.
             ctx.executor().schedule(() -> {
-                if (session.get() == pending && !pending.link().hasDescriptorChannel()) {
-                    session.compareAndSet(pending, null);
+                // compareAndSet compares identity: only this session is dropped, never a later one.
+                if (!pending.link().hasDescriptorChannel() && session.compareAndSet(pending, null)) {
                     log.warn("Handover from pid {} dropped: no descriptor connection in {} ms", hello.pid(), GREETING_TIMEOUT_MILLIS);
                     ctx.close();
                 }
             }, GREETING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             ctx.channel().closeFuture().addListener(f -> {
-                if (session.get() == pending && !pending.link().hasDescriptorChannel()) {
+                if (!pending.link().hasDescriptorChannel()) {
                     session.compareAndSet(pending, null);
                 }
             });

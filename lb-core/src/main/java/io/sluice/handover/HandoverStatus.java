@@ -1,5 +1,7 @@
 package io.sluice.handover;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,18 +36,18 @@ public final class HandoverStatus {
     private volatile String socket;
     private volatile String state = "idle";
     private volatile Summary last;
-    private final io.micrometer.core.instrument.MeterRegistry registry;
+    private final MeterRegistry registry;
 
     /** With gauges of the last handover and counters of refused peers in {@code registry}. */
-    public HandoverStatus(io.micrometer.core.instrument.MeterRegistry registry) {
+    public HandoverStatus(MeterRegistry registry) {
         this.registry = registry;
-        io.micrometer.core.instrument.Gauge.builder("sluice.handover.last.duration.seconds", this,
+        Gauge.builder("sluice.handover.last.duration.seconds", this,
                         h -> h.last == null ? Double.NaN : h.last.durationMillis() / 1000.0)
                 .description("How long the last handover took, on this process's side").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("sluice.handover.last.longest.pause.seconds", this,
+        Gauge.builder("sluice.handover.last.longest.pause.seconds", this,
                         h -> h.last == null || h.last.longestPauseMillis() < 0 ? Double.NaN : h.last.longestPauseMillis() / 1000.0)
                 .description("The longest pause one connection saw in the last handover").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("sluice.handover.last.connections", this,
+        Gauge.builder("sluice.handover.last.connections", this,
                         h -> h.last == null ? Double.NaN : h.last.connections())
                 .description("Connections handed over (sent or received) in the last handover").register(registry);
     }

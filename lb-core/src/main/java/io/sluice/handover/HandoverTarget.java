@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.sluice.proxy.AdoptedConnection;
 import io.sluice.proxy.ConnectionImage;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /** What the new process's daemon gives {@link Takeover}: where the old one's things go. */
 public interface HandoverTarget {
@@ -30,7 +31,7 @@ public interface HandoverTarget {
      * Starts serving an adopted connection (after the acknowledgement went out); {@code started}
      * gets how long it was paused, in nanoseconds, once it relays again.
      */
-    void start(AdoptedConnection adopted, java.util.function.LongConsumer started);
+    void start(AdoptedConnection adopted, LongConsumer started);
 
     /** A connection this process cannot take, and why. */
     final class Refused extends Exception {

@@ -1,5 +1,6 @@
 package io.sluice.handover;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.proxy.ConnectionImage;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +23,10 @@ public final class Messages {
     public record Attach(String session) {}
 
     /** Old → new: stick tables and admin overrides (sent before the listeners, and again at the end). */
-    public record State(List<StickEntry> stick, Map<String, com.fasterxml.jackson.databind.JsonNode> overrides) {}
+    public record State(List<StickEntry> stick, Map<String, JsonNode> overrides) {}
 
     /** One stick-table entry; {@code key} is the sticky key's bytes. */
+@SuppressWarnings("ArrayRecordComponent") // bytes in transit: never compared or hashed
     public record StickEntry(String pool, byte[] key, String backend, long idleMillis) {}
 
     /** Old → new: its listening sockets; their descriptors follow in this order. */

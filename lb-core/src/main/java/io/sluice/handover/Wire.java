@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -48,6 +49,7 @@ final class Wire {
     }
 
     /** A received frame; {@code blob} holds a BATCH's pending bytes (empty otherwise). */
+@SuppressWarnings("ArrayRecordComponent") // bytes in transit: never compared or hashed
     record Frame(Type type, byte[] json, byte[] blob) {
 
         <T> T read(Class<T> as) throws HandoverException {
@@ -88,7 +90,7 @@ final class Wire {
 
         @Override
         public String toString() {
-            return type + " " + new String(Arrays.copyOf(json, Math.min(json.length, 200)), java.nio.charset.StandardCharsets.UTF_8);
+            return type + " " + new String(Arrays.copyOf(json, Math.min(json.length, 200)), StandardCharsets.UTF_8);
         }
     }
 

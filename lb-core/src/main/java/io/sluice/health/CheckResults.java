@@ -10,6 +10,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.util.Locale;
 import javax.net.ssl.SSLException;
 
 /**
@@ -89,6 +90,6 @@ final class CheckResults {
 
     private static boolean contains(Throwable t, String word) {
         String message = t.getMessage();
-        return message != null && message.toLowerCase(java.util.Locale.ROOT).contains(word);
+        return message != null && message.toLowerCase(Locale.ROOT).contains(word);
     }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.unix.UnixChannelOption;
 import io.sluice.config.ListenerConfig;
 import io.sluice.proxy.FrontendInitializer;
 import io.sluice.proxy.FrontendSettings;
+import io.sluice.transport.Descriptors;
 import io.sluice.transport.Transport;
 import java.net.InetSocketAddress;
 
@@ -125,7 +126,7 @@ public final class Listener {
 
     /** The listening socket's descriptor, to pass to another process (epoll only). */
     public int descriptor() {
-        return io.sluice.transport.Descriptors.of(serverChannel);
+        return Descriptors.of(serverChannel);
     }
 
     /**

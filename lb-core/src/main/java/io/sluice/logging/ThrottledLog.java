@@ -1,5 +1,6 @@
 package io.sluice.logging;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
@@ -46,7 +47,7 @@ public final class ThrottledLog {
     }
 
     private static Object[] append(Object[] args, Object extra) {
-        Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        Object[] all = Arrays.copyOf(args, args.length + 1);
         all[args.length] = extra;
         return all;
     }

@@ -17,6 +17,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.netty.util.internal.PlatformDependent;
+import io.sluice.backend.AdminState;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
 import java.util.Collection;
@@ -24,6 +25,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The daemon's meter registry in Prometheus format, with the process-level meters (JVM, GC,
@@ -101,7 +103,7 @@ public final class DaemonMetrics {
                 wanted.add(gauge("sluice.backend.up", "1 when the health state is UP",
                         () -> state(p, n, x -> x.state().up() ? 1 : 0), "pool", p, "backend", n));
                 wanted.add(gauge("sluice.backend.ready", "1 when the admin state is READY (not DRAIN or MAINT)",
-                        () -> state(p, n, x -> x.state().admin() == io.sluice.backend.AdminState.READY ? 1 : 0),
+                        () -> state(p, n, x -> x.state().admin() == AdminState.READY ? 1 : 0),
                         "pool", p, "backend", n));
                 wanted.add(gauge("sluice.backend.effective.weight", "Weight balancers use now (0: not eligible)",
                         () -> effectiveWeight(p, n), "pool", p, "backend", n));
@@ -131,7 +133,7 @@ public final class DaemonMetrics {
         return pools.get().get(pool);
     }
 
-    private double state(String pool, String backend, java.util.function.ToDoubleFunction<Backend> f) {
+    private double state(String pool, String backend, ToDoubleFunction<Backend> f) {
         Pool p = current(pool);
         Backend b = p == null ? null : p.backend(backend);
         return b == null ? Double.NaN : f.applyAsDouble(b);

@@ -91,10 +91,10 @@ public final class ProxyMetrics {
 
     public void bytes(String pool, long up, long down) {
         if (up > 0) {
-            cached(bytesUpByPool, pool, "sluice.bytes.up", "pool").increment(up);
+            cached(bytesUpByPool, pool, "sluice.bytes.up", "pool").increment((double) up);
         }
         if (down > 0) {
-            cached(bytesDownByPool, pool, "sluice.bytes.down", "pool").increment(down);
+            cached(bytesDownByPool, pool, "sluice.bytes.down", "pool").increment((double) down);
         }
     }
 

@@ -1,8 +1,10 @@
 package io.sluice.proxy;
 
 import io.sluice.metrics.OpenConnections;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every admitted client connection of the daemon, so shutdown can wait for them and close the
@@ -11,11 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConnectionTracker implements OpenConnections {
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perListener = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> perListener = new ConcurrentHashMap<>();
 
     void add(Connection c) {
         if (open.add(c)) {
-            perListener.computeIfAbsent(c.listener(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            perListener.computeIfAbsent(c.listener(), k -> new AtomicInteger()).incrementAndGet();
         }
     }
 
@@ -28,13 +30,13 @@ public final class ConnectionTracker implements OpenConnections {
     /** Connections open now on {@code listener} (0 for a listener that never had one). */
     @Override
     public int size(String listener) {
-        java.util.concurrent.atomic.AtomicInteger n = perListener.get(listener);
+        AtomicInteger n = perListener.get(listener);
         return n == null ? 0 : n.get();
     }
 
     /** A snapshot of the open connections (weakly consistent). */
-    public java.util.List<Connection> all() {
-        return java.util.List.copyOf(open);
+    public List<Connection> all() {
+        return List.copyOf(open);
     }
 
     /** Connections open now. */

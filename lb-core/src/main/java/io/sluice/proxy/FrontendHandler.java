@@ -64,11 +64,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else {
             settings.metrics().accepted(settings.listener());
             if (!settings.limiter().tryAcquireGlobal()) {
-                refuse(ctx, CloseReason.OVER_LIMIT);
+                refuse(CloseReason.OVER_LIMIT);
                 return;
             }
             connection.globalAdmitted();
-            if (!expectsProxyHeader && !admitSource(ctx)) {
+            if (!expectsProxyHeader && !admitSource()) {
                 return;
             }
         }
@@ -79,16 +79,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private boolean admitSource(ChannelHandlerContext ctx) {
+    private boolean admitSource() {
         if (!settings.limiter().tryAcquireSource(connection.client().getAddress())) {
-            refuse(ctx, CloseReason.OVER_SOURCE_LIMIT);
+            refuse(CloseReason.OVER_SOURCE_LIMIT);
             return false;
         }
         connection.sourceAdmitted();
         return true;
     }
 
-    private void refuse(ChannelHandlerContext ctx, CloseReason reason) {
+    private void refuse(CloseReason reason) {
         settings.metrics().refused(settings.listener(), reason.word());
         connection.close(reason);
     }
@@ -108,13 +108,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             connection.inboundInputShutdown();
         } else if (evt instanceof ClientAddressResolved resolved) {
             connection.resolved(resolved);
-            if (admitSource(ctx) && !settings.routed()) {
+            if (admitSource() && !settings.routed()) {
                 connect(settings.pool(), null);
             }
         } else if (evt instanceof PoolChosen chosen) {
             Pool pool = settings.pools().get(chosen.pool());
             if (pool == null) { // config validation makes this unreachable; never fail silently
-                refuse(ctx, CloseReason.NO_BACKEND);
+                refuse(CloseReason.NO_BACKEND);
                 return;
             }
             connect(pool, chosen.serverName());

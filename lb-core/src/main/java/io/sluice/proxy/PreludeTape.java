@@ -2,6 +2,7 @@ package io.sluice.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -36,7 +37,7 @@ final class PreludeTape extends ChannelInboundHandlerAdapter {
 
     /** A copy of everything recorded so far (the caller owns it). */
     ByteBuf copy() {
-        return recorded == null ? io.netty.buffer.Unpooled.EMPTY_BUFFER : recorded.copy();
+        return recorded == null ? Unpooled.EMPTY_BUFFER : recorded.copy();
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.sluice.metrics.ProxyMetrics;
 import io.sluice.prelude.HandoverEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -120,7 +121,7 @@ public final class ProxyHeaderReceiver extends ChannelInboundHandlerAdapter {
     private static InetSocketAddress socketAddress(String literal, int port) {
         try {
             return new InetSocketAddress(InetAddress.getByName(literal), port);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException("not an address literal: " + literal, e);
         }
     }

@@ -1,6 +1,5 @@
 package io.sluice.state;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.io.IOException;
@@ -51,7 +50,6 @@ import org.slf4j.LoggerFactory;
 public final class ZooKeeperOverrideStore extends SharedOverrideStore {
 
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperOverrideStore.class);
-    private static final ObjectMapper json = new ObjectMapper();
 
     static final int CONNECTION_TIMEOUT_MS = 5_000;
     /** Versioned-write attempts per put before giving up (each failure means another writer succeeded). */

@@ -427,7 +427,7 @@ public final class ClientHelloParser {
                 int c = u8();
                 if (c >= 'A' && c <= 'Z') {
                     c += 'a' - 'A';
-                } else if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_')) {
+                } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')) {
                     valid = false;
                 }
                 name[i] = (byte) c;

@@ -66,7 +66,7 @@ public final class ConsulClient {
     public static ConsulClient create(URI address, String tokenOrNull, String datacenterOrNull, Duration timeout) {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(timeout, "timeout");
-        if (!"http".equalsIgnoreCase(address.getScheme()) && !"https".equalsIgnoreCase(address.getScheme())
+        if ((!"http".equalsIgnoreCase(address.getScheme()) && !"https".equalsIgnoreCase(address.getScheme()))
                 || address.getHost() == null) {
             throw new IllegalArgumentException("Consul address " + address + " is not an http(s) URL");
         }
