@@ -50,7 +50,7 @@ public final class Listener {
     public static Listener bind(ListenerConfig config, FrontendSettings settings, Transport transport, EventLoopGroup group)
             throws BindFailedException {
         FrontendInitializer initializer = new FrontendInitializer(settings);
-        ServerBootstrap bootstrap = bootstrap(config, initializer, group)
+        ServerBootstrap bootstrap = bootstrap(config, initializer, transport, group)
                 .channel(transport.serverChannelClass());
         if (transport.supportsReusePort()) {
             bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
@@ -71,7 +71,7 @@ public final class Listener {
     public static Listener adopt(ListenerConfig config, FrontendSettings settings, Transport transport,
                                  EventLoopGroup group, int fd) throws BindFailedException {
         FrontendInitializer initializer = new FrontendInitializer(settings);
-        ChannelFuture registered = bootstrap(config, initializer, group)
+        ChannelFuture registered = bootstrap(config, initializer, transport, group)
                 .channelFactory(() -> transport.wrapServerSocket(fd))
                 .register().awaitUninterruptibly();
         if (!registered.isSuccess()) {
@@ -81,8 +81,10 @@ public final class Listener {
         return new Listener(config, registered.channel(), initializer);
     }
 
-    private static ServerBootstrap bootstrap(ListenerConfig config, FrontendInitializer initializer, EventLoopGroup group) {
-        return new ServerBootstrap()
+    // Package-private for ListenerTest.
+    static ServerBootstrap bootstrap(ListenerConfig config, FrontendInitializer initializer, Transport transport,
+                                     EventLoopGroup group) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -92,6 +94,11 @@ public final class Listener {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.RECEIVE_BUFFERS)
                 .childHandler(initializer);
+        if (transport.acceptBatches() != null) {
+            // Accept in batches (a reconnect storm must not take one loop pass per client): see Transport.
+            bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, transport.acceptBatches());
+        }
+        return bootstrap;
     }
 
     private static String describe(ListenerConfig config, Throwable cause) {

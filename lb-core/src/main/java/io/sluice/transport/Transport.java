@@ -7,6 +7,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -73,6 +74,11 @@ public enum Transport {
         public ServerChannel wrapServerSocket(int fd) {
             return new EpollServerSocketChannel(fd);
         }
+
+        @Override
+        public RecvByteBufAllocator acceptBatches() {
+            return EPOLL_ACCEPTS;
+        }
     },
     /** Opt-in and experimental (see {@link #detect}): submission batching instead of a syscall per operation. */
     IO_URING {
@@ -137,6 +143,31 @@ public enum Transport {
         // keep-alive connections on one loop).
         allocator.maxMessagesPerRead(16);
         return allocator;
+    }
+
+    /** Most connections a listener accepts per readiness event before the loop serves other sockets. */
+    public static final int ACCEPTS_PER_EVENT = 16;
+
+    /**
+     * Netty 4.2's epoll listener accepts one connection per readiness event, not the 16 its
+     * metadata asks for: its loop goes on only while "more data may be there", which for a listener
+     * it tests as {@code fd == 1} (the accepted descriptor compared with the one "byte" it tried to
+     * read), true for no real descriptor. Since 4.2 dropped edge-triggered epoll nothing else keeps
+     * that loop going. So every accept waits for a whole event-loop pass over all the ready sockets:
+     * with 500 keep-alive clients connecting at once, the last was accepted 2.5 s after the first and
+     * its first request waited that long (measured: accept4 once per epoll_pwait2 under strace, and
+     * the access log's per-connection ages; docs/performance.md). Ignoring that guess, the listener
+     * accepts until accept says EAGAIN or {@link #ACCEPTS_PER_EVENT} connections were taken.
+     */
+    private static final RecvByteBufAllocator EPOLL_ACCEPTS =
+            new ServerChannelRecvByteBufAllocator().respectMaybeMoreData(false).maxMessagesPerRead(ACCEPTS_PER_EVENT);
+
+    /**
+     * The policy of a listening socket's accept loop ({@code ChannelOption.RCVBUF_ALLOCATOR} of the
+     * server channel), or null for the transport's own, which accepts in batches already.
+     */
+    public RecvByteBufAllocator acceptBatches() {
+        return null;
     }
 
     abstract IoHandlerFactory ioHandlerFactory();
