@@ -3,7 +3,6 @@ package io.sluice.logging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
@@ -24,8 +23,8 @@ import io.sluice.accesslog.AccessLog;
  * them.
  *
  * <p>Access lines are logged on the event loops, once per closed connection: they must never wait
- * for stdout (a slow journal, a full pipe). The queue hands them to one writer thread and drops
- * lines rather than stall relaying when it is full.
+ * for stdout (a slow journal, a full pipe). The queue ({@link BatchingAppender}) hands them to one
+ * writer thread without waking it per line, and drops lines rather than stall relaying when it is full.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
 public final class DefaultLogging extends ContextAwareBase implements Configurator {
@@ -42,12 +41,10 @@ public final class DefaultLogging extends ContextAwareBase implements Configurat
         root.setLevel(Level.INFO);
         root.addAppender(stdout);
 
-        AsyncAppender access = new AsyncAppender();
+        BatchingAppender access = new BatchingAppender(); // drops lines when full, never waits or wakes
         access.setContext(context);
         access.setName("ACCESS");
         access.setQueueSize(16384);
-        access.setDiscardingThreshold(0); // drop nothing while there is room...
-        access.setNeverBlock(true);       // ...and never make an event loop wait when there is none
         access.addAppender(console(context, "ACCESS_STDOUT", "%msg%n"));
         access.start();
         Logger accessLogger = context.getLogger(AccessLog.LOGGER_NAME);
