@@ -10,6 +10,7 @@ import io.sluice.accesslog.AccessLog;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
 import io.sluice.proxyprotocol.ClientAddressResolved;
+import io.sluice.transport.HalfClose;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -256,8 +257,8 @@ public final class Connection {
     /**
      * One side's FIN goes on to {@code to}. If the other direction has finished already, this was
      * the last one: close both after their queued bytes, and the close sends the FIN. Only the
-     * first FIN needs a half-close (shutdownOutput), which in Netty costs an exception with a
-     * stack trace per call; the ordinary close of a request/response connection avoids one.
+     * first FIN needs a half-close (shutdownOutput), which {@link HalfClose} sends without
+     * Netty's exception per call on epoll; the ordinary close of a request/response connection needs one.
      */
     private void passFinOn(Channel to, boolean otherDirectionDone) {
         if (otherDirectionDone) {
@@ -281,7 +282,7 @@ public final class Connection {
         // shutdownOutput() fails writes still queued, so wait for everything before it to be written.
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess() && ch instanceof DuplexChannel duplex) {
-                duplex.shutdownOutput();
+                HalfClose.shutdownOutput(duplex); // without Netty's exception per call where it can
             }
         });
     }
