@@ -138,9 +138,8 @@ public enum Transport {
     private static RecvByteBufAllocator receiveBuffers() {
         AdaptiveRecvByteBufAllocator allocator = new AdaptiveRecvByteBufAllocator();
         // 16 reads per readiness event, what Netty gives a stream channel's own allocator. A bare
-        // AdaptiveRecvByteBufAllocator allows one: under epoll every further read of a busy socket
-        // then waits for a task behind all other ready sockets (measured: p99 over a second with 500
-        // keep-alive connections on one loop).
+        // AdaptiveRecvByteBufAllocator allows one: every further read of a busy socket then waits
+        // for the loop's next pass over all the other ready sockets.
         allocator.maxMessagesPerRead(16);
         return allocator;
     }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Per-connection costs of a running proxy under new connections (wrk, `Connection: close`, one
+# request per connection): system calls by name (strace -c over every thread, or the thread named
+# by --thread), and CPU time (utime + stime from /proc/PID/stat, in a separate run without strace),
+# each divided by the connections wrk completed. Counts do not depend on how busy the machine is;
+# CPU time does, less than rates do (docs/performance.md, "Round 2").
+#
+# Usage: bench/per-connection.sh PID URL [--secs 3] [--conns 20] [--thread NAME] [--pin-load 1]
+#   PID     the proxy process (for Sluice the java process, e.g. pgrep -f 'sluice.jar run')
+#   URL     what wrk requests through it, e.g. http://127.0.0.1:23200/
+#   --thread  count only this thread's calls (Sluice's event loop: sluice-io-1-1)
+#   --pin-load  the core wrk runs on (default 1; empty for none)
+# Needs: strace, wrk, awk, bc. Loopback addresses only; each run is bounded by --secs.
+set -euo pipefail
+export LC_ALL=C
+[ $# -ge 2 ] || { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
+pid=$1; url=$2; shift 2
+secs=3; conns=20; thread=""; pin=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --secs) secs=$2; shift 2 ;;
+    --conns) conns=$2; shift 2 ;;
+    --thread) thread=$2; shift 2 ;;
+    --pin-load) pin=$2; shift 2 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+done
+[ -d "/proc/$pid" ] || { echo "no process $pid" >&2; exit 2; }
+[[ "$url" =~ ^https?://(127\.[0-9.]+|\[::1\]|localhost)[:/] ]] || { echo "loopback URLs only: $url" >&2; exit 2; }
+for c in strace wrk bc; do command -v "$c" >/dev/null || { echo "missing: $c" >&2; exit 2; }; done
+load=(); [ -n "$pin" ] && load=(taskset -c "$pin")
+out=$(mktemp -d -t per-connection.XXXXXX); trap 'rm -rf "$out"' EXIT
+
+run_wrk() { "${load[@]}" timeout $((secs + 10)) wrk -t1 -c"$conns" -d"${secs}s" -H 'Connection: close' "$url" | awk '/requests in/ {print $1}'; }
+
+targets=()
+for t in /proc/"$pid"/task/*; do
+  if [ -z "$thread" ] || [ "$(cat "$t/comm")" = "$thread" ]; then targets+=(-p "$(basename "$t")"); fi
+done
+[ ${#targets[@]} -gt 0 ] || { echo "no thread named $thread in $pid" >&2; exit 2; }
+strace -c -f "${targets[@]}" -o "$out/strace.txt" 2>/dev/null &
+tracer=$!
+sleep 1
+n=$(run_wrk)
+sleep 0.5; kill -INT "$tracer"; wait "$tracer" 2>/dev/null || true
+echo "system calls per connection (${thread:-all threads}), $n connections:"
+awk -v n="$n" '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" {
+    calls = $4; err = (NF == 6 ? $5 : 0); total += calls
+    printf "  %-18s %6.2f", $NF, calls / n; if (err > 0) printf "  (failed %.2f)", err / n; print "" }
+  END { printf "  %-18s %6.1f\n", "total", total / n }' "$out/strace.txt" | sort -k2 -nr
+
+tick=$(getconf CLK_TCK)
+t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+n=$(run_wrk)
+t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+echo "CPU per connection (whole process, no strace): $(echo "($t1 - $t0) * 1000000 / $tick / $n" | bc) us over $n connections"
