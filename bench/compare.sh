@@ -22,6 +22,10 @@
 #              the time to establish N connections (bench/IdleConns.java: a holder client and an echo
 #              backend), N = --mem-conns (default 1000 and 8000), fresh proxies for each measurement.
 #              The open-files limit (20000 here) caps N: a proxied connection takes 2 descriptors.
+#   storm      a reconnect storm: --storm-conns chat clients (default 9000, the most the open-files
+#              limit allows through a proxy) connect at once, each sends one line and waits for its
+#              echo (bench/IdleConns.java hold with all of them in flight, echo backend): ms until all
+#              are served, and how many failed (refused, reset, no echo); fresh proxies each rep.
 #   startup    Sluice: ms from starting the JVM to the first accepted connection and to the first
 #              proxied response (HAProxy for reference).
 # The load workloads (keepalive .. sticky) share one HAProxy and one Sluice, started once and warmed
@@ -29,7 +33,7 @@
 # GC pauses within each workload's time window are reported (count, max, total).
 #
 # Usage: bench/compare.sh [--threads 1|2] [--reps N] [--secs S] [--only LIST] [--out DIR]
-#                         [--conns "50 500"] [--rate-conns 50] [--mem-conns "1000 8000"]
+#                         [--conns "50 500"] [--rate-conns 50] [--mem-conns "1000 8000"] [--storm-conns 9000]
 #                         [--tls-resume on|off] [--warmup S] [--port-base 23100]
 #   --warmup: seconds of load per proxy before the load workloads (default 3 x --secs, 6..30).
 #   --threads 1 (default): the proxy gets core 0 (Sluice sees one CPU: one event loop; HAProxy
@@ -80,7 +84,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 cd "$(dirname "$0")/.."
 
 threads=1; reps=5; secs=10; only=all; out=""
-ka_conns="50 500"; rate_conns=50; mem_conns="1000 8000"; tls_resume=on; port_base=23100; warmup=""
+ka_conns="50 500"; rate_conns=50; mem_conns="1000 8000"; storm_conns=9000; tls_resume=on; port_base=23100; warmup=""
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -92,6 +96,7 @@ while [ $# -gt 0 ]; do
     --conns) ka_conns=$2; shift 2 ;;
     --rate-conns) rate_conns=$2; shift 2 ;;
     --mem-conns) mem_conns=$2; shift 2 ;;
+    --storm-conns) storm_conns=$2; shift 2 ;;
     --tls-resume) tls_resume=$2; shift 2 ;;
     --port-base) port_base=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
@@ -101,10 +106,11 @@ while [ $# -gt 0 ]; do
 done
 case "$threads" in 1|2) ;; *) echo "--threads must be 1 or 2" >&2; exit 2 ;; esac
 case "$tls_resume" in on|off) ;; *) echo "--tls-resume must be on or off" >&2; exit 2 ;; esac
-[[ "$reps" =~ ^[1-9][0-9]*$ && "$secs" =~ ^[1-9][0-9]*$ && "$rate_conns" =~ ^[1-9][0-9]*$ && "$port_base" =~ ^[1-9][0-9]*$ && "${warmup:=$(( secs * 3 > 30 ? 30 : (secs * 3 < 6 ? 6 : secs * 3) ))}" =~ ^[1-9][0-9]*$ ]] ||
-  { echo "--reps, --secs, --rate-conns, --port-base and --warmup take positive integers" >&2; exit 2; }
+[[ "$reps" =~ ^[1-9][0-9]*$ && "$secs" =~ ^[1-9][0-9]*$ && "$rate_conns" =~ ^[1-9][0-9]*$ && "$storm_conns" =~ ^[1-9][0-9]*$ && "$port_base" =~ ^[1-9][0-9]*$ && "${warmup:=$(( secs * 3 > 30 ? 30 : (secs * 3 < 6 ? 6 : secs * 3) ))}" =~ ^[1-9][0-9]*$ ]] ||
+  { echo "--reps, --secs, --rate-conns, --storm-conns, --port-base and --warmup take positive integers" >&2; exit 2; }
+[ "$storm_conns" -le 9000 ] || { echo "--storm-conns: at most 9000 (a proxied connection takes two of the 20000 descriptors)" >&2; exit 2; }
 [ "$port_base" -ge 1024 ] && [ "$port_base" -le 32000 ] || { echo "--port-base: 1024..32000 (below the ephemeral range)" >&2; exit 2; }
-all_workloads="keepalive connrate tls bulk sticky memory startup"   # the order they run in
+all_workloads="keepalive connrate tls bulk sticky memory storm startup"   # the order they run in
 [ "$only" = all ] && only=$all_workloads
 only=${only//,/ }
 for w in $only; do
@@ -439,6 +445,7 @@ wait_port $P_HTTP nginx; wait_port $P_TLS_A nginx; wait_port $P_IPERF iperf3; wa
   printf 'keepalive_conns\t%s\n' "$ka_conns"
   printf 'rate_conns\t%s\n' "$rate_conns"
   printf 'mem_conns\t%s\n' "$mem_conns"
+  printf 'storm_conns\t%s\n' "$storm_conns"
   printf 'tls_session_resumption\t%s\n' "$tls_resume"
   printf 'warmup_secs\t%s\n' "$warmup"
   printf 'workloads\t%s\n' "$only"
@@ -708,6 +715,33 @@ wl_memory() {
       done
       stop_proxies   # (its GC log has our own jcmd GC.run pauses: not summarized)
     done
+  done
+}
+
+wl_storm() {
+  echo "== storm: $storm_conns clients connect at once, each sends a line and waits for its echo"
+  stop_main   # fresh proxies for every repetition: the storm hits a process that is up but idle
+  for rep in $(seq 1 "$reps"); do
+    echo " rep $rep/$reps"
+    start_proxies "storm-r$rep"
+    local line=""
+    for tg in $targets; do
+      local est ms_ failed
+      # Warm-up of 200 (not counted), then all $storm_conns in flight at once.
+      rm -f "$work/go" "$work/release"
+      "${pin_load[@]}" java -cp "$work/classes" IdleConns hold "$(port_of idle "$tg")" "$storm_conns" "$storm_conns" 200 "$work" 120 \
+        >"$work/holder.out" 2>&1 &
+      holder_pid=$!
+      hold_wait WARM
+      touch "$work/go"; hold_wait ESTABLISHED
+      est=$(grep '^ESTABLISHED' "$work/holder.out"); ms_=$(kv "$est" ms); failed=$(kv "$est" failed)
+      touch "$work/release"; wait "$holder_pid" || true; holder_pid=""
+      record storm "n$storm_conns" "$tg" "$rep" serve_time ms lower "$ms_"
+      record storm "n$storm_conns" "$tg" "$rep" failed count lower "$failed"
+      line+=$(printf '  %s %s ms (%s failed)' "$tg" "$ms_" "$failed")
+    done
+    echo "$line"
+    stop_proxies
   done
 }
 
