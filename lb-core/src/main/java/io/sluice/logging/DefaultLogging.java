@@ -47,6 +47,8 @@ public final class DefaultLogging extends ContextAwareBase implements Configurat
         access.setQueueSize(16384);
         access.addAppender(console(context, "ACCESS_STDOUT", "%msg%n"));
         access.start();
+        // The lines of the connections a stop closes are the last ones queued: write them at exit.
+        Runtime.getRuntime().addShutdownHook(new Thread(access::stop, "sluice-access-log-flush"));
         Logger accessLogger = context.getLogger(AccessLog.LOGGER_NAME);
         accessLogger.setLevel(accessLogOn() ? Level.INFO : Level.OFF);
         accessLogger.setAdditive(false);
