@@ -1,7 +1,7 @@
 package io.sluice.command;
 
-import io.sluice.config.ConfigError;
-import io.sluice.config.ConfigException;
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import java.io.PrintWriter;

@@ -2,7 +2,7 @@ package io.sluice.command;
 
 import io.netty.channel.EventLoopGroup;
 import io.sluice.config.BackendConfig;
-import io.sluice.config.ConfigException;
+import io.sluice.yaml.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;

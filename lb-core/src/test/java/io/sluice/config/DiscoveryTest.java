@@ -1,5 +1,7 @@
 package io.sluice.config;
 
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import static io.sluice.config.Yaml.MINIMAL;
 import static io.sluice.config.Yaml.assertContains;
 import static io.sluice.config.Yaml.assertError;

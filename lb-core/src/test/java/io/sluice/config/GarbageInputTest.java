@@ -1,5 +1,7 @@
 package io.sluice.config;
 
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 

@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.yaml.ConfigError;
 import static io.sluice.config.Yaml.MINIMAL;
 import static io.sluice.config.Yaml.assertContains;
 import static io.sluice.config.Yaml.assertError;

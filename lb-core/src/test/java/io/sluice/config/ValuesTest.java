@@ -1,5 +1,9 @@
 package io.sluice.config;
 
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
+import io.sluice.yaml.Suggestions;
+import io.sluice.duration.Durations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.sluice.config.ConfigException;
+import io.sluice.yaml.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.NoSniAction;
 import io.sluice.config.RouteConfig;

@@ -1,4 +1,4 @@
-package io.sluice.config;
+package io.sluice.yaml;
 
 import java.util.Objects;
 

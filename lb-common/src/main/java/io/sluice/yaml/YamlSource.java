@@ -1,4 +1,4 @@
-package io.sluice.config;
+package io.sluice.yaml;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -20,11 +20,11 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Turns YAML text into a node tree with positions, reporting syntax errors as {@link ConfigError}s.
- * Only the node tree is built (no Java objects), so no YAML tag can instantiate anything.
+ * Only the node tree is built (no Java objects), so no YAML tag can instantiate anything. Stateless.
  */
-final class YamlSource {
+public final class YamlSource {
 
-    /** Sluice configs nest five levels deep; the bound only has to stop {@code [[[[...} junk. */
+    /** Sluice's files nest five levels deep; the bound only has to stop {@code [[[[...} junk. */
     private static final int MAX_DEPTH = 32;
 
     /** An unquoted {@code [v6]:port}, which YAML reads as the start of a list. */
@@ -34,7 +34,7 @@ final class YamlSource {
     }
 
     /** The document's root node; empty if the document is empty or has errors (then reported). */
-    static Optional<Node> compose(String yaml, String fileName, Problems problems) {
+    public static Optional<Node> compose(String yaml, String fileName, Problems problems) {
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(fileName)
                 .setUseMarks(true)

@@ -1,5 +1,6 @@
-package io.sluice.config;
+package io.sluice.yaml;
 
+import io.sluice.duration.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,9 +19,10 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 /**
  * A YAML node together with its dotted path and line, so every conversion can report an error that
  * points at it. Conversions never throw: a bad value is reported to {@link Problems} and comes back
- * empty, and the caller carries on with a default to find further errors.
+ * empty, and the caller carries on with a default to find further errors. Used by the one thread
+ * reading the file.
  */
-final class YamlValue {
+public final class YamlValue {
 
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
     private static final int MAX_QUOTED = 40;
@@ -29,50 +31,50 @@ final class YamlValue {
     private final String path;
     private final Problems problems;
 
-    YamlValue(Node node, String path, Problems problems) {
+    public YamlValue(Node node, String path, Problems problems) {
         this.node = node;
         this.path = path;
         this.problems = problems;
     }
 
-    String path() {
+    public String path() {
         return path;
     }
 
     /** 1-based; 0 if the parser gave no position. */
-    int line() {
+    public int line() {
         return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
     }
 
-    Node node() {
+    public Node node() {
         return node;
     }
 
-    Problems problems() {
+    public Problems problems() {
         return problems;
     }
 
     /** {@code key:} with nothing after it, or {@code ~} / {@code null}. Treated like an absent key. */
-    boolean isNull() {
+    public boolean isNull() {
         return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
     }
 
-    void error(String message) {
+    public void error(String message) {
         problems.add(line(), path, message);
     }
 
     /** The value under {@code key} of this mapping. */
-    YamlValue child(String key, Node child) {
+    public YamlValue child(String key, Node child) {
         return new YamlValue(child, path.isEmpty() ? key : path + "." + key, problems);
     }
 
     /** The mapping view of this node, or empty (error reported) if it is not a mapping. */
-    Optional<YamlMapping> mapping(List<String> knownKeys) {
+    public Optional<YamlMapping> mapping(List<String> knownKeys) {
         return YamlMapping.of(this, knownKeys);
     }
 
     /** The elements of this sequence, or empty (error reported) if it is not one. */
-    Optional<List<YamlValue>> sequence() {
+    public Optional<List<YamlValue>> sequence() {
         if (!(node instanceof SequenceNode)) {
             error("expected a list, found " + describe(node));
             return Optional.empty();
@@ -86,7 +88,7 @@ final class YamlValue {
     }
 
     /** The scalar text, or empty (error reported) for a mapping or a list. */
-    Optional<String> text() {
+    public Optional<String> text() {
         if (node instanceof ScalarNode) {
             return Optional.of(((ScalarNode) node).getValue());
         }
@@ -95,7 +97,7 @@ final class YamlValue {
     }
 
     /** A decimal integer in {@code [min, max]}. */
-    OptionalInt integer(int min, int max) {
+    public OptionalInt integer(int min, int max) {
         Optional<String> text = text();
         if (text.isEmpty()) {
             return OptionalInt.empty();
@@ -121,7 +123,7 @@ final class YamlValue {
     }
 
     /** A duration in {@code [min, max]}; {@code rangeText} says the range in the operator's words. */
-    Optional<Duration> duration(Duration min, Duration max, String rangeText) {
+    public Optional<Duration> duration(Duration min, Duration max, String rangeText) {
         Optional<String> text = text();
         if (text.isEmpty()) {
             return Optional.empty();
@@ -129,7 +131,7 @@ final class YamlValue {
         String s = text.get().trim();
         Optional<Duration> parsed = Durations.parse(s);
         if (parsed.isEmpty()) {
-            error(quote(s) + " (expected a duration like 500ms, 30s, 10m, 1h)");
+            error(Durations.problem(s));
             return Optional.empty();
         }
         Duration d = parsed.get();
@@ -141,7 +143,7 @@ final class YamlValue {
     }
 
     /** {@code true} or {@code false} (also {@code True}, {@code TRUE}, {@code False}, {@code FALSE}, as in YAML 1.2). */
-    Optional<Boolean> bool() {
+    public Optional<Boolean> bool() {
         Optional<String> text = text();
         if (text.isEmpty()) {
             return Optional.empty();
@@ -159,7 +161,7 @@ final class YamlValue {
     }
 
     /** One of {@code values}, by its YAML spelling. */
-    <E extends Enum<E>> Optional<E> oneOf(E[] values, Function<E, String> yamlName) {
+    public <E extends Enum<E>> Optional<E> oneOf(E[] values, Function<E, String> yamlName) {
         Optional<String> text = text();
         if (text.isEmpty()) {
             return Optional.empty();
@@ -175,22 +177,12 @@ final class YamlValue {
         return Optional.empty();
     }
 
-    /** A name by the rule of {@link Names}. */
-    Optional<String> name() {
-        Optional<String> text = text();
-        if (text.isPresent() && !Names.isValid(text.get())) {
-            error(Names.invalidMessage(text.get()));
-            return Optional.empty();
-        }
-        return text;
-    }
-
     /** {@code 'value'}, shortened and with control characters escaped so junk cannot garble the output. */
-    static String quote(String value) {
+    public static String quote(String value) {
         return "'" + abbreviate(value) + "'";
     }
 
-    static String abbreviate(String value) {
+    public static String abbreviate(String value) {
         String shown = value.length() > MAX_QUOTED ? value.substring(0, MAX_QUOTED) + "..." : value;
         StringBuilder out = new StringBuilder(shown.length());
         shown.codePoints().forEach(cp -> {
@@ -203,7 +195,7 @@ final class YamlValue {
         return out.toString();
     }
 
-    static String describe(Node node) {
+    public static String describe(Node node) {
         if (node.getNodeType() == NodeType.MAPPING) {
             return "a mapping";
         }
@@ -217,7 +209,7 @@ final class YamlValue {
     }
 
     /** {@code a, b or c}. */
-    static String orList(List<String> items) {
+    public static String orList(List<String> items) {
         if (items.size() == 1) {
             return items.get(0);
         }

@@ -1,11 +1,11 @@
-package io.sluice.config;
+package io.sluice.yaml;
 
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
-/** "Did you mean" hints for misspelt keys and enum values, by edit distance. */
-final class Suggestions {
+/** "Did you mean" hints for misspelt keys and enum values, by edit distance. Stateless; any thread. */
+public final class Suggestions {
 
     /** Beyond this many edits a "suggestion" is more confusing than helpful. */
     private static final int MAX_DISTANCE = 2;
@@ -17,7 +17,7 @@ final class Suggestions {
      * The candidate closest to {@code typed}, if within two edits (one for words under six letters, where
      * two edits turn "udp" into "tcp"); ties go to the earlier candidate.
      */
-    static Optional<String> closest(String typed, Collection<String> candidates) {
+    public static Optional<String> closest(String typed, Collection<String> candidates) {
         String best = null;
         int bestDistance = Math.min(MAX_DISTANCE, Math.max(1, typed.length() / 3)) + 1;
         for (String candidate : candidates) {
@@ -31,7 +31,7 @@ final class Suggestions {
     }
 
     /** {@code " (did you mean 'x'?)"} or the empty string. */
-    static String hint(String typed, Collection<String> candidates) {
+    public static String hint(String typed, Collection<String> candidates) {
         return closest(typed, candidates).map(s -> " (did you mean '" + s + "'?)").orElse("");
     }
 

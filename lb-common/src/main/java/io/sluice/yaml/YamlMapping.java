@@ -1,4 +1,4 @@
-package io.sluice.config;
+package io.sluice.yaml;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,12 +14,12 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 /**
  * A checked view of a YAML mapping: keys must be scalars, may appear once, and (for fixed-shape
  * sections) must be known. Snakeyaml's node API keeps duplicate keys, so they are caught here, where
- * the second key's line is known.
+ * the second key's line is known. Used by the thread reading the file, like {@link YamlValue}.
  */
-final class YamlMapping {
+public final class YamlMapping {
 
     /** One key and its value; the key keeps its own node for the line of key-level errors. */
-    record Entry(String key, YamlValue keyValue, YamlValue value) {
+    public record Entry(String key, YamlValue keyValue, YamlValue value) {
     }
 
     private final YamlValue self;
@@ -35,7 +35,7 @@ final class YamlMapping {
      * @return the view, or empty (error reported) if the node is not a mapping. A null node (a key with
      *         nothing after it) is an empty mapping, so {@code timeouts:} alone means "all defaults".
      */
-    static Optional<YamlMapping> of(YamlValue value, List<String> knownKeys) {
+    public static Optional<YamlMapping> of(YamlValue value, List<String> knownKeys) {
         if (value.isNull()) {
             return Optional.of(new YamlMapping(value, Map.of()));
         }
@@ -75,32 +75,32 @@ final class YamlMapping {
         return "unknown key " + YamlValue.quote(key) + " (" + hint + ")";
     }
 
-    YamlValue self() {
+    public YamlValue self() {
         return self;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return entries.isEmpty();
     }
 
     /** Entries in file order. */
-    List<Entry> entries() {
+    public List<Entry> entries() {
         return new ArrayList<>(entries.values());
     }
 
     /** The entry of {@code key}, with the key's own position; empty when absent (even if its value is null). */
-    Optional<Entry> entry(String key) {
+    public Optional<Entry> entry(String key) {
         return Optional.ofNullable(entries.get(key));
     }
 
     /** The value under {@code key}; empty when absent or null. */
-    Optional<YamlValue> get(String key) {
+    public Optional<YamlValue> get(String key) {
         Entry e = entries.get(key);
         return e == null || e.value().isNull() ? Optional.empty() : Optional.of(e.value());
     }
 
     /** Like {@link #get} but a missing or empty value is an error. */
-    Optional<YamlValue> require(String key) {
+    public Optional<YamlValue> require(String key) {
         Entry e = entries.get(key);
         if (e == null) {
             self.problems().add(self.line(), self.child(key, self.node()).path(), "required key is missing");
@@ -113,11 +113,11 @@ final class YamlMapping {
         return Optional.of(e.value());
     }
 
-    int integer(String key, int min, int max, int defaultValue) {
+    public int integer(String key, int min, int max, int defaultValue) {
         return get(key).map(v -> v.integer(min, max).orElse(defaultValue)).orElse(defaultValue);
     }
 
-    Duration duration(String key, Duration min, Duration max, String rangeText, Duration defaultValue) {
+    public Duration duration(String key, Duration min, Duration max, String rangeText, Duration defaultValue) {
         return get(key).flatMap(v -> v.duration(min, max, rangeText)).orElse(defaultValue);
     }
 }
