@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.duration.Durations;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -210,7 +211,7 @@ final class AdminApiFixture implements AutoCloseable {
                 b.put("admin", "drain").put("effective_weight", 0).put("eligible", false).put("since", now).put("cause", "admin api");
                 String deadline = drainDeadline;
                 if (deadline == null && req.hasNonNull("deadline")) {
-                    deadline = Instant.now().plus(Durations.parse(req.get("deadline").asText())).toString();
+                    deadline = Instant.now().plus(Durations.parseArgument(req.get("deadline").asText())).toString();
                 }
                 b.put("drain_deadline", deadline);
             }

@@ -1,5 +1,6 @@
 package io.sluice.admin;
 
+import io.sluice.adminapi.ProblemType;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -72,7 +73,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             // The client gets a generic detail; the daemon log gets the stack trace.
             log.error("admin api: {} {} failed", request.method(), path, e);
             response = AdminResponse.problem(
-                    new ApiProblem(ApiProblem.Type.INTERNAL, "internal error; the daemon log has the details"), path);
+                    new ApiProblem(ProblemType.INTERNAL, "internal error; the daemon log has the details"), path);
         }
         send(ctx, response, keepAlive, head);
     }

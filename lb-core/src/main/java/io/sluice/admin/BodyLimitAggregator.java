@@ -1,5 +1,6 @@
 package io.sluice.admin;
 
+import io.sluice.adminapi.ProblemType;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -30,7 +31,7 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
         }
         boolean close = oversized instanceof FullHttpMessage
                 || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));
-        ApiProblem problem = new ApiProblem(ApiProblem.Type.CONTENT_TOO_LARGE,
+        ApiProblem problem = new ApiProblem(ProblemType.CONTENT_TOO_LARGE,
                 "the request body is larger than " + maxContentLength() / 1024 + " KiB");
         var answer = AdminHttpHandler.toNetty(AdminResponse.problem(problem, AdminHttpHandler.pathOf(request.uri())), false);
         HttpUtil.setKeepAlive(answer, !close);

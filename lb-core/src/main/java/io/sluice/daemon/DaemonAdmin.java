@@ -1,13 +1,13 @@
 package io.sluice.daemon;
 
 import io.sluice.admin.AdminOperations;
-import io.sluice.admin.BackendView;
-import io.sluice.admin.ConnectionView;
-import io.sluice.admin.ExplainView;
-import io.sluice.admin.PoolView;
-import io.sluice.admin.Readiness;
-import io.sluice.admin.ReloadResult;
-import io.sluice.admin.StatusView;
+import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.ConnectionView;
+import io.sluice.adminapi.ExplainView;
+import io.sluice.adminapi.PoolView;
+import io.sluice.adminapi.Readiness;
+import io.sluice.adminapi.ReloadResult;
+import io.sluice.adminapi.StatusView;
 import io.sluice.backend.AdminState;
 import io.sluice.backend.Backend;
 import io.sluice.balance.MaglevTable;
@@ -82,7 +82,7 @@ final class DaemonAdmin implements AdminOperations {
         return new StatusView(version == null ? "development build" : version,
                 Duration.between(startedAt, Instant.now()).toSeconds(),
                 transport.name().toLowerCase(Locale.ROOT), plane.config().source(),
-                tracker.size(), listeners, ProcessHandle.current().pid(), handover.toMap());
+                tracker.size(), listeners, ProcessHandle.current().pid(), handover.view());
     }
 
     private static List<String> poolsOf(ListenerConfig lc) {

@@ -1,5 +1,7 @@
 package io.sluice.admin;
 
+import io.sluice.adminapi.ReloadResult;
+import io.sluice.adminapi.ProblemType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -581,7 +583,7 @@ class AdminServerTest {
 
     @Test
     void problemRenderingKeepsStandardMembersFirst() throws Exception {
-        AdminResponse r = AdminResponse.problem(new ApiProblem(ApiProblem.Type.CONFIG_REJECTED, "bad")
+        AdminResponse r = AdminResponse.problem(new ApiProblem(ProblemType.CONFIG_REJECTED, "bad")
                 .extension("errors", List.of("e1")).extension("status", 999), "/x");
         JsonNode p = JSON.readTree(r.body());
         assertEquals(422, p.path("status").asInt(), "extensions cannot override the standard members");

@@ -1,9 +1,13 @@
-package io.sluice.admin;
+package io.sluice.adminapi;
 
 import java.util.List;
-import java.util.Map;
 
-/** The daemon at a glance (GET /api/v1/status). */
+/**
+ * The daemon at a glance (GET /api/v1/status).
+ *
+ * @param pid      the daemon's process id; null from a daemon that does not report one
+ * @param handover the handover object; null from a daemon without handover support
+ */
 public record StatusView(
         String version,
         long uptimeSeconds,
@@ -11,14 +15,14 @@ public record StatusView(
         String configFile,
         int activeConnections,
         List<Listener> listeners,
-        long pid,
-        Map<String, Object> handover) {
+        Long pid,
+        HandoverView handover) {
 
-    /** A status without handover details (tests, embedders). */
+    /** A status of this process without handover details (tests, embedders). */
     public StatusView(String version, long uptimeSeconds, String transport, String configFile, int activeConnections,
                       List<Listener> listeners) {
         this(version, uptimeSeconds, transport, configFile, activeConnections, listeners, ProcessHandle.current().pid(),
-                Map.of("state", "idle"));
+                HandoverView.IDLE);
     }
 
     /** @param pools the listener's pool (tcp) or every pool its routes name (tls) */

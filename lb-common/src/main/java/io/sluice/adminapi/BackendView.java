@@ -1,4 +1,4 @@
-package io.sluice.admin;
+package io.sluice.adminapi;
 
 /**
  * One backend as the admin API shows it (JSON field names are the snake_case of these).

@@ -1,4 +1,4 @@
-package io.sluice.admin;
+package io.sluice.adminapi;
 
 import java.util.List;
 

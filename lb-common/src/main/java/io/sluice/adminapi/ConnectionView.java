@@ -1,4 +1,4 @@
-package io.sluice.admin;
+package io.sluice.adminapi;
 
 /** One live client connection. {@code sni}, {@code pool}, {@code backend} may be null (not yet routed). */
 public record ConnectionView(
