@@ -1,5 +1,6 @@
 package io.sluice.discovery.zookeeper;
 
+import io.sluice.registry.InstancePayload;
 import io.netty.util.NetUtil;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.DiscoveredBackend.Status;

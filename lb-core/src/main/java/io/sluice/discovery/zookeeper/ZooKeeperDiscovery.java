@@ -1,6 +1,8 @@
 package io.sluice.discovery.zookeeper;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sluice.registry.InstanceCodec;
+import io.sluice.registry.InstancePayload;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.Discovery;
 import io.sluice.discovery.DiscoveryListener;
@@ -25,7 +27,6 @@ import org.apache.curator.x.discovery.ServiceCache;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
-import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 import org.apache.curator.x.discovery.details.ServiceCacheListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +115,7 @@ public final class ZooKeeperDiscovery implements Discovery {
         discovery = ServiceDiscoveryBuilder.builder(InstancePayload.class)
                 .client(c.curator())
                 .basePath(basePath)
-                .serializer(new JsonInstanceSerializer<>(InstancePayload.class))
+                .serializer(new InstanceCodec())
                 .build();
         client = c;
         c.start(); // returns at once; the connection is made in the background

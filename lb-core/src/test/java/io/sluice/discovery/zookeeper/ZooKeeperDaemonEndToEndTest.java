@@ -1,9 +1,10 @@
 package io.sluice.discovery.zookeeper;
 
+import io.sluice.registry.InstancePayload;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.sluice.admin.BackendView;
+import io.sluice.adminapi.BackendView;
 import io.sluice.config.DiscoveryConfig;
 import io.sluice.config.PoolDiscoverConfig;
 import io.sluice.config.ZooKeeperRegistryConfig;

@@ -1,5 +1,6 @@
 package io.sluice.discovery.zookeeper;
 
+import io.sluice.registry.InstancePayload;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -5,7 +5,11 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The payload of a Sluice instance in ZooKeeper: its weight and whether it is in maintenance.
+ * TEST ONLY: the daemon's payload class before lb-common, kept verbatim (same name, package and
+ * annotations) so that {@code io.sluice.registry.InstanceCodecTest} can run the old reader, Curator's
+ * {@code JsonInstanceSerializer<InstancePayload>}, on what the new codec writes.
+ *
+ * <p>The payload of a Sluice instance in ZooKeeper: its weight and whether it is in maintenance.
  * Serialized by Curator's {@code JsonInstanceSerializer} inside the instance's JSON, tagged with this
  * class's name ({@code "@class"}), so the name and package are part of the wire format: keep them.
  * Missing fields take their defaults and unknown fields are ignored, so old and new agents mix.
