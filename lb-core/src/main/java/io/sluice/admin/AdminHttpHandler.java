@@ -1,6 +1,5 @@
 package io.sluice.admin;
 
-import io.sluice.adminapi.ProblemType;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -17,6 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.sluice.adminapi.ProblemType;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.sluice.admin;
 
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.NetUtil;
 import io.sluice.adminapi.BackendView;
 import io.sluice.adminapi.ConnectionList;
 import io.sluice.adminapi.ConnectionView;
@@ -8,8 +10,6 @@ import io.sluice.adminapi.PoolView;
 import io.sluice.adminapi.ProblemType;
 import io.sluice.adminapi.Readiness;
 import io.sluice.adminapi.ReloadResult;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;

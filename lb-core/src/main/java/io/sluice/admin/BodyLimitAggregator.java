@@ -1,6 +1,5 @@
 package io.sluice.admin;
 
-import io.sluice.adminapi.ProblemType;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -8,6 +7,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.sluice.adminapi.ProblemType;
 
 /**
  * Netty's aggregator with the admin API's 413: a problem document instead of an empty body.

@@ -1,7 +1,5 @@
 package io.sluice.admin;
 
-import io.sluice.adminapi.ReloadResult;
-import io.sluice.adminapi.ProblemType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoopGroup;
+import io.sluice.adminapi.ProblemType;
+import io.sluice.adminapi.ReloadResult;
 import io.sluice.transport.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

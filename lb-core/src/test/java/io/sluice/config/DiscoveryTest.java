@@ -1,7 +1,5 @@
 package io.sluice.config;
 
-import io.sluice.yaml.ConfigError;
-import io.sluice.yaml.ConfigException;
 import static io.sluice.config.Yaml.MINIMAL;
 import static io.sluice.config.Yaml.assertContains;
 import static io.sluice.config.Yaml.assertError;
@@ -11,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package io.sluice.config;
 
-import io.sluice.yaml.ConfigError;
-import io.sluice.yaml.ConfigException;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

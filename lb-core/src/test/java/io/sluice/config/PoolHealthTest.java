@@ -1,6 +1,5 @@
 package io.sluice.config;
 
-import io.sluice.yaml.ConfigError;
 import static io.sluice.config.Yaml.assertContains;
 import static io.sluice.config.Yaml.assertError;
 import static io.sluice.config.Yaml.errors;
@@ -8,6 +7,7 @@ import static io.sluice.config.Yaml.onlyError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.sluice.yaml.ConfigError;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

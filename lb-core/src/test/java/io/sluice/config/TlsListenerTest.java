@@ -1,6 +1,5 @@
 package io.sluice.config;
 
-import io.sluice.yaml.ConfigError;
 import static io.sluice.config.Yaml.MINIMAL;
 import static io.sluice.config.Yaml.assertContains;
 import static io.sluice.config.Yaml.assertError;
@@ -11,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.yaml.ConfigError;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

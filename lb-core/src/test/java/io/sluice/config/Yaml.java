@@ -1,12 +1,12 @@
 package io.sluice.config;
 
-import io.sluice.yaml.ConfigError;
-import io.sluice.yaml.ConfigException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -1,9 +1,9 @@
 package io.sluice.discovery.zookeeper;
 
-import io.sluice.registry.InstancePayload;
 import io.netty.util.NetUtil;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.DiscoveredBackend.Status;
+import io.sluice.registry.InstancePayload;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.apache.curator.x.discovery.ServiceInstance;

@@ -1,6 +1,5 @@
 package io.sluice.discovery.zookeeper;
 
-import io.sluice.registry.InstancePayload;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,6 +11,7 @@ import io.sluice.harness.Clients;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
+import io.sluice.registry.InstancePayload;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package io.sluice.discovery.zookeeper;
 
-import io.sluice.registry.InstancePayload;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +10,7 @@ import io.sluice.discovery.DiscoveredBackend.Status;
 import io.sluice.discovery.zookeeper.RecordingListener.Connectivity;
 import io.sluice.discovery.zookeeper.RecordingListener.Event;
 import io.sluice.discovery.zookeeper.RecordingListener.Snapshot;
+import io.sluice.registry.InstancePayload;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
