@@ -7,7 +7,7 @@ import io.sluice.agent.config.ConfigException;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.probe.AppProbe;
 import io.sluice.agent.registrar.Registrar;
-import io.sluice.registry.ConsulServiceMeta;
+import io.sluice.registration.ConsulServiceMeta;
 import io.sluice.registry.consul.ConsulClient;
 import java.io.IOException;
 import java.net.URI;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * TEST ONLY: the daemon's payload class before lb-common, kept verbatim (same name, package and
- * annotations) so that {@code io.sluice.registry.InstanceCodecTest} can run the old reader, Curator's
+ * annotations) so that {@code io.sluice.registration.InstanceCodecTest} can run the old reader, Curator's
  * {@code JsonInstanceSerializer<InstancePayload>}, on what the new codec writes.
  *
  * <p>The payload of a Sluice instance in ZooKeeper: its weight and whether it is in maintenance.

@@ -2,12 +2,12 @@ package io.sluice.discovery.consul;
 
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.DiscoveredBackend.Status;
-import io.sluice.registry.ConsulServiceMeta;
+import io.sluice.registration.ConsulServiceMeta;
+import io.sluice.registry.consul.HealthEntry;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import io.sluice.registry.consul.HealthEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

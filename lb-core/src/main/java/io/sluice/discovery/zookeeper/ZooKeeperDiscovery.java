@@ -1,11 +1,11 @@
 package io.sluice.discovery.zookeeper;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.sluice.registry.InstanceCodec;
-import io.sluice.registry.InstancePayload;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.Discovery;
 import io.sluice.discovery.DiscoveryListener;
+import io.sluice.registration.InstanceCodec;
+import io.sluice.registration.InstancePayload;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

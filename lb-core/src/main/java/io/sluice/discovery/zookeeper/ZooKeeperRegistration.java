@@ -1,7 +1,7 @@
 package io.sluice.discovery.zookeeper;
 
-import io.sluice.registry.InstanceCodec;
-import io.sluice.registry.InstancePayload;
+import io.sluice.registration.InstanceCodec;
+import io.sluice.registration.InstancePayload;
 import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.util.Objects;
 import org.apache.curator.framework.CuratorFramework;

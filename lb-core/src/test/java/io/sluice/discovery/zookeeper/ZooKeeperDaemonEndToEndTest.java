@@ -11,7 +11,7 @@ import io.sluice.harness.Clients;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
-import io.sluice.registry.InstancePayload;
+import io.sluice.registration.InstancePayload;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.sluice.registry;
+package io.sluice.registration;
 
 /**
  * What a Sluice instance in ZooKeeper says about itself, inside Curator's service-instance JSON: its

@@ -1,4 +1,4 @@
-package io.sluice.registry;
+package io.sluice.registration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

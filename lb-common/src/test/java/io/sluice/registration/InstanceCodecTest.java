@@ -1,4 +1,4 @@
-package io.sluice.registry;
+package io.sluice.registration;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.sluice.registry;
+package io.sluice.registration;
 
 /**
  * What a Sluice instance registered in Consul carries besides Consul's own fields: the agent writes it,
