@@ -18,8 +18,20 @@ public interface HandoverSource {
      */
     void stopAccepting(Set<String> taken);
 
-    /** The handover failed: accept again on every socket, as before it started. */
+    /**
+     * The handover failed: accept again on every socket, as before it started. May be called more
+     * than once, and from another thread than the handover's ({@link AcceptWatch}).
+     */
     void resumeAccepting();
+
+    /**
+     * How many connections wait, in all, in the accept queues of the sockets named {@code taken}
+     * (which this process no longer accepts from); 0 when none, or when the kernel does not say.
+     */
+    int clientsWaiting(Set<String> taken);
+
+    /** How long to wait for the new process (from this daemon's {@code handover} config). */
+    Deadlines deadlines();
 
     /** Every open client connection now. */
     List<Connection> connections();

@@ -197,6 +197,23 @@ final class ConnectionHandover {
         inbound.close();
     }
 
+    /**
+     * Another process may hold copies of {@code c}'s descriptors: closes here shut the sockets down
+     * first. Also on the prelude's future pipeline, since the channel is the same. Event loop.
+     */
+    static void shareDescriptors(Connection c) {
+        addShutdownOnClose(c.inbound());
+        if (c.outbound != null) {
+            addShutdownOnClose(c.outbound);
+        }
+    }
+
+    private static void addShutdownOnClose(Channel ch) {
+        if (ch.pipeline().get(ShutdownOnClose.class) == null) {
+            ch.pipeline().addFirst(ShutdownOnClose.INSTANCE);
+        }
+    }
+
     /** The handover of {@code c} did not happen (the other process died or refused it): serve it on. */
     static void resumeHere(Connection c) {
         if (!c.held) {
