@@ -181,6 +181,11 @@ final class ConnectionHandover {
         c.handedOver = true;
         c.held = false;
         c.closing = true;
+        // The sockets live on in the other process: this close must only drop our descriptors.
+        removeShutdownOnClose(inbound);
+        if (c.outbound != null) {
+            removeShutdownOnClose(c.outbound);
+        }
         if (!c.established) {
             // A deregistered channel's pipeline is never torn down by close: remove the prelude
             // handlers now so their buffers (tape, sniffer, decoder) are released. From the last to
@@ -205,6 +210,12 @@ final class ConnectionHandover {
         addShutdownOnClose(c.inbound());
         if (c.outbound != null) {
             addShutdownOnClose(c.outbound);
+        }
+    }
+
+    private static void removeShutdownOnClose(Channel ch) {
+        if (ch.pipeline().get(ShutdownOnClose.class) != null) {
+            ch.pipeline().remove(ShutdownOnClose.INSTANCE);
         }
     }
 
