@@ -282,6 +282,29 @@ class SluiceProcessTest {
         }
     }
 
+    @Test
+    void anAdminTokenFileOthersCanReadIsWarnedAbout() throws Exception {
+        Path token = write("admin.token", "s3cret\n");
+        java.nio.file.Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        int admin = freePort();
+        Path config = write("token.yaml", """
+                listeners:
+                  - { name: edge, bind: 127.0.0.1:%d, pool: app }
+                pools:
+                  app:
+                    health: { type: none }
+                    backends:
+                      - { name: app-1, address: 127.0.0.1:9 }
+                admin: { bind: 127.0.0.1:%d, token-file: %s }
+                """.formatted(freePort(), admin, token));
+        try (DaemonProcess p = DaemonProcess.launch().adminPort(admin).start(dir, "run", "--config", config.toString())) {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> p.status().path("pid").asLong() == p.pid());
+            assertTrue(p.output().contains("admin token file " + token + " is readable by every user (mode rw-r--r--): chmod 600"),
+                    p.output());
+            assertFalse(p.output().contains("s3cret"), "the token itself is never logged");
+        }
+    }
+
     /** The status code of {@code GET /healthz} on a fresh connection. */
     private static int healthz(int adminPort) throws Exception {
         try (Socket s = new Socket()) {
