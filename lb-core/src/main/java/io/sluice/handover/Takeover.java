@@ -56,7 +56,8 @@ public final class Takeover {
     /** The longest wait for the old process at any step. */
     private final Duration step;
     private volatile boolean listenersTaken;
-    private volatile int adoptedCount;
+    /** Connections acknowledged so far (the takeover runs on one thread, which also reads this on failure). */
+    private int adoptedCount;
 
     private Takeover(Path socket, HandoverTarget target, HandoverStatus status, Runnable beforeBye) {
         this.step = target.deadlines().step();
