@@ -10,7 +10,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.sluice.limit.DescriptorBudget;
 import io.sluice.listener.AcceptErrors;
 import io.sluice.transport.Descriptors;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
@@ -52,7 +51,7 @@ public final class AdminServer implements AutoCloseable {
      * idle there (anyone who can reach the port can open them), and must not eat the descriptors
      * the data plane and health checks need: a connection beyond the cap closes the oldest one.
      */
-    static final int MAX_CONNECTIONS = DescriptorBudget.ADMIN_CONNECTIONS;
+    public static final int MAX_CONNECTIONS = 64;
     private static final int ADMIN_THREADS = 2;
 
     private final Channel serverChannel;

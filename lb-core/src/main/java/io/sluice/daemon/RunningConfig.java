@@ -4,7 +4,6 @@ import io.sluice.accesslog.AccessLog;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.SluiceConfig;
 import io.sluice.limit.ConnectionLimiter;
-import io.sluice.limit.DescriptorBudget;
 import io.sluice.metrics.ProxyMetrics;
 import io.sluice.pool.Pool;
 import io.sluice.proxy.ConnectionTracker;

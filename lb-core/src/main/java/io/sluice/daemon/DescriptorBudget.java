@@ -1,6 +1,7 @@
-package io.sluice.limit;
+package io.sluice.daemon;
 
 import com.sun.management.UnixOperatingSystemMXBean;
+import io.sluice.admin.AdminServer;
 import io.sluice.config.SluiceConfig;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
@@ -11,7 +12,7 @@ import java.lang.management.OperatingSystemMXBean;
  * listeners, one health-check socket per backend, the admin API's connection cap, the registry
  * clients, the handover and what the JVM holds already.
  *
- * <p>Like HAProxy when its maxconn is not set explicitly, a limit too low does not stop the start:
+ * <p>Thread: the control thread (start and reload). Like HAProxy when its maxconn is not set explicitly, a limit too low does not stop the start:
  * it is logged with the numbers, and the daemon accepts at most as many connections as the limit
  * allows ({@link #maxConnections}), so the descriptors of the admin API, health checks and
  * backends stay in reserve and the admin API answers even while the data plane is full.
@@ -20,10 +21,8 @@ import java.lang.management.OperatingSystemMXBean;
  * @param configured     {@code limits.max-connections}
  * @param fixed          descriptors besides the proxied connections
  */
-public record DescriptorBudget(long openFilesLimit, int configured, long fixed) {
+record DescriptorBudget(long openFilesLimit, int configured, long fixed) {
 
-    /** Admin connections held at once; a new one beyond this closes the oldest (AdminServer). */
-    public static final int ADMIN_CONNECTIONS = 64;
     /** ZooKeeper or Consul clients, DNS, the state file: a few each. */
     private static final int REGISTRY = 16;
     /** Its socket and a session's two connections, with some room. */
@@ -32,7 +31,7 @@ public record DescriptorBudget(long openFilesLimit, int configured, long fixed) 
     private static final int SPARE = 32;
 
     /** The budget of {@code config} in this process now. */
-    public static DescriptorBudget of(SluiceConfig config) {
+    static DescriptorBudget of(SluiceConfig config) {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         long limit = -1;
         long open = 0;
@@ -41,23 +40,23 @@ public record DescriptorBudget(long openFilesLimit, int configured, long fixed) 
             open = unix.getOpenFileDescriptorCount();
         }
         int backends = config.pools().values().stream().mapToInt(p -> p.backends().size()).sum();
-        long fixed = open + config.listeners().size() + backends + (config.admin() == null ? 0 : ADMIN_CONNECTIONS + 1)
+        long fixed = open + config.listeners().size() + backends + (config.admin() == null ? 0 : AdminServer.MAX_CONNECTIONS + 1)
                 + REGISTRY + HANDOVER + SPARE;
         return new DescriptorBudget(limit, config.limits().maxConnections(), fixed);
     }
 
     /** What the configuration may need at most. */
-    public long needed() {
+    long needed() {
         return 2L * configured + fixed;
     }
 
     /** Whether the limit covers what the configuration may need (or is unknown). */
-    public boolean sufficient() {
+    boolean sufficient() {
         return openFilesLimit < 0 || needed() <= openFilesLimit;
     }
 
     /** The connections to accept at most: the configured limit, or as many as the descriptors allow. */
-    public int maxConnections() {
+    int maxConnections() {
         if (sufficient()) {
             return configured;
         }
@@ -65,7 +64,7 @@ public record DescriptorBudget(long openFilesLimit, int configured, long fixed) 
     }
 
     /** The start-up warning when the limit is too low, with the numbers; null when it suffices. */
-    public String warning() {
+    String warning() {
         if (sufficient()) {
             return null;
         }
