@@ -178,6 +178,19 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
     }
 
     @Override
+    public synchronized void accepting(Set<String> taken, boolean on) {
+        for (Listener l : listeners.all()) {
+            if (taken.contains(l.name())) {
+                l.accepting(on);
+            }
+        }
+        AdminServer adminServer = admin.server();
+        if (adminServer != null && taken.contains(ADMIN)) {
+            adminServer.accepting(on);
+        }
+    }
+
+    @Override
     public int clientsWaiting(Set<String> taken) {
         int waiting = 0;
         for (Listener l : listeners.all()) {

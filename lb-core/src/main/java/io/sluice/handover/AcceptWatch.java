@@ -12,8 +12,11 @@ import org.slf4j.LoggerFactory;
  * listeners the new process took, it watches their accept queues (the kernel's count of connections
  * nobody has accepted yet). A healthy new process keeps them short; a queue that is never empty for
  * {@link Deadlines#accept()} means nobody accepts (the new process hangs, is stopped, or its event
- * loops are stuck). Then it accepts again at once, from this thread, and makes the handover thread
- * give up wherever it waits ({@link Link#giveUp}).
+ * loops are stuck, or just slow). Then it accepts again at once, from this thread, beside the new
+ * process, so no client waits longer; it does not end the handover: a hung new process fails its
+ * next step deadline, a live one proves itself with its next ACK, after which the handover thread
+ * stops accepting here again and re-arms this watch ({@link #proved}). A slow new process under
+ * load thus costs a shared accept queue for a while, never an aborted handover.
  *
  * <p>Thread: its own daemon thread, from {@link #start} to {@link #close}; it only reads files and
  * flips accepting on (idempotent), never blocks the handover thread.
@@ -26,36 +29,46 @@ final class AcceptWatch implements AutoCloseable {
     private final HandoverSource source;
     private final Set<String> taken;
     private final Duration limit;
-    private final Link link;
     private final long peerPid;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean tripped;
 
-    private AcceptWatch(HandoverSource source, Set<String> taken, Duration limit, Link link, long peerPid) {
+    private AcceptWatch(HandoverSource source, Set<String> taken, Duration limit, long peerPid) {
         this.source = source;
         this.taken = taken;
         this.limit = limit;
-        this.link = link;
         this.peerPid = peerPid;
         this.thread = new Thread(this::watch, "sluice-handover-accept-watch");
         this.thread.setDaemon(true);
     }
 
-    static AcceptWatch start(HandoverSource source, Set<String> taken, Duration limit, Link link, long peerPid) {
-        AcceptWatch w = new AcceptWatch(source, taken, limit, link, peerPid);
+    static AcceptWatch start(HandoverSource source, Set<String> taken, Duration limit, long peerPid) {
+        AcceptWatch w = new AcceptWatch(source, taken, limit, peerPid);
         w.thread.start();
         return w;
     }
 
-    /** Whether it found the new process not accepting (and took the listeners back). */
-    boolean tripped() {
-        return tripped;
+    /**
+     * Handover thread: the new process answered a step (an ACK): if this process accepts again
+     * because of a slow accept, it stops again and the watch starts over.
+     */
+    void proved() {
+        if (tripped) {
+            source.accepting(taken, false);
+            tripped = false;
+            log.info("Handover: pid {} answers again; it alone accepts on {} again", peerPid, taken);
+        }
     }
 
     private void watch() {
         long waitingSince = Long.MIN_VALUE;
         while (running) {
+            if (tripped) {
+                waitingSince = Long.MIN_VALUE;
+                LockSupport.parkNanos(SAMPLE_NANOS);
+                continue;
+            }
             int waiting = source.clientsWaiting(taken);
             long now = System.nanoTime();
             if (waiting <= 0) {
@@ -63,13 +76,10 @@ final class AcceptWatch implements AutoCloseable {
             } else if (waitingSince == Long.MIN_VALUE) {
                 waitingSince = now;
             } else if (now - waitingSince >= limit.toNanos()) {
+                source.accepting(taken, true); // before the flag: proved() must see it done
                 tripped = true;
-                source.resumeAccepting();
-                String why = "pid " + peerPid + " accepted nothing for " + limit.toMillis() + " ms while " + waiting
-                        + " connections waited on the listeners it took";
-                log.warn("Handover: {}; accepting here again", why);
-                link.giveUp(why);
-                return;
+                log.warn("Handover: pid {} accepted nothing for {} ms while {} connections waited on the listeners it"
+                        + " took; accepting here too until it answers", peerPid, limit.toMillis(), waiting);
             }
             LockSupport.parkNanos(SAMPLE_NANOS);
         }

@@ -87,7 +87,8 @@ public final class HandOff implements Runnable {
             listeners = taken.names().size();
             acceptingStopped = true;
             source.stopAccepting(Set.copyOf(taken.names()));
-            watch = AcceptWatch.start(source, Set.copyOf(taken.names()), source.deadlines().accept(), link, peerPid);
+            watch = AcceptWatch.start(source, Set.copyOf(taken.names()), source.deadlines().accept(), peerPid);
+            rounds.watch = watch;
             log.info("Handover to pid {}: it accepts on {}; handing over connections", peerPid, taken.names());
 
             rounds.run();
@@ -186,6 +187,8 @@ public final class HandOff implements Runnable {
         private long nextId = 1;
         private long batchNo;
         private long settleDeadline = Long.MIN_VALUE;
+        /** Told of every ACK: the new process answers, so it is alive. */
+        AcceptWatch watch;
 
         void run() throws HandoverException, InterruptedException {
             while (true) {
@@ -273,6 +276,9 @@ public final class HandOff implements Runnable {
                         + (oldest == null ? "none" : "batch " + oldest.number()) + " was the oldest in flight");
             }
             inFlight.poll();
+            if (watch != null) {
+                watch.proved();
+            }
             Map<Long, PausedConnection> byId = new HashMap<>();
             oldest.connections().forEach(p -> byId.put(p.image().id(), p));
             for (Long id : ack.adopted()) {

@@ -25,6 +25,13 @@ public interface HandoverSource {
     void resumeAccepting();
 
     /**
+     * Takes connections off the sockets named {@code taken} again ({@code on}), or stops again,
+     * leaving every other socket as it is: the new process seems not to accept ({@link AcceptWatch}),
+     * or has proved since that it does. Any thread.
+     */
+    void accepting(Set<String> taken, boolean on);
+
+    /**
      * How many connections wait, in all, in the accept queues of the sockets named {@code taken}
      * (which this process no longer accepts from); 0 when none, or when the kernel does not say.
      */

@@ -31,15 +31,12 @@ import java.util.concurrent.locks.LockSupport;
 final class Link implements AutoCloseable {
 
     private static final Object CLOSED = new Object();
-    /** Put in the frame queue by {@link #giveUp}: every later receive fails at once. */
-    private static final Object GIVE_UP = new Object();
 
     private final BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
     private final BlockingQueue<Object> descriptors = new LinkedBlockingQueue<>();
     private volatile Channel control;
     private volatile Channel descriptorChannel;
     private volatile String failure;
-    private volatile String gaveUp;
 
     /** Inbound handler of the control connection: decoded frames go to the queue. */
     ChannelInboundHandlerAdapter frameQueue() {
@@ -106,23 +103,8 @@ final class Link implements AutoCloseable {
         return descriptorChannel != null;
     }
 
-    /**
-     * Makes the thread using this link stop waiting (any thread may call it): the receive it waits
-     * in, or the next one, fails with {@code why}, and so does a descriptor send in progress. The
-     * connections stay open, so what the other process wrote before can still be read
-     * ({@link #stopAndDrain}).
-     */
-    void giveUp(String why) {
-        gaveUp = why;
-        frames.add(GIVE_UP);
-    }
-
     Wire.Frame receive(Duration timeout) throws HandoverException {
-        Object next = take(frames, timeout, "a message");
-        if (next == GIVE_UP) {
-            frames.add(GIVE_UP);
-            throw new HandoverException(gaveUp);
-        }
+        Object next = take(frames, timeout, "message");
         if (next == CLOSED) {
             frames.add(CLOSED); // stays closed for any later call
             throw new HandoverException("the other process closed the handover connection"
@@ -147,7 +129,7 @@ final class Link implements AutoCloseable {
     int[] receiveDescriptors(int count, Duration timeout) throws HandoverException {
         int[] fds = new int[count];
         for (int i = 0; i < count; i++) {
-            Object next = take(descriptors, timeout, "a descriptor");
+            Object next = take(descriptors, timeout, "descriptor");
             if (next == CLOSED) {
                 descriptors.add(CLOSED);
                 closeAll(fds, i);
@@ -196,9 +178,6 @@ final class Link implements AutoCloseable {
                 }
                 if (sent > 0) {
                     break;
-                }
-                if (gaveUp != null) {
-                    throw new HandoverException(gaveUp);
                 }
                 if (System.nanoTime() - deadline > 0) {
                     throw new HandoverException("the other process took no descriptor for " + timeout
