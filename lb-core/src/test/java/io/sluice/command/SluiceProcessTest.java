@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.harness.Clients;
 import io.sluice.harness.DaemonProcess;
+import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,7 +35,7 @@ class SluiceProcessTest {
     @Test
     void runServesUntilSigtermThenExitsZero() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
-            int port = freePort();
+            int port = Ports.freePort();
             Path config = write("run.yaml", """
                     listeners:
                       - { name: edge, bind: 127.0.0.1:%d, pool: app }
@@ -79,7 +80,7 @@ class SluiceProcessTest {
     void sighupReloadsTheConfigFileAndABadOneIsRejected() throws Exception {
         try (TestBackend first = TestBackend.namedEcho("first");
              TestBackend second = TestBackend.namedEcho("second")) {
-            int port = freePort();
+            int port = Ports.freePort();
             String template = """
                     listeners:
                       - { name: edge, bind: 127.0.0.1:%d, pool: app }
@@ -161,10 +162,10 @@ class SluiceProcessTest {
 
     @Test
     void demoStartsEchoBackendsThatSayTheirNames() throws Exception {
-        int chat = freePort();
-        int web = freePort();
-        int b1 = freePort();
-        int b2 = freePort();
+        int chat = Ports.freePort();
+        int web = Ports.freePort();
+        int b1 = Ports.freePort();
+        int b2 = Ports.freePort();
         Path config = write("demo.yaml", """
                 listeners:
                   - { name: chat, bind: 127.0.0.1:%d, pool: chat }
@@ -223,8 +224,8 @@ class SluiceProcessTest {
         // than it has descriptors for. Expected: a few clear, throttled errors (no Netty stack trace
         // per accept), the daemon keeps serving, and new connections work once clients leave.
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
-            int port = freePort();
-            int admin = freePort();
+            int port = Ports.freePort();
+            int admin = Ports.freePort();
             Path config = write("fd.yaml", """
                     listeners:
                       - { name: edge, bind: 127.0.0.1:%d, pool: app }
@@ -292,9 +293,5 @@ class SluiceProcessTest {
         Path f = dir.resolve(name);
         Files.writeString(f, yaml);
         return f;
-    }
-
-    private static int freePort() throws IOException {
-        return DaemonProcess.freePort();
     }
 }

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.sluice.backend.AdminState;
-import io.sluice.discovery.consul.ConsulApiFixture;
+import io.sluice.fixture.ConsulApiFixture;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;

@@ -8,11 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.config.ConfigLoader;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
+import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,8 +48,8 @@ class SluicectlReloadTest {
         b = TestBackend.namedEcho("b");
         c = TestBackend.namedEcho("c");
         Files.writeString(dir.resolve("admin.token"), TOKEN + "\n");
-        listenPort = freePort();
-        adminPort = freePort();
+        listenPort = Ports.freePort();
+        adminPort = Ports.freePort();
         config = dir.resolve("sluice.yaml");
         Files.writeString(config, yaml(List.of(a, b), 100));
         daemon = SluiceDaemon.start(ConfigLoader.load(config));
@@ -147,11 +146,5 @@ class SluicectlReloadTest {
                 .append("  bind: 127.0.0.1:").append(adminPort).append('\n')
                 .append("  token-file: admin.token\n");
         return y.toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
