@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.StatusView;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 
@@ -11,28 +12,28 @@ final class StatusCommand extends AdminCommand {
 
     @Override
     int run() {
-        JsonNode status = client().get("/status");
+        JsonNode answer = client().get("/status");
         if (json()) {
-            printJson(status);
+            printJson(answer);
             return ExitCodes.OK;
         }
+        StatusView status = AdminClient.read(answer, StatusView.class, "GET /status");
         Views.Pairs pairs = new Views.Pairs()
                 .add("admin", client().base())
-                .add("version", Views.text(status, "version"))
-                .add("uptime", Durations.human(Duration.ofSeconds(status.path("uptime_seconds").asLong())))
-                .add("transport", Views.text(status, "transport"))
-                .add("config", Views.text(status, "config_file"))
-                .add("connections", status.path("active_connections").asLong());
-        if (status.has("handover")) {
+                .add("version", status.version())
+                .add("uptime", HumanDurations.human(Duration.ofSeconds(status.uptimeSeconds())))
+                .add("transport", status.transport())
+                .add("config", status.configFile())
+                .add("connections", status.activeConnections());
+        if (status.handover() != null) {
             Handover h = Handover.of(status);
             pairs.add("pid", h.pid()).add("handover", h.describe());
         }
         pairs.print(out());
         out().println();
         Table t = table("LISTENER", "BIND", "MODE", "POOLS");
-        for (JsonNode l : status.path("listeners")) {
-            t.row(Views.text(l, "name"), Views.text(l, "bind"), Views.text(l, "mode"),
-                    String.join(", ", Views.strings(l.get("pools"))));
+        for (StatusView.Listener l : Views.list(status.listeners())) {
+            t.row(l.name(), l.bind(), l.mode(), String.join(", ", Views.list(l.pools())));
         }
         t.print(out());
         return ExitCodes.OK;

@@ -3,7 +3,7 @@ package io.sluice.state;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.sluice.admin.BackendView;
+import io.sluice.adminapi.BackendView;
 import io.sluice.config.DiscoveryConfig;
 import io.sluice.config.StateConfig;
 import io.sluice.config.ZooKeeperRegistryConfig;

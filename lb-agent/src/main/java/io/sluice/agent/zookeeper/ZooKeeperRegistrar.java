@@ -4,6 +4,8 @@ import io.sluice.agent.config.AgentConfig.ZooKeeperConfig;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.probe.AppProbe;
 import io.sluice.agent.registrar.Registrar;
+import io.sluice.registration.InstanceCodec;
+import io.sluice.registration.InstancePayload;
 import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.io.IOException;
 import org.apache.curator.framework.CuratorFramework;
@@ -36,13 +38,13 @@ public final class ZooKeeperRegistrar implements Registrar {
 
     private final ZooKeeperClient zooKeeper;
     private final CuratorFramework client;
-    private final ServiceDiscovery<AgentPayload> discovery;
+    private final ServiceDiscovery<InstancePayload> discovery;
     private final String path;
-    private ServiceInstance<AgentPayload> instance;
+    private ServiceInstance<InstancePayload> instance;
     private boolean registered;
 
-    private ZooKeeperRegistrar(ZooKeeperClient zooKeeper, ServiceDiscovery<AgentPayload> discovery,
-            ServiceInstance<AgentPayload> instance, String path) {
+    private ZooKeeperRegistrar(ZooKeeperClient zooKeeper, ServiceDiscovery<InstancePayload> discovery,
+            ServiceInstance<InstancePayload> instance, String path) {
         this.zooKeeper = zooKeeper;
         this.client = zooKeeper.curator();
         this.discovery = discovery;
@@ -54,18 +56,18 @@ public final class ZooKeeperRegistrar implements Registrar {
     public static ZooKeeperRegistrar connect(ZooKeeperConfig config, ServiceConfig service) throws Exception {
         ZooKeeperClient c = startClient(config, "sluice-agent-zk-" + service.id());
         try {
-            ServiceInstance<AgentPayload> instance = ServiceInstance.<AgentPayload>builder()
+            ServiceInstance<InstancePayload> instance = ServiceInstance.<InstancePayload>builder()
                     .name(service.name())
                     .id(service.id())
                     .address(service.address())
                     .port(service.port())
-                    .payload(new AgentPayload(service.weight(), false))
+                    .payload(new InstancePayload(service.weight(), false))
                     .serviceType(ServiceType.DYNAMIC)
                     .build();
-            ServiceDiscovery<AgentPayload> discovery = ServiceDiscoveryBuilder.builder(AgentPayload.class)
+            ServiceDiscovery<InstancePayload> discovery = ServiceDiscoveryBuilder.builder(InstancePayload.class)
                     .client(c.curator())
                     .basePath(config.basePath())
-                    .serializer(new PayloadSerializer())
+                    .serializer(new InstanceCodec())
                     .watchInstances(false)
                     .build();
             discovery.start();
@@ -108,7 +110,7 @@ public final class ZooKeeperRegistrar implements Registrar {
             discovery.registerService(instance);
             return;
         }
-        AgentPayload seen = new PayloadSerializer().deserialize(data).getPayload();
+        InstancePayload seen = new InstanceCodec().deserialize(data).getPayload();
         if (seen != null && seen.maintenance() != instance.getPayload().maintenance()) {
             log.info("{}: maintenance {} (set from outside)", instance.getId(), seen.maintenance() ? "on" : "off");
             update(seen.maintenance());
@@ -122,7 +124,7 @@ public final class ZooKeeperRegistrar implements Registrar {
     }
 
     private void update(boolean maintenance) throws Exception {
-        ServiceInstance<AgentPayload> updated = ServiceInstance.<AgentPayload>builder()
+        ServiceInstance<InstancePayload> updated = ServiceInstance.<InstancePayload>builder()
                 .name(instance.getName())
                 .id(instance.getId())
                 .address(instance.getAddress())
@@ -173,7 +175,7 @@ public final class ZooKeeperRegistrar implements Registrar {
         CuratorFramework client = c.curator();
         try {
             String path = ZKPaths.makePath(config.basePath(), service.name(), service.id());
-            PayloadSerializer serializer = new PayloadSerializer();
+            InstanceCodec serializer = new InstanceCodec();
             for (int attempt = 0; ; attempt++) {
                 Stat stat = new Stat();
                 byte[] data;
@@ -183,9 +185,9 @@ public final class ZooKeeperRegistrar implements Registrar {
                     throw new IOException(service.id() + " is not registered in ZooKeeper (no node " + path
                             + "); is sluice-agent run going?");
                 }
-                ServiceInstance<AgentPayload> old = serializer.deserialize(data);
-                AgentPayload p = old.getPayload() == null ? new AgentPayload(service.weight(), false) : old.getPayload();
-                ServiceInstanceBuilder<AgentPayload> b = ServiceInstance.<AgentPayload>builder()
+                ServiceInstance<InstancePayload> old = serializer.deserialize(data);
+                InstancePayload p = old.getPayload() == null ? new InstancePayload(service.weight(), false) : old.getPayload();
+                ServiceInstanceBuilder<InstancePayload> b = ServiceInstance.<InstancePayload>builder()
                         .name(old.getName()).id(old.getId()).address(old.getAddress()).uriSpec(old.getUriSpec())
                         .payload(p.withMaintenance(maintenance))
                         .serviceType(old.getServiceType()).registrationTimeUTC(old.getRegistrationTimeUTC());
@@ -195,7 +197,7 @@ public final class ZooKeeperRegistrar implements Registrar {
                 if (old.getSslPort() != null) {
                     b.sslPort(old.getSslPort());
                 }
-                ServiceInstance<AgentPayload> updated = b.build();
+                ServiceInstance<InstancePayload> updated = b.build();
                 try {
                     client.setData().withVersion(stat.getVersion()).forPath(path, serializer.serialize(updated));
                     return;

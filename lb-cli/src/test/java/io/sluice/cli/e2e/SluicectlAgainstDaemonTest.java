@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import io.sluice.admin.BackendView;
+import io.sluice.adminapi.BackendView;
 import io.sluice.harness.Clients;
 import io.sluice.harness.Ports;
 import io.sluice.harness.SluiceExtension;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.sluice.admin.BackendView;
+import io.sluice.adminapi.BackendView;
 import io.sluice.config.ConsulRegistryConfig;
 import io.sluice.config.DiscoveryConfig;
 import io.sluice.config.PoolDiscoverConfig;

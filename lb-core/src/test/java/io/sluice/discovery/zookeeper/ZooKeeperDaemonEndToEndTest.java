@@ -3,7 +3,7 @@ package io.sluice.discovery.zookeeper;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.sluice.admin.BackendView;
+import io.sluice.adminapi.BackendView;
 import io.sluice.config.DiscoveryConfig;
 import io.sluice.config.PoolDiscoverConfig;
 import io.sluice.config.ZooKeeperRegistryConfig;
@@ -11,6 +11,7 @@ import io.sluice.harness.Clients;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
+import io.sluice.registration.InstancePayload;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
