@@ -274,7 +274,7 @@ class SluiceProcessTest {
     void anAdminTokenFileOthersCanReadIsWarnedAbout() throws Exception {
         Path token = write("admin.token", "s3cret\n");
         java.nio.file.Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        int admin = freePort();
+        int admin = Ports.freePort();
         Path config = write("token.yaml", """
                 listeners:
                   - { name: edge, bind: 127.0.0.1:%d, pool: app }
@@ -284,7 +284,7 @@ class SluiceProcessTest {
                     backends:
                       - { name: app-1, address: 127.0.0.1:9 }
                 admin: { bind: 127.0.0.1:%d, token-file: %s }
-                """.formatted(freePort(), admin, token));
+                """.formatted(Ports.freePort(), admin, token));
         try (DaemonProcess p = DaemonProcess.launch().adminPort(admin).start(dir, "run", "--config", config.toString())) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> p.status().path("pid").asLong() == p.pid());
             assertTrue(p.output().contains("admin token file " + token + " is readable by every user (mode rw-r--r--): chmod 600"),

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.harness.Clients;
 import io.sluice.harness.DaemonProcess;
+import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,8 +57,8 @@ class HandoverHangTest {
     @Timeout(180)
     void aHungNewDaemonCostsAShortWindowAndNeverSharesASocket(String step) throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app")) {
-            int port = DaemonProcess.freePort();
-            int adminPort = DaemonProcess.freePort();
+            int port = Ports.freePort();
+            int adminPort = Ports.freePort();
             Path socket = dir.resolve("a.sock");
             Path configA = config("a.yaml", port, backend, adminPort, socket);
             Path configB = config("b.yaml", port, backend, adminPort, dir.resolve("b.sock"));

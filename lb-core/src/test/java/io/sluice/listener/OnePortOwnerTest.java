@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.harness.Clients;
 import io.sluice.harness.DaemonProcess;
+import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import io.sluice.transport.ListeningSockets;
 import java.net.InetAddress;
@@ -32,7 +33,7 @@ class OnePortOwnerTest {
     @Test
     void aSecondDaemonOnTheSamePortExitsTwoWithOneLine() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
-            int port = DaemonProcess.freePort();
+            int port = Ports.freePort();
             String yaml = """
                     listeners:
                       - { name: edge, bind: 127.0.0.1:%d, pool: app }
