@@ -51,7 +51,9 @@ public final class ShutdownSignals {
 
     private void received(Signal signal) {
         if (firstSeen.compareAndSet(false, true)) {
-            log.info("Received SIG{}: shutting down gracefully (send it again to close connections now)", signal.getName());
+            // The signal also as a key-value pair: in the JSON daemon log it is a field of its own ("signal":"TERM").
+            log.atInfo().addKeyValue("signal", signal.getName())
+                    .log("Received SIG{}: shutting down gracefully (send it again to close connections now)", signal.getName());
             first.countDown();
         } else {
             log.info("Received SIG{} again: closing remaining connections now", signal.getName());

@@ -8,12 +8,13 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import io.sluice.accesslog.AccessLog;
 
 /**
  * The daemon's logging when no logback file is given: everything to stdout (systemd's journal
- * collects it), the access log ({@value AccessLog#LOGGER_NAME}) as bare JSON lines through a
+ * collects it), the daemon's own lines as text or JSON ({@link LogFormat}), the access log ({@value AccessLog#LOGGER_NAME}) as bare JSON lines through a
  * queue ({@code -Dsluice.access-log=off} drops it), Netty at WARN.
  *
  * <p>Why in code and not a logback.xml in the jar: parsing XML costs logback about half a second
@@ -36,7 +37,11 @@ public final class DefaultLogging extends ContextAwareBase implements Configurat
         if (operatorFileGiven()) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        ConsoleAppender<ILoggingEvent> stdout = console(context, "STDOUT", PATTERN);
+        // Text or JSON as SLUICE_LOG_FORMAT says (DaemonLogEncoder); the access lines below are JSON already.
+        DaemonLogEncoder daemonLog = new DaemonLogEncoder();
+        daemonLog.setContext(context);
+        daemonLog.start();
+        ConsoleAppender<ILoggingEvent> stdout = console(context, "STDOUT", daemonLog);
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
         root.addAppender(stdout);
@@ -45,7 +50,7 @@ public final class DefaultLogging extends ContextAwareBase implements Configurat
         access.setContext(context);
         access.setName("ACCESS");
         access.setQueueSize(16384);
-        access.addAppender(console(context, "ACCESS_STDOUT", "%msg%n"));
+        access.addAppender(console(context, "ACCESS_STDOUT", pattern(context, "%msg%n")));
         access.start();
         // The lines of the connections a stop closes are the last ones queued: write them at exit.
         Runtime.getRuntime().addShutdownHook(new Thread(access::stop, "sluice-access-log-flush"));
@@ -71,11 +76,15 @@ public final class DefaultLogging extends ContextAwareBase implements Configurat
         return loader.getResource("logback-test.xml") != null || loader.getResource("logback.xml") != null;
     }
 
-    private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name, String pattern) {
+    private static PatternLayoutEncoder pattern(LoggerContext context, String pattern) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(pattern);
         encoder.start();
+        return encoder;
+    }
+
+    private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name, Encoder<ILoggingEvent> encoder) {
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
         appender.setContext(context);
         appender.setName(name);

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -64,6 +66,7 @@ public final class DaemonProcess implements AutoCloseable {
     /** How to start one daemon process. */
     public static final class Launch {
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Dio.netty.leakDetection.level=PARANOID"));
+        private final Map<String, String> environment = new LinkedHashMap<>();
         private int openFilesLimit;
         private int adminPort;
 
@@ -72,6 +75,12 @@ public final class DaemonProcess implements AutoCloseable {
         /** A JVM option such as {@code -Dsluice.handover.test-batch-delay-ms=200}. */
         public Launch jvmOption(String option) {
             jvmOptions.add(option);
+            return this;
+        }
+
+        /** An environment variable of the daemon process, such as {@code SLUICE_LOG_FORMAT=json}. */
+        public Launch environment(String name, String value) {
+            environment.put(name, value);
             return this;
         }
 
@@ -97,10 +106,11 @@ public final class DaemonProcess implements AutoCloseable {
                 command = List.of("bash", "-c", shell.toString());
             }
             Path out = dir.resolve("sluice-" + System.nanoTime() + "-" + SEQUENCE.incrementAndGet() + ".log");
-            Process p = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(out.toFile())
-                    .start();
+                    .redirectOutput(out.toFile());
+            builder.environment().putAll(environment);
+            Process p = builder.start();
             return new DaemonProcess(p, out, adminPort);
         }
 
