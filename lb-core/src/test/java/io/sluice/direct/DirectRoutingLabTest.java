@@ -162,7 +162,7 @@ class DirectRoutingLabTest {
     @Test
     @Order(1)
     void connectionsReachEveryBackendInProportionToWeightAsPredicted() throws Exception {
-        Map<Integer, String> flows = flows(client.ask("connect " + Lab.VIP + " 8080 400", 120), "connected");
+        Map<Integer, String> flows = flows(client.ask("connect " + Lab.VIP + " 8080 400 20000", 120), "connected");
         client.ask("close", 30);
         Map<String, Integer> counts = count(flows);
         System.out.println("[direct-lab] 400 connections through b1, weights k1=100 k2=200 k3=100: " + counts);
@@ -212,7 +212,7 @@ class DirectRoutingLabTest {
     @Test
     @Order(4)
     void drainKeepsEstablishedFlowsMovesNewOnesAndReleasesThemAtTheDeadline() throws Exception {
-        Map<Integer, String> before = flows(client.ask("connect " + Lab.VIP + " 8080 90", 60), "connected");
+        Map<Integer, String> before = flows(client.ask("connect " + Lab.VIP + " 8080 90 21000", 60), "connected");
         assertTrue(before.containsValue("k2"), before.toString());
         admin("b1", "POST", "/api/v1/pools/web/backends/k2/drain", "{\"deadline\":\"6s\"}");
         Instant drained = Instant.now();
@@ -222,7 +222,7 @@ class DirectRoutingLabTest {
 
         Map<Integer, String> pinged = flows(client.ask("ping", 60), "pong");
         assertEquals(before, pinged, "established flows keep their backend, k2 included");
-        Map<Integer, String> fresh = flows(client.ask("connect " + Lab.VIP + " 8080 90", 60), "connected");
+        Map<Integer, String> fresh = flows(client.ask("connect " + Lab.VIP + " 8080 90 21100", 60), "connected");
         System.out.println("[direct-lab] drain k2: before " + count(before) + "; established after drain " + count(pinged)
                 + "; 90 new connections " + count(fresh));
         assertFalse(fresh.containsValue("k2"), "no new flow goes to a draining backend: " + count(fresh));
@@ -263,7 +263,7 @@ class DirectRoutingLabTest {
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
                 .until(() -> !lab.in("b1", "nft", "list", "map", "ip", "sluice_lab", "l_web_slots").contains(k3));
         long took = Duration.between(cut, Instant.now()).toMillis();
-        Map<Integer, String> fresh = flows(client.ask("connect " + Lab.VIP + " 8080 60", 60), "connected");
+        Map<Integer, String> fresh = flows(client.ask("connect " + Lab.VIP + " 8080 60 22000", 60), "connected");
         client.ask("close", 30);
         System.out.println("[direct-lab] k3 unreachable from the balancer: out of the kernel's table after " + took
                 + " ms; 60 new connections " + count(fresh));
@@ -277,24 +277,70 @@ class DirectRoutingLabTest {
     @Test
     @Order(6)
     void aDaemonCrashAndRestartLoseNoEstablishedFlow() throws Exception {
-        Map<Integer, String> before = flows(client.ask("connect " + Lab.VIP + " 8080 50", 60), "connected");
+        Map<Integer, String> before = flows(client.ask("connect " + Lab.VIP + " 8080 50 23000", 60), "connected");
+        Lab.Client streamer = new Lab.Client(lab.node("c", dir.resolve("streamer.log"), "client"));
+        assertEquals("ready", streamer.awaitReady(30));
+        String stream = "udpstream " + Lab.VIP + " 9000 2500 4"; // 10 s of one UDP flow, across the crash and restart
+        streamer.send(stream);
         nodes.remove("b1").kill(); // SIGKILL: as a crash
         Map<Integer, String> whileDown = flows(client.ask("ping", 60), "pong");
         assertEquals(before, whileDown, "the kernel keeps forwarding on the last table while no daemon runs");
-        Map<Integer, String> newWhileDown = flows(client.ask("connect " + Lab.VIP + " 8080 20", 60), "connected");
+        Map<Integer, String> newWhileDown = flows(client.ask("connect " + Lab.VIP + " 8080 20 23100", 60), "connected");
         assertFalse(newWhileDown.containsValue("failed"), "new flows too: " + newWhileDown);
         startNode("b1");
         Map<Integer, String> after = flows(client.ask("ping", 60), "pong");
         Map<Integer, String> all = new LinkedHashMap<>(before);
         all.putAll(newWhileDown);
         assertEquals(all, after, "the restarted daemon adopted its table and kept the flow map");
+        String streamed = streamer.answer(stream, 60);
+        streamer.close();
         System.out.println("[direct-lab] daemon SIGKILLed and restarted: " + before.size() + " established + "
-                + newWhileDown.size() + " opened meanwhile, all kept their backend: " + count(after));
+                + newWhileDown.size() + " opened meanwhile, all kept their backend: " + count(after)
+                + "; one UDP flow meanwhile: " + streamed);
+        assertTrue(streamed.matches("stream \\d+ sent 2500 answered 2500 by k[123]"), "no datagram lost, one backend: " + streamed);
         client.ask("close", 30);
     }
 
     @Test
     @Order(7)
+    void aReloadIsOneTransactionThatKeepsEstablishedFlows() throws Exception {
+        Map<Integer, String> before = flows(client.ask("connect " + Lab.VIP + " 8080 60 24000", 60), "connected");
+        Lab.Client streamer = new Lab.Client(lab.node("c", dir.resolve("streamer2.log"), "client"));
+        assertEquals("ready", streamer.awaitReady(30));
+        String stream = "udpstream " + Lab.VIP + " 9000 1000 3";
+        streamer.send(stream);
+        // New weights: k1 300. The Maglev table changes, so new flows spread differently; old ones stay.
+        String yaml = Files.readString(config).replace("198.51.100.11:8080, weight: 100", "198.51.100.11:8080, weight: 300");
+        Files.writeString(config, yaml);
+        parsed = ConfigLoader.parse(yaml, "sluice.yaml");
+        predictor = new Pool(parsed.pools().get("web"), System::nanoTime);
+        DaemonProcess b1 = nodes.get("b1");
+        String k1 = NftScript.hex(DirectBackend.markOf((Inet4Address) InetAddress.getByName(Lab.BACKENDS.get("k1"))));
+        long slotsBefore = countOf(lab.in("b1", "nft", "list", "map", "ip", "sluice_lab", "l_web_slots"), k1);
+        assertTrue(b1.signal("HUP"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> countOf(lab.in("b1", "nft", "list", "map", "ip", "sluice_lab", "l_web_slots"), k1) > slotsBefore);
+        long slotsAfter = countOf(lab.in("b1", "nft", "list", "map", "ip", "sluice_lab", "l_web_slots"), k1);
+        Map<Integer, String> after = flows(client.ask("ping", 60), "pong");
+        assertEquals(before, after, "established flows keep their backend across a reload");
+        Map<Integer, String> fresh = flows(client.ask("connect " + Lab.VIP + " 8080 200 24100", 60), "connected");
+        for (Map.Entry<Integer, String> f : fresh.entrySet()) {
+            assertEquals(predicted("web", f.getKey(), 8080), f.getValue(), "new flows follow the new table");
+        }
+        String streamed = streamer.answer(stream, 60);
+        streamer.close();
+        System.out.println("[direct-lab] reload (k1 weight 100 -> 300): k1 slots " + slotsBefore + " -> " + slotsAfter
+                + "; " + before.size() + " established flows kept; 200 new " + count(fresh) + "; one UDP flow meanwhile: " + streamed);
+        assertTrue(streamed.matches("stream \\d+ sent 1000 answered 1000 by k[123]"), "no datagram lost, one backend: " + streamed);
+        client.ask("close", 30);
+    }
+
+    private static long countOf(String text, String word) {
+        return text.split(word, -1).length - 1;
+    }
+
+    @Test
+    @Order(8)
     void twoNodesBehindEcmpGiveEachFlowTheSameBackend() throws Exception {
         startNode("b2");
         lab.routeVia("b1", "b2");
@@ -305,7 +351,7 @@ class DirectRoutingLabTest {
         long b2Before = lab.interfaceBytes("b2");
         Map<Integer, String> flows = new LinkedHashMap<>();
         for (int batch = 0; batch < 5; batch++) {
-            flows.putAll(flows(client.ask("connect " + Lab.VIP + " 8080 200", 120), "connected"));
+            flows.putAll(flows(client.ask("connect " + Lab.VIP + " 8080 200 " + (25000 + 200 * batch), 120), "connected"));
         }
         long b1 = lab.interfaceBytes("b1") - b1Before;
         long b2 = lab.interfaceBytes("b2") - b2Before;
@@ -332,7 +378,7 @@ class DirectRoutingLabTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void startErrorsAreOneClearMessageAndExit2() throws Exception {
         Path other = DaemonProcess.writeConfig(dir, "conflict.yaml", CONFIG.replace("table: sluice_lab", "table: theirs")
                 .replace("admin:\n  bind: 127.0.0.1:9901\n  token-file: TOKEN_FILE\n", ""));

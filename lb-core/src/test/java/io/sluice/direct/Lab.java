@@ -266,7 +266,17 @@ final class Lab implements AutoCloseable {
 
         /** Sends a command; its answer line (at most {@code seconds} to wait). */
         String ask(String command, long seconds) throws InterruptedException, IOException {
+            send(command);
+            return answer(command, seconds);
+        }
+
+        /** Sends a command without waiting ({@link #answer} reads its line later). */
+        void send(String command) {
             commands.println(command);
+        }
+
+        /** The next answer line (at most {@code seconds} to wait). */
+        String answer(String command, long seconds) throws InterruptedException, IOException {
             String answer = lines.poll(seconds, TimeUnit.SECONDS);
             if (answer == null) {
                 throw new IOException("no answer to '" + command + "' in " + seconds + " s");

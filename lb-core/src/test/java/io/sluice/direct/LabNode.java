@@ -21,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The programs of the direct-routing lab, one process per network namespace (a JVM cannot open a
@@ -31,10 +33,13 @@ import java.util.List;
  *       {@code ping} with {@code NAME} and {@code download N} with N bytes; UDP on VIP:9000 answers
  *       every datagram with {@code NAME}. Bound to the VIP (UDP) so replies leave from the VIP.</li>
  *   <li>{@code client}: reads commands on stdin, answers one line each on stdout:
- *       {@code connect HOST PORT N} (N connections kept open; {@code localPort:NAME} each),
+ *       {@code connect HOST PORT N FIRST} (N connections kept open, from source ports FIRST, FIRST+1, ...,
+ *       so every test has flows of its own: the kernel's flow map remembers a 5-tuple for its idle
+ *       timeout; {@code localPort:NAME} each),
  *       {@code ping} (each open connection: its answer or {@code dead}), {@code close},
  *       {@code udp HOST PORT N} (N datagrams from N sockets: the names that answered),
- *       {@code download HOST PORT BYTES} (bytes read and milliseconds).</li>
+ *       {@code download HOST PORT BYTES} (bytes read and milliseconds),
+ *       {@code udpstream HOST PORT COUNT INTERVAL_MS} (one UDP flow: how many answered, and by whom).</li>
  *   <li>{@code http METHOD URL TOKEN [BODY]}: one admin API call; prints the status and body.</li>
  * </ul>
  * Every wait is bounded (timeouts of a few seconds).
@@ -132,7 +137,8 @@ public final class LabNode {
             String answer;
             try {
                 answer = switch (w[0]) {
-                    case "connect" -> connect(w[1], Integer.parseInt(w[2]), Integer.parseInt(w[3]), open);
+                    case "connect" -> connect(w[1], Integer.parseInt(w[2]), Integer.parseInt(w[3]),
+                            Integer.parseInt(w[4]), open);
                     case "ping" -> ping(open);
                     case "close" -> {
                         for (Conn c : open) {
@@ -143,6 +149,7 @@ public final class LabNode {
                     }
                     case "udp" -> udp(w[1], Integer.parseInt(w[2]), Integer.parseInt(w[3]));
                     case "download" -> download(w[1], Integer.parseInt(w[2]), Long.parseLong(w[3]));
+                    case "udpstream" -> udpStream(w[1], Integer.parseInt(w[2]), Integer.parseInt(w[3]), Integer.parseInt(w[4]));
                     case "quit" -> {
                         out.println("bye");
                         out.flush();
@@ -162,12 +169,13 @@ public final class LabNode {
     private record Conn(Socket socket, BufferedReader in) {
     }
 
-    private static String connect(String host, int port, int n, List<Conn> open) throws IOException {
+    private static String connect(String host, int port, int n, int firstPort, List<Conn> open) throws IOException {
         StringBuilder answer = new StringBuilder("connected");
         for (int i = 0; i < n; i++) {
             Socket s = new Socket();
             String name;
             try {
+                s.bind(new InetSocketAddress(firstPort + i));
                 s.connect(new InetSocketAddress(host, port), TIMEOUT_MS);
                 s.setSoTimeout(TIMEOUT_MS);
                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
@@ -223,6 +231,39 @@ public final class LabNode {
             }
         }
         return answer.toString();
+    }
+
+    /** One UDP flow: {@code count} datagrams, one every {@code intervalMs}, each awaiting its answer (200 ms). */
+    private static String udpStream(String host, int port, int count, int intervalMs) throws IOException {
+        int answered = 0;
+        Set<String> names = new TreeSet<>();
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.setSoTimeout(200);
+            s.connect(new InetSocketAddress(host, port));
+            byte[] buf = new byte[256];
+            for (int i = 0; i < count; i++) {
+                long next = System.nanoTime() + intervalMs * 1_000_000L;
+                s.send(new DatagramPacket(new byte[] {'?'}, 1));
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    s.receive(p);
+                    answered++;
+                    names.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII));
+                } catch (SocketTimeoutException e) {
+                    // lost: counted by its absence
+                }
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            return "stream " + s.getLocalPort() + " sent " + count + " answered " + answered + " by " + String.join(",", names);
+        }
     }
 
     private static String download(String host, int port, long bytes) throws IOException {
