@@ -1,5 +1,6 @@
 package io.sluice.direct;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.DirectConfig;
 import io.sluice.config.DirectListenerConfig;
 import io.sluice.pool.Pool;
@@ -63,17 +64,24 @@ public final class DirectPlane implements AutoCloseable {
 
     private volatile DirectConfig config;
     private volatile long transactions;
+    private volatile long failures;
     private volatile String lastError;
+    private final DirectMetrics metrics;
+    /** Every this many polls, the kernel's counters are read into the meters. */
+    private static final int POLLS_PER_METRICS_REFRESH = 10;
 
     // Direct thread only.
     private Set<String> present = Set.of();
     private List<Object> applied;
     private Map<String, Set<Long>> appliedLive = Map.of();
+    private DirectPlan appliedPlan;
+    private int polls;
     private boolean closed;
 
     private DirectPlane(DirectConfig config, Supplier<Map<String, Pool>> pools, List<String> commandPrefix,
-                        Duration pollEvery) {
+                        MeterRegistry registry) {
         this.config = config;
+        this.metrics = registry == null ? null : new DirectMetrics(registry, this);
         this.pools = pools;
         this.command = new SystemCommand(commandPrefix);
         this.routes = new PolicyRoutes(command);
@@ -88,18 +96,20 @@ public final class DirectPlane implements AutoCloseable {
     /**
      * Checks the machine, claims the table, applies the first plan, then follows the pools.
      *
-     * @param pools the daemon's current pools (read on the direct thread; a volatile snapshot)
+     * @param pools    the daemon's current pools (read on the direct thread; a volatile snapshot)
+     * @param registry where the kernel's counters are exported, or null
      * @throws StartFailed with the one reason it cannot; nothing was changed unless the reason is a
      *                     failed first transaction
      */
-    public static DirectPlane start(DirectConfig config, Supplier<Map<String, Pool>> pools) throws StartFailed {
-        return start(config, pools, List.of(), Duration.ofMillis(200));
+    public static DirectPlane start(DirectConfig config, Supplier<Map<String, Pool>> pools, MeterRegistry registry)
+            throws StartFailed {
+        return start(config, pools, registry, List.of(), Duration.ofMillis(200));
     }
 
-    /** {@link #start(DirectConfig, Supplier)} with every command run under {@code commandPrefix} (tests: a namespace). */
-    static DirectPlane start(DirectConfig config, Supplier<Map<String, Pool>> pools, List<String> commandPrefix,
-                             Duration pollEvery) throws StartFailed {
-        DirectPlane plane = new DirectPlane(config, pools, commandPrefix, pollEvery);
+    /** {@link #start(DirectConfig, Supplier, MeterRegistry)} with every command run under {@code commandPrefix}. */
+    static DirectPlane start(DirectConfig config, Supplier<Map<String, Pool>> pools, MeterRegistry registry,
+                             List<String> commandPrefix, Duration pollEvery) throws StartFailed {
+        DirectPlane plane = new DirectPlane(config, pools, commandPrefix, registry);
         String failure = plane.onThread(() -> {
             try {
                 plane.checkTools();
@@ -164,6 +174,11 @@ public final class DirectPlane implements AutoCloseable {
         return transactions;
     }
 
+    /** Transactions refused since start (each left the previous ruleset in place). */
+    public long failures() {
+        return failures;
+    }
+
     /** The last failure, or null when the last attempt succeeded. */
     public String lastError() {
         return lastError;
@@ -214,6 +229,9 @@ public final class DirectPlane implements AutoCloseable {
         }
         try {
             apply(false);
+            if (metrics != null && appliedPlan != null && ++polls % POLLS_PER_METRICS_REFRESH == 0) {
+                metrics.refresh(command, flows, appliedPlan);
+            }
         } catch (SystemCommand.Failed e) {
             // logged in apply
         } catch (RuntimeException e) {
@@ -243,6 +261,7 @@ public final class DirectPlane implements AutoCloseable {
             routes.remove(c.rulePriority(), stale);
             transactions++;
             applied = signature;
+            appliedPlan = plan;
             if (lastError != null) {
                 log.info("Direct routing: transactions apply again");
             }
@@ -257,6 +276,7 @@ public final class DirectPlane implements AutoCloseable {
                 log.error("Direct routing: transaction failed, the previous ruleset stays (retrying): {}", e.getMessage());
             }
             lastError = e.getMessage();
+            failures++;
             throw e;
         }
     }

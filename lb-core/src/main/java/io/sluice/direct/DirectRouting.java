@@ -1,5 +1,6 @@
 package io.sluice.direct;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.DirectConfig;
 import io.sluice.pool.Pool;
 import java.util.List;
@@ -16,20 +17,23 @@ import java.util.function.Supplier;
 public final class DirectRouting implements AutoCloseable {
 
     private final Supplier<Map<String, Pool>> pools;
+    private final MeterRegistry registry;
     private volatile DirectPlane plane;
 
-    private DirectRouting(Supplier<Map<String, Pool>> pools, DirectPlane plane) {
+    private DirectRouting(Supplier<Map<String, Pool>> pools, MeterRegistry registry, DirectPlane plane) {
         this.pools = pools;
+        this.registry = registry;
         this.plane = plane;
     }
 
     /**
-     * @param config the {@code direct} section, or null (none)
+     * @param config   the {@code direct} section, or null (none)
+     * @param registry where the kernel's counters are exported
      * @throws DirectPlane.StartFailed when the section is there and direct routing cannot start
      */
-    public static DirectRouting start(DirectConfig config, Supplier<Map<String, Pool>> pools)
+    public static DirectRouting start(DirectConfig config, Supplier<Map<String, Pool>> pools, MeterRegistry registry)
             throws DirectPlane.StartFailed {
-        return new DirectRouting(pools, config == null ? null : DirectPlane.start(config, pools));
+        return new DirectRouting(pools, registry, config == null ? null : DirectPlane.start(config, pools, registry));
     }
 
     /** Applies a reloaded section (null: none, and the table is removed); returns what could not be applied. */
@@ -40,7 +44,7 @@ public final class DirectRouting implements AutoCloseable {
         }
         if (current == null) {
             try {
-                plane = DirectPlane.start(next, pools);
+                plane = DirectPlane.start(next, pools, registry);
                 return List.of();
             } catch (DirectPlane.StartFailed e) {
                 return List.of(e.getMessage());

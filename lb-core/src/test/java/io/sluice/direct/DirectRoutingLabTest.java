@@ -150,11 +150,9 @@ class DirectRoutingLabTest {
         return counts;
     }
 
+    /** One admin API call from inside {@code node}'s namespace (its admin API listens on that namespace's loopback). */
     private static String admin(String node, String method, String path, String body) throws Exception {
-        Path log = dir.resolve("admin.log");
-        Lab.Client call = new Lab.Client(lab.node(node, log, "http", method, "http://127.0.0.1:9901" + path, TOKEN, body));
-        String answer = call.awaitReady(30);
-        call.close();
+        String answer = lab.runNode(node, "http", method, "http://127.0.0.1:9901" + path, TOKEN, body);
         assertTrue(answer.startsWith("200 "), () -> method + " " + path + ": " + answer);
         return answer;
     }
@@ -207,6 +205,23 @@ class DirectRoutingLabTest {
         System.out.printf("[direct-lab] 100 MiB download from %s in %s ms: client received %d bytes, balancer b1's"
                 + " interface carried %d bytes (%.3f%%)%n", w[3], w[2], received, balancer, ratio * 100);
         assertTrue(ratio < 0.05, "the balancer carried " + ratio * 100 + "% of the bytes");
+
+        // The kernel's named counters reach /metrics (read every 2 s): the download's client-side packets (ACKs).
+        String series = "sluice_direct_backend_packets_total{backend=\"" + w[3] + "\",listener=\"web\"}";
+        String[] last = {""};
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500))
+                .until(() -> metric(last[0] = admin("b1", "GET", "/metrics", ""), series) > 100);
+        String metrics = last[0];
+        System.out.println("[direct-lab] b1 /metrics: " + series + " " + metric(metrics, series)
+                + ", sluice_direct_flows{listener=\"web\"} " + metric(metrics, "sluice_direct_flows{listener=\"web\"}")
+                + ", sluice_direct_transactions_total " + metric(metrics, "sluice_direct_transactions_total"));
+        assertTrue(metric(metrics, "sluice_direct_flows{listener=\"web\"}") >= 1);
+    }
+
+    /** The value of one series in Prometheus text, or -1. */
+    private static double metric(String text, String series) {
+        return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst().orElse(-1);
     }
 
     @Test

@@ -176,6 +176,14 @@ final class Lab implements AutoCloseable {
         return p;
     }
 
+    /** Runs a {@link LabNode} program in {@code role}'s namespace to its end; its whole output. */
+    String runNode(String role, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-cp", System.getProperty("java.class.path"), LabNode.class.getName()));
+        cmd.addAll(List.of(args));
+        return in(role, cmd.toArray(String[]::new));
+    }
+
     /** A program the lab started elsewhere (a daemon), killed at {@link #close()} if still running. */
     void track(Process p) {
         processes.add(p);
