@@ -1,6 +1,5 @@
 package io.sluice.agent.direct;
 
-import io.sluice.agent.SluiceAgent;
 import java.io.PrintWriter;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -22,6 +21,11 @@ import picocli.CommandLine.Option;
         subcommands = {DirectBackendCommand.Apply.class, DirectBackendCommand.Remove.class})
 public final class DirectBackendCommand implements Callable<Integer> {
 
+    // sluice-agent's exit codes (SluiceAgent): 0 done, 1 a step failed, 2 bad command line.
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int BAD_USAGE = 2;
+
     private static final Pattern DOTTED_QUAD = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
     @CommandLine.Spec
@@ -30,7 +34,7 @@ public final class DirectBackendCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
-        return SluiceAgent.BAD_CONFIG;
+        return BAD_USAGE;
     }
 
     /** Shared by both sub-commands. */
@@ -58,18 +62,18 @@ public final class DirectBackendCommand implements Callable<Integer> {
                 } catch (UnknownHostException | ClassCastException e) {
                     err.println("sluice-agent: --vip " + v + ": expected an IPv4 address like 203.0.113.10");
                     err.flush();
-                    return SluiceAgent.BAD_CONFIG;
+                    return BAD_USAGE;
                 }
             }
             try {
                 List<String> done = run(addresses);
                 out.println(done.isEmpty() ? "nothing to change" : String.join("\n", done));
                 out.flush();
-                return SluiceAgent.OK;
+                return OK;
             } catch (BackendSetup.Failed e) {
                 err.println("sluice-agent: " + e.getMessage());
                 err.flush();
-                return SluiceAgent.REGISTRY_FAILED;
+                return FAILED;
             }
         }
     }
