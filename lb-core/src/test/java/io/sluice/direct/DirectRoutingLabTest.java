@@ -253,8 +253,8 @@ class DirectRoutingLabTest {
         long k2Dead = before.entrySet().stream().filter(e -> e.getValue().equals("k2") && after.get(e.getKey()).equals("dead")).count();
         long othersAlive = before.entrySet().stream().filter(e -> !e.getValue().equals("k2") && after.get(e.getKey()).equals(e.getValue())).count()
                 + fresh.size(); // fresh are still open too
-        System.out.println("[direct-lab] drain deadline 6s passed after " + Duration.between(drained, Instant.now()).toMillis()
-                + " ms: k2's " + k2Dead + " flows removed; " + othersAlive + " other flows intact");
+        System.out.println("[direct-lab] drain deadline 6s: flows released by " + Duration.between(drained, Instant.now()).toMillis()
+                + " ms after the drain call returned: k2's " + k2Dead + " flows removed; " + othersAlive + " other flows intact");
         before.forEach((port, backend) -> {
             if (!backend.equals("k2")) {
                 assertEquals(backend, after.get(port), "flow from " + port + " is not k2's and stays");
