@@ -8,11 +8,12 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The daemon's one hook into direct routing: start with the config, follow reloads (the section may
- * appear or go away), stop. Without a {@code direct} section it does nothing and needs nothing.
+ * The daemon's one part for direct routing: started with the config, told of reloads (the section
+ * may appear or go away), closed at stop. Without a {@code direct} section it does nothing and needs
+ * nothing (no nft, no privileges).
  *
- * <p>Called from the daemon's main and control threads; the work runs on the {@link DirectPlane}'s own
- * thread.
+ * <p>Called from the daemon's main thread (start, stop) and the reload caller; the work runs on the
+ * {@link DirectPlane}'s own thread. Methods are synchronized so a reload and a stop do not interleave.
  */
 public final class DirectRouting implements AutoCloseable {
 
@@ -20,20 +21,24 @@ public final class DirectRouting implements AutoCloseable {
     private final MeterRegistry registry;
     private volatile DirectPlane plane;
 
-    private DirectRouting(Supplier<Map<String, Pool>> pools, MeterRegistry registry, DirectPlane plane) {
+    /**
+     * @param pools    the daemon's current pools (read on the direct thread)
+     * @param registry where the kernel's counters are exported
+     */
+    public DirectRouting(Supplier<Map<String, Pool>> pools, MeterRegistry registry) {
         this.pools = pools;
         this.registry = registry;
-        this.plane = plane;
     }
 
     /**
-     * @param config   the {@code direct} section, or null (none)
-     * @param registry where the kernel's counters are exported
-     * @throws DirectPlane.StartFailed when the section is there and direct routing cannot start
+     * Starts direct routing for {@code config} (null: nothing to do).
+     *
+     * @throws DirectPlane.StartFailed when the section is there and the machine cannot do it
      */
-    public static DirectRouting start(DirectConfig config, Supplier<Map<String, Pool>> pools, MeterRegistry registry)
-            throws DirectPlane.StartFailed {
-        return new DirectRouting(pools, registry, config == null ? null : DirectPlane.start(config, pools, registry));
+    public synchronized void start(DirectConfig config) throws DirectPlane.StartFailed {
+        if (config != null && plane == null) {
+            plane = DirectPlane.start(config, pools, registry);
+        }
     }
 
     /** Applies a reloaded section (null: none, and the table is removed); returns what could not be applied. */
@@ -63,7 +68,7 @@ public final class DirectRouting implements AutoCloseable {
         return plane;
     }
 
-    /** Graceful stop: the table stays unless {@code remove-table-on-stop}. */
+    /** Graceful stop: the table stays unless {@code remove-table-on-stop}. Safe twice. */
     @Override
     public synchronized void close() {
         DirectPlane current = plane;
