@@ -112,9 +112,9 @@ public final class DirectPlane implements AutoCloseable {
         DirectPlane plane = new DirectPlane(config, pools, commandPrefix, registry);
         String failure = plane.onThread(() -> {
             try {
-                plane.checkTools();
-                plane.present = plane.claim(config.table());
-                plane.warnAboutSysctls();
+                HostChecks.tools(plane.command);
+                plane.present = HostChecks.claim(plane.command, config.table());
+                HostChecks.warnAboutSysctls(plane.command);
                 plane.apply(true);
                 return null;
             } catch (StartFailed e) {
@@ -145,7 +145,7 @@ public final class DirectPlane implements AutoCloseable {
             DirectConfig previous = config;
             try {
                 if (!previous.table().equals(next.table())) {
-                    Set<String> claimed = claim(next.table());
+                    Set<String> claimed = HostChecks.claim(command, next.table());
                     config = next;
                     present = claimed;
                     applied = null;
@@ -316,64 +316,6 @@ public final class DirectPlane implements AutoCloseable {
             sig.add(s.backends());
         }
         return sig;
-    }
-
-    private void checkTools() throws StartFailed {
-        try {
-            command.run(List.of("nft", "--version"), null);
-        } catch (SystemCommand.Failed e) {
-            throw new StartFailed("direct routing needs the nft command (package nftables): " + e.getMessage());
-        }
-        try {
-            command.run(List.of("nft", "list", "tables"), null);
-        } catch (SystemCommand.Failed e) {
-            throw new StartFailed("direct routing needs CAP_NET_ADMIN to program nftables (run sluice as root,"
-                    + " or give it the capability): " + e.getMessage());
-        }
-        try {
-            command.run(List.of("ip", "-j", "rule", "show"), null);
-        } catch (SystemCommand.Failed e) {
-            throw new StartFailed("direct routing needs the ip command (package iproute2): " + e.getMessage());
-        }
-    }
-
-    /** The objects of the table if it is Sluice's or absent (empty); a table of someone else's is refused. */
-    private Set<String> claim(String table) throws StartFailed {
-        String listing;
-        try {
-            listing = command.run(List.of("nft", "-t", "list", "table", "ip", table), null);
-        } catch (SystemCommand.Failed e) {
-            if (e.getMessage().contains("No such file or directory")) {
-                return Set.of();
-            }
-            throw new StartFailed("direct routing: cannot read nft table ip " + table + ": " + e.getMessage());
-        }
-        if (!listing.contains("comment \"" + NftScript.OWNER_COMMENT + "\"")) {
-            throw new StartFailed("nft table ip " + table + " already exists and is not Sluice's (it lacks the comment \""
-                    + NftScript.OWNER_COMMENT + "\"); set direct.table to another name, or delete that table"
-                    + " if it is a leftover");
-        }
-        Set<String> objects = NftScript.parseObjects(listing);
-        log.info("Direct routing: adopting Sluice's existing nft table ip {} ({} objects; its flows are kept)", table,
-                objects.size());
-        return objects;
-    }
-
-    private void warnAboutSysctls() {
-        try {
-            String forward = command.run(List.of("cat", "/proc/sys/net/ipv4/ip_forward"), null).strip();
-            if (!forward.equals("1")) {
-                log.warn("Direct routing: net.ipv4.ip_forward is {}: this node will not forward (see docs/direct-routing.md)",
-                        forward);
-            }
-            String redirects = command.run(List.of("cat", "/proc/sys/net/ipv4/conf/all/send_redirects"), null).strip();
-            if (!redirects.equals("0")) {
-                log.warn("Direct routing: net.ipv4.conf.all.send_redirects is {}: clients will be told to skip"
-                        + " this node (see docs/direct-routing.md)", redirects);
-            }
-        } catch (SystemCommand.Failed e) {
-            log.debug("cannot read forwarding sysctls: {}", e.getMessage());
-        }
     }
 
     private static String describe(DirectConfig c) {
