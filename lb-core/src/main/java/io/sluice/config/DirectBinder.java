@@ -2,6 +2,8 @@ package io.sluice.config;
 
 import io.sluice.config.DirectListenerConfig.DirectProtocol;
 import io.sluice.config.DirectListenerConfig.FlowKey;
+import io.sluice.yaml.YamlMapping;
+import io.sluice.yaml.YamlValue;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -80,8 +82,9 @@ final class DirectBinder {
             }
             for (int port : l.ports()) {
                 String key = l.vip().getHostAddress() + " " + l.protocol().yamlName() + " " + port;
+                // A listener's own ports are distinct (read() refuses repeats), so an owner is another listener.
                 DirectListenerConfig owner = byPort.putIfAbsent(key, l);
-                if (owner != null && owner != l) {
+                if (owner != null) {
                     e.portsAt().error(l.vip().getHostAddress() + " " + l.protocol().yamlName() + " port " + port
                             + " is already served by direct listener '" + owner.name() + "' (line " + owner.line() + ")");
                 }
@@ -127,7 +130,7 @@ final class DirectBinder {
         }
         YamlMapping m = found.get();
         Optional<YamlValue> nameAt = m.require("name");
-        Optional<String> name = nameAt.flatMap(YamlValue::name);
+        Optional<String> name = nameAt.flatMap(Names::read);
         Optional<Inet4Address> vip = m.require("vip").flatMap(DirectBinder::vip);
         Optional<YamlValue> portsAt = m.require("ports");
         Optional<List<Integer>> ports = portsAt.flatMap(DirectBinder::ports);

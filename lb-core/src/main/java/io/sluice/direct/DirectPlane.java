@@ -1,6 +1,7 @@
 package io.sluice.direct;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.config.DirectConfig;
 import io.sluice.config.DirectListenerConfig;
 import io.sluice.pool.Pool;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,8 +65,9 @@ public final class DirectPlane implements AutoCloseable {
     private final Supplier<Map<String, Pool>> pools;
 
     private volatile DirectConfig config;
-    private volatile long transactions;
-    private volatile long failures;
+    /** Written on the direct thread, read by the metrics' readers. */
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
     private volatile String lastError;
     private final DirectMetrics metrics;
     /** Every this many polls, the kernel's counters are read into the meters. */
@@ -86,11 +89,7 @@ public final class DirectPlane implements AutoCloseable {
         this.command = new SystemCommand(commandPrefix);
         this.routes = new PolicyRoutes(command);
         this.flows = new FlowMaps(command);
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-direct");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-direct", true));
     }
 
     /**
@@ -171,12 +170,12 @@ public final class DirectPlane implements AutoCloseable {
 
     /** Transactions applied since start. */
     public long transactions() {
-        return transactions;
+        return transactions.get();
     }
 
     /** Transactions refused since start (each left the previous ruleset in place). */
     public long failures() {
-        return failures;
+        return failures.get();
     }
 
     /** The last failure, or null when the last attempt succeeded. */
@@ -259,7 +258,7 @@ public final class DirectPlane implements AutoCloseable {
             Set<Long> stale = new TreeSet<>(rulesBefore);
             stale.removeAll(wanted.keySet());
             routes.remove(c.rulePriority(), stale);
-            transactions++;
+            transactions.incrementAndGet();
             applied = signature;
             appliedPlan = plan;
             if (lastError != null) {
@@ -276,7 +275,7 @@ public final class DirectPlane implements AutoCloseable {
                 log.error("Direct routing: transaction failed, the previous ruleset stays (retrying): {}", e.getMessage());
             }
             lastError = e.getMessage();
-            failures++;
+            failures.incrementAndGet();
             throw e;
         }
     }

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param generation  the pool snapshot's generation it was built from (logged)
  * @param fingerprint the Maglev table's fingerprint (the same on every node with the same table)
  */
+@SuppressWarnings("ArrayRecordComponent") // never compared or hashed: DirectPlane tells plans apart by fingerprint
 public record ServicePlan(DirectListenerConfig listener, long[] slotMarks, List<DirectBackend> backends,
                           long generation, long fingerprint) {
 

@@ -1,5 +1,6 @@
 package io.sluice.direct;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,12 +40,12 @@ final class SystemCommand {
 
     private static final long TIMEOUT_SECONDS = 60;
 
-    /** Reads the children's output; daemon threads, so they never hold the JVM up. */
-    private static final Executor READERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "sluice-direct-output");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Reads the children's output (two blocking reads per command, so not the common pool); daemon
+     * threads, so they never hold the JVM up.
+     */
+    private static final Executor READERS = Executors.newCachedThreadPool(
+            new DefaultThreadFactory("sluice-direct-output", true));
 
     private final List<String> prefix;
 
@@ -99,6 +100,6 @@ final class SystemCommand {
             } catch (IOException e) {
                 return "";
             }
-        });
+        }, READERS);
     }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.sluice.config.DirectListenerConfig.DirectProtocol;
 import io.sluice.config.DirectListenerConfig.FlowKey;
+import io.sluice.yaml.ConfigError;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
