@@ -16,6 +16,7 @@ import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.sluice.config.BalanceAlgorithm;
 import io.sluice.config.ProxyProtocolVersion;
 import io.sluice.harness.Clients;
+import io.sluice.harness.Ports;
 import io.sluice.harness.ProxyProtocolBackend;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
@@ -117,10 +118,7 @@ class ProxyProtocolTest {
         try (backend;
              RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tcp("pp").acceptProxyProtocol("127.0.0.1/32")
                      .pool("pp", ProxyProtocolVersion.V1, backend).build())) {
-            int port;
-            try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                port = free.getLocalPort();
-            }
+            int port = Ports.freePort();
             java.nio.file.Path cfg = dir.resolve("haproxy.cfg");
             java.nio.file.Files.writeString(cfg, """
                     global
@@ -178,6 +176,27 @@ class ProxyProtocolTest {
             assertEquals(-1, readOrReset(s));
             await().atMost(Duration.ofSeconds(5)).until(() ->
                     daemon.count("sluice.proxy.protocol.refused", "listener", "main", "reason", "invalid") == 1);
+            assertEquals(0, echo.accepted(), "never reached a backend");
+            // Closed for its header, not as a client abort (Netty's decoder closes the channel itself).
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    daemon.count("sluice.connections.closed", "listener", "main", "reason", "proxy-header-invalid") == 1);
+            assertEquals(0, daemon.count("sluice.connections.closed", "listener", "main", "reason", "client-abort"));
+        }
+    }
+
+    @Test
+    void aTrustedUpstreamsFinInTheMiddleOfTheHeaderEndsItWithoutWaitingForTheTimeout() throws Exception {
+        try (TestBackend echo = TestBackend.namedEcho("echo");
+             RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tcp("app").acceptProxyProtocol("127.0.0.0/8")
+                     .pool("app", echo).build());
+             Socket s = Clients.connect(daemon.address(), Clients.loopback(11))) {
+            s.getOutputStream().write("PROXY TCP4 127.0.0.".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            // Well before the 5 s header timeout: the header can never be completed after a FIN.
+            await().atMost(ProxyHeaderReceiver.HEADER_TIMEOUT.minusSeconds(2)).until(() ->
+                    daemon.count("sluice.connections.closed", "listener", "main", "reason", "proxy-header-invalid") == 1);
+            assertEquals(-1, readOrReset(s));
+            assertEquals(1, daemon.count("sluice.proxy.protocol.refused", "listener", "main", "reason", "invalid"));
             assertEquals(0, echo.accepted(), "never reached a backend");
         }
     }

@@ -9,6 +9,8 @@ import io.sluice.adminapi.BackendView;
 import io.sluice.config.ConsulRegistryConfig;
 import io.sluice.config.DiscoveryConfig;
 import io.sluice.config.PoolDiscoverConfig;
+import io.sluice.fixture.ConsulAgentHttp;
+import io.sluice.fixture.ConsulApiFixture;
 import io.sluice.harness.Clients;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;

@@ -394,6 +394,7 @@ public final class StreamingTraffic implements AutoCloseable {
         final ByteBuffer idBytes = ByteBuffer.allocate(4);
         ByteBuffer pending;
         long nextDue;
+        // Written only by the reactor's thread (so += is safe), volatile so that others read them.
         volatile long sent;
         volatile long received;
         boolean outputShut;
@@ -557,6 +558,7 @@ public final class StreamingTraffic implements AutoCloseable {
             flush(p);
         }
 
+        @SuppressWarnings("NonAtomicVolatileUpdate") // Peer.sent has one writer: this thread
         private void flush(Peer p) {
             if (p.pending == null || p.over) {
                 return;
@@ -594,6 +596,7 @@ public final class StreamingTraffic implements AutoCloseable {
             }
         }
 
+        @SuppressWarnings("NonAtomicVolatileUpdate") // Peer.received has one writer: this thread
         private void read(Peer p) {
             readBuffer.clear();
             int n;

@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,9 +24,9 @@ import java.util.stream.Collectors;
  * The {@code sluice} command as a process of its own, its output (stdout and stderr together)
  * captured to a file in a test's directory.
  *
- * <p>By default it runs {@code java -cp <test class path without test-classes> io.sluice.Main}, so
- * the daemon uses its own default logging rather than logback-test.xml and always runs the classes
- * just compiled. With {@code -Dsluice.test.jar=PATH} it runs {@code java -jar PATH} instead (the
+ * <p>By default it runs {@code java -cp <test class path without test-classes and lb-testing> io.sluice.Main},
+ * so the daemon uses its own default logging rather than logback-test.xml and always runs the classes
+ * just compiled: the module whose tests use it must have lb-core on its test class path. With {@code -Dsluice.test.jar=PATH} it runs {@code java -jar PATH} instead (the
  * shaded {@code lb-core/target/sluice.jar}; not the default because in a Maven build the tests run
  * before the jar is packaged, so it would be stale or missing).
  *
@@ -132,10 +131,25 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The test JVM's class path less the test classes and this fixtures module (which holds
+     * logback-test.xml): what is left is the daemon's own classes and dependencies.
+     */
     private static String withoutTestClasses(String classPath) {
+        Path fixtures = fixturesLocation();
         return Arrays.stream(classPath.split(File.pathSeparator))
                 .filter(entry -> !entry.endsWith("test-classes"))
+                .filter(entry -> !Path.of(entry).toAbsolutePath().normalize().equals(fixtures))
                 .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private static Path fixturesLocation() {
+        try {
+            return Path.of(DaemonProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toAbsolutePath().normalize();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("where is lb-testing loaded from?", e);
+        }
     }
 
     public Process process() {
@@ -204,13 +218,6 @@ public final class DaemonProcess implements AutoCloseable {
             throw new IOException("GET " + path + ": " + r.statusCode() + " " + r.body());
         }
         return r.body();
-    }
-
-    /** A loopback port that was free a moment ago. */
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** Writes {@code yaml} to {@code dir/name}. */

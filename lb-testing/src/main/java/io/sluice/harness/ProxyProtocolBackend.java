@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A backend that requires a PROXY protocol header (v1 or v2, decoded by Netty's decoder), records
@@ -60,13 +61,13 @@ public final class ProxyProtocolBackend implements AutoCloseable {
 
     /** The next header seen, waiting up to 10 s; null if none came. */
     public Seen next() throws InterruptedException {
-        return seen.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        return seen.poll(10, TimeUnit.SECONDS);
     }
 
     @Override
     public void close() {
         server.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
     private final class Recorder extends ChannelInboundHandlerAdapter {

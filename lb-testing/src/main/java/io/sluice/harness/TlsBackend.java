@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real TLS backend on loopback with its own generated certificate (CN and SAN = its name), so a
@@ -87,7 +88,7 @@ public final class TlsBackend implements AutoCloseable {
     @Override
     public void close() {
         server.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
     private static final class Greeter extends SimpleChannelInboundHandler<ByteBuf> {
