@@ -36,7 +36,7 @@ final class FakeOperations implements AdminOperations {
     static BackendView backend(String name, String address, String admin, int weight, int active) {
         boolean eligible = admin.equals("ready") && weight > 0;
         return new BackendView(name, address, "up", admin, weight, 100, eligible ? weight : 0, eligible, active, 3401,
-                1048576, 73400320, "2026-11-26T04:40:00Z", "ok", null, "2026-11-26T04:40:00Z", "config", null);
+                1048576, 73400320, "2026-11-26T04:40:00Z", "ok", null, "2026-11-26T04:40:00Z", "config", null, null);
     }
 
     private void record(String call) {
