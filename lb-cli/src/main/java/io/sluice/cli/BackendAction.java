@@ -22,15 +22,26 @@ abstract class BackendAction extends AdminCommand {
                 + AdminClient.segment(target.backend()) + "/" + action, body, token);
     }
 
-    /** Table output: a sentence saying what changed, then the backend's row. */
-    final void print(JsonNode backend, String sentence) {
+    /**
+     * Table output: a sentence saying what changed, what became of it in the shared state store when
+     * it is not there yet (or lost), then the backend's row. Returns the exit code: {@link ExitCodes#OK},
+     * {@link ExitCodes#NOT_SHARED} when the change is on this node only, {@link ExitCodes#FAILED} when
+     * another node's later change won.
+     */
+    final int print(JsonNode backend, String sentence) {
+        String store = Views.text(backend.path("shared_store"), "state");
+        int code = "queued".equals(store) ? ExitCodes.NOT_SHARED : "lost".equals(store) ? ExitCodes.FAILED : ExitCodes.OK;
         if (json()) {
             printJson(backend);
-            return;
+            return code;
         }
         out().println(sentence);
+        if (code != ExitCodes.OK) {
+            out().println(Views.text(backend.path("shared_store"), "detail"));
+        }
         out().println();
         Views.backends(this, List.of(backend)).print(out());
+        return code;
     }
 
     /** "ready and eligible" / "ready, not eligible (health down, weight 0)". */

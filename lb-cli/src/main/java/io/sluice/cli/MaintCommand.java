@@ -21,8 +21,7 @@ final class MaintCommand extends BackendAction {
         }
         JsonNode b = post("maint", body);
         long active = b.path("active_connections").asLong();
-        print(b, target + " is in maintenance: " + active + (active == 1 ? " connection " : " connections ")
+        return print(b, target + " is in maintenance: " + active + (active == 1 ? " connection " : " connections ")
                 + (kill ? "left, being closed" : (active == 1 ? "stays" : "stay") + " open (--kill closes them)"));
-        return ExitCodes.OK;
     }
 }

@@ -27,7 +27,19 @@ final class StatusCommand extends AdminCommand {
             Handover h = Handover.of(status);
             pairs.add("pid", h.pid()).add("handover", h.describe());
         }
+        JsonNode store = status.path("shared_store");
+        if (store.isObject()) {
+            pairs.add("state store", describeStore(store));
+        }
         pairs.print(out());
+        for (JsonNode q : store.path("queued")) {
+            out().println("  queued: " + Views.text(q, "backend") + " " + Views.text(q, "change") + " (since "
+                    + Views.text(q, "queued_at") + "): applied on this node; other nodes do not have it");
+        }
+        for (JsonNode l : store.path("lost")) {
+            out().println("  lost: " + Views.text(l, "backend") + " " + Views.text(l, "mine") + " (made "
+                    + Views.text(l, "queued_at") + ") lost to another node's later change; in force: " + Views.text(l, "theirs"));
+        }
         out().println();
         Table t = table("LISTENER", "BIND", "MODE", "POOLS");
         for (JsonNode l : status.path("listeners")) {
@@ -36,5 +48,13 @@ final class StatusCommand extends AdminCommand {
         }
         t.print(out());
         return ExitCodes.OK;
+    }
+
+    /** "zookeeper, reachable, nothing queued" / "zookeeper, UNREACHABLE, 2 changes queued". */
+    static String describeStore(JsonNode store) {
+        int queued = store.path("queued").size();
+        return Views.text(store, "store") + ", " + (store.path("reachable").asBoolean() ? "reachable" : "UNREACHABLE")
+                + ", " + (queued == 0 ? "nothing queued" : queued + (queued == 1 ? " change queued" : " changes queued"))
+                + (store.path("lost_total").asLong() == 0 ? "" : ", " + store.path("lost_total").asLong() + " lost");
     }
 }

@@ -11,7 +11,6 @@ final class UndrainCommand extends BackendAction {
     @Override
     int run() {
         JsonNode b = post("undrain", null);
-        print(b, target + " is " + Views.text(b, "admin") + ": " + eligibility(b));
-        return ExitCodes.OK;
+        return print(b, target + " is " + Views.text(b, "admin") + ": " + eligibility(b));
     }
 }

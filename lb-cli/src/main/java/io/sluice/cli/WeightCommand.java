@@ -18,8 +18,7 @@ final class WeightCommand extends BackendAction {
             throw new CliException(ExitCodes.USAGE, "weight " + weight + " (expected 0..1000)");
         }
         JsonNode b = post("weight", AdminClient.JSON.createObjectNode().put("weight", weight));
-        print(b, target + " weight " + b.path("weight").asInt() + " (configured " + b.path("configured_weight").asInt()
+        return print(b, target + " weight " + b.path("weight").asInt() + " (configured " + b.path("configured_weight").asInt()
                 + ", effective " + b.path("effective_weight").asInt() + ")");
-        return ExitCodes.OK;
     }
 }
