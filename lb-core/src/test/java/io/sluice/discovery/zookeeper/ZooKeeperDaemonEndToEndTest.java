@@ -77,4 +77,51 @@ class ZooKeeperDaemonEndToEndTest {
             held.close();
         }
     }
+
+    private static double sample(RunningDaemon d, String series) {
+        for (String line : d.daemon().admin().prometheusText().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * Issue 14, fault 5: reachability per pool, staleness that stays 0 while a healthy registry is
+     * quiet and grows during an outage, and a counter of what discovery added and forgot.
+     */
+    @Test
+    void registryReachabilityStalenessAndChangesAreMeasured() throws Exception {
+        String reachable = "sluice_discovery_registry_reachable{pool=\"main\",registry=\"zookeeper\"}";
+        String staleness = "sluice_discovery_staleness_seconds{pool=\"main\"}";
+        try (TestingServer zk = new TestingServer(true);
+             TestBackend a = TestBackend.namedEcho("a");
+             TestBackend b = TestBackend.namedEcho("b");
+             ZooKeeperRegistration ra = register(zk, "chat-a", a);
+             RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder().discover(
+                     new PoolDiscoverConfig(null, List.of(), true, "chat"),
+                     new DiscoveryConfig(null, new ZooKeeperRegistryConfig(zk.getConnectString(), "/sluice"), true)))) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> daemon.daemon().admin().readiness().ready());
+            assertEquals(1.0, sample(daemon, reachable));
+            long quietSince = System.nanoTime();
+            await().atMost(Duration.ofSeconds(10)).until(() -> System.nanoTime() - quietSince > 1_500_000_000L);
+            assertEquals(0.0, sample(daemon, staleness), "a quiet, healthy registry is not stale");
+
+            try (ZooKeeperRegistration rb = register(zk, "chat-b", b)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> daemon.pool().eligibleBackends().size() == 2);
+                assertEquals(2.0, sample(daemon, "sluice_discovery_changes_total{change=\"added\",pool=\"main\"}"));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    sample(daemon, "sluice_discovery_changes_total{change=\"forgotten\",pool=\"main\"}") == 1.0);
+            assertEquals(1.0, sample(daemon, "sluice_discovery_changes_total{change=\"removed\",pool=\"main\"}"));
+
+            zk.stop();
+            await().atMost(Duration.ofSeconds(30)).until(() -> sample(daemon, reachable) == 0.0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> sample(daemon, staleness) >= 1.0);
+            zk.restart();
+            await().atMost(Duration.ofSeconds(30)).until(() -> sample(daemon, reachable) == 1.0);
+            assertEquals(0.0, sample(daemon, staleness));
+        }
+    }
 }
