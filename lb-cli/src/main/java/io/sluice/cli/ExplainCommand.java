@@ -55,7 +55,8 @@ final class ExplainCommand extends AdminCommand {
         JsonNode stick = e.get("stick_entry");
         if (stick != null && !stick.isNull()) {
             pairs.add("stick entry", Views.text(stick, "backend") + " (" + stick.path("pins").asLong() + " pins, idle "
-                    + Durations.human(Duration.ofSeconds(stick.path("idle_seconds").asLong())) + ")");
+                    + Durations.human(Duration.ofSeconds(stick.path("idle_seconds").asLong())) + ")"
+                    + (Views.text(stick, "why") == null ? "" : ": " + Views.text(stick, "why")));
         }
         String backend = Views.text(e, "backend");
         String decidedBy = Views.text(e, "decided_by");

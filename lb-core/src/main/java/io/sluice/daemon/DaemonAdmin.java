@@ -8,6 +8,7 @@ import io.sluice.admin.PoolView;
 import io.sluice.admin.Readiness;
 import io.sluice.admin.ReloadResult;
 import io.sluice.admin.StatusView;
+import io.sluice.admin.StickTableView;
 import io.sluice.backend.AdminState;
 import io.sluice.backend.Backend;
 import io.sluice.balance.MaglevTable;
@@ -252,7 +253,7 @@ final class DaemonAdmin implements AdminOperations {
         return new ExplainView(lc.name(), client.getHostAddress(), normalizedSni, offered, routeKind, routePattern,
                 pool.name(), sticky ? key.toString() : null, String.format("%016x", key.hash()),
                 table == null ? null : pool.generation(), table == null ? null : String.format("%016x", table.fingerprint()),
-                entry == null ? null : new ExplainView.StickEntry(entry.backendName(), entry.pins(), entry.idleSeconds()),
+                StickViews.explain(pool, entry, chosen, sel == null ? null : sel.decision()),
                 chosen, sel == null ? null : sel.decision().word(), skipped);
     }
 
@@ -296,6 +297,16 @@ final class DaemonAdmin implements AdminOperations {
     private static String normalize(String sni) {
         String s = sni.toLowerCase(Locale.ROOT);
         return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    @Override
+    public StickTableView stickTable(String pool, int limit) {
+        return StickViews.show(plane.backends().pool(pool), limit);
+    }
+
+    @Override
+    public StickTableView clearStickTable(String pool) {
+        return StickViews.clear(plane.backends().pool(pool));
     }
 
     @Override

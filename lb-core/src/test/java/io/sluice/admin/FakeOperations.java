@@ -136,8 +136,25 @@ final class FakeOperations implements AdminOperations {
             throw new NotFoundException("no listener '" + listener + "' (listeners: chat-tls)");
         }
         return new ExplainView("chat-tls", client.getHostAddress(), sni, alpn, "exact", "chat.example.com", "chat",
-                client.getHostAddress(), "00ff00ff00ff00ff", 7L, "9f3a2c", new ExplainView.StickEntry("app-1", 2, 0),
-                "app-1", "stick-table", List.of(new ExplainView.Skipped("app-2", "not-chosen")));
+                client.getHostAddress(), "00ff00ff00ff00ff", 7L, "9f3a2c", new ExplainView.StickEntry("app-1", 2, 0, false,
+                "records where this client's connections went; the Maglev table decides"),
+                "app-1", "maglev", List.of(new ExplainView.Skipped("app-2", "not-chosen")));
+    }
+
+    @Override
+    public StickTableView stickTable(String pool, int limit) {
+        record("stick-table " + pool + " " + limit);
+        pool(pool);
+        List<StickTableView.Entry> entries = List.of(new StickTableView.Entry("10.0.0.7", "app-1", 2, 0),
+                new StickTableView.Entry("10.0.0.9", "app-2", 0, 41));
+        return new StickTableView(pool, "maglev", false, 2, 100000, entries.subList(0, Math.min(limit, 2)), null);
+    }
+
+    @Override
+    public StickTableView clearStickTable(String pool) {
+        record("stick-table clear " + pool);
+        pool(pool);
+        return new StickTableView(pool, "maglev", false, 0, 100000, List.of(), 2);
     }
 
     @Override
