@@ -61,7 +61,9 @@ public final class RegistryClientLogFilter extends TurboFilter {
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
         String name = logger.getName();
-        if (!name.startsWith("org.apache.zookeeper") && !name.startsWith("org.apache.curator")) {
+        // Called for every logging call of the process (event loops included): one char decides most.
+        if (name.isEmpty() || name.charAt(0) != 'o'
+                || (!name.startsWith("org.apache.zookeeper") && !name.startsWith("org.apache.curator"))) {
             return FilterReply.NEUTRAL;
         }
         if (logger.getEffectiveLevel().toInt() <= Level.DEBUG_INT || name.equals(STATE_LOGGER)) {
