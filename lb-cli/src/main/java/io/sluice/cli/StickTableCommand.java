@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "stick-table", mixinStandardHelpOptions = true, versionProvider = SluiceCtl.Version.class,
         description = "Show or clear a pool's stick table on this node.",
-        subcommands = {StickTableCommand.Show.class, StickTableCommand.Clear.class})
+        subcommands = {StickTableCommand.ShowCommand.class, StickTableCommand.ClearCommand.class})
 final class StickTableCommand extends AdminCommand {
 
     @Override
@@ -31,7 +31,7 @@ final class StickTableCommand extends AdminCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = SluiceCtl.Version.class,
             description = "List the pool's stick-table entries: client key, backend, open connections, idle time.")
-    static final class Show extends AdminCommand {
+    static final class ShowCommand extends AdminCommand {
 
         @Parameters(index = "0", paramLabel = "POOL", description = "The pool, e.g. chat.")
         String pool;
@@ -69,7 +69,7 @@ final class StickTableCommand extends AdminCommand {
 
     @Command(name = "clear", mixinStandardHelpOptions = true, versionProvider = SluiceCtl.Version.class,
             description = "Forget every entry of the pool's stick table on this node; open connections stay where they are.")
-    static final class Clear extends AdminCommand {
+    static final class ClearCommand extends AdminCommand {
 
         @Parameters(index = "0", paramLabel = "POOL", description = "The pool, e.g. chat.")
         String pool;
