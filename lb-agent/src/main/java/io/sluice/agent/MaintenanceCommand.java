@@ -53,7 +53,7 @@ abstract class MaintenanceCommand implements Callable<Integer> {
                 consul = ConsulRegistrar.client(cfg.consul());
             }
         } catch (ConfigException e) {
-            err.println("sluice-agent: " + e.getMessage());
+            e.lines().forEach(line -> err.println("sluice-agent: " + line));
             err.flush();
             return SluiceAgent.BAD_CONFIG;
         }

@@ -38,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
             cfg = config.load();
             registrars = Registrars.of(cfg, cfg.services());
         } catch (ConfigException e) {
-            err.println("sluice-agent: " + e.getMessage());
+            e.lines().forEach(line -> err.println("sluice-agent: " + line));
             err.flush();
             return SluiceAgent.BAD_CONFIG;
         }

@@ -6,18 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.sluice.admin.BackendView;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.agent.config.AgentConfig;
 import io.sluice.agent.config.AgentConfigLoader;
-import io.sluice.config.ConsulRegistryConfig;
-import io.sluice.config.DiscoveryConfig;
-import io.sluice.config.PoolDiscoverConfig;
-import io.sluice.config.ZooKeeperRegistryConfig;
-import io.sluice.discovery.consul.ConsulApiFixture;
+import io.sluice.fixture.ConsulApiFixture;
 import io.sluice.harness.Clients;
-import io.sluice.harness.RunningDaemon;
+import io.sluice.harness.SluiceExtension;
 import io.sluice.harness.TestBackend;
-import io.sluice.harness.TestConfigs;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -28,13 +23,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The agent and the daemon together: the agent registers a real local app, the daemon discovers it
+ * The agent and the daemon (a real process, {@link SluiceExtension}) together: the agent registers a
+ * real local app, the daemon discovers it
  * (from ConsulApiFixture — a fixture speaking Consul's HTTP API subset, not Consul — and from a
  * curator-test ZooKeeper), and the agent's {@code drain}/{@code ready} and its SIGTERM shutdown
  * sequence steer the daemon's routing without dropping an open connection.
@@ -54,11 +49,15 @@ class AgentToDaemonEndToEndTest {
                     registry: consul
                     consul: { address: %s }
                     """.formatted(consul.address()), app);
-            // passingOnly=false: the daemon sees the maintenance status instead of a vanished instance.
-            TestConfigs daemonConfig = TestConfigs.builder().discover(
-                    new PoolDiscoverConfig("chat", List.of(), false, null),
-                    new DiscoveryConfig(new ConsulRegistryConfig(consul.address(), null, null), null, true));
-            scenario(configFile, daemonConfig);
+            // passing-only false: the daemon sees the maintenance status instead of a vanished instance.
+            SluiceExtension daemon = SluiceExtension.builder().configure(c -> c
+                    .poolSetting("main", "discover: { consul: { service: chat, passing-only: false } }")
+                    .section("""
+                            discovery:
+                              consul: { address: "%s" }
+                              wait-for-first-snapshot: true
+                            """.formatted(consul.address()))).build();
+            scenario(configFile, daemon);
         }
     }
 
@@ -70,10 +69,14 @@ class AgentToDaemonEndToEndTest {
                     registry: zookeeper
                     zookeeper: { connect: "%s", base-path: /sluice }
                     """.formatted(zk.getConnectString()), app);
-            TestConfigs daemonConfig = TestConfigs.builder().discover(
-                    new PoolDiscoverConfig(null, List.of(), true, "chat"),
-                    new DiscoveryConfig(null, new ZooKeeperRegistryConfig(zk.getConnectString(), "/sluice"), true));
-            scenario(configFile, daemonConfig);
+            SluiceExtension daemon = SluiceExtension.builder().configure(c -> c
+                    .poolSetting("main", "discover: { zookeeper: { service: chat } }")
+                    .section("""
+                            discovery:
+                              zookeeper: { connect: "%s", base-path: /sluice }
+                              wait-for-first-snapshot: true
+                            """.formatted(zk.getConnectString()))).build();
+            scenario(configFile, daemon);
         }
     }
 
@@ -92,14 +95,14 @@ class AgentToDaemonEndToEndTest {
         return configFile;
     }
 
-    private void scenario(Path configFile, TestConfigs daemonConfig) throws Exception {
+    private void scenario(Path configFile, SluiceExtension sluice) throws Exception {
         AgentConfig config = AgentConfigLoader.load(configFile);
         Agent agent = new Agent(config.services(), Registrars.of(config, config.services()),
                 d -> Thread.sleep(d.toMillis())); // as `run` does
-        try (RunningDaemon daemon = RunningDaemon.start(daemonConfig)) {
+        try (SluiceExtension daemon = sluice.start()) {
             agent.start();
-            await().atMost(Duration.ofSeconds(20)).until(() -> daemon.daemon().admin().readiness().ready());
-            await().atMost(Duration.ofSeconds(10)).until(() -> daemon.pool().eligibleBackends().size() == 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ready(daemon));
+            await().atMost(Duration.ofSeconds(10)).until(() -> eligibleBackends(daemon) == 1);
             assertEquals("app-1", Clients.backendNameVia(daemon.address()));
 
             Socket held = Clients.connectTo(daemon.address(), "app-1", 5);
@@ -108,7 +111,7 @@ class AgentToDaemonEndToEndTest {
                 // drain: the agent's maintenance path
                 assertEquals(0, cli("drain", "--service", "chat", "--config", configFile.toString()));
                 await().atMost(Duration.ofSeconds(10)).until(() -> "drain".equals(admin(daemon)));
-                assertTrue(backend(daemon).cause().startsWith("discovery:"), backend(daemon).cause());
+                assertTrue(cause(daemon).startsWith("discovery:"), cause(daemon));
                 for (int i = 0; i < 5; i++) {
                     assertRefused(daemon);
                 }
@@ -116,7 +119,7 @@ class AgentToDaemonEndToEndTest {
 
                 // ready: new connections again
                 assertEquals(0, cli("ready", "--service", "chat", "--config", configFile.toString()));
-                await().atMost(Duration.ofSeconds(10)).until(() -> daemon.pool().eligibleBackends().size() == 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> eligibleBackends(daemon) == 1);
                 for (int i = 0; i < 3; i++) {
                     assertEquals("app-1", Clients.backendNameVia(daemon.address()));
                 }
@@ -141,23 +144,46 @@ class AgentToDaemonEndToEndTest {
         }
     }
 
-    private static BackendView backend(RunningDaemon d) {
-        return d.daemon().admin().pool("main").backends().stream()
-                .filter(b -> b.name().equals(ID)).findFirst().orElse(null);
+    /** Whether the daemon's {@code /readyz} says ready. */
+    private static boolean ready(SluiceExtension d) throws InterruptedException {
+        try {
+            return d.adminJson("/readyz").path("ready").asBoolean();
+        } catch (IOException notReady) {
+            return false;
+        }
     }
 
-    private static String admin(RunningDaemon d) {
-        BackendView b = backend(d);
-        return b == null ? null : b.admin();
+    /** Backends of pool main that new connections may go to, as the daemon reports them. */
+    private static long eligibleBackends(SluiceExtension d) throws IOException, InterruptedException {
+        int n = 0;
+        for (JsonNode b : d.adminJson("/api/v1/pools/main").path("backends")) {
+            n += b.path("eligible").asBoolean() ? 1 : 0;
+        }
+        return n;
     }
 
-    private static String cause(RunningDaemon d) {
-        BackendView b = backend(d);
-        return b == null ? null : b.cause();
+    /** The app's backend in pool main (GET /api/v1/pools/main), or null when the daemon has none. */
+    private static JsonNode backend(SluiceExtension d) throws IOException, InterruptedException {
+        for (JsonNode b : d.adminJson("/api/v1/pools/main").path("backends")) {
+            if (b.path("name").asText().equals(ID)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private static String admin(SluiceExtension d) throws IOException, InterruptedException {
+        JsonNode b = backend(d);
+        return b == null ? null : b.path("admin").asText();
+    }
+
+    private static String cause(SluiceExtension d) throws IOException, InterruptedException {
+        JsonNode b = backend(d);
+        return b == null ? null : b.path("cause").asText(null);
     }
 
     /** A new connection is closed at once: EOF or a reset, never app-1's greeting, never a hang. */
-    private static void assertRefused(RunningDaemon daemon) throws IOException {
+    private static void assertRefused(SluiceExtension daemon) throws IOException {
         long start = System.nanoTime();
         try (Socket s = Clients.connect(daemon.address())) {
             s.setSoTimeout(3_000);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.adminapi.AdminJson;
+import io.sluice.adminapi.Problem;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -22,12 +24,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The HTTP side of {@code sluicectl}: one call to the admin API, its answer as a JSON tree, its
- * failures as {@link CliException}s carrying the documented exit codes. Not thread-safe by intent
- * (a command makes its calls one after the other).
+ * The HTTP side of {@code sluicectl}: one call to the admin API, its answer as a JSON tree (re-emitted
+ * as it came by {@code -o json}) and as the typed records of {@code io.sluice.adminapi} (read by the
+ * tables), its failures as {@link CliException}s carrying the documented exit codes. Not thread-safe by
+ * intent (a command makes its calls one after the other).
  */
 final class AdminClient {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** The admin API's own JSON conventions, so the records read back as the daemon wrote them. */
+    static final ObjectMapper JSON = AdminJson.mapper();
 
     private static final String API = "/api/v1";
 
@@ -91,11 +95,11 @@ final class AdminClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpConnectTimeoutException e) {
-            throw unreachable("no connection within " + Durations.human(timeout) + " (--timeout)");
+            throw unreachable("no connection within " + HumanDurations.human(timeout) + " (--timeout)");
         } catch (HttpTimeoutException e) {
             // Connected, then no answer: the daemon is there but slow. Not "unreachable": a change may have been applied.
             throw new CliException(ExitCodes.NO_ANSWER, "the admin API at " + base + " accepted the request but did not"
-                    + " answer within " + Durations.human(timeout) + " (--timeout); a change may still have been applied:"
+                    + " answer within " + HumanDurations.human(timeout) + " (--timeout); a change may still have been applied:"
                     + " check with 'sluicectl backends' or 'sluicectl status'");
         } catch (IOException e) {
             throw unreachable(reason(e));
@@ -113,6 +117,30 @@ final class AdminClient {
                 + "; is sluice running with an admin: section? (set --admin or SLUICE_ADMIN)");
     }
 
+    /**
+     * {@code json} as the admin API record {@code type}. An answer of another shape (not sluice's admin
+     * API, or a daemon far newer or older) is a clear error, not a stack trace.
+     *
+     * @param what the call, for the error: {@code GET /status}
+     */
+    static <T> T read(JsonNode json, Class<T> type, String what) {
+        try {
+            return JSON.treeToValue(json, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new CliException(ExitCodes.FAILED, "the answer to " + what + " is not the admin API's "
+                    + type.getSimpleName() + " (" + firstLine(why) + "); is --admin pointing at sluice's admin port?");
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
     /** Turns a non-2xx answer into the documented exit code and the problem's detail. */
     static JsonNode requireSuccess(Response r) {
         if (r.status() / 100 == 2) {
@@ -128,24 +156,34 @@ final class AdminClient {
     /** One answer: the status, its JSON (null when the body is not JSON) and the raw body. */
     record Response(String method, String url, int status, JsonNode json, String body) {
 
+        /** The answer as a problem document; null when it is not JSON of that shape (a proxy's HTML page). */
+        Problem problem() {
+            if (json == null || !json.isObject()) {
+                return null;
+            }
+            try {
+                return JSON.treeToValue(json, Problem.class);
+            } catch (JsonProcessingException | IllegalArgumentException e) {
+                return null;
+            }
+        }
+
         /** The problem document's {@code detail}, else its title, else a description of the answer. */
         String detail() {
-            if (json != null && json.hasNonNull("detail")) {
-                return json.get("detail").asText();
+            Problem p = problem();
+            if (p != null && p.detail() != null) {
+                return p.detail();
             }
-            if (json != null && json.hasNonNull("title")) {
-                return json.get("title").asText() + " (HTTP " + status + " from " + method + " " + url + ")";
+            if (p != null && p.title() != null) {
+                return p.title() + " (HTTP " + status + " from " + method + " " + url + ")";
             }
             return "HTTP " + status + " from " + method + " " + url;
         }
 
-        /** The problem's {@code errors} array (reload's 422), empty when absent. */
+        /** The problem's {@code errors} member (reload's 422), empty when absent. */
         List<String> errors() {
-            List<String> errors = new ArrayList<>();
-            if (json != null && json.path("errors").isArray()) {
-                json.get("errors").forEach(e -> errors.add(e.asText()));
-            }
-            return errors;
+            Problem p = problem();
+            return p == null ? List.of() : p.errors();
         }
 
         CliException failure() {

@@ -42,7 +42,7 @@ public final class AdminOptions {
             description = "Output format: ${COMPLETION-CANDIDATES} (default: table).")
     private Output output;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = HumanDurations.Converter.class,
             description = "Time allowed for each call to the admin API (default: 5s).")
     private Duration timeout;
 

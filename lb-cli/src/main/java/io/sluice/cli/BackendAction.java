@@ -2,6 +2,8 @@ package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.StoreWriteView;
 import java.util.List;
 import picocli.CommandLine.Parameters;
 
@@ -15,11 +17,16 @@ abstract class BackendAction extends AdminCommand {
             description = "The backend, e.g. chat/app-1.")
     BackendRef target;
 
-    /** Posts the action (the token is checked first, so a missing one sends nothing); returns the BackendView. */
-    final JsonNode post(String action, ObjectNode body) {
+    /** The answer to an action: as it came (for {@code -o json}) and as the record it is. */
+    record Answer(JsonNode json, BackendView backend) {}
+
+    /** Posts the action (the token is checked first, so a missing one sends nothing). */
+    final Answer post(String action, ObjectNode body) {
         String token = token();
-        return client().post("/pools/" + AdminClient.segment(target.pool()) + "/backends/"
-                + AdminClient.segment(target.backend()) + "/" + action, body, token);
+        String path = "/pools/" + AdminClient.segment(target.pool()) + "/backends/"
+                + AdminClient.segment(target.backend()) + "/" + action;
+        JsonNode json = client().post(path, body, token);
+        return new Answer(json, AdminClient.read(json, BackendView.class, "POST " + path));
     }
 
     /**
@@ -28,35 +35,36 @@ abstract class BackendAction extends AdminCommand {
      * {@link ExitCodes#NOT_SHARED} when the change is on this node only, {@link ExitCodes#FAILED} when
      * another node's later change won.
      */
-    final int print(JsonNode backend, String sentence) {
-        String store = Views.text(backend.path("shared_store"), "state");
+    final int print(Answer answer, String sentence) {
+        StoreWriteView write = answer.backend().sharedStore();
+        String store = write == null ? null : write.state();
         int code = "queued".equals(store) ? ExitCodes.NOT_SHARED : "lost".equals(store) ? ExitCodes.FAILED : ExitCodes.OK;
         if (json()) {
-            printJson(backend);
+            printJson(answer.json());
             return code;
         }
         out().println(sentence);
         if (code != ExitCodes.OK) {
-            out().println(Views.text(backend.path("shared_store"), "detail"));
+            out().println(write.detail());
         }
         out().println();
-        Views.backends(this, List.of(backend)).print(out());
+        Views.backends(this, List.of(answer.backend())).print(out());
         return code;
     }
 
     /** "ready and eligible" / "ready, not eligible (health down, weight 0)". */
-    static String eligibility(JsonNode b) {
-        if (b.path("eligible").asBoolean()) {
+    static String eligibility(BackendView b) {
+        if (b.eligible()) {
             return "takes new connections";
         }
         StringBuilder why = new StringBuilder();
-        if (!"up".equals(Views.text(b, "health"))) {
-            why.append("health ").append(Views.text(b, "health"));
+        if (!"up".equals(b.health())) {
+            why.append("health ").append(b.health());
         }
-        if (!"ready".equals(Views.text(b, "admin"))) {
-            why.append(why.isEmpty() ? "" : ", ").append("admin ").append(Views.text(b, "admin"));
+        if (!"ready".equals(b.admin())) {
+            why.append(why.isEmpty() ? "" : ", ").append("admin ").append(b.admin());
         }
-        if (b.path("weight").asInt() == 0) {
+        if (b.weight() == 0) {
             why.append(why.isEmpty() ? "" : ", ").append("weight 0");
         }
         return "takes no new connections" + (why.isEmpty() ? "" : " (" + why + ")");

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.PoolView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -14,26 +15,28 @@ final class BackendsCommand extends AdminCommand {
 
     @Override
     int run() {
-        JsonNode p = client().get("/pools/" + AdminClient.segment(pool));
+        String path = "/pools/" + AdminClient.segment(pool);
+        JsonNode answer = client().get(path);
         if (json()) {
-            printJson(p);
+            printJson(answer);
             return ExitCodes.OK;
         }
-        StringBuilder head = new StringBuilder("pool ").append(Views.text(p, "name"))
-                .append(": balance ").append(Views.text(p, "balance"));
-        if (Views.text(p, "sticky_key") != null) {
-            head.append(", sticky ").append(Views.text(p, "sticky_key"))
-                    .append(" (").append(p.path("stick_table_size").asLong()).append(" entries)");
+        PoolView p = AdminClient.read(answer, PoolView.class, "GET " + path);
+        StringBuilder head = new StringBuilder("pool ").append(p.name())
+                .append(": balance ").append(p.balance());
+        if (p.stickyKey() != null) {
+            head.append(", sticky ").append(p.stickyKey())
+                    .append(" (").append(p.stickTableSize()).append(" entries)");
         }
-        head.append(", health check ").append(Views.text(p, "health_check"))
-                .append(", generation ").append(p.path("generation").asLong());
-        if (Views.text(p, "maglev_fingerprint") != null) {
-            head.append(", fingerprint ").append(Views.text(p, "maglev_fingerprint"));
+        head.append(", health check ").append(p.healthCheck())
+                .append(", generation ").append(p.generation());
+        if (p.maglevFingerprint() != null) {
+            head.append(", fingerprint ").append(p.maglevFingerprint());
         }
-        head.append(", ").append(p.path("active_connections").asLong()).append(" active");
+        head.append(", ").append(p.activeConnections()).append(" active");
         out().println(head);
         out().println();
-        Views.backends(this, p.path("backends")).print(out());
+        Views.backends(this, Views.list(p.backends())).print(out());
         return ExitCodes.OK;
     }
 }

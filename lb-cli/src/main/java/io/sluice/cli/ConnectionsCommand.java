@@ -1,6 +1,8 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.ConnectionList;
+import io.sluice.adminapi.ConnectionView;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,14 +38,14 @@ final class ConnectionsCommand extends AdminCommand {
             return ExitCodes.OK;
         }
         Table t = table("LISTENER", "CLIENT", "SNI", "POOL", "BACKEND", "UP", "DOWN", "AGE").alignRight(5, 6, 7);
-        for (JsonNode c : answer.path("connections")) {
-            t.row(Views.text(c, "listener"), Views.text(c, "client"), Views.text(c, "sni"), Views.text(c, "pool"),
-                    Views.text(c, "backend"), Views.bytes(c.path("bytes_up").asLong()),
-                    Views.bytes(c.path("bytes_down").asLong()),
-                    Durations.human(Duration.ofSeconds(c.path("age_seconds").asLong())));
+        ConnectionList list = AdminClient.read(answer, ConnectionList.class, "GET /connections");
+        for (ConnectionView c : Views.list(list.connections())) {
+            t.row(c.listener(), c.client(), c.sni(), c.pool(), c.backend(), Views.bytes(c.bytesUp()),
+                    Views.bytes(c.bytesDown()), HumanDurations.human(Duration.ofSeconds(c.ageSeconds())));
         }
         t.print(out());
-        long total = answer.path("total").asLong(t.size());
+        // A daemon that does not say the total has listed them all.
+        long total = answer.hasNonNull("total") ? list.total() : t.size();
         out().println();
         out().println(t.size() < total
                 ? "showing " + t.size() + " of " + total + " connections (raise --limit to see more)"

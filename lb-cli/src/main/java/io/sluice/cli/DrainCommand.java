@@ -1,7 +1,7 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.duration.Durations;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +34,7 @@ final class DrainCommand extends BackendAction {
     @Option(names = "--wait", description = "Wait until the backend has no connections left, showing progress on stderr.")
     boolean await;
 
-    @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
+    @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = HumanDurations.Converter.class,
             description = "With --wait: give up (exit 1) after this long; the backend stays drained (default: the drain deadline).")
     Duration waitTimeout;
 
@@ -42,7 +42,7 @@ final class DrainCommand extends BackendAction {
     int run() {
         if (deadline != null) {
             try {
-                Durations.parse(deadline);
+                Durations.parseArgument(deadline);
             } catch (IllegalArgumentException e) {
                 throw new CliException(ExitCodes.USAGE, "--deadline: " + e.getMessage());
             }
@@ -60,16 +60,16 @@ final class DrainCommand extends BackendAction {
                 body.put("close_rate", closeRate);
             }
         }
-        JsonNode b = post("drain", body);
-        long active = b.path("active_connections").asLong();
-        String due = Views.text(b, "drain_deadline");
-        int code = print(b, target + " is draining: " + active + (active == 1 ? " connection" : " connections") + " open"
+        Answer a = post("drain", body);
+        long active = a.backend().activeConnections();
+        String due = a.backend().drainDeadline();
+        int code = print(a, target + " is draining: " + active + (active == 1 ? " connection" : " connections") + " open"
                 + (due == null ? ", no deadline"
                         : ", the rest closed from " + due + " (" + Views.relative(due, context().clock().instant()) + ")"));
         if (!await) {
             return code;
         }
-        int watched = new DrainWatch(this, target, waitTimeout).watch(b);
+        int watched = new DrainWatch(this, target, waitTimeout).watch(a.backend());
         return watched == ExitCodes.OK ? code : watched;
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.PoolView;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,11 +37,11 @@ final class DrainWatch {
         this.clock = command.context().clock();
     }
 
-    /** @param drained the drain call's BackendView */
-    int watch(JsonNode drained) {
+    /** @param drained the drain call's answer */
+    int watch(BackendView drained) {
         Instant timeoutAt = waitTimeout == null ? null : clock.instant().plus(waitTimeout);
-        JsonNode b = drained;
-        int left = b.path("active_connections").asInt();
+        BackendView b = drained;
+        int left = b.activeConnections();
         total = left;
         while (true) {
             show(left);
@@ -57,39 +58,40 @@ final class DrainWatch {
                 return ExitCodes.OK;
             }
             Instant now = clock.instant();
-            Instant deadline = instant(Views.text(b, "drain_deadline"));
+            Instant deadline = instant(b.drainDeadline());
             if (deadline != null && !now.isBefore(deadline)) {
                 endLine();
-                throw new CliException(ExitCodes.FAILED, target + ": the drain deadline " + Views.text(b, "drain_deadline")
+                throw new CliException(ExitCodes.FAILED, target + ": the drain deadline " + b.drainDeadline()
                         + " passed with " + connections(left) + " still open (the daemon is closing them)");
             }
             if (timeoutAt != null && !now.isBefore(timeoutAt)) {
                 endLine();
-                throw new CliException(ExitCodes.FAILED, target + ": --wait-timeout " + Durations.human(waitTimeout)
+                throw new CliException(ExitCodes.FAILED, target + ": --wait-timeout " + HumanDurations.human(waitTimeout)
                         + " passed with " + connections(left) + " still open (the backend stays in drain)");
             }
             sleep();
             b = poll();
-            if ("ready".equals(Views.text(b, "admin"))) {
+            if ("ready".equals(b.admin())) {
                 endLine();
                 throw new CliException(ExitCodes.FAILED, target + " is no longer draining (admin: ready, "
-                        + Views.text(b, "cause") + "); stopped waiting");
+                        + b.cause() + "); stopped waiting");
             }
-            left = b.path("active_connections").asInt();
+            left = b.activeConnections();
             total = Math.max(total, left);
         }
     }
 
-    private JsonNode poll() {
-        JsonNode pool;
+    private BackendView poll() {
+        PoolView pool;
+        String path = "/pools/" + AdminClient.segment(target.pool());
         try {
-            pool = command.client().get("/pools/" + AdminClient.segment(target.pool()));
+            pool = AdminClient.read(command.client().get(path), PoolView.class, "GET " + path);
         } catch (CliException e) {
             endLine(); // the error goes below the bar, not after it
             throw e;
         }
-        for (JsonNode b : pool.path("backends")) {
-            if (target.backend().equals(Views.text(b, "name"))) {
+        for (BackendView b : Views.list(pool.backends())) {
+            if (target.backend().equals(b.name())) {
                 return b;
             }
         }

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.ExplainView;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,34 +33,36 @@ final class ExplainCommand extends AdminCommand {
         query.put("client", client);
         query.put("sni", sni);
         query.put("alpn", alpn == null ? null : String.join(",", alpn));
-        JsonNode e = client().get("/explain", query);
+        JsonNode answer = client().get("/explain", query);
         if (json()) {
-            printJson(e);
+            printJson(answer);
             return ExitCodes.OK;
         }
+        ExplainView e = AdminClient.read(answer, ExplainView.class, "GET /explain");
+        List<String> offered = Views.list(e.alpn());
         Views.Pairs pairs = new Views.Pairs()
-                .add("listener", Views.text(e, "listener"))
-                .add("client", Views.text(e, "client"))
-                .add("sni", Views.text(e, "sni"))
-                .add("alpn", Views.strings(e.get("alpn")).isEmpty() ? null : String.join(", ", Views.strings(e.get("alpn"))));
-        String kind = Views.text(e, "route_kind");
+                .add("listener", e.listener())
+                .add("client", e.client())
+                .add("sni", e.sni())
+                .add("alpn", offered.isEmpty() ? null : String.join(", ", offered));
+        String kind = e.routeKind();
         pairs.add("route", kind == null ? "none matches"
-                : kind + (Views.text(e, "route_pattern") == null ? "" : " " + Views.text(e, "route_pattern")));
-        pairs.add("pool", Views.text(e, "pool"));
-        pairs.add("sticky key", Views.text(e, "sticky_key") == null ? "- (pool not sticky)" : Views.text(e, "sticky_key"));
-        pairs.add("key hash", Views.text(e, "key_hash"));
-        if (Views.text(e, "maglev_fingerprint") != null) {
-            pairs.add("maglev", "generation " + e.path("maglev_generation").asLong()
-                    + ", fingerprint " + Views.text(e, "maglev_fingerprint"));
+                : kind + (e.routePattern() == null ? "" : " " + e.routePattern()));
+        pairs.add("pool", e.pool());
+        pairs.add("sticky key", e.stickyKey() == null ? "- (pool not sticky)" : e.stickyKey());
+        pairs.add("key hash", e.keyHash());
+        if (e.maglevFingerprint() != null) {
+            pairs.add("maglev", "generation " + (e.maglevGeneration() == null ? 0 : e.maglevGeneration())
+                    + ", fingerprint " + e.maglevFingerprint());
         }
-        JsonNode stick = e.get("stick_entry");
-        if (stick != null && !stick.isNull()) {
-            pairs.add("stick entry", Views.text(stick, "backend") + " (" + stick.path("pins").asLong() + " pins, idle "
-                    + Durations.human(Duration.ofSeconds(stick.path("idle_seconds").asLong())) + ")"
-                    + (Views.text(stick, "why") == null ? "" : ": " + Views.text(stick, "why")));
+        ExplainView.StickEntry stick = e.stickEntry();
+        if (stick != null) {
+            pairs.add("stick entry", stick.backend() + " (" + stick.pins() + " pins, idle "
+                    + HumanDurations.human(Duration.ofSeconds(stick.idleSeconds())) + ")"
+                    + (stick.why() == null ? "" : ": " + stick.why()));
         }
-        String backend = Views.text(e, "backend");
-        String decidedBy = Views.text(e, "decided_by");
+        String backend = e.backend();
+        String decidedBy = e.decidedBy();
         if (backend == null && "balancer".equals(decidedBy)) {
             // Round-robin, least-conn and random-two choose at connect time: any candidate may be next.
             pairs.add("backend", "chosen at connect time by the pool's balancer among the candidates below");
@@ -67,11 +70,11 @@ final class ExplainCommand extends AdminCommand {
             pairs.add("backend", backend == null ? "none: no eligible backend" : backend + " (decided by " + decidedBy + ")");
         }
         pairs.print(out());
-        if (e.path("skipped").size() > 0) {
+        if (!Views.list(e.skipped()).isEmpty()) {
             out().println();
             Table t = table("SKIPPED", "REASON");
-            for (JsonNode s : e.path("skipped")) {
-                t.row(Views.text(s, "backend"), Views.text(s, "reason"));
+            for (ExplainView.Skipped s : e.skipped()) {
+                t.row(s.backend(), s.reason());
             }
             t.print(out());
         }

@@ -1,6 +1,5 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,9 +18,9 @@ final class MaintCommand extends BackendAction {
         if (kill) {
             body = AdminClient.JSON.createObjectNode().put("kill", true);
         }
-        JsonNode b = post("maint", body);
-        long active = b.path("active_connections").asLong();
-        return print(b, target + " is in maintenance: " + active + (active == 1 ? " connection " : " connections ")
+        Answer a = post("maint", body);
+        long active = a.backend().activeConnections();
+        return print(a, target + " is in maintenance: " + active + (active == 1 ? " connection " : " connections ")
                 + (kill ? "left, being closed" : (active == 1 ? "stays" : "stay") + " open (--kill closes them)"));
     }
 }

@@ -1,6 +1,10 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.PoolList;
+import io.sluice.adminapi.PoolView;
+import java.util.List;
 import picocli.CommandLine.Command;
 
 /** {@code sluicectl pools}: GET /api/v1/pools. */
@@ -16,15 +20,13 @@ final class PoolsCommand extends AdminCommand {
             return ExitCodes.OK;
         }
         Table t = table("NAME", "BALANCE", "BACKENDS", "ACTIVE", "FINGERPRINT").alignRight(2, 3);
-        for (JsonNode pool : answer.path("pools")) {
-            int total = pool.path("backends").size();
-            int up = 0;
-            for (JsonNode b : pool.path("backends")) {
-                up += "up".equals(Views.text(b, "health")) ? 1 : 0;
-            }
+        for (PoolView pool : Views.list(AdminClient.read(answer, PoolList.class, "GET /pools").pools())) {
+            List<BackendView> backends = Views.list(pool.backends());
+            int total = backends.size();
+            int up = (int) backends.stream().filter(b -> "up".equals(b.health())).count();
             Table.Style style = up == total ? Table.Style.GREEN : up == 0 ? Table.Style.RED : Table.Style.YELLOW;
-            t.row(Views.text(pool, "name"), Views.text(pool, "balance"), Table.cell(up + "/" + total, style),
-                    pool.path("active_connections").asLong(), Views.text(pool, "maglev_fingerprint"));
+            t.row(pool.name(), pool.balance(), Table.cell(up + "/" + total, style),
+                    pool.activeConnections(), pool.maglevFingerprint());
         }
         t.print(out());
         return ExitCodes.OK;

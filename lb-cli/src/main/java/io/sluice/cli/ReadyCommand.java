@@ -1,6 +1,5 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 
 /** {@code sluicectl ready POOL/BACKEND}: back to ready from drain or maint. */
@@ -10,7 +9,7 @@ final class ReadyCommand extends BackendAction {
 
     @Override
     int run() {
-        JsonNode b = post("ready", null);
-        return print(b, target + " is " + Views.text(b, "admin") + ": " + eligibility(b));
+        Answer a = post("ready", null);
+        return print(a, target + " is " + a.backend().admin() + ": " + eligibility(a.backend()));
     }
 }

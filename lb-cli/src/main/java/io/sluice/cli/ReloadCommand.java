@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.ReloadResult;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -14,20 +15,22 @@ final class ReloadCommand extends AdminCommand {
     int run() {
         String token = token();
         AdminClient.Response r = client().send("POST", "/api/v1/reload", null, token);
-        if (r.status() == 422 || (r.status() == 200 && r.json() != null && !r.json().path("ok").asBoolean(true))) {
+        ReloadResult ok = r.status() == 200 && r.json() != null && r.json().hasNonNull("ok")
+                ? AdminClient.read(r.json(), ReloadResult.class, "POST /reload") : null;
+        if (r.status() == 422 || (ok != null && !ok.ok())) {
             if (json()) {
                 printJson(r.json());
             }
             List<String> lines = new ArrayList<>();
-            lines.add(r.status() == 422 ? r.detail() : "config rejected: " + Views.text(r.json(), "summary"));
-            r.errors().forEach(e -> lines.add("  " + e));
+            lines.add(r.status() == 422 ? r.detail() : "config rejected: " + ok.summary());
+            (r.status() == 422 ? r.errors() : Views.list(ok.errors())).forEach(e -> lines.add("  " + e));
             throw new CliException(ExitCodes.FAILED, lines);
         }
         JsonNode result = AdminClient.requireSuccess(r);
         if (json()) {
             printJson(result);
         } else {
-            String summary = Views.text(result, "summary");
+            String summary = AdminClient.read(result, ReloadResult.class, "POST /reload").summary();
             out().println("reloaded" + (summary == null ? "" : ": " + summary));
             out().flush();
         }

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.StickTableView;
 import java.time.Duration;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -22,10 +23,10 @@ final class StickTableCommand extends AdminCommand {
     }
 
     /** "maglev: entries record, the table routes" / "round-robin: entries keep clients on their backend". */
-    static String rule(JsonNode table) {
-        return table.path("routes").asBoolean()
-                ? Views.text(table, "balance") + ": an eligible entry keeps its client on that backend (this node only)"
-                : Views.text(table, "balance") + ": entries record where clients went; the Maglev table routes (the same on"
+    static String rule(StickTableView table) {
+        return table.routes()
+                ? table.balance() + ": an eligible entry keeps its client on that backend (this node only)"
+                : table.balance() + ": entries record where clients went; the Maglev table routes (the same on"
                         + " every node with the same fingerprint)";
     }
 
@@ -44,24 +45,25 @@ final class StickTableCommand extends AdminCommand {
             if (limit != null && (limit < 0 || limit > 10_000)) {
                 throw new CliException(ExitCodes.USAGE, "--limit: " + limit + " (expected 0..10000)");
             }
-            JsonNode t = client().get("/pools/" + AdminClient.segment(pool) + "/stick-table",
-                    limit == null ? Map.of() : Map.of("limit", String.valueOf(limit)));
+            String path = "/pools/" + AdminClient.segment(pool) + "/stick-table";
+            JsonNode answer = client().get(path, limit == null ? Map.of() : Map.of("limit", String.valueOf(limit)));
             if (json()) {
-                printJson(t);
+                printJson(answer);
                 return ExitCodes.OK;
             }
+            StickTableView t = AdminClient.read(answer, StickTableView.class, "GET " + path);
             out().println("pool " + pool + ", " + rule(t));
             out().println();
             Table table = table("KEY", "BACKEND", "PINS", "IDLE").alignRight(2, 3);
-            for (JsonNode e : t.path("entries")) {
-                table.row(Views.text(e, "key"), Views.text(e, "backend"), e.path("pins").asText(),
-                        Durations.human(Duration.ofSeconds(e.path("idle_seconds").asLong())));
+            for (StickTableView.Entry e : Views.list(t.entries())) {
+                table.row(e.key(), e.backend(), String.valueOf(e.pins()),
+                        HumanDurations.human(Duration.ofSeconds(e.idleSeconds())));
             }
             table.print(out());
             out().println();
-            int size = t.path("size").asInt();
+            int size = t.size();
             out().println(table.size() < size ? "showing " + table.size() + " of " + size + " entries (raise --limit)"
-                    : size + (size == 1 ? " entry" : " entries") + " (capacity " + t.path("capacity").asInt() + ")");
+                    : size + (size == 1 ? " entry" : " entries") + " (capacity " + t.capacity() + ")");
             out().flush();
             return ExitCodes.OK;
         }
@@ -77,12 +79,15 @@ final class StickTableCommand extends AdminCommand {
         @Override
         int run() {
             String token = token();
-            JsonNode t = client().post("/pools/" + AdminClient.segment(pool) + "/stick-table/clear", null, token);
+            String path = "/pools/" + AdminClient.segment(pool) + "/stick-table/clear";
+            JsonNode answer = client().post(path, null, token);
             if (json()) {
-                printJson(t);
+                printJson(answer);
                 return ExitCodes.OK;
             }
-            out().println("pool " + pool + ": forgot " + t.path("cleared").asInt() + " stick-table entries on this node;"
+            StickTableView t = AdminClient.read(answer, StickTableView.class, "POST " + path);
+            int cleared = t.cleared() == null ? 0 : t.cleared();
+            out().println("pool " + pool + ": forgot " + cleared + " stick-table entries on this node;"
                     + " open connections stay where they are");
             out().flush();
             return ExitCodes.OK;

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.StatusView;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,7 +58,8 @@ final class TakeoverWatch {
                 }
                 unreachable = e.lines().get(0);
             }
-            Handover now = status == null || unreachable != null ? null : Handover.of(status);
+            Handover now = status == null || unreachable != null ? null
+                    : Handover.of(AdminClient.read(status, StatusView.class, "GET /status"));
             if (now != null && daemon.is(now.pid()) && now.idle() && now.last() != null && now.last().received()) {
                 return status;
             }
@@ -81,7 +83,7 @@ final class TakeoverWatch {
             }
             if (!clock.instant().isBefore(deadline)) {
                 throw new CliException(ExitCodes.FAILED, List.of(
-                        "the new daemon (pid " + daemon.pid() + ") has not taken over after " + Durations.human(timeout)
+                        "the new daemon (pid " + daemon.pid() + ") has not taken over after " + HumanDurations.human(timeout)
                                 + " (--wait-timeout); last seen: " + (unreachable != null ? unreachable : seen),
                         "it is still running: look at its output, then stop it (kill " + daemon.pid()
                                 + ") or keep waiting with: sluicectl status"));
@@ -101,7 +103,7 @@ final class TakeoverWatch {
         while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
             if (!clock.instant().isBefore(deadline)) {
                 throw new CliException(ExitCodes.FAILED, "the old daemon (pid " + pid + ") is still running after "
-                        + Durations.human(timeout) + " (--wait-timeout): it exits once its last connection has closed;"
+                        + HumanDurations.human(timeout) + " (--wait-timeout): it exits once its last connection has closed;"
                         + " the new daemon serves meanwhile");
             }
             sleep("the old daemon to exit");

@@ -1,6 +1,5 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 
 /** {@code sluicectl undrain POOL/BACKEND}: back to ready after a drain (same as {@code ready}). */
@@ -10,7 +9,7 @@ final class UndrainCommand extends BackendAction {
 
     @Override
     int run() {
-        JsonNode b = post("undrain", null);
-        return print(b, target + " is " + Views.text(b, "admin") + ": " + eligibility(b));
+        Answer a = post("undrain", null);
+        return print(a, target + " is " + a.backend().admin() + ": " + eligibility(a.backend()));
     }
 }

@@ -1,6 +1,8 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.HandoverView;
+import io.sluice.adminapi.StatusView;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +46,7 @@ final class UpgradeCommand extends AdminCommand {
             description = "Append the new daemon's stdout and stderr to FILE (default: sluicectl's own, the journal under systemd).")
     Path log;
 
-    @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
+    @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = HumanDurations.Converter.class,
             description = "Give up waiting for the takeover (and, with --wait-old, for the old daemon's exit) after this long (default: 2m).")
     Duration waitTimeout;
 
@@ -53,9 +55,9 @@ final class UpgradeCommand extends AdminCommand {
 
     @Override
     int run() {
-        JsonNode status = client().get("/status");
+        StatusView status = AdminClient.read(client().get("/status"), StatusView.class, "GET /status");
         Handover old = Handover.of(status);
-        if (old.pid() < 0 || status.path("handover").isMissingNode()) {
+        if (old.pid() < 0 || status.handover() == null) {
             throw new CliException(ExitCodes.FAILED, "the running daemon does not report a pid and handover state:"
                     + " it is older than handover support and cannot hand over; upgrade it once the old way"
                     + " (docs/operations.md, \"Upgrading side by side\")");
@@ -68,7 +70,7 @@ final class UpgradeCommand extends AdminCommand {
             throw new CliException(ExitCodes.FAILED, "the running daemon (pid " + old.pid() + ") is already in a handover"
                     + " (state: " + old.state() + "); wait for it to finish: sluicectl status");
         }
-        String configFile = config != null ? config.toString() : Views.text(status, "config_file");
+        String configFile = config != null ? config.toString() : status.configFile();
         if (configFile == null) {
             throw new CliException(ExitCodes.FAILED, "the running daemon does not report its config file; pass --config FILE");
         }
@@ -84,7 +86,7 @@ final class UpgradeCommand extends AdminCommand {
         err().flush();
         TakeoverWatch watch = new TakeoverWatch(this, timeout);
         JsonNode taken = watch.awaitTakeover(old, daemon, launched);
-        Handover now = Handover.of(taken);
+        Handover now = Handover.of(AdminClient.read(taken, StatusView.class, "GET /status"));
         if (!now.last().done()) {
             if (json()) {
                 printJson(taken);
@@ -108,7 +110,7 @@ final class UpgradeCommand extends AdminCommand {
 
     /** {@code upgraded: pid 1200 -> 1234; 10000 connections handed over in 1.23 s (longest pause 85 ms), 0 refused}. */
     static String summary(long oldPid, Handover now) {
-        Handover.Last last = now.last();
+        HandoverView.Last last = now.last();
         return String.format(Locale.ROOT, "upgraded: pid %d -> %d; %d %s handed over in %.2f s (longest pause %d ms), %d refused%s",
                 oldPid, now.pid(), last.connections(), last.connections() == 1 ? "connection" : "connections",
                 last.durationMillis() / 1000.0, last.longestPauseMillis(), last.refused(),

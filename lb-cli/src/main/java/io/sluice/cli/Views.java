@@ -1,6 +1,6 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.BackendView;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,38 +8,37 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** How the API's JSON shapes read in a table: shared by the commands that show backends and times. */
+/** How the admin API's records read in a table: shared by the commands that show backends and times. */
 final class Views {
     private Views() {}
 
     /** The backend columns of {@code backends POOL} and of every command answering a {@code BackendView}. */
-    static Table backends(AdminCommand command, Iterable<JsonNode> backends) {
+    static Table backends(AdminCommand command, Iterable<BackendView> backends) {
         Instant now = command.context().clock().instant();
         Table t = command.table("NAME", "ADDRESS", "HEALTH", "ADMIN", "WEIGHT", "ACTIVE", "TOTAL", "LAST CHECK")
                 .alignRight(4, 5, 6);
-        for (JsonNode b : backends) {
-            t.row(b.path("name").asText(),
-                    text(b, "address"),
-                    health(text(b, "health")),
-                    admin(text(b, "admin")),
+        for (BackendView b : backends) {
+            t.row(b.name(),
+                    b.address(),
+                    health(b.health()),
+                    admin(b.admin()),
                     weight(b),
-                    b.path("active_connections").asLong(),
-                    b.path("total_connections").asLong(),
+                    b.activeConnections(),
+                    b.totalConnections(),
                     lastCheck(b, now));
         }
         return t;
     }
 
     /** {@code weight/effective}; a {@code *} marks an admin override of the configured weight. */
-    private static String weight(JsonNode b) {
-        int weight = b.path("weight").asInt();
-        boolean overridden = b.hasNonNull("configured_weight") && b.get("configured_weight").asInt() != weight;
-        return weight + (overridden ? "*" : "") + "/" + b.path("effective_weight").asInt();
+    private static String weight(BackendView b) {
+        boolean overridden = b.configuredWeight() != b.weight();
+        return b.weight() + (overridden ? "*" : "") + "/" + b.effectiveWeight();
     }
 
-    private static String lastCheck(JsonNode b, Instant now) {
-        String result = text(b, "last_check_result");
-        String at = text(b, "last_check");
+    private static String lastCheck(BackendView b, Instant now) {
+        String result = b.lastCheckResult();
+        String at = b.lastCheck();
         if (at == null) {
             return result;
         }
@@ -64,24 +63,15 @@ final class Views {
         try {
             Instant at = Instant.parse(iso);
             Duration d = Duration.between(now, at);
-            return d.isNegative() ? Durations.human(d) + " ago" : "in " + Durations.human(d);
+            return d.isNegative() ? HumanDurations.human(d) + " ago" : "in " + HumanDurations.human(d);
         } catch (DateTimeParseException e) {
             return iso;
         }
     }
 
-    /** A string field, null when absent or JSON null. */
-    static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
-    static List<String> strings(JsonNode array) {
-        List<String> list = new ArrayList<>();
-        if (array != null && array.isArray()) {
-            array.forEach(e -> list.add(e.asText()));
-        }
-        return list;
+    /** The list, or an empty one for an absent (null) field. */
+    static <T> List<T> list(List<T> list) {
+        return list == null ? List.of() : list;
     }
 
     /** {@code 512B}, {@code 1.0KiB}, {@code 70.0MiB}. */

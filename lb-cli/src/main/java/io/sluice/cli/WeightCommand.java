@@ -1,6 +1,6 @@
 package io.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.adminapi.BackendView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -17,8 +17,9 @@ final class WeightCommand extends BackendAction {
         if (weight < 0 || weight > 1000) {
             throw new CliException(ExitCodes.USAGE, "weight " + weight + " (expected 0..1000)");
         }
-        JsonNode b = post("weight", AdminClient.JSON.createObjectNode().put("weight", weight));
-        return print(b, target + " weight " + b.path("weight").asInt() + " (configured " + b.path("configured_weight").asInt()
-                + ", effective " + b.path("effective_weight").asInt() + ")");
+        Answer a = post("weight", AdminClient.JSON.createObjectNode().put("weight", weight));
+        BackendView b = a.backend();
+        return print(a, target + " weight " + b.weight() + " (configured " + b.configuredWeight()
+                + ", effective " + b.effectiveWeight() + ")");
     }
 }

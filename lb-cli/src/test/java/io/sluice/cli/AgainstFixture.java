@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.fixture.AdminApiFixture;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.fixture.AdminApiFixture;
 import org.junit.jupiter.api.Test;
 
 /** drain, undrain, ready, maint, weight: the POST they send (path, body, bearer token) and their output. */

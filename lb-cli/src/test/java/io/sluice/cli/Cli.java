@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.fixture.AdminApiFixture;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.sluice.harness.Ports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -46,10 +47,7 @@ class ExitCodesTest extends AgainstFixture {
 
     @Test
     void threeWhenTheAdminApiCannotBeReached() throws IOException {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = Ports.freePort();
         String url = "http://127.0.0.1:" + closed;
         Cli.Result r = cli.run("--admin", url, "status");
         assertEquals(3, r.exitCode(), r::toString);

@@ -3,8 +3,8 @@ package io.sluice.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.harness.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 
 /** The shared flags: before or after the command, flag over environment over default. */
@@ -19,20 +19,14 @@ class OptionsTest extends AgainstFixture {
 
     @Test
     void theFlagNearestTheCommandWins() throws IOException {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = Ports.freePort();
         Cli.Result r = cli.run("--admin", "http://127.0.0.1:" + closed, "pools", "--admin", api.url());
         assertEquals(0, r.exitCode(), r::toString);
     }
 
     @Test
     void theFlagBeatsTheEnvironment() throws IOException {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = Ports.freePort();
         Cli.Result r = cli.env("SLUICE_ADMIN", "http://127.0.0.1:" + closed).run("--admin", api.url() + "/", "pools");
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals("/api/v1/pools", api.onlyRequest().path(), "a trailing slash is dropped");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.fixture.AdminApiFixture;
 import org.junit.jupiter.api.Test;
 
 /** status, pools, backends, connections, explain: the GET they send and what they print. */

@@ -3,6 +3,7 @@ package io.sluice.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.fixture.AdminApiFixture;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

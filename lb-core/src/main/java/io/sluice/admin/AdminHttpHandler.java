@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.sluice.adminapi.ProblemType;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +73,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             // The client gets a generic detail; the daemon log gets the stack trace.
             log.error("admin api: {} {} failed", request.method(), path, e);
             response = AdminResponse.problem(
-                    new ApiProblem(ApiProblem.Type.INTERNAL, "internal error; the daemon log has the details"), path);
+                    new ApiProblem(ProblemType.INTERNAL, "internal error; the daemon log has the details"), path);
         }
         send(ctx, response, keepAlive, head);
     }

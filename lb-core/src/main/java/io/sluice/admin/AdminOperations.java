@@ -1,5 +1,13 @@
 package io.sluice.admin;
 
+import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.ConnectionView;
+import io.sluice.adminapi.ExplainView;
+import io.sluice.adminapi.PoolView;
+import io.sluice.adminapi.Readiness;
+import io.sluice.adminapi.ReloadResult;
+import io.sluice.adminapi.StatusView;
+import io.sluice.adminapi.StickTableView;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;

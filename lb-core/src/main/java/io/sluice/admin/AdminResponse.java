@@ -2,12 +2,10 @@ package io.sluice.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.sluice.adminapi.AdminJson;
+import io.sluice.adminapi.Problem;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,11 +20,8 @@ record AdminResponse(HttpResponseStatus status, String contentType, byte[] body,
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     static final String HTML = "text/html; charset=utf-8";
 
-    /** snake_case field names of the view records; nulls are written (a null field is information). */
-    static final ObjectMapper MAPPER = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** The admin API's JSON conventions (snake_case, nulls written), shared with sluicectl. */
+    static final ObjectMapper MAPPER = AdminJson.mapper();
 
     static AdminResponse json(HttpResponseStatus status, Object value) {
         return new AdminResponse(status, JSON, write(value), Map.of());
@@ -46,14 +41,8 @@ record AdminResponse(HttpResponseStatus status, String contentType, byte[] body,
 
     /** The RFC 9457 document: type, title, status, detail, instance, then any extension members. */
     static AdminResponse problem(ApiProblem problem, String instance) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("type", problem.type().uri());
-        doc.put("title", problem.type().title);
-        doc.put("status", problem.type().status);
-        doc.put("detail", problem.detail());
-        doc.put("instance", instance);
-        problem.extensions().forEach(doc::putIfAbsent);
-        return new AdminResponse(HttpResponseStatus.valueOf(problem.type().status), PROBLEM_JSON, write(doc),
+        Problem doc = Problem.of(problem.type(), problem.detail(), instance, problem.extensions());
+        return new AdminResponse(HttpResponseStatus.valueOf(problem.type().status()), PROBLEM_JSON, write(doc),
                 Map.copyOf(problem.headers()));
     }
 

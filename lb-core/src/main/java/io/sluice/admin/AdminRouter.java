@@ -2,6 +2,15 @@ package io.sluice.admin;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.NetUtil;
+import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.ConnectionList;
+import io.sluice.adminapi.ConnectionView;
+import io.sluice.adminapi.PoolList;
+import io.sluice.adminapi.PoolView;
+import io.sluice.adminapi.ProblemType;
+import io.sluice.adminapi.Readiness;
+import io.sluice.adminapi.ReloadResult;
+import io.sluice.adminapi.StickTableView;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +64,7 @@ final class AdminRouter {
         }
         if (!route.methods().contains(request.method())) {
             String allow = route.methods().equals(GET) ? "GET, HEAD" : "POST";
-            throw new ApiProblem(ApiProblem.Type.METHOD_NOT_ALLOWED,
+            throw new ApiProblem(ProblemType.METHOD_NOT_ALLOWED,
                     request.method() + " is not allowed on " + request.path() + " (allowed: " + allow + ")")
                     .header("Allow", allow);
         }
@@ -85,7 +94,7 @@ final class AdminRouter {
         if (n == 3) {
             return switch (resource) {
                 case "status" -> new Route(GET, r -> AdminResponse.ok(ops.status()));
-                case "pools" -> new Route(GET, r -> AdminResponse.ok(Map.of("pools", ops.pools())));
+                case "pools" -> new Route(GET, r -> AdminResponse.ok(new PoolList(ops.pools())));
                 case "connections" -> new Route(GET, this::connections);
                 case "explain" -> new Route(GET, this::explain);
                 case "reload" -> new Route(POST, this::reload);
@@ -150,7 +159,7 @@ final class AdminRouter {
                 .map(Map.Entry::getKey)
                 .sorted()
                 .collect(Collectors.joining(", "));
-        throw new ApiProblem(ApiProblem.Type.UNAVAILABLE, failing.isEmpty() ? "not ready" : "not ready: " + failing)
+        throw new ApiProblem(ProblemType.UNAVAILABLE, failing.isEmpty() ? "not ready" : "not ready: " + failing)
                 .extension("ready", false)
                 .extension("details", details);
     }
@@ -223,9 +232,6 @@ final class AdminRouter {
         return total;
     }
 
-    /** The body of GET /api/v1/connections. */
-    record ConnectionList(List<ConnectionView> connections, long total) {}
-
     private AdminResponse explain(AdminRequest request) {
         String clientText = request.param("client");
         if (clientText == null) {
@@ -256,7 +262,7 @@ final class AdminRouter {
                 ? "the new config has " + errors.size() + (errors.size() == 1 ? " error" : " errors")
                         + "; the running one is kept"
                 : result.summary();
-        throw new ApiProblem(ApiProblem.Type.CONFIG_REJECTED, summary).extension("errors", errors);
+        throw new ApiProblem(ProblemType.CONFIG_REJECTED, summary).extension("errors", errors);
     }
 
     /** One INFO line per applied mutation: who changed what, for the operator's audit trail. */

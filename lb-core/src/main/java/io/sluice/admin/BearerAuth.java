@@ -1,5 +1,6 @@
 package io.sluice.admin;
 
+import io.sluice.adminapi.ProblemType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,7 +50,7 @@ final class BearerAuth {
     }
 
     private static ApiProblem unauthorized(String detail, String challenge) {
-        return new ApiProblem(ApiProblem.Type.UNAUTHORIZED, detail).header("WWW-Authenticate", challenge);
+        return new ApiProblem(ProblemType.UNAUTHORIZED, detail).header("WWW-Authenticate", challenge);
     }
 
     private static byte[] sha256(String s) {

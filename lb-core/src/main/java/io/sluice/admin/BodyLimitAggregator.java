@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.sluice.adminapi.ProblemType;
 
 /**
  * Netty's aggregator with the admin API's 413: a problem document instead of an empty body.
@@ -30,7 +31,7 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
         }
         boolean close = oversized instanceof FullHttpMessage
                 || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));
-        ApiProblem problem = new ApiProblem(ApiProblem.Type.CONTENT_TOO_LARGE,
+        ApiProblem problem = new ApiProblem(ProblemType.CONTENT_TOO_LARGE,
                 "the request body is larger than " + maxContentLength() / 1024 + " KiB");
         var answer = AdminHttpHandler.toNetty(AdminResponse.problem(problem, AdminHttpHandler.pathOf(request.uri())), false);
         HttpUtil.setKeepAlive(answer, !close);

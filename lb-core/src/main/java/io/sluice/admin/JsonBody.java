@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.config.Durations;
+import io.sluice.duration.Durations;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Iterator;

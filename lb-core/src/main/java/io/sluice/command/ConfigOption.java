@@ -1,9 +1,9 @@
 package io.sluice.command;
 
-import io.sluice.config.ConfigError;
-import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

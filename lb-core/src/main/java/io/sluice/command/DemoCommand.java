@@ -2,7 +2,6 @@ package io.sluice.command;
 
 import io.netty.channel.EventLoopGroup;
 import io.sluice.config.BackendConfig;
-import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
@@ -13,6 +12,7 @@ import io.sluice.daemon.SluiceDaemon;
 import io.sluice.demo.EchoBackend;
 import io.sluice.listener.Listener;
 import io.sluice.transport.Transport;
+import io.sluice.yaml.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

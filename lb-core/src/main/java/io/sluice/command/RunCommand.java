@@ -1,12 +1,12 @@
 package io.sluice.command;
 
-import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.ShutdownSignals;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.daemon.SystemdNotify;
 import io.sluice.handover.Takeover;
 import io.sluice.listener.Listener;
+import io.sluice.yaml.ConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.yaml.YamlValue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

@@ -1,5 +1,8 @@
 package io.sluice.config;
 
+import io.sluice.yaml.Suggestions;
+import io.sluice.yaml.YamlMapping;
+import io.sluice.yaml.YamlValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

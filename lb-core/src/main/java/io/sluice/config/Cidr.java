@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.yaml.YamlValue;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,5 +1,8 @@
 package io.sluice.config;
 
+import io.sluice.yaml.Problems;
+import io.sluice.yaml.YamlMapping;
+import io.sluice.yaml.YamlValue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

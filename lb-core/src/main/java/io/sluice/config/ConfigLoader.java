@@ -1,15 +1,11 @@
 package io.sluice.config;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.sluice.yaml.ConfigException;
+import io.sluice.yaml.Problems;
+import io.sluice.yaml.YamlFile;
+import io.sluice.yaml.YamlSource;
+import io.sluice.yaml.YamlValue;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -25,9 +21,6 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 public final class ConfigLoader {
 
-    /** Larger than any sane config, small enough that a wrong path (a log, a disk image) fails fast. */
-    static final long MAX_FILE_BYTES = 1 << 20;
-
     private ConfigLoader() {
     }
 
@@ -35,7 +28,12 @@ public final class ConfigLoader {
     public static SluiceConfig load(Path file) throws ConfigException {
         Objects.requireNonNull(file, "file");
         String name = file.toString();
-        return parse(read(file, name), name, file);
+        Problems problems = new Problems(name);
+        Optional<String> text = YamlFile.read(file, problems);
+        if (text.isEmpty()) {
+            throw problems.toException();
+        }
+        return parse(text.get(), name, file);
     }
 
     /**
@@ -73,39 +71,5 @@ public final class ConfigLoader {
             problems.add(0, "", "internal error while reading the configuration: " + bug);
             throw problems.toException();
         }
-    }
-
-    private static String read(Path file, String name) throws ConfigException {
-        try {
-            if (Files.isDirectory(file)) {
-                throw single(name, "is a directory, not a config file");
-            }
-            if (Files.exists(file) && !Files.isRegularFile(file)) {
-                throw single(name, "is not a regular file");
-            }
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw single(name, "is larger than " + (MAX_FILE_BYTES >> 10) + " KiB; is it really the config?");
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            String text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-            // Editors on some systems write a byte-order mark; it is not part of the YAML.
-            return text.startsWith("\uFEFF") ? text.substring(1) : text;
-        } catch (NoSuchFileException e) {
-            throw single(name, "cannot read: no such file");
-        } catch (AccessDeniedException e) {
-            throw single(name, "cannot read: permission denied");
-        } catch (CharacterCodingException e) {
-            throw single(name, "cannot read: not UTF-8 text");
-        } catch (IOException | SecurityException e) {
-            throw single(name, "cannot read: " + e.getMessage());
-        }
-    }
-
-    private static ConfigException single(String file, String message) {
-        return new ConfigException(List.of(new ConfigError(file, 0, "", message)));
     }
 }

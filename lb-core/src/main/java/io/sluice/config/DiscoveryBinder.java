@@ -1,5 +1,7 @@
 package io.sluice.config;
 
+import io.sluice.yaml.YamlMapping;
+import io.sluice.yaml.YamlValue;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

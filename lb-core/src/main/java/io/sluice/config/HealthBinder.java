@@ -1,5 +1,9 @@
 package io.sluice.config;
 
+import io.sluice.duration.Durations;
+import io.sluice.yaml.Problems;
+import io.sluice.yaml.YamlMapping;
+import io.sluice.yaml.YamlValue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,7 @@
 package io.sluice.config;
 
+import io.sluice.yaml.YamlMapping;
+import io.sluice.yaml.YamlValue;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +102,7 @@ final class ListenerBinder {
         }
         YamlMapping m = found.get();
         Optional<YamlValue> nameAt = m.require("name");
-        Optional<String> name = nameAt.flatMap(YamlValue::name);
+        Optional<String> name = nameAt.flatMap(Names::read);
         Optional<YamlValue> bindAt = m.require("bind");
         Optional<InetSocketAddress> bind = bindAt.flatMap(ListenerBinder::bindAddress);
         Optional<ListenerMode> mode = m.get("mode").isPresent()

@@ -1,5 +1,7 @@
 package io.sluice.config;
 
+import io.sluice.yaml.YamlValue;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +17,16 @@ final class Names {
 
     static boolean isValid(String name) {
         return NAME.matcher(name).matches();
+    }
+
+    /** The value as a name by this rule, or empty (error reported) when it is not one. */
+    static Optional<String> read(YamlValue value) {
+        Optional<String> text = value.text();
+        if (text.isPresent() && !isValid(text.get())) {
+            value.error(invalidMessage(text.get()));
+            return Optional.empty();
+        }
+        return text;
     }
 
     static String invalidMessage(String name) {

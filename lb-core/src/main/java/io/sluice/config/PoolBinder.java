@@ -1,6 +1,8 @@
 package io.sluice.config;
 
 import io.sluice.balance.MaglevTable;
+import io.sluice.yaml.YamlMapping;
+import io.sluice.yaml.YamlValue;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -180,7 +182,7 @@ final class PoolBinder {
         Optional<String> name = Optional.empty();
         Optional<YamlValue> nameValue = m.require("name");
         if (nameValue.isPresent()) {
-            name = nameValue.get().name();
+            name = Names.read(nameValue.get());
             if (name.isPresent()) {
                 Integer first = firstLineByName.putIfAbsent(name.get(), nameValue.get().line());
                 if (first != null) {

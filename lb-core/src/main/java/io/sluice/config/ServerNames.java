@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.yaml.YamlValue;
 import java.net.IDN;
 import java.util.Locale;
 import java.util.regex.Pattern;

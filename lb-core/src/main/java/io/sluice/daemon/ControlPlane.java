@@ -1,6 +1,5 @@
 package io.sluice.daemon;
 
-import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.SluiceConfig;
@@ -8,6 +7,7 @@ import io.sluice.metrics.DaemonMetrics;
 import io.sluice.proxy.ConnectionTracker;
 import io.sluice.state.OverrideStore;
 import io.sluice.upstream.Upstreams;
+import io.sluice.yaml.ConfigException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,19 +1,17 @@
 package io.sluice.daemon;
 
 import io.sluice.admin.AdminOperations;
-import io.sluice.admin.BackendView;
-import io.sluice.admin.ConnectionView;
-import io.sluice.admin.ExplainView;
-import io.sluice.admin.PoolView;
-import io.sluice.admin.Readiness;
-import io.sluice.admin.ReloadResult;
-import io.sluice.admin.StatusView;
-import io.sluice.admin.StickTableView;
+import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.ConnectionView;
+import io.sluice.adminapi.ExplainView;
+import io.sluice.adminapi.PoolView;
+import io.sluice.adminapi.Readiness;
+import io.sluice.adminapi.ReloadResult;
+import io.sluice.adminapi.StatusView;
+import io.sluice.adminapi.StickTableView;
 import io.sluice.backend.AdminState;
 import io.sluice.backend.Backend;
 import io.sluice.balance.MaglevTable;
-import io.sluice.config.ConfigError;
-import io.sluice.config.ConfigException;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.RouteConfig;
 import io.sluice.handover.HandoverStatus;
@@ -29,6 +27,8 @@ import io.sluice.state.StoreWrite;
 import io.sluice.sticky.StickyKey;
 import io.sluice.transport.Transport;
 import io.sluice.upstream.Upstreams;
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,7 +87,7 @@ final class DaemonAdmin implements AdminOperations {
         return new StatusView(version == null ? "development build" : version,
                 Duration.between(startedAt, Instant.now()).toSeconds(),
                 transport.name().toLowerCase(Locale.ROOT), plane.config().source(),
-                tracker.size(), listeners, ProcessHandle.current().pid(), handover.toMap(), storeAnswers.view());
+                tracker.size(), listeners, ProcessHandle.current().pid(), handover.view(), storeAnswers.view());
     }
 
     private static List<String> poolsOf(ListenerConfig lc) {

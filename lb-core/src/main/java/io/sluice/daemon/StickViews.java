@@ -1,8 +1,8 @@
 package io.sluice.daemon;
 
 import io.sluice.admin.AdminOperations.NotFoundException;
-import io.sluice.admin.ExplainView;
-import io.sluice.admin.StickTableView;
+import io.sluice.adminapi.ExplainView;
+import io.sluice.adminapi.StickTableView;
 import io.sluice.pool.Pool;
 import io.sluice.sticky.StickTable;
 import java.util.List;

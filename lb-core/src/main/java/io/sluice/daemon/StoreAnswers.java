@@ -1,7 +1,7 @@
 package io.sluice.daemon;
 
-import io.sluice.admin.StoreView;
-import io.sluice.admin.StoreWriteView;
+import io.sluice.adminapi.StoreView;
+import io.sluice.adminapi.StoreWriteView;
 import io.sluice.state.AdminOverride;
 import io.sluice.state.OverrideStore;
 import io.sluice.state.StoreStatus;

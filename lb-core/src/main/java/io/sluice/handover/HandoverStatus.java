@@ -2,9 +2,8 @@ package io.sluice.handover;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.adminapi.HandoverView;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * What the admin API reports about handovers: the socket, what is going on now, and how the last
@@ -17,19 +16,9 @@ public final class HandoverStatus {
     public record Summary(String role, long peerPid, Instant startedAt, long durationMillis, int connections,
                           int refused, int kept, long longestPauseMillis, int listeners, String outcome) {
 
-        Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("role", role);
-            m.put("peer_pid", peerPid);
-            m.put("started_at", startedAt.toString());
-            m.put("duration_millis", durationMillis);
-            m.put("connections", connections);
-            m.put("refused", refused);
-            m.put("kept", kept);
-            m.put("longest_pause_millis", longestPauseMillis);
-            m.put("listeners", listeners);
-            m.put("outcome", outcome);
-            return m;
+        HandoverView.Last view() {
+            return new HandoverView.Last(role, peerPid, startedAt.toString(), durationMillis, connections, refused,
+                    kept, longestPauseMillis, listeners, outcome);
         }
     }
 
@@ -79,12 +68,8 @@ public final class HandoverStatus {
     }
 
     /** The admin API's "handover" object. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("socket", socket);
-        m.put("state", state);
+    public HandoverView view() {
         Summary s = last;
-        m.put("last", s == null ? null : s.toMap());
-        return m;
+        return new HandoverView(socket, state, s == null ? null : s.view());
     }
 }

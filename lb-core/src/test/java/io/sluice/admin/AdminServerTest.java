@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoopGroup;
+import io.sluice.adminapi.ProblemType;
+import io.sluice.adminapi.ReloadResult;
 import io.sluice.transport.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -546,13 +548,13 @@ class AdminServerTest {
 
     @Test
     void durationsParseTheConfigForms() {
-        assertEquals(Duration.ofMillis(500), io.sluice.config.Durations.parse("500ms").orElseThrow());
-        assertEquals(Duration.ofSeconds(30), io.sluice.config.Durations.parse("30s").orElseThrow());
-        assertEquals(Duration.ofMinutes(10), io.sluice.config.Durations.parse("10m").orElseThrow());
-        assertEquals(Duration.ofHours(1), io.sluice.config.Durations.parse("1h").orElseThrow());
-        assertEquals(Duration.ZERO, io.sluice.config.Durations.parse("0").orElseThrow());
+        assertEquals(Duration.ofMillis(500), io.sluice.duration.Durations.parse("500ms").orElseThrow());
+        assertEquals(Duration.ofSeconds(30), io.sluice.duration.Durations.parse("30s").orElseThrow());
+        assertEquals(Duration.ofMinutes(10), io.sluice.duration.Durations.parse("10m").orElseThrow());
+        assertEquals(Duration.ofHours(1), io.sluice.duration.Durations.parse("1h").orElseThrow());
+        assertEquals(Duration.ZERO, io.sluice.duration.Durations.parse("0").orElseThrow());
         for (String bad : List.of("10 minutes", "1h30m", "1.5s", "-1s", "10", "", "s", "10M", "9999999999999h")) {
-            assertTrue(io.sluice.config.Durations.parse(bad).isEmpty(), bad);
+            assertTrue(io.sluice.duration.Durations.parse(bad).isEmpty(), bad);
         }
     }
 
@@ -597,7 +599,7 @@ class AdminServerTest {
 
     @Test
     void problemRenderingKeepsStandardMembersFirst() throws Exception {
-        AdminResponse r = AdminResponse.problem(new ApiProblem(ApiProblem.Type.CONFIG_REJECTED, "bad")
+        AdminResponse r = AdminResponse.problem(new ApiProblem(ProblemType.CONFIG_REJECTED, "bad")
                 .extension("errors", List.of("e1")).extension("status", 999), "/x");
         JsonNode p = JSON.readTree(r.body());
         assertEquals(422, p.path("status").asInt(), "extensions cannot override the standard members");

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.harness.Clients;
 import io.sluice.harness.DaemonProcess;
+import io.sluice.harness.Ports;
+import io.sluice.harness.SluiceExtension;
 import io.sluice.harness.TestBackend;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -33,45 +35,31 @@ class SluiceProcessTest {
 
     @Test
     void runServesUntilSigtermThenExitsZero() throws Exception {
-        try (TestBackend backend = TestBackend.namedEcho("app-1")) {
-            int port = freePort();
-            Path config = write("run.yaml", """
-                    listeners:
-                      - { name: edge, bind: 127.0.0.1:%d, pool: app }
-                    pools:
-                      app:
-                        backends:
-                          - { name: app-1, address: 127.0.0.1:%d }
-                    """.formatted(port, backend.address().getPort()));
-            DaemonProcess p = DaemonProcess.start(dir, "run", "--config", config.toString());
-            try {
-                InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                        .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
-                Socket held = Clients.connect(proxy);
-                assertEquals("app-1", Clients.readLine(held));
-                p.terminate(); // SIGTERM
-                // Graceful: the open connection keeps working while the daemon waits for it.
-                await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-                    try (Socket s = new Socket()) {
-                        s.connect(proxy, 500);
-                        return false;
-                    } catch (IOException refused) {
-                        return true;
-                    }
-                });
-                held.getOutputStream().write("still\n".getBytes(StandardCharsets.UTF_8));
-                assertEquals("still", Clients.readLine(held));
-                held.close();
-                assertTrue(p.awaitExit(Duration.ofSeconds(20)) != null, "daemon did not exit after SIGTERM");
-                assertEquals(0, p.process().exitValue());
-                String out = p.output();
-                assertTrue(out.contains("Sluice started"), out);
-                assertTrue(out.contains("Sluice stopped"), out);
-                assertTrue(out.contains("\"close_reason\""), "access log line expected:\n" + out);
-            } finally {
-                p.close();
-            }
+        try (SluiceExtension daemon = SluiceExtension.builder().backend("app-1").build().start()) {
+            DaemonProcess p = daemon.process();
+            InetSocketAddress proxy = daemon.address();
+            assertEquals("app-1", Clients.backendNameVia(proxy));
+            Socket held = Clients.connect(proxy);
+            assertEquals("app-1", Clients.readLine(held));
+            p.terminate(); // SIGTERM
+            // Graceful: the open connection keeps working while the daemon waits for it.
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                try (Socket s = new Socket()) {
+                    s.connect(proxy, 500);
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            });
+            held.getOutputStream().write("still\n".getBytes(StandardCharsets.UTF_8));
+            assertEquals("still", Clients.readLine(held));
+            held.close();
+            assertTrue(p.awaitExit(Duration.ofSeconds(20)) != null, "daemon did not exit after SIGTERM");
+            assertEquals(0, p.process().exitValue());
+            String out = p.output();
+            assertTrue(out.contains("Sluice started"), out);
+            assertTrue(out.contains("Sluice stopped"), out);
+            assertTrue(out.contains("\"close_reason\""), "access log line expected:\n" + out);
         }
     }
 
@@ -79,7 +67,7 @@ class SluiceProcessTest {
     void sighupReloadsTheConfigFileAndABadOneIsRejected() throws Exception {
         try (TestBackend first = TestBackend.namedEcho("first");
              TestBackend second = TestBackend.namedEcho("second")) {
-            int port = freePort();
+            int port = Ports.freePort();
             String template = """
                     listeners:
                       - { name: edge, bind: 127.0.0.1:%d, pool: app }
@@ -161,10 +149,10 @@ class SluiceProcessTest {
 
     @Test
     void demoStartsEchoBackendsThatSayTheirNames() throws Exception {
-        int chat = freePort();
-        int web = freePort();
-        int b1 = freePort();
-        int b2 = freePort();
+        int chat = Ports.freePort();
+        int web = Ports.freePort();
+        int b1 = Ports.freePort();
+        int b2 = Ports.freePort();
         Path config = write("demo.yaml", """
                 listeners:
                   - { name: chat, bind: 127.0.0.1:%d, pool: chat }
@@ -223,8 +211,8 @@ class SluiceProcessTest {
         // than it has descriptors for. Expected: a few clear, throttled errors (no Netty stack trace
         // per accept), the daemon keeps serving, and new connections work once clients leave.
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
-            int port = freePort();
-            int admin = freePort();
+            int port = Ports.freePort();
+            int admin = Ports.freePort();
             Path config = write("fd.yaml", """
                     listeners:
                       - { name: edge, bind: 127.0.0.1:%d, pool: app }
@@ -292,9 +280,5 @@ class SluiceProcessTest {
         Path f = dir.resolve(name);
         Files.writeString(f, yaml);
         return f;
-    }
-
-    private static int freePort() throws IOException {
-        return DaemonProcess.freePort();
     }
 }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,8 @@ package io.sluice.config;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -7,6 +7,7 @@ import static io.sluice.config.Yaml.onlyError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.sluice.yaml.ConfigError;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -166,7 +167,7 @@ class PoolHealthTest {
                 onlyError(pool("health:\n  interval: 0\n"), 8, "pools.chat.health.interval"));
         assertEquals("61m (expected more than 0 and at most 1h)",
                 onlyError(pool("health:\n  interval: 61m\n"), 8, "pools.chat.health.interval"));
-        assertEquals("'2' (expected a duration like 500ms, 30s, 10m, 1h)",
+        assertEquals("'2' is not a duration: add a unit, e.g. 2s (expected an integer and a unit: 500ms, 30s, 10m or 1h)",
                 onlyError(pool("health:\n  interval: 2\n"), 8, "pools.chat.health.interval"));
     }
 
@@ -325,7 +326,7 @@ class PoolHealthTest {
     @Test
     void slowStartRange() {
         assertEquals("61m (expected 0 to 1h)", onlyError(pool("slow-start: 61m\n"), 7, "pools.chat.slow-start"));
-        assertEquals("'fast' (expected a duration like 500ms, 30s, 10m, 1h)",
+        assertEquals("'fast' is not a duration (expected an integer and a unit: 500ms, 30s, 10m or 1h)",
                 onlyError(pool("slow-start: fast\n"), 7, "pools.chat.slow-start"));
         assertEquals(Duration.ZERO, load("slow-start: 0s\n").slowStart());
         assertEquals(Duration.ofSeconds(30), load("slow-start: 30s\n").slowStart());

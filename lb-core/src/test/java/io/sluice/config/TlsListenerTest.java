@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.yaml.ConfigError;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

@@ -7,6 +7,7 @@ import static io.sluice.config.Yaml.errors;
 import static io.sluice.config.Yaml.onlyError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sluice.yaml.ConfigError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class ValidationErrorsTest {
         assertEquals("unknown key 'balanse' (did you mean 'balance'?)", assertError(errors, 10, "pools.web.balanse"));
         assertEquals("-5 (expected 0..1000)", assertError(errors, 12, "pools.web.backends[0].weight"));
         assertContains(assertError(errors, 13, "pools.web.backends[1].name"), "duplicate backend name 'app-1'");
-        assertEquals("'10 min' (expected a duration like 500ms, 30s, 10m, 1h)",
+        assertEquals("'10 min' is not a duration (expected an integer and a unit: 500ms, 30s, 10m or 1h)",
                 assertError(errors, 15, "timeouts.idle"));
         assertEquals("test.yaml:12: pools.web.backends[0].weight: -5 (expected 0..1000)",
                 errors.get(3).toString());
@@ -402,7 +403,7 @@ class ValidationErrorsTest {
         List<ConfigError> errors = errors(MINIMAL + "timeouts:\n  idle: 8761h\n  shutdown-grace: -1s\n");
         assertEquals(2, errors.size());
         assertEquals("8761h (expected 0 to 8760h)", assertError(errors, 11, "timeouts.idle"));
-        assertEquals("'-1s' (expected a duration like 500ms, 30s, 10m, 1h)",
+        assertEquals("'-1s' is not a duration (expected an integer and a unit: 500ms, 30s, 10m or 1h)",
                 assertError(errors, 12, "timeouts.shutdown-grace"));
     }
 

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.duration.Durations;
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
+import io.sluice.yaml.Suggestions;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.sluice.yaml.ConfigError;
+import io.sluice.yaml.ConfigException;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -14,6 +14,7 @@ import io.netty.handler.codec.LengthFieldPrepender;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
+import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import io.sluice.proxy.ConnectionImage;
 import io.sluice.transport.Transport;
@@ -40,7 +41,7 @@ class HandoverAbortTest {
     @TempDir
     Path dir;
 
-    private final int port = Handovers.freePort();
+    private final int port = Ports.freePort();
 
 
 

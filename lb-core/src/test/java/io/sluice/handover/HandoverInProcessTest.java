@@ -7,6 +7,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
+import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -29,8 +30,8 @@ class HandoverInProcessTest {
     @TempDir
     Path dir;
 
-    private final int port = Handovers.freePort();
-    private final int adminPort = Handovers.freePort();
+    private final int port = Ports.freePort();
+    private final int adminPort = Ports.freePort();
 
 
 

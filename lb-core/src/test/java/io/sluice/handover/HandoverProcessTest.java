@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.harness.Clients;
 import io.sluice.harness.DaemonProcess;
+import io.sluice.harness.Ports;
 import io.sluice.harness.StreamingTraffic;
 import io.sluice.harness.TlsBackend;
 import io.sluice.harness.TlsClients;
@@ -54,9 +55,9 @@ class HandoverProcessTest {
     @Timeout(300)
     void everyStreamingConnectionMovesToTheNewDaemonAndNoNewConnectionIsRefused() throws Exception {
         try (StreamingTraffic traffic = StreamingTraffic.start(StreamingTraffic.Options.defaults())) {
-            int port = DaemonProcess.freePort();
-            int adminA = DaemonProcess.freePort();
-            int adminB = DaemonProcess.freePort();
+            int port = Ports.freePort();
+            int adminA = Ports.freePort();
+            int adminB = Ports.freePort();
             Path socketA = dir.resolve("a.sock");
             Path configA = Handovers.tcpConfig(dir, "a.yaml", port, traffic.backendAddress(), adminA, socketA);
             Path configB = Handovers.tcpConfig(dir, "b.yaml", port, traffic.backendAddress(), adminB, dir.resolve("b.sock"));
@@ -111,9 +112,9 @@ class HandoverProcessTest {
     void tlsSessionsAndAHalfSentClientHelloMoveToTheNewDaemon() throws Exception {
         String sni = "app.test";
         try (TlsBackend backend = TlsBackend.start(sni)) {
-            int port = DaemonProcess.freePort();
-            int adminA = DaemonProcess.freePort();
-            int adminB = DaemonProcess.freePort();
+            int port = Ports.freePort();
+            int adminA = Ports.freePort();
+            int adminB = Ports.freePort();
             Path socketA = dir.resolve("a.sock");
             Path configA = Handovers.tlsConfig(dir, "a.yaml", port, sni, backend.address(), adminA, socketA);
             Path configB = Handovers.tlsConfig(dir, "b.yaml", port, sni, backend.address(), adminB, dir.resolve("b.sock"));
@@ -177,10 +178,10 @@ class HandoverProcessTest {
     void whenTheNewDaemonDiesHalfwayTheOldOneKeepsWhatItStillHeldAndAcceptsAgain() throws Exception {
         StreamingTraffic.Options slow = new StreamingTraffic.Options(2000, Duration.ofSeconds(1), 64, 512);
         try (StreamingTraffic traffic = StreamingTraffic.start(slow)) {
-            int port = DaemonProcess.freePort();
-            int adminA = DaemonProcess.freePort();
-            int adminB = DaemonProcess.freePort();
-            int adminC = DaemonProcess.freePort();
+            int port = Ports.freePort();
+            int adminA = Ports.freePort();
+            int adminB = Ports.freePort();
+            int adminC = Ports.freePort();
             Path socketA = dir.resolve("a.sock");
             Path configA = Handovers.tcpConfig(dir, "a.yaml", port, traffic.backendAddress(), adminA, socketA);
             Path configB = Handovers.tcpConfig(dir, "b.yaml", port, traffic.backendAddress(), adminB, dir.resolve("b.sock"));

@@ -12,6 +12,7 @@ import io.sluice.handover.HandoverWire.Answer;
 import io.sluice.handover.HandoverWire.Frame;
 import io.sluice.harness.Clients;
 import io.sluice.harness.DaemonProcess;
+import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,9 +49,9 @@ class HandoverSocketStrangerTest {
     @Timeout(240)
     void strangersAreRefusedAndTheDaemonCarriesOn() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
-            int port = DaemonProcess.freePort();
-            int adminA = DaemonProcess.freePort();
-            int adminB = DaemonProcess.freePort();
+            int port = Ports.freePort();
+            int adminA = Ports.freePort();
+            int adminB = Ports.freePort();
             Path socket = dir.resolve("handover.sock");
             Path configA = Handovers.tcpConfig(dir, "a.yaml", port, backend.address(), adminA, socket);
             Path configB = Handovers.tcpConfig(dir, "b.yaml", port, backend.address(), adminB, dir.resolve("b.sock"));

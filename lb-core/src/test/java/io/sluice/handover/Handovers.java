@@ -31,15 +31,6 @@ final class Handovers {
                 """.formatted(port, backend.getPort(), admin, socket));
     }
 
-    /** A loopback port that was free a moment ago (for fields: no checked exception). */
-    static int freePort() {
-        try {
-            return DaemonProcess.freePort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     /** {@code n} clients through {@code proxy}, each having read the backend's greeting. */
     static java.util.List<java.net.Socket> connect(InetSocketAddress proxy, int n, String greeting) throws java.io.IOException {
         java.util.List<java.net.Socket> clients = new java.util.ArrayList<>(n);

@@ -3,12 +3,12 @@ package io.sluice.operations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.Ports;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -75,14 +75,12 @@ final class Ops {
     }
 
     /** A loopback port nothing listens on now (bound and released; connects to it are refused). */
-    static int deadPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    static int deadPort() {
+        return Ports.freePort();
     }
 
-    static InetSocketAddress deadAddress() throws IOException {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), deadPort());
+    static InetSocketAddress deadAddress() {
+        return Ports.deadAddress();
     }
 
     /** Whether a connect to {@code address} is refused. */

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.admin.BackendView;
-import io.sluice.admin.ExplainView;
+import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.ExplainView;
 import io.sluice.config.BalanceAlgorithm;
 import io.sluice.config.HealthCheckType;
 import io.sluice.config.StickyKeyType;

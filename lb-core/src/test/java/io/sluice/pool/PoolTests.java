@@ -2,11 +2,11 @@ package io.sluice.pool;
 
 import io.sluice.backend.Backend;
 import io.sluice.harness.Clients;
+import io.sluice.harness.Ports;
 import io.sluice.harness.RunningDaemon;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,10 +63,8 @@ final class PoolTests {
     }
 
     /** A loopback port that was bound and then closed: connects to it are refused. */
-    static InetSocketAddress deadAddress() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return (InetSocketAddress) s.getLocalSocketAddress();
-        }
+    static InetSocketAddress deadAddress() {
+        return Ports.deadAddress();
     }
 
     static Backend backendNamed(RunningDaemon daemon, String name) {

@@ -16,6 +16,7 @@ import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.sluice.config.BalanceAlgorithm;
 import io.sluice.config.ProxyProtocolVersion;
 import io.sluice.harness.Clients;
+import io.sluice.harness.Ports;
 import io.sluice.harness.ProxyProtocolBackend;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
@@ -117,10 +118,7 @@ class ProxyProtocolTest {
         try (backend;
              RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tcp("pp").acceptProxyProtocol("127.0.0.1/32")
                      .pool("pp", ProxyProtocolVersion.V1, backend).build())) {
-            int port;
-            try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                port = free.getLocalPort();
-            }
+            int port = Ports.freePort();
             java.nio.file.Path cfg = dir.resolve("haproxy.cfg");
             java.nio.file.Files.writeString(cfg, """
                     global

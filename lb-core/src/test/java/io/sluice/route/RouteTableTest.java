@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.NoSniAction;
 import io.sluice.config.RouteConfig;
 import io.sluice.config.TlsListenerConfig;
 import io.sluice.route.RouteMatch.Kind;
+import io.sluice.yaml.ConfigException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;

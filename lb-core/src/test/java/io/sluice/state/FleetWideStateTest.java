@@ -4,12 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.admin.BackendView;
-import io.sluice.admin.StoreView;
-import io.sluice.admin.StoreWriteView;
+import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.StoreView;
+import io.sluice.adminapi.StoreWriteView;
 import io.sluice.config.DiscoveryConfig;
 import io.sluice.config.StateConfig;
 import io.sluice.config.ZooKeeperRegistryConfig;
+import io.sluice.fixture.ConsulApiFixture;
 import io.sluice.harness.Clients;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
@@ -38,8 +39,8 @@ class FleetWideStateTest {
 
     @Test
     void consulKvCarriesADrainBetweenNodesToo() throws Exception {
-        // ConsulOverrideStoreTest.KvFixture: a test fixture speaking Consul's KV API subset, not Consul.
-        try (ConsulOverrideStoreTest.KvFixture kv = new ConsulOverrideStoreTest.KvFixture();
+        // ConsulApiFixture: a test fixture speaking the documented subset of Consul's HTTP API, not Consul.
+        try (ConsulApiFixture kv = new ConsulApiFixture();
              TestBackend a = TestBackend.namedEcho("a");
              TestBackend b = TestBackend.namedEcho("b")) {
             TestConfigs config = TestConfigs.builder().backend(a).backend(b)

@@ -7,6 +7,7 @@ import io.sluice.agent.config.ConfigException;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.probe.AppProbe;
 import io.sluice.agent.registrar.Registrar;
+import io.sluice.registration.ConsulServiceMeta;
 import io.sluice.registry.consul.ConsulClient;
 import java.io.IOException;
 import java.net.URI;
@@ -84,7 +85,7 @@ public final class ConsulRegistrar implements Registrar {
         body.putArray("Tags").addAll(service.tags().stream().map(JSON.getNodeFactory()::textNode).toList());
         body.put("Address", service.address());
         body.put("Port", service.port());
-        body.putObject("Meta").put("sluice-weight", Integer.toString(service.weight()));
+        body.putObject("Meta").put(ConsulServiceMeta.WEIGHT_KEY, Integer.toString(service.weight()));
         body.putObject("Weights").put("Passing", Math.max(1, service.weight())).put("Warning", 1);
         ObjectNode check = body.putObject("Check");
         check.put("CheckID", checkId);

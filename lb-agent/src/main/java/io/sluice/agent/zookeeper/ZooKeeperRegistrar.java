@@ -4,6 +4,8 @@ import io.sluice.agent.config.AgentConfig.ZooKeeperConfig;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.probe.AppProbe;
 import io.sluice.agent.registrar.Registrar;
+import io.sluice.registration.InstanceCodec;
+import io.sluice.registration.InstancePayload;
 import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.io.IOException;
 import org.apache.curator.framework.CuratorFramework;
@@ -46,17 +48,17 @@ public final class ZooKeeperRegistrar implements Registrar {
 
     private final ZooKeeperClient zooKeeper;
     private final CuratorFramework client;
-    private final ServiceDiscovery<AgentPayload> discovery;
+    private final ServiceDiscovery<InstancePayload> discovery;
     private final String path;
-    private ServiceInstance<AgentPayload> instance;
+    private ServiceInstance<InstancePayload> instance;
     private boolean registered;
     /** Unregistered because the probe failed {@link #FALL} times; registered again after {@link #RISE} passes. */
     private boolean withdrawn;
     private int failuresInARow;
     private int passesInARow;
 
-    private ZooKeeperRegistrar(ZooKeeperClient zooKeeper, ServiceDiscovery<AgentPayload> discovery,
-            ServiceInstance<AgentPayload> instance, String path) {
+    private ZooKeeperRegistrar(ZooKeeperClient zooKeeper, ServiceDiscovery<InstancePayload> discovery,
+            ServiceInstance<InstancePayload> instance, String path) {
         this.zooKeeper = zooKeeper;
         this.client = zooKeeper.curator();
         this.discovery = discovery;
@@ -68,18 +70,18 @@ public final class ZooKeeperRegistrar implements Registrar {
     public static ZooKeeperRegistrar connect(ZooKeeperConfig config, ServiceConfig service) throws Exception {
         ZooKeeperClient c = startClient(config, "sluice-agent-zk-" + service.id());
         try {
-            ServiceInstance<AgentPayload> instance = ServiceInstance.<AgentPayload>builder()
+            ServiceInstance<InstancePayload> instance = ServiceInstance.<InstancePayload>builder()
                     .name(service.name())
                     .id(service.id())
                     .address(service.address())
                     .port(service.port())
-                    .payload(new AgentPayload(service.weight(), false))
+                    .payload(new InstancePayload(service.weight(), false))
                     .serviceType(ServiceType.DYNAMIC)
                     .build();
-            ServiceDiscovery<AgentPayload> discovery = ServiceDiscoveryBuilder.builder(AgentPayload.class)
+            ServiceDiscovery<InstancePayload> discovery = ServiceDiscoveryBuilder.builder(InstancePayload.class)
                     .client(c.curator())
                     .basePath(config.basePath())
-                    .serializer(new PayloadSerializer())
+                    .serializer(new InstanceCodec())
                     .watchInstances(false)
                     .build();
             discovery.start();
@@ -140,7 +142,7 @@ public final class ZooKeeperRegistrar implements Registrar {
             discovery.registerService(instance);
             return;
         }
-        AgentPayload seen = new PayloadSerializer().deserialize(data).getPayload();
+        InstancePayload seen = new InstanceCodec().deserialize(data).getPayload();
         if (seen != null && seen.maintenance() != instance.getPayload().maintenance()) {
             log.info("{}: maintenance {} (set from outside)", instance.getId(), seen.maintenance() ? "on" : "off");
             update(seen.maintenance());
@@ -154,7 +156,7 @@ public final class ZooKeeperRegistrar implements Registrar {
     }
 
     private void update(boolean maintenance) throws Exception {
-        ServiceInstance<AgentPayload> updated = ServiceInstance.<AgentPayload>builder()
+        ServiceInstance<InstancePayload> updated = ServiceInstance.<InstancePayload>builder()
                 .name(instance.getName())
                 .id(instance.getId())
                 .address(instance.getAddress())
@@ -209,7 +211,7 @@ public final class ZooKeeperRegistrar implements Registrar {
         CuratorFramework client = c.curator();
         try {
             String path = ZKPaths.makePath(config.basePath(), service.name(), service.id());
-            PayloadSerializer serializer = new PayloadSerializer();
+            InstanceCodec serializer = new InstanceCodec();
             for (int attempt = 0; ; attempt++) {
                 Stat stat = new Stat();
                 byte[] data;
@@ -219,9 +221,9 @@ public final class ZooKeeperRegistrar implements Registrar {
                     throw new IOException(service.id() + " is not registered in ZooKeeper (no node " + path
                             + "); is sluice-agent run going?");
                 }
-                ServiceInstance<AgentPayload> old = serializer.deserialize(data);
-                AgentPayload p = old.getPayload() == null ? new AgentPayload(service.weight(), false) : old.getPayload();
-                ServiceInstanceBuilder<AgentPayload> b = ServiceInstance.<AgentPayload>builder()
+                ServiceInstance<InstancePayload> old = serializer.deserialize(data);
+                InstancePayload p = old.getPayload() == null ? new InstancePayload(service.weight(), false) : old.getPayload();
+                ServiceInstanceBuilder<InstancePayload> b = ServiceInstance.<InstancePayload>builder()
                         .name(old.getName()).id(old.getId()).address(old.getAddress()).uriSpec(old.getUriSpec())
                         .payload(p.withMaintenance(maintenance))
                         .serviceType(old.getServiceType()).registrationTimeUTC(old.getRegistrationTimeUTC());
@@ -231,7 +233,7 @@ public final class ZooKeeperRegistrar implements Registrar {
                 if (old.getSslPort() != null) {
                     b.sslPort(old.getSslPort());
                 }
-                ServiceInstance<AgentPayload> updated = b.build();
+                ServiceInstance<InstancePayload> updated = b.build();
                 try {
                     client.setData().withVersion(stat.getVersion()).forPath(path, serializer.serialize(updated));
                     return;

@@ -12,7 +12,7 @@ import io.sluice.agent.config.AgentConfig;
 import io.sluice.agent.config.AgentConfigLoader;
 import io.sluice.agent.config.ServiceConfig;
 import io.sluice.agent.registrar.Registrar;
-import io.sluice.discovery.consul.ConsulApiFixture;
+import io.sluice.fixture.ConsulApiFixture;
 import io.sluice.registry.consul.ConsulClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;

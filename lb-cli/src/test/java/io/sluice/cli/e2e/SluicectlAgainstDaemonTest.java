@@ -5,17 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.admin.BackendView;
-import io.sluice.config.BalanceAlgorithm;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.sluice.adminapi.BackendView;
 import io.sluice.harness.Clients;
-import io.sluice.harness.RunningDaemon;
+import io.sluice.harness.Ports;
+import io.sluice.harness.SluiceExtension;
 import io.sluice.harness.TestBackend;
-import io.sluice.harness.TestConfigs;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,37 +29,43 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * sluicectl against a real daemon started in-process (admin listener with a token file, a pool
- * {@code main} of two real TCP backends {@code a} and {@code b}): every command through the real
- * admin HTTP API, and its effect checked on the daemon's own state and on real connections.
+ * sluicectl against a real daemon process ({@link SluiceExtension}: admin listener with a token file,
+ * a pool {@code main} of two real TCP backends {@code a} and {@code b}): every command through the
+ * real admin HTTP API, and its effect checked on the daemon's own report of its state and on real
+ * connections.
  */
 class SluicectlAgainstDaemonTest {
 
     private static final String TOKEN = "e2e-admin-token";
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ObjectMapper VIEWS = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     @TempDir
     Path dir;
 
+    /** A daemon process per test, so every test starts from a fresh state. */
+    @RegisterExtension
+    final SluiceExtension daemon = SluiceExtension.builder()
+            .backend("a").backend("b").adminToken("  " + TOKEN + "\n").build();
+
     private TestBackend a;
     private TestBackend b;
-    private RunningDaemon daemon;
     private String adminUrl;
     private Sluicectl ctl;
     private final List<Socket> clients = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        a = TestBackend.namedEcho("a");
-        b = TestBackend.namedEcho("b");
-        Path token = dir.resolve("admin.token");
-        Files.writeString(token, "  " + TOKEN + "\n");
-        daemon = RunningDaemon.start(TestConfigs.builder().backend(a).backend(b).admin(token));
-        adminUrl = "http://127.0.0.1:" + daemon.daemon().adminAddress().getPort();
-        ctl = new Sluicectl().env("SLUICE_ADMIN", adminUrl).env("SLUICE_TOKEN_FILE", token.toString());
+        a = daemon.backend("a");
+        b = daemon.backend("b");
+        adminUrl = daemon.adminUrl();
+        ctl = new Sluicectl().env("SLUICE_ADMIN", adminUrl).env("SLUICE_TOKEN_FILE", daemon.tokenFile().toString());
     }
 
     @AfterEach
@@ -70,15 +76,6 @@ class SluicectlAgainstDaemonTest {
             } catch (IOException ignored) {
                 // closing anyway
             }
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
         }
     }
 
@@ -91,7 +88,7 @@ class SluicectlAgainstDaemonTest {
         assertLine(r.out(), "admin\\s+" + Pattern.quote(adminUrl));
         assertLine(r.out(), "version\\s+\\S+.*");
         assertLine(r.out(), "transport\\s+(io_uring|epoll|nio)");
-        assertLine(r.out(), "config\\s+\\(test\\)");
+        assertLine(r.out(), "config\\s+" + Pattern.quote(daemon.configFile().toString()));
         assertLine(r.out(), "connections\\s+0");
         assertLine(r.out(), "LISTENER\\s+BIND\\s+MODE\\s+POOLS");
         assertLine(r.out(), "main\\s+" + Pattern.quote(hostPort(daemon.address().getPort())) + "\\s+tcp\\s+main");
@@ -168,11 +165,10 @@ class SluicectlAgainstDaemonTest {
     /** Maglev: the backend is decided by the client's key, so explain names it; a backend in maint is skipped. */
     @Test
     void explainAClientOnAMaglevPool() throws Exception {
-        Path token = dir.resolve("admin.token");
-        try (RunningDaemon maglev = RunningDaemon.start(TestConfigs.builder().balance(BalanceAlgorithm.MAGLEV)
-                .backend(a).backend(b).admin(token))) {
-            Sluicectl m = new Sluicectl().env("SLUICE_ADMIN", "http://127.0.0.1:" + maglev.daemon().adminAddress().getPort())
-                    .env("SLUICE_TOKEN_FILE", token.toString());
+        try (SluiceExtension maglev = SluiceExtension.builder().balance("maglev")
+                .backend("a").backend("b").adminToken(TOKEN).build().start()) {
+            Sluicectl m = new Sluicectl().env("SLUICE_ADMIN", maglev.adminUrl())
+                    .env("SLUICE_TOKEN_FILE", maglev.tokenFile().toString());
             Sluicectl.Result r = m.run("explain", "--client", "127.0.0.9");
             assertEquals(0, r.exitCode(), r::toString);
             assertLine(r.out(), "pool\\s+main");
@@ -341,7 +337,7 @@ class SluicectlAgainstDaemonTest {
     }
 
     @Test
-    void noTokenFileExits4WithoutSendingAnything() {
+    void noTokenFileExits4WithoutSendingAnything() throws Exception {
         Sluicectl.Result r = new Sluicectl().env("SLUICE_ADMIN", adminUrl).run("weight", "main/a", "10");
         assertEquals(4, r.exitCode(), r::toString);
         assertEquals(100, view("a").weight());
@@ -351,10 +347,7 @@ class SluicectlAgainstDaemonTest {
 
     @Test
     void anUnreachableAdminApiExits3() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = Ports.freePort();
         String url = "http://127.0.0.1:" + closed;
         Sluicectl.Result r = ctl.run("--admin", url, "status");
         assertEquals(3, r.exitCode(), r::toString);
@@ -437,9 +430,14 @@ class SluicectlAgainstDaemonTest {
         assertEquals(text, Clients.readLine(s));
     }
 
-    private BackendView view(String name) {
-        return daemon.daemon().admin().pool("main").backends().stream()
-                .filter(v -> v.name().equals(name)).findFirst().orElseThrow();
+    /** Backend {@code name} of pool main as the daemon reports it (GET /api/v1/pools/main). */
+    private BackendView view(String name) throws IOException, InterruptedException {
+        for (JsonNode backend : daemon.adminJson("/api/v1/pools/main").path("backends")) {
+            if (backend.path("name").asText().equals(name)) {
+                return VIEWS.treeToValue(backend, BackendView.class);
+            }
+        }
+        throw new AssertionError("no backend " + name + " in pool main");
     }
 
     private static String hostPort(int port) {

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.config.ConfigLoader;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
+import io.sluice.harness.ConfigText;
+import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,8 +49,8 @@ class SluicectlReloadTest {
         b = TestBackend.namedEcho("b");
         c = TestBackend.namedEcho("c");
         Files.writeString(dir.resolve("admin.token"), TOKEN + "\n");
-        listenPort = freePort();
-        adminPort = freePort();
+        listenPort = Ports.freePort();
+        adminPort = Ports.freePort();
         config = dir.resolve("sluice.yaml");
         Files.writeString(config, yaml(List.of(a, b), 100));
         daemon = SluiceDaemon.start(ConfigLoader.load(config));
@@ -127,31 +127,10 @@ class SluicectlReloadTest {
     }
 
     private String yaml(List<TestBackend> backends, int weightOfB) {
-        StringBuilder y = new StringBuilder();
-        y.append("listeners:\n")
-                .append("  - name: main\n")
-                .append("    bind: 127.0.0.1:").append(listenPort).append('\n')
-                .append("    pool: main\n")
-                .append("pools:\n")
-                .append("  main:\n")
-                .append("    balance: round-robin\n")
-                .append("    health:\n")
-                .append("      type: none\n")
-                .append("    backends:\n");
+        ConfigText config = ConfigText.create().listener("main", listenPort, "main").pool("main", "round-robin");
         for (TestBackend t : backends) {
-            y.append("      - name: ").append(t.name()).append('\n')
-                    .append("        address: 127.0.0.1:").append(t.address().getPort()).append('\n')
-                    .append("        weight: ").append(t == b ? weightOfB : 100).append('\n');
+            config.backend("main", t.name(), t.address(), t == b ? weightOfB : 100);
         }
-        y.append("admin:\n")
-                .append("  bind: 127.0.0.1:").append(adminPort).append('\n')
-                .append("  token-file: admin.token\n");
-        return y.toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return config.admin(adminPort, Path.of("admin.token")).render(); // relative to the config's directory
     }
 }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.config.ConfigLoader;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
-import io.sluice.harness.DaemonProcess;
+import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -41,8 +41,8 @@ class SluicectlUpgradeTest {
     @Timeout(180)
     void upgradeMovesAnOpenConnectionToTheNewDaemonProcess() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
-            int port = DaemonProcess.freePort();
-            int admin = DaemonProcess.freePort();
+            int port = Ports.freePort();
+            int admin = Ports.freePort();
             Path config = dir.resolve("sluice.yaml");
             Files.writeString(config, """
                     listeners:

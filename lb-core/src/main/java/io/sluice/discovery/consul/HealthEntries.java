@@ -2,11 +2,12 @@ package io.sluice.discovery.consul;
 
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.DiscoveredBackend.Status;
+import io.sluice.registration.ConsulServiceMeta;
+import io.sluice.registry.consul.HealthEntry;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import io.sluice.registry.consul.HealthEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 final class HealthEntries {
 
     /** The service meta key read when Consul gives no Weights (Consul before 1.2.3, or a proxy of it). */
-    static final String WEIGHT_META_KEY = "sluice-weight";
+    static final String WEIGHT_META_KEY = ConsulServiceMeta.WEIGHT_KEY;
     static final int DEFAULT_WEIGHT = 100;
     static final int MAX_WEIGHT = 1000;
 

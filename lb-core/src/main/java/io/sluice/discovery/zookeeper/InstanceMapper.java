@@ -3,6 +3,7 @@ package io.sluice.discovery.zookeeper;
 import io.netty.util.NetUtil;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.DiscoveredBackend.Status;
+import io.sluice.registration.InstancePayload;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.apache.curator.x.discovery.ServiceInstance;

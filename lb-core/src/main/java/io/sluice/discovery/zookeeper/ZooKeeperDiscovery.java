@@ -4,6 +4,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.Discovery;
 import io.sluice.discovery.DiscoveryListener;
+import io.sluice.registration.InstanceCodec;
+import io.sluice.registration.InstancePayload;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -25,7 +27,6 @@ import org.apache.curator.x.discovery.ServiceCache;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
-import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 import org.apache.curator.x.discovery.details.ServiceCacheListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +115,7 @@ public final class ZooKeeperDiscovery implements Discovery {
         discovery = ServiceDiscoveryBuilder.builder(InstancePayload.class)
                 .client(c.curator())
                 .basePath(basePath)
-                .serializer(new JsonInstanceSerializer<>(InstancePayload.class))
+                .serializer(new InstanceCodec())
                 .build();
         client = c;
         c.start(); // returns at once; the connection is made in the background

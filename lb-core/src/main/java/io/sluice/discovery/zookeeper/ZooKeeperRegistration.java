@@ -1,5 +1,7 @@
 package io.sluice.discovery.zookeeper;
 
+import io.sluice.registration.InstanceCodec;
+import io.sluice.registration.InstancePayload;
 import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.util.Objects;
 import org.apache.curator.framework.CuratorFramework;
@@ -8,7 +10,6 @@ import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.apache.curator.x.discovery.ServiceType;
-import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 
 /**
  * One instance registering itself for {@link ZooKeeperDiscovery} to find: an ephemeral node
@@ -63,7 +64,7 @@ public final class ZooKeeperRegistration implements AutoCloseable {
             discovery = ServiceDiscoveryBuilder.builder(InstancePayload.class)
                     .client(client.curator())
                     .basePath(basePath)
-                    .serializer(new JsonInstanceSerializer<>(InstancePayload.class))
+                    .serializer(new InstanceCodec())
                     .build();
             discovery.start();
             discovery.registerService(instance);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.DiscoveredBackend.Status;
+import io.sluice.fixture.ConsulAgentHttp;
+import io.sluice.fixture.ConsulApiFixture;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.fixture.ConsulAgentHttp;
+import io.sluice.fixture.ConsulApiFixture;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.admin.BackendView;
+import io.sluice.adminapi.BackendView;
 import io.sluice.config.DiscoveryConfig;
 import io.sluice.config.PoolDiscoverConfig;
 import io.sluice.config.ZooKeeperRegistryConfig;
@@ -12,6 +12,7 @@ import io.sluice.harness.Clients;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
+import io.sluice.registration.InstancePayload;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -10,6 +10,7 @@ import io.sluice.discovery.DiscoveredBackend.Status;
 import io.sluice.discovery.zookeeper.RecordingListener.Connectivity;
 import io.sluice.discovery.zookeeper.RecordingListener.Event;
 import io.sluice.discovery.zookeeper.RecordingListener.Snapshot;
+import io.sluice.registration.InstancePayload;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.harness.Ports;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.curator.test.TestingServer;
@@ -36,10 +35,7 @@ class ZooKeeperClientTest {
 
     @Test
     void noServerIsAClearErrorWithinTheTimeoutAndLeavesNoThreads() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = Ports.freePort();
         IOException e = assertThrows(IOException.class, () -> ZooKeeperClient.connect("127.0.0.1:" + closedPort,
                 "zkc-none", ZooKeeperClient.Retry.BRIEF, 500));
         assertTrue(e.getMessage().startsWith("no connection to ZooKeeper at 127.0.0.1:" + closedPort + " within 500 ms"),
