@@ -10,6 +10,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.sluice.listener.AcceptErrors;
+import io.sluice.transport.Descriptors;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -18,7 +20,9 @@ import io.sluice.transport.Descriptors;
 import io.sluice.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -26,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The admin HTTP/1.1 server: the JSON API of docs/admin-api.md, the status page, /metrics,
  * /healthz and /readyz.
  *
- * <p>Pipeline per connection: {@code IdleStateHandler} (60 s without traffic closes) →
+ * <p>Pipeline per connection: {@code IdleStateHandler} (10 s without traffic closes) →
  * {@code HttpServerCodec} → {@link BodyLimitAggregator} (64 KiB, else 413) → {@link AdminHttpHandler}.
  * The first three run on the connection's event loop and never block. The last runs on this
  * server's own {@link DefaultEventExecutorGroup} ({@value #ADMIN_THREADS} threads named
@@ -40,7 +44,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class AdminServer implements AutoCloseable {
 
     static final int MAX_BODY_BYTES = 64 * 1024;
-    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Short: an idle admin connection only holds a descriptor (curl, sluicectl and scrapers reconnect). */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Admin connections held at once. The admin API must stay reachable however many connections
+     * idle there (anyone who can reach the port can open them), and must not eat the descriptors
+     * the data plane and health checks need: a connection beyond the cap closes the oldest one.
+     */
+    public static final int MAX_CONNECTIONS = 64;
     private static final int ADMIN_THREADS = 2;
 
     private final Channel serverChannel;
@@ -88,15 +99,25 @@ public final class AdminServer implements AutoCloseable {
         AdminHttpHandler handler = new AdminHttpHandler(router);
         EventExecutorGroup executor = new DefaultEventExecutorGroup(ADMIN_THREADS, new DefaultThreadFactory("sluice-admin", true));
         ChannelGroup connections = new DefaultChannelGroup("sluice-admin", GlobalEventExecutor.INSTANCE);
+        Deque<Channel> byAge = new ConcurrentLinkedDeque<>();
         long idleMillis = idleTimeout.toMillis();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(AcceptErrors.forAdmin())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        byAge.add(ch);
+                        ch.closeFuture().addListener(f -> byAge.remove(ch));
+                        while (byAge.size() > MAX_CONNECTIONS) {
+                            Channel oldest = byAge.poll();
+                            if (oldest != null && oldest != ch) {
+                                oldest.close();
+                            }
+                        }
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                                 .addLast("http", new HttpServerCodec())

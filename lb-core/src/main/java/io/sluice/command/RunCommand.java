@@ -68,6 +68,17 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        if (daemon.servesOnlyAdopted()) {
+            // Not the unit's main process (the old one still is), and not ready: it only finishes
+            // the connections it adopted before the takeover failed.
+            daemon.whenNoConnectionsLeft(() -> signals.trigger("The connections adopted before the failed takeover ended"));
+            signals.awaitFirst();
+            signals.onNext(daemon::abandonGrace);
+            daemon.close();
+            err.println("sluice: takeover failed after adopting connections; they have ended (the running daemon keeps serving)");
+            err.flush();
+            return 1;
+        }
         if (takeover == null) {
             systemd.ready();
         } else {

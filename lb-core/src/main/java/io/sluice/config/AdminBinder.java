@@ -11,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -153,9 +154,12 @@ final class AdminBinder {
     }
 
     /** The state file need not exist (it is written on the first admin change), but must not be a directory. */
-    /** The {@code handover} section: {@code socket}, a path short enough for a UNIX socket. */
+    /**
+     * The {@code handover} section: {@code socket}, a path short enough for a UNIX socket, and the
+     * protocol's deadlines {@code step-timeout} (100ms to 1m) and {@code accept-timeout} (50ms to 10s).
+     */
     HandoverConfig handover(YamlValue section) {
-        Optional<YamlMapping> found = section.mapping(List.of("socket"));
+        Optional<YamlMapping> found = section.mapping(List.of("socket", "step-timeout", "accept-timeout"));
         if (found.isEmpty()) {
             return null;
         }
@@ -174,7 +178,11 @@ final class AdminBinder {
             at.get().error(socket.get() + " is a directory (expected a socket name, like handover.sock)");
             return null;
         }
-        return new HandoverConfig(socket.get());
+        Duration step = found.get().duration("step-timeout", Duration.ofMillis(100), Duration.ofMinutes(1),
+                "100ms to 1m", HandoverConfig.DEFAULT_STEP_TIMEOUT);
+        Duration accept = found.get().duration("accept-timeout", Duration.ofMillis(50), Duration.ofSeconds(10),
+                "50ms to 10s", HandoverConfig.DEFAULT_ACCEPT_TIMEOUT);
+        return new HandoverConfig(socket.get(), step, accept);
     }
 
     private Optional<Path> stateFile(YamlValue value) {

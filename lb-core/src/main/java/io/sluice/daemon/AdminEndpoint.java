@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +62,12 @@ final class AdminEndpoint {
         }
         String token = null;
         Path tokenFile = config.tokenFile();
+        if (inheritedFd < 0 && config.bind().getAddress() != null && config.bind().getAddress().isAnyLocalAddress()) {
+            log.warn("admin.bind {} is a wildcard address: the admin API (pools, backends, client addresses) answers"
+                    + " on every interface; bind it to 127.0.0.1 or a management address", config.bind().getAddress().getHostAddress());
+        }
         if (tokenFile != null) {
+            warnIfReadableByOthers(tokenFile);
             try {
                 token = Files.readString(tokenFile).strip();
             } catch (IOException e) {
@@ -70,6 +78,23 @@ final class AdminEndpoint {
             server = AdminServer.start(config.bind(), operations, token, transport, loop, inheritedFd);
         } catch (AdminServer.BindFailedException e) {
             throw new Listener.BindFailedException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A token others can read is a token others can use: warned, not refused, so an upgrade never
+     * fails over a file mode (docs/operations.md, "Admin API security").
+     */
+    private static void warnIfReadableByOthers(Path tokenFile) {
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(tokenFile);
+            if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)) {
+                log.warn("admin token file {} is readable by {} (mode {}): chmod 600 {}", tokenFile,
+                        mode.contains(PosixFilePermission.OTHERS_READ) ? "every user" : "its group",
+                        PosixFilePermissions.toString(mode), tokenFile);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // no POSIX modes here, or unreadable: reading it below says so
         }
     }
 

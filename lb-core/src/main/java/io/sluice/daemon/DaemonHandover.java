@@ -5,7 +5,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import io.sluice.admin.AdminServer;
 import io.sluice.backend.Backend;
+import io.sluice.config.HandoverConfig;
 import io.sluice.config.ListenerConfig;
+import io.sluice.handover.Deadlines;
 import io.sluice.handover.HandoverException;
 import io.sluice.handover.HandoverServer;
 import io.sluice.handover.HandoverSource;
@@ -26,6 +28,7 @@ import io.sluice.state.OverrideJson;
 import io.sluice.sticky.StickTable;
 import io.sluice.sticky.StickyKey;
 import io.sluice.transport.Descriptors;
+import io.sluice.transport.ListeningSockets;
 import io.sluice.transport.Transport;
 import io.sluice.upstream.Upstreams;
 import java.net.InetSocketAddress;
@@ -139,7 +142,7 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
     }
 
     @Override
-    public void stopAccepting(Set<String> taken) {
+    public synchronized void stopAccepting(Set<String> taken) {
         for (Listener l : listeners.all()) {
             if (taken.contains(l.name())) {
                 l.accepting(false);
@@ -156,7 +159,7 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
     }
 
     @Override
-    public void resumeAccepting() {
+    public synchronized void resumeAccepting() {
         for (Listener l : listeners.all()) {
             l.accepting(true);
         }
@@ -172,6 +175,44 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
         if (adminServer != null) {
             adminServer.accepting(true);
         }
+    }
+
+    @Override
+    public synchronized void accepting(Set<String> taken, boolean on) {
+        for (Listener l : listeners.all()) {
+            if (taken.contains(l.name())) {
+                l.accepting(on);
+            }
+        }
+        AdminServer adminServer = admin.server();
+        if (adminServer != null && taken.contains(ADMIN)) {
+            adminServer.accepting(on);
+        }
+    }
+
+    @Override
+    public int clientsWaiting(Set<String> taken) {
+        int waiting = 0;
+        for (Listener l : listeners.all()) {
+            if (taken.contains(l.name())) {
+                waiting += l.waitingToBeAccepted().orElse(0);
+            }
+        }
+        AdminServer adminServer = admin.server();
+        if (adminServer != null && taken.contains(ADMIN)) {
+            waiting += ListeningSockets.acceptQueue(adminServer.descriptor()).orElse(0);
+        }
+        return waiting;
+    }
+
+    @Override // both sides
+    public Deadlines deadlines() {
+        return deadlines(plane.config().handover());
+    }
+
+    /** This daemon's handover deadlines: its config's, or the defaults. */
+    static Deadlines deadlines(HandoverConfig config) {
+        return config == null ? Deadlines.DEFAULTS : new Deadlines(config.stepTimeout(), config.acceptTimeout());
     }
 
     @Override

@@ -12,6 +12,8 @@ import io.sluice.route.RouteTable;
 import io.sluice.transport.Transport;
 import io.sluice.upstream.Upstreams;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The configuration the daemon runs now, the connection limiter built from it, and what each
@@ -19,6 +21,8 @@ import java.util.Map;
  * ({@link #swap}, control thread); each is published with one volatile write and read anywhere.
  */
 final class RunningConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(RunningConfig.class);
 
     private final Transport transport;
     private final Upstreams upstreams;
@@ -31,7 +35,7 @@ final class RunningConfig {
     RunningConfig(SluiceConfig config, Transport transport, Upstreams upstreams, ConnectionTracker tracker,
                   ProxyMetrics metrics) {
         this.config = config;
-        this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
+        this.limiter = new ConnectionLimiter(maxConnections(config), config.limits().maxConnectionsPerSource());
         this.transport = transport;
         this.upstreams = upstreams;
         this.tracker = tracker;
@@ -45,7 +49,20 @@ final class RunningConfig {
     /** Control thread (a reload): the new configuration, and the limiter with its limits (counts kept). */
     void swap(SluiceConfig next) {
         config = next;
-        limiter = limiter.withLimits(next.limits().maxConnections(), next.limits().maxConnectionsPerSource());
+        limiter = limiter.withLimits(maxConnections(next), next.limits().maxConnectionsPerSource());
+    }
+
+    /**
+     * {@code limits.max-connections}, or fewer when the open-files limit cannot hold that many
+     * (docs/operations.md, "Open files"): said once, with the numbers, at start and on reload.
+     */
+    private static int maxConnections(SluiceConfig config) {
+        DescriptorBudget budget = DescriptorBudget.of(config);
+        String warning = budget.warning();
+        if (warning != null) {
+            log.warn("{}", warning);
+        }
+        return budget.maxConnections();
     }
 
     /** What listener {@code lc}'s connections get now (pools, routes and limits change on reload). */

@@ -72,6 +72,11 @@ public final class SluiceDaemon implements AutoCloseable {
     private final ControlPlane plane;
     private final AdminEndpoint admin;
     private final DaemonHandover handover;
+    /**
+     * A takeover that failed after adopting connections: no listener, no admin API, no handover
+     * socket; it serves those connections until they end ({@link #servesOnlyAdopted}).
+     */
+    private volatile boolean leftover;
     /** Set at start: listeners are bound once the first discovery snapshots are in, not before. */
     private final boolean bindOnFirstSnapshots;
 
@@ -153,7 +158,6 @@ public final class SluiceDaemon implements AutoCloseable {
     public static SluiceDaemon takeOver(SluiceConfig config, Path socket, Runnable beforeBye)
             throws Takeover.Failed, Listener.BindFailedException {
         SluiceDaemon daemon = new SluiceDaemon(config, false);
-        boolean complete = true;
         try {
             daemon.plane.buildUpstreams();
             // The connections it adopts must find their backends: wait for discovery (bounded).
@@ -164,8 +168,19 @@ public final class SluiceDaemon implements AutoCloseable {
                 if (!e.listenersTaken()) {
                     throw e;
                 }
-                complete = false;
-                log.error("Takeover stopped early ({}); serving what was handed over, binding the rest", e.getMessage());
+                // The old process gave up on us and accepts on these sockets again: let them go at
+                // once, so two daemons never serve one socket (docs/handover.md, "Deadlines").
+                daemon.listeners.closeAll();
+                daemon.admin.close();
+                if (daemon.tracker.size() == 0) {
+                    throw e;
+                }
+                daemon.leftover = true;
+                log.error("Takeover failed after it took the listeners ({}); the old process serves them again;"
+                        + " this process serves the {} connections it has until they end, then exits 1",
+                        e.getMessage(), daemon.tracker.size());
+                daemon.startPeriodicWork();
+                return daemon;
             }
         } catch (Takeover.Failed | RuntimeException e) {
             daemon.stop(Duration.ZERO); // nothing was handed over: the old daemon carries on
@@ -189,14 +204,10 @@ public final class SluiceDaemon implements AutoCloseable {
                 log.error("{}; the daemon runs without its admin API", e.getMessage());
             }
         }
-        if (complete) {
-            try {
-                daemon.handover.listen(socket, true);
-            } catch (Listener.BindFailedException e) {
-                log.error("{}; the next upgrade cannot take over from this daemon until it is restarted", e.getMessage());
-            }
-        } else {
-            log.warn("No handover socket after an incomplete takeover: the old process still has {}", socket);
+        try {
+            daemon.handover.listen(socket, true);
+        } catch (Listener.BindFailedException e) {
+            log.error("{}; the next upgrade cannot take over from this daemon until it is restarted", e.getMessage());
         }
         String admin = daemon.startPeriodicWork();
         daemon.lifecycle.serving(); // unless the listeners moved already (then it serves since)
@@ -258,6 +269,29 @@ public final class SluiceDaemon implements AutoCloseable {
     }
 
     // ---- for sluice run, tests and embedders ----------------------------------------------------
+
+    /**
+     * Whether this daemon only serves connections adopted in a takeover that failed afterwards (the
+     * old process kept the listeners); {@code sluice run} stops it, exit 1, once they all ended.
+     */
+    public boolean servesOnlyAdopted() {
+        return leftover;
+    }
+
+    /** Runs {@code action} once, on the control thread, when no client connection is left (checked every second). */
+    public void whenNoConnectionsLeft(Runnable action) {
+        control.scheduleWithFixedDelay(new Runnable() {
+            private boolean done;
+
+            @Override
+            public void run() {
+                if (!done && tracker.size() == 0) {
+                    done = true;
+                    action.run();
+                }
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
 
     /** Handover socket, state and last outcome, for the admin API. */
     public HandoverStatus handoverStatus() {

@@ -43,16 +43,17 @@ public final class HandOff implements Runnable {
     static final int PIPELINE = Integer.getInteger("sluice.handover.pipeline", 1);
     /** How long to wait for connections that cannot go yet (connecting to a backend, closing). */
     private static final Duration SETTLE = Duration.ofSeconds(30);
-    /** The new process has this long to answer each step before we take everything back. */
-    private static final Duration STEP = Duration.ofSeconds(60);
 
     private final Link link;
     private final HandoverSource source;
     private final HandoverStatus status;
     private final long peerPid;
     private final Runnable onEnd;
+    /** The new process has this long to answer each step before we take everything back. */
+    private final Duration step;
 
     HandOff(Link link, HandoverSource source, HandoverStatus status, long peerPid, Runnable onEnd) {
+        this.step = source.deadlines().step();
         this.link = link;
         this.source = source;
         this.status = status;
@@ -68,9 +69,10 @@ public final class HandOff implements Runnable {
         Rounds rounds = new Rounds();
         boolean acceptingStopped = false;
         int listeners = 0;
+        AcceptWatch watch = null;
         try {
             log.info("Handover to pid {}: sending state and listening sockets", peerPid);
-            link.send(Wire.Type.STATE, source.state(), STEP);
+            link.send(Wire.Type.STATE, source.state(), step);
             List<HandoverSource.Socket> sockets = source.listeningSockets();
             List<Messages.OfferedSocket> offered = new ArrayList<>();
             int[] fds = new int[sockets.size()];
@@ -79,23 +81,34 @@ public final class HandOff implements Runnable {
                 offered.add(new Messages.OfferedSocket(s.name(), s.kind(), s.address()));
                 fds[i] = s.descriptor();
             }
-            link.send(Wire.Type.LISTENERS, new Messages.Listeners(offered), STEP);
-            link.sendDescriptors(fds, STEP);
-            Messages.ListenersTaken taken = link.expect(Wire.Type.LISTENERS_TAKEN, STEP).read(Messages.ListenersTaken.class);
+            link.send(Wire.Type.LISTENERS, new Messages.Listeners(offered), step);
+            link.sendDescriptors(fds, step);
+            Messages.ListenersTaken taken = link.expect(Wire.Type.LISTENERS_TAKEN, step).read(Messages.ListenersTaken.class);
             listeners = taken.names().size();
             acceptingStopped = true;
             source.stopAccepting(Set.copyOf(taken.names()));
+            watch = AcceptWatch.start(source, Set.copyOf(taken.names()), source.deadlines().accept(), peerPid);
+            rounds.watch = watch;
             log.info("Handover to pid {}: it accepts on {}; handing over connections", peerPid, taken.names());
 
             rounds.run();
-            link.send(Wire.Type.STATE, source.state(), STEP); // entries made while the listeners moved
+            link.send(Wire.Type.STATE, source.state(), step); // entries made while the listeners moved
             int kept = keptHere(rounds.handedSet);
-            link.send(Wire.Type.DONE, new Messages.Done(rounds.handed, kept), STEP);
-            long longestPause = -1;
-            try {
-                longestPause = link.expect(Wire.Type.BYE, STEP).read(Messages.Bye.class).longestPauseMillis();
-            } catch (HandoverException e) {
-                log.warn("Handover: no BYE from pid {} ({}); its connections are its own anyway", peerPid, e.getMessage());
+            link.send(Wire.Type.DONE, new Messages.Done(rounds.handed, kept), step);
+            long longestPause = awaitBye();
+            watch.close();
+            if (longestPause == NO_BYE) {
+                // The connections it acknowledged are its own; the listeners are not until it says
+                // BYE (it may hang holding them): serve them here, and it closes its copies when it
+                // finds the link gone (docs/handover.md, "Deadlines").
+                source.resumeAccepting();
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                log.warn("Handover to pid {}: no BYE in {}; {} connections are its own, the listeners are ours again",
+                        peerPid, step, rounds.handed);
+                status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt, millis, rounds.handed,
+                        rounds.refused, kept, -1, listeners, "aborted: no BYE from pid " + peerPid + " in " + step
+                        + " (its connections stay its own; the listeners are ours again)"));
+                return;
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             log.info("Handover to pid {} done: {} connections in {} ms (longest pause {} ms), {} refused, {} stay here to drain;"
@@ -106,18 +119,52 @@ public final class HandOff implements Runnable {
                     longestPause, listeners, "done"));
             source.handedOver(kept);
         } catch (HandoverException | RuntimeException e) {
+            closeQuietly(watch);
             abort(rounds.inFlightConnections(), acceptingStopped, e.getMessage());
             status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), rounds.handed, rounds.refused,
                     keptHere(rounds.handedSet), -1, listeners, "aborted: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            closeQuietly(watch);
             abort(rounds.inFlightConnections(), acceptingStopped, "interrupted");
             status.finished(new HandoverStatus.Summary("sent", peerPid, startedAt, 0, rounds.handed, rounds.refused,
                     keptHere(rounds.handedSet), -1, listeners, "aborted: interrupted"));
         } finally {
+            closeQuietly(watch);
             link.close();
             onEnd.run();
+        }
+    }
+
+    private static final long NO_BYE = Long.MIN_VALUE;
+
+    /**
+     * The new process's BYE: it accepts on the listeners it took and lets us go. Without it in
+     * time, whatever it wrote before the read side is shut still counts (as for a late ACK); the
+     * longest pause it reports, or {@link #NO_BYE}.
+     */
+    private long awaitBye() {
+        try {
+            return link.expect(Wire.Type.BYE, step).read(Messages.Bye.class).longestPauseMillis();
+        } catch (HandoverException e) {
+            for (Wire.Frame f : link.stopAndDrain(Duration.ofSeconds(2))) {
+                if (f.type() == Wire.Type.BYE) {
+                    try {
+                        return f.read(Messages.Bye.class).longestPauseMillis();
+                    } catch (HandoverException unreadable) {
+                        return -1;
+                    }
+                }
+            }
+            log.warn("Handover: no BYE from pid {} ({})", peerPid, e.getMessage());
+            return NO_BYE;
+        }
+    }
+
+    private static void closeQuietly(AcceptWatch watch) {
+        if (watch != null) {
+            watch.close();
         }
     }
 
@@ -140,6 +187,8 @@ public final class HandOff implements Runnable {
         private long nextId = 1;
         private long batchNo;
         private long settleDeadline = Long.MIN_VALUE;
+        /** Told of every ACK: the new process answers, so it is alive. */
+        AcceptWatch watch;
 
         void run() throws HandoverException, InterruptedException {
             while (true) {
@@ -211,15 +260,15 @@ public final class HandOff implements Runnable {
                 }
             }
             long t1 = System.nanoTime();
-            link.sendBatch(new Messages.Batch(sent.number(), images), blob, STEP);
-            link.sendDescriptors(descriptors.stream().mapToInt(Integer::intValue).toArray(), STEP);
+            link.sendBatch(new Messages.Batch(sent.number(), images), blob, step);
+            link.sendDescriptors(descriptors.stream().mapToInt(Integer::intValue).toArray(), step);
             sending += System.nanoTime() - t1;
             return true;
         }
 
         private void awaitAck() throws HandoverException {
             long t0 = System.nanoTime();
-            Messages.Ack ack = link.expect(Wire.Type.ACK, STEP).read(Messages.Ack.class);
+            Messages.Ack ack = link.expect(Wire.Type.ACK, step).read(Messages.Ack.class);
             awaitingAcks += System.nanoTime() - t0;
             InFlight oldest = inFlight.peek();
             if (oldest == null || ack.batch() != oldest.number()) {
@@ -227,6 +276,9 @@ public final class HandOff implements Runnable {
                         + (oldest == null ? "none" : "batch " + oldest.number()) + " was the oldest in flight");
             }
             inFlight.poll();
+            if (watch != null) {
+                watch.proved();
+            }
             Map<Long, PausedConnection> byId = new HashMap<>();
             oldest.connections().forEach(p -> byId.put(p.image().id(), p));
             for (Long id : ack.adopted()) {
@@ -313,14 +365,20 @@ public final class HandOff implements Runnable {
         return kept;
     }
 
+    /**
+     * Takes back what is still ours: accepting first (every moment counts for new clients), then
+     * the batch in flight, once a late ACK has been given its due. Those connections' descriptors
+     * are in the other process too (it may hang holding them), so they are resumed to be shut down
+     * with shutdown(2) when they end here: a plain close would leave its copy keeping them open.
+     */
     private void abort(List<PausedConnection> inFlight, boolean acceptingStopped, String why) {
-        inFlight = settleLateAck(inFlight);
-        log.warn("Handover to pid {} aborted ({}); resuming {} connections in flight{}", peerPid, why, inFlight.size(),
-                acceptingStopped ? " and accepting again" : "");
-        inFlight.forEach(PausedConnection::resume);
         if (acceptingStopped) {
             source.resumeAccepting();
         }
+        inFlight = settleLateAck(inFlight);
+        log.warn("Handover to pid {} aborted ({}); resuming {} connections in flight{}", peerPid, why, inFlight.size(),
+                acceptingStopped ? " and accepting again" : "");
+        inFlight.forEach(PausedConnection::resumeShared);
     }
 
     /**

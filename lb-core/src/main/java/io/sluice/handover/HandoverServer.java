@@ -262,14 +262,15 @@ public final class HandoverServer implements AutoCloseable {
             ctx.writeAndFlush(Wire.encode(Wire.Type.WELCOME,
                     new Messages.Welcome(Wire.PROTOCOL, Wire.VERSION, ProcessHandle.current().pid(), token)));
             log.info("Handover requested by pid {}", hello.pid());
-            // The descriptor connection must follow at once, or the session is dropped.
+            // The descriptor connection must follow at once (within the step deadline), or the session is dropped.
+            long attachMillis = source.deadlines().step().toMillis();
             ctx.executor().schedule(() -> {
                 // compareAndSet compares identity: only this session is dropped, never a later one.
                 if (!pending.link().hasDescriptorChannel() && session.compareAndSet(pending, null)) {
-                    log.warn("Handover from pid {} dropped: no descriptor connection in {} ms", hello.pid(), GREETING_TIMEOUT_MILLIS);
+                    log.warn("Handover from pid {} dropped: no descriptor connection in {} ms", hello.pid(), attachMillis);
                     ctx.close();
                 }
-            }, GREETING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            }, attachMillis, TimeUnit.MILLISECONDS);
             ctx.channel().closeFuture().addListener(f -> {
                 if (!pending.link().hasDescriptorChannel()) {
                     session.compareAndSet(pending, null);

@@ -18,8 +18,27 @@ public interface HandoverSource {
      */
     void stopAccepting(Set<String> taken);
 
-    /** The handover failed: accept again on every socket, as before it started. */
+    /**
+     * The handover failed: accept again on every socket, as before it started. May be called more
+     * than once, and from another thread than the handover's ({@link AcceptWatch}).
+     */
     void resumeAccepting();
+
+    /**
+     * Takes connections off the sockets named {@code taken} again ({@code on}), or stops again,
+     * leaving every other socket as it is: the new process seems not to accept ({@link AcceptWatch}),
+     * or has proved since that it does. Any thread.
+     */
+    void accepting(Set<String> taken, boolean on);
+
+    /**
+     * How many connections wait, in all, in the accept queues of the sockets named {@code taken}
+     * (which this process no longer accepts from); 0 when none, or when the kernel does not say.
+     */
+    int clientsWaiting(Set<String> taken);
+
+    /** How long to wait for the new process (from this daemon's {@code handover} config). */
+    Deadlines deadlines();
 
     /** Every open client connection now. */
     List<Connection> connections();

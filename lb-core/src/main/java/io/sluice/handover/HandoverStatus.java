@@ -27,17 +27,20 @@ public final class HandoverStatus {
     private volatile Summary last;
     private final MeterRegistry registry;
 
-    /** With gauges of the last handover and counters of refused peers in {@code registry}. */
+    /**
+     * With gauges of the last handover and counters of refused peers in {@code registry}. The gauges
+     * read 0 until a handover happened (NaN would break alert expressions and dashboards' sums).
+     */
     public HandoverStatus(MeterRegistry registry) {
         this.registry = registry;
         Gauge.builder("sluice.handover.last.duration.seconds", this,
-                        h -> h.last == null ? Double.NaN : h.last.durationMillis() / 1000.0)
+                        h -> h.last == null ? 0 : h.last.durationMillis() / 1000.0)
                 .description("How long the last handover took, on this process's side").register(registry);
         Gauge.builder("sluice.handover.last.longest.pause.seconds", this,
-                        h -> h.last == null || h.last.longestPauseMillis() < 0 ? Double.NaN : h.last.longestPauseMillis() / 1000.0)
+                        h -> h.last == null || h.last.longestPauseMillis() < 0 ? 0 : h.last.longestPauseMillis() / 1000.0)
                 .description("The longest pause one connection saw in the last handover").register(registry);
         Gauge.builder("sluice.handover.last.connections", this,
-                        h -> h.last == null ? Double.NaN : h.last.connections())
+                        h -> h.last == null ? 0 : h.last.connections())
                 .description("Connections handed over (sent or received) in the last handover").register(registry);
     }
 

@@ -9,6 +9,9 @@ import java.util.function.LongConsumer;
 /** What the new process's daemon gives {@link Takeover}: where the old one's things go. */
 public interface HandoverTarget {
 
+    /** How long to wait for the old process (from this daemon's {@code handover} config). */
+    Deadlines deadlines();
+
     /** Merges stick entries and overrides (an entry this process already has wins). */
     void applyState(Messages.State state);
 

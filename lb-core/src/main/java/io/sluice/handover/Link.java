@@ -104,7 +104,7 @@ final class Link implements AutoCloseable {
     }
 
     Wire.Frame receive(Duration timeout) throws HandoverException {
-        Object next = take(frames, timeout, "a message");
+        Object next = take(frames, timeout, "message");
         if (next == CLOSED) {
             frames.add(CLOSED); // stays closed for any later call
             throw new HandoverException("the other process closed the handover connection"
@@ -129,7 +129,7 @@ final class Link implements AutoCloseable {
     int[] receiveDescriptors(int count, Duration timeout) throws HandoverException {
         int[] fds = new int[count];
         for (int i = 0; i < count; i++) {
-            Object next = take(descriptors, timeout, "a descriptor");
+            Object next = take(descriptors, timeout, "descriptor");
             if (next == CLOSED) {
                 descriptors.add(CLOSED);
                 closeAll(fds, i);

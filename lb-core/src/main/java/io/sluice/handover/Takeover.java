@@ -16,6 +16,7 @@ import io.sluice.proxy.AdoptedConnection;
 import io.sluice.proxy.ConnectionImage;
 import io.sluice.transport.Descriptors;
 import io.sluice.transport.Transport;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,17 +41,26 @@ import org.slf4j.LoggerFactory;
 public final class Takeover {
 
     private static final Logger log = LoggerFactory.getLogger(Takeover.class);
-    private static final Duration STEP = Duration.ofSeconds(60);
     /** Test knob: delay every batch on this side, so a test can act mid-handover (read per batch). */
     private static final String TEST_BATCH_DELAY = "sluice.handover.test-batch-delay-ms";
+    /**
+     * Test knob: this process stops itself (SIGSTOP, as a hung process would) at one step of the
+     * protocol: {@code welcome}, {@code listeners-taken}, {@code first-ack} or {@code before-bye}.
+     */
+    private static final String TEST_STOP_AT = "sluice.handover.test-stop-at";
 
     private final Path socket;
     private final HandoverTarget target;
     private final HandoverStatus status;
     private final Runnable beforeBye;
+    /** The longest wait for the old process at any step. */
+    private final Duration step;
     private volatile boolean listenersTaken;
+    /** Connections acknowledged so far (the takeover runs on one thread, which also reads this on failure). */
+    private int adoptedCount;
 
     private Takeover(Path socket, HandoverTarget target, HandoverStatus status, Runnable beforeBye) {
+        this.step = target.deadlines().step();
         this.socket = socket;
         this.target = target;
         this.status = status;
@@ -68,7 +78,8 @@ public final class Takeover {
                                              Runnable beforeBye) throws Failed {
         Takeover t = new Takeover(socket, target, status, beforeBye);
         if (!transport.supportsHandover()) {
-            throw new Failed("--takeover needs the epoll transport; this process runs on " + transport.name().toLowerCase(Locale.ROOT), false);
+            throw new Failed("--takeover needs the epoll transport; this process runs on "
+                    + transport.name().toLowerCase(Locale.ROOT), false, 0);
         }
         EventLoopGroup group = transport.newEventLoopGroup(1, "sluice-takeover");
         Link link = new Link();
@@ -79,7 +90,7 @@ public final class Takeover {
             String why = e instanceof HandoverException ? e.getMessage() : e.toString();
             status.finished(new HandoverStatus.Summary("received", -1, Instant.now(), 0, 0, 0, 0, -1, 0,
                     "aborted: " + why));
-            throw new Failed(why, t.listenersTaken);
+            throw new Failed(why, t.listenersTaken, t.adoptedCount);
         } finally {
             link.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -97,13 +108,14 @@ public final class Takeover {
         }, false);
         link.control(control);
         checkPeer(control);
-        link.send(Wire.Type.HELLO, new Messages.Hello(Wire.PROTOCOL, Wire.VERSION, ProcessHandle.current().pid()), STEP);
-        Messages.Welcome welcome = link.expect(Wire.Type.WELCOME, STEP).read(Messages.Welcome.class);
+        link.send(Wire.Type.HELLO, new Messages.Hello(Wire.PROTOCOL, Wire.VERSION, ProcessHandle.current().pid()), step);
+        Messages.Welcome welcome = link.expect(Wire.Type.WELCOME, step).read(Messages.Welcome.class);
         if (welcome.version() != Wire.VERSION || !Wire.PROTOCOL.equals(welcome.protocol())) {
             throw new HandoverException("the running daemon speaks handover protocol " + welcome.protocol() + " version "
                     + welcome.version() + "; this one speaks " + Wire.VERSION);
         }
         long peer = welcome.pid();
+        stopHereForTests("welcome");
         Channel fds = connect(group, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -112,27 +124,27 @@ public final class Takeover {
         }, true);
         link.descriptorChannel(fds);
         ChannelFuture attached = fds.writeAndFlush(Wire.encode(Wire.Type.ATTACH, new Messages.Attach(welcome.session())));
-        if (!attached.awaitUninterruptibly(STEP.toMillis()) || !attached.isSuccess()) {
+        if (!attached.awaitUninterruptibly(step.toMillis()) || !attached.isSuccess()) {
             throw new HandoverException("cannot attach the descriptor connection");
         }
         log.info("Taking over from pid {} through {}", peer, socket);
 
-        target.applyState(link.expect(Wire.Type.STATE, STEP).read(Messages.State.class));
-        Messages.Listeners offered = link.expect(Wire.Type.LISTENERS, STEP).read(Messages.Listeners.class);
-        int[] listenerFds = link.receiveDescriptors(offered.sockets().size(), STEP);
+        target.applyState(link.expect(Wire.Type.STATE, step).read(Messages.State.class));
+        Messages.Listeners offered = link.expect(Wire.Type.LISTENERS, step).read(Messages.Listeners.class);
+        int[] listenerFds = link.receiveDescriptors(offered.sockets().size(), step);
         List<String> taken = target.adoptListeners(offered.sockets(), listenerFds);
         listenersTaken = !taken.isEmpty();
-        link.send(Wire.Type.LISTENERS_TAKEN, new Messages.ListenersTaken(taken), STEP);
+        link.send(Wire.Type.LISTENERS_TAKEN, new Messages.ListenersTaken(taken), step);
         log.info("Accepting on the sockets of pid {}: {}", peer, taken);
+        stopHereForTests("listeners-taken");
 
-        int adoptedCount = 0;
         int refusedCount = 0;
         AtomicLong longestPause = new AtomicLong();
         long receiving = 0;
         long preparing = 0;
         List<CountDownLatch> starts = new ArrayList<>();
         while (true) {
-            Wire.Frame frame = link.receive(STEP);
+            Wire.Frame frame = link.receive(step);
             if (frame.type() == Wire.Type.STATE) {
                 target.applyState(frame.read(Messages.State.class));
                 continue;
@@ -149,7 +161,7 @@ public final class Takeover {
                 descriptorCount += image.descriptorCount();
             }
             long tFds = System.nanoTime();
-            int[] received = link.receiveDescriptors(descriptorCount, STEP);
+            int[] received = link.receiveDescriptors(descriptorCount, step);
             long tPrepare = System.nanoTime();
             receiving += tPrepare - tFds;
             List<AdoptedConnection> adopted = new ArrayList<>();
@@ -162,7 +174,7 @@ public final class Takeover {
                 sleep(delay);
             }
             try {
-                link.send(Wire.Type.ACK, new Messages.Ack(batch.batch(), adoptedIds, refusals), STEP);
+                link.send(Wire.Type.ACK, new Messages.Ack(batch.batch(), adoptedIds, refusals), step);
             } catch (HandoverException e) {
                 adopted.forEach(AdoptedConnection::discard); // not acknowledged: still the old process's
                 throw e;
@@ -177,6 +189,9 @@ public final class Takeover {
             }
             adoptedCount += adopted.size();
             refusedCount += refusals.size();
+            if (adoptedCount == adopted.size() && !adopted.isEmpty()) {
+                stopHereForTests("first-ack");
+            }
         }
         for (CountDownLatch l : starts) {
             try {
@@ -186,12 +201,11 @@ public final class Takeover {
             }
         }
         long pauseMillis = TimeUnit.NANOSECONDS.toMillis(longestPause.get());
+        stopHereForTests("before-bye");
         beforeBye.run(); // e.g. systemd's MAINPID: the old process may exit as soon as it reads BYE
-        try {
-            link.send(Wire.Type.BYE, new Messages.Bye(pauseMillis), STEP);
-        } catch (HandoverException e) {
-            log.warn("Takeover: could not say BYE to pid {} ({}); everything is handed over already", peer, e.getMessage());
-        }
+        // BYE settles the listeners: once it is written the old process lets them go; if it cannot
+        // be written, the old process gave up on us and serves them again, so we must not.
+        link.send(Wire.Type.BYE, new Messages.Bye(pauseMillis), step);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         log.info("Took over from pid {}: {} connections in {} ms (longest pause {} ms), {} refused, {} listeners;"
                 + " receiving descriptors {} ms, wrapping {} ms", peer, adoptedCount, millis, pauseMillis, refusedCount,
@@ -273,6 +287,21 @@ public final class Takeover {
         return f.channel();
     }
 
+    /** Stops this process (SIGSTOP) if {@code sluice.handover.test-stop-at} names {@code step}; tests only. */
+    private static void stopHereForTests(String step) {
+        if (!step.equals(System.getProperty(TEST_STOP_AT))) {
+            return;
+        }
+        log.warn("Test knob {}={}: stopping this process (SIGSTOP)", TEST_STOP_AT, step);
+        try {
+            new ProcessBuilder("kill", "-STOP", Long.toString(ProcessHandle.current().pid())).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            log.warn("cannot stop this process: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -284,13 +313,20 @@ public final class Takeover {
     /** A takeover that stopped early. */
     public static final class Failed extends Exception {
         private final boolean listenersTaken;
+        private final int adopted;
 
-        Failed(String message, boolean listenersTaken) {
+        Failed(String message, boolean listenersTaken, int adopted) {
             super(message);
             this.listenersTaken = listenersTaken;
+            this.adopted = adopted;
         }
 
-        /** Whether this process already accepts on sockets it took (it must go on serving them). */
+        /** Connections this process acknowledged before it stopped: its own, to serve until they end. */
+        public int adopted() {
+            return adopted;
+        }
+
+        /** Whether this process accepted on sockets it took (it must let them go: the old process serves them again). */
         public boolean listenersTaken() {
             return listenersTaken;
         }

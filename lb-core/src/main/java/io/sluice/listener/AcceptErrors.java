@@ -19,16 +19,28 @@ import org.slf4j.LoggerFactory;
  * connections are not touched.
  *
  */
-final class AcceptErrors extends ChannelInboundHandlerAdapter {
+public final class AcceptErrors extends ChannelInboundHandlerAdapter {
 
     private static final long PAUSE_MILLIS = 1000;
 
     private final String listener;
+    private final String hintWhenOutOfFiles;
     private final ThrottledLog log =
             new ThrottledLog(LoggerFactory.getLogger(Listener.class), TimeUnit.SECONDS.toNanos(10));
 
     AcceptErrors(String listener) {
+        this(listener, "the process's open-files limit is reached (a proxied connection uses two descriptors):"
+                + " raise LimitNOFILE, or lower limits.max-connections below half of it");
+    }
+
+    private AcceptErrors(String listener, String hintWhenOutOfFiles) {
         this.listener = listener;
+        this.hintWhenOutOfFiles = hintWhenOutOfFiles;
+    }
+
+    /** For the admin API's listening socket: the same pause and throttled report. */
+    public static AcceptErrors forAdmin() {
+        return new AcceptErrors("admin", "the process's open-files limit is reached: raise LimitNOFILE");
     }
 
     @Override
@@ -39,10 +51,7 @@ final class AcceptErrors extends ChannelInboundHandlerAdapter {
             ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), PAUSE_MILLIS, TimeUnit.MILLISECONDS);
         }
         String why = String.valueOf(cause.getMessage());
-        String hint = why.contains("Too many open files")
-                ? "the process's open-files limit is reached (a proxied connection uses two descriptors):"
-                        + " raise LimitNOFILE, or lower limits.max-connections below half of it"
-                : "check the system log";
+        String hint = why.contains("Too many open files") ? hintWhenOutOfFiles : "check the system log";
         log.error("listener '{}' cannot accept connections: {}; pausing accepts for {} ms ({})", listener,
                 why, PAUSE_MILLIS, hint);
     }

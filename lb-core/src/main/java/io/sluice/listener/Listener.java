@@ -10,8 +10,10 @@ import io.sluice.config.ListenerConfig;
 import io.sluice.proxy.FrontendInitializer;
 import io.sluice.proxy.FrontendSettings;
 import io.sluice.transport.Descriptors;
+import io.sluice.transport.ListeningSockets;
 import io.sluice.transport.Transport;
 import java.net.InetSocketAddress;
+import java.util.OptionalInt;
 
 /**
  * One bound listening socket and the relay settings of the connections it accepts.
@@ -49,6 +51,7 @@ public final class Listener {
      */
     public static Listener bind(ListenerConfig config, FrontendSettings settings, Transport transport, EventLoopGroup group)
             throws BindFailedException {
+        refuseShared(config);
         FrontendInitializer initializer = new FrontendInitializer(settings);
         ServerBootstrap bootstrap = bootstrap(config, initializer, transport, group)
                 .channel(transport.serverChannelClass());
@@ -60,6 +63,24 @@ public final class Listener {
             throw new BindFailedException(describe(config, bound.cause()), bound.cause());
         }
         return new Listener(config, bound.channel(), initializer);
+    }
+
+    /**
+     * One owner per port: SO_REUSEPORT would let this bind share a port another live process (a
+     * second Sluice, or anything else of our uid) already listens on, and take half its new
+     * connections without a word. Our own sockets may overlap (a reload binds a moved listener
+     * before closing the old one); a handover adopts the old process's socket instead of binding.
+     */
+    private static void refuseShared(ListenerConfig config) throws BindFailedException {
+        ListeningSockets.Entry other = ListeningSockets.ownedByAnother(config.bind());
+        if (other != null) {
+            InetSocketAddress a = config.bind();
+            throw new BindFailedException("cannot bind listener '" + config.name() + "' to "
+                    + a.getAddress().getHostAddress() + ":" + a.getPort() + ": another process already listens on "
+                    + other.address().getAddress().getHostAddress() + ":" + other.address().getPort()
+                    + " (stop it first; to replace a running Sluice without dropping connections use"
+                    + " 'sluice run --takeover')", null);
+        }
     }
 
     /**
@@ -142,6 +163,11 @@ public final class Listener {
      */
     public void accepting(boolean on) {
         Transport.setAccepting(serverChannel, on);
+    }
+
+    /** How many connections wait in this socket's accept queue (anyone's to accept), if the kernel says. */
+    public OptionalInt waitingToBeAccepted() {
+        return ListeningSockets.acceptQueue(descriptor());
     }
 
     /** Stops accepting; connections already accepted are not touched. */

@@ -181,6 +181,11 @@ final class ConnectionHandover {
         c.handedOver = true;
         c.held = false;
         c.closing = true;
+        // The sockets live on in the other process: this close must only drop our descriptors.
+        removeShutdownOnClose(inbound);
+        if (c.outbound != null) {
+            removeShutdownOnClose(c.outbound);
+        }
         if (!c.established) {
             // A deregistered channel's pipeline is never torn down by close: remove the prelude
             // handlers now so their buffers (tape, sniffer, decoder) are released. From the last to
@@ -195,6 +200,29 @@ final class ConnectionHandover {
             c.outbound.close();
         }
         inbound.close();
+    }
+
+    /**
+     * Another process may hold copies of {@code c}'s descriptors: closes here shut the sockets down
+     * first. Also on the prelude's future pipeline, since the channel is the same. Event loop.
+     */
+    static void shareDescriptors(Connection c) {
+        addShutdownOnClose(c.inbound());
+        if (c.outbound != null) {
+            addShutdownOnClose(c.outbound);
+        }
+    }
+
+    private static void removeShutdownOnClose(Channel ch) {
+        if (ch.pipeline().get(ShutdownOnClose.class) != null) {
+            ch.pipeline().remove(ShutdownOnClose.INSTANCE);
+        }
+    }
+
+    private static void addShutdownOnClose(Channel ch) {
+        if (ch.pipeline().get(ShutdownOnClose.class) == null) {
+            ch.pipeline().addFirst(ShutdownOnClose.INSTANCE);
+        }
     }
 
     /** The handover of {@code c} did not happen (the other process died or refused it): serve it on. */

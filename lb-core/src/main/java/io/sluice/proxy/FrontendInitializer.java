@@ -46,6 +46,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
             ch.pipeline().addLast(PreludeTape.NAME, new PreludeTape());
         }
         if (proxyHeader) {
+            ch.pipeline().addLast(ProxyHeaderReceiver.GUARD, ProxyHeaderReceiver.newGuard());
             ch.pipeline().addLast("proxy-header-decoder", ProxyHeaderReceiver.newDecoder());
             ch.pipeline().addLast("proxy-header", new ProxyHeaderReceiver(settings.listener(), settings.metrics()));
         }

@@ -87,6 +87,19 @@ public final class PausedConnection {
         connection.inbound().eventLoop().execute(() -> ConnectionHandover.resumeHere(connection));
     }
 
+    /**
+     * It stays here, but its descriptors reached the other process (a batch in flight when the
+     * handover was aborted): serve it on, and when it ends, shut its sockets down for every process
+     * holding them ({@link ShutdownOnClose}). Any thread.
+     */
+    public void resumeShared() {
+        releaseBytes();
+        connection.inbound().eventLoop().execute(() -> {
+            ConnectionHandover.shareDescriptors(connection);
+            ConnectionHandover.resumeHere(connection);
+        });
+    }
+
     private void releaseBytes() {
         for (ByteBuf b : new ByteBuf[] {toClient, toBackend, replay}) {
             if (b != null) {

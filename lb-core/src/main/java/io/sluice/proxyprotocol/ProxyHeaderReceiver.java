@@ -1,7 +1,10 @@
 package io.sluice.proxyprotocol;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
@@ -45,6 +48,54 @@ public final class ProxyHeaderReceiver extends ChannelInboundHandlerAdapter {
         return new HAProxyMessageDecoder();
     }
 
+    /** Name of {@link #newGuard}'s handler in the pipeline. */
+    public static final String GUARD = "proxy-header-guard";
+
+    /**
+     * A handler to add before the decoder: Netty's decoder closes the channel itself on a malformed
+     * header, before the exception that says why reaches this receiver, so the connection would
+     * end as a client abort. The guard sees a close made while the decoder runs (it wraps the
+     * decoder's reads and events) and tells the receiver first. Closes for other reasons (a
+     * shutdown, the header timeout) pass untouched.
+     */
+    public static ChannelDuplexHandler newGuard() {
+        return new ChannelDuplexHandler() {
+            private boolean decoding;
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                decoding = true;
+                try {
+                    ctx.fireChannelRead(msg);
+                } finally {
+                    decoding = false;
+                }
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                decoding = true;
+                try {
+                    ctx.fireUserEventTriggered(evt);
+                } finally {
+                    decoding = false;
+                }
+            }
+
+            @Override
+            public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+                if (decoding) {
+                    decoding = false;
+                    ctx.fireUserEventTriggered(DecoderClosing.INSTANCE); // a no-op once the header is settled
+                }
+                super.close(ctx, promise);
+            }
+        };
+    }
+
+    /** From the guard: the channel is being closed while the header may be pending. */
+    private enum DecoderClosing { INSTANCE }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         timeout = ctx.executor().schedule(() -> fail(ctx, "timeout"), HEADER_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
@@ -67,6 +118,9 @@ public final class ProxyHeaderReceiver extends ChannelInboundHandlerAdapter {
                     : new ClientAddressResolved(
                             socketAddress(header.sourceAddress(), header.sourcePort()),
                             socketAddress(header.destinationAddress(), header.destinationPort()));
+            if (ctx.pipeline().get(GUARD) != null) {
+                ctx.pipeline().remove(GUARD);
+            }
             ctx.pipeline().remove(this);
             ctx.fireUserEventTriggered(resolved);
         } finally {
@@ -77,6 +131,17 @@ public final class ProxyHeaderReceiver extends ChannelInboundHandlerAdapter {
     /** A handover while the header is awaited: no timeout while paused; a fresh one if this process keeps it. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DecoderClosing.INSTANCE) {
+            // The decoder closes the channel: the header is malformed. Not passed on.
+            fail(ctx, "invalid");
+            return;
+        }
+        if (evt instanceof ChannelInputShutdownEvent && !done) {
+            // The upstream's FIN in the middle of the header: it will never be complete, so do
+            // not wait for the header timeout.
+            fail(ctx, "invalid");
+            return;
+        }
         if (evt == HandoverEvent.PAUSE && !done) {
             cancelTimeout();
         } else if (evt == HandoverEvent.RESUME && !done) {

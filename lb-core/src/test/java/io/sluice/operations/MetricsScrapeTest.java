@@ -131,6 +131,13 @@ class MetricsScrapeTest {
                 assertFalse(find(all, "sluice_event_loop_pending_tasks").isEmpty(), "event-loop pending tasks");
                 assertTrue(find(all, "sluice_event_loop_pending_tasks").stream().allMatch(s -> s.labels().containsKey("loop")));
                 assertFalse(find(all, "sluice_netty_direct_memory_used_bytes").isEmpty(), "Netty direct memory");
+                // The allocator in use (Netty 4.2: the adaptive one) holds the relayed bytes' buffers;
+                // reading the pooled allocator instead would say 0 for ever.
+                assertTrue(value(all, "sluice_netty_pooled_direct_memory_used_bytes") > 0, text);
+                // Gauges of events that have not happened yet read 0, not NaN.
+                assertEquals(0, value(all, "sluice_handover_last_connections"), text);
+                assertEquals(0, value(all, "sluice_handover_last_duration_seconds"), text);
+                assertEquals(0, value(all, "sluice_handover_last_longest_pause_seconds"), text);
                 assertFalse(find(all, "process_files_open_files").isEmpty(), "file descriptors");
                 assertTrue(text.contains("# TYPE sluice_connections_accepted_total counter"), text);
 

@@ -177,6 +177,27 @@ class ProxyProtocolTest {
             await().atMost(Duration.ofSeconds(5)).until(() ->
                     daemon.count("sluice.proxy.protocol.refused", "listener", "main", "reason", "invalid") == 1);
             assertEquals(0, echo.accepted(), "never reached a backend");
+            // Closed for its header, not as a client abort (Netty's decoder closes the channel itself).
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    daemon.count("sluice.connections.closed", "listener", "main", "reason", "proxy-header-invalid") == 1);
+            assertEquals(0, daemon.count("sluice.connections.closed", "listener", "main", "reason", "client-abort"));
+        }
+    }
+
+    @Test
+    void aTrustedUpstreamsFinInTheMiddleOfTheHeaderEndsItWithoutWaitingForTheTimeout() throws Exception {
+        try (TestBackend echo = TestBackend.namedEcho("echo");
+             RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tcp("app").acceptProxyProtocol("127.0.0.0/8")
+                     .pool("app", echo).build());
+             Socket s = Clients.connect(daemon.address(), Clients.loopback(11))) {
+            s.getOutputStream().write("PROXY TCP4 127.0.0.".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            // Well before the 5 s header timeout: the header can never be completed after a FIN.
+            await().atMost(ProxyHeaderReceiver.HEADER_TIMEOUT.minusSeconds(2)).until(() ->
+                    daemon.count("sluice.connections.closed", "listener", "main", "reason", "proxy-header-invalid") == 1);
+            assertEquals(-1, readOrReset(s));
+            assertEquals(1, daemon.count("sluice.proxy.protocol.refused", "listener", "main", "reason", "invalid"));
+            assertEquals(0, echo.accepted(), "never reached a backend");
         }
     }
 
