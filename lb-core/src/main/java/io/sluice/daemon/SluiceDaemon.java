@@ -98,6 +98,7 @@ public final class SluiceDaemon implements AutoCloseable {
                 this::registrySource, this::onFirstSnapshots, pool -> daemonMetrics.trackPools());
         this.running = new RunningConfig(config, transport, upstreams, tracker, metrics);
         this.overrides = OverrideStores.open(config);
+        StoreMetrics.bind(daemonMetrics.registry(), overrides);
         BackendControl backends = new BackendControl(upstreams, drains, control, overrides);
         backends.followStore();
         this.listeners = new BoundListeners(transport, workers, running::settingsFor);
