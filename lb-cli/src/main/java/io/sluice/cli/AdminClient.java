@@ -11,6 +11,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -93,8 +94,13 @@ final class AdminClient {
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpConnectTimeoutException e) {
+            throw unreachable("no connection within " + HumanDurations.human(timeout) + " (--timeout)");
         } catch (HttpTimeoutException e) {
-            throw unreachable("no answer within " + HumanDurations.human(timeout) + " (--timeout)");
+            // Connected, then no answer: the daemon is there but slow. Not "unreachable": a change may have been applied.
+            throw new CliException(ExitCodes.NO_ANSWER, "the admin API at " + base + " accepted the request but did not"
+                    + " answer within " + HumanDurations.human(timeout) + " (--timeout); a change may still have been applied:"
+                    + " check with 'sluicectl backends' or 'sluicectl status'");
         } catch (IOException e) {
             throw unreachable(reason(e));
         } catch (InterruptedException e) {

@@ -69,8 +69,15 @@ public final class DaemonProcess implements AutoCloseable {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private int openFilesLimit;
         private int adminPort;
+        private final List<String> prefix = new ArrayList<>();
 
         private Launch() {}
+
+        /** Words run before the command, such as {@code ip netns exec NAME} (the direct-routing lab). */
+        public Launch prefix(String... words) {
+            prefix.addAll(List.of(words));
+            return this;
+        }
 
         /** A JVM option such as {@code -Dsluice.handover.test-batch-delay-ms=200}. */
         public Launch jvmOption(String option) {
@@ -104,6 +111,11 @@ public final class DaemonProcess implements AutoCloseable {
                     shell.append(" '").append(a.replace("'", "'\\''")).append('\'');
                 }
                 command = List.of("bash", "-c", shell.toString());
+            }
+            if (!prefix.isEmpty()) {
+                List<String> prefixed = new ArrayList<>(prefix);
+                prefixed.addAll(command);
+                command = prefixed;
             }
             Path out = dir.resolve("sluice-" + System.nanoTime() + "-" + SEQUENCE.incrementAndGet() + ".log");
             ProcessBuilder builder = new ProcessBuilder(command)
