@@ -38,6 +38,8 @@ final class JsonLogEncoders {
         LoggingEventFormattedTimestampJsonProvider time = new LoggingEventFormattedTimestampJsonProvider();
         time.setFieldName("time");
         time.setTimeZone("UTC");
+        // Milliseconds, as the text lines and the access log's "time" have them (the default would print nanoseconds).
+        time.setPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
         providers.addTimestamp(time);
         LogLevelJsonProvider level = new LogLevelJsonProvider();
         level.setFieldName("level");

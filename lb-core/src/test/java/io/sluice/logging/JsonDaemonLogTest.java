@@ -63,7 +63,8 @@ class JsonDaemonLogTest {
                 List<JsonNode> daemon = daemonLines(d.output());
                 for (JsonNode line : daemon) {
                     Instant.parse(line.path("time").asText()); // ISO-8601 UTC, or this throws
-                    assertTrue(line.path("time").asText().endsWith("Z"), line.toString());
+                    assertTrue(line.path("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"),
+                            "UTC, milliseconds: " + line);
                     assertTrue(LEVELS.contains(line.path("level").asText()), line.toString());
                     assertFalse(line.path("logger").asText().isEmpty(), line.toString());
                     assertFalse(line.path("thread").asText().isEmpty(), line.toString());
