@@ -15,7 +15,6 @@ final class DirectTables {
 
     /** {@code status}: one row per direct listener. */
     static void listeners(AdminCommand command, DirectView direct, PrintWriter out) {
-        out.println();
         out.println("direct routing: nft table ip " + direct.table() + ", hash seed " + direct.hashSeed() + ", "
                 + direct.transactions() + " transactions" + (direct.transactionFailures() == 0 ? ""
                 : ", " + direct.transactionFailures() + " refused") + (direct.lastError() == null ? ""

@@ -52,6 +52,7 @@ final class StatusCommand extends AdminCommand {
         }
         t.print(out());
         if (status.direct() != null) {
+            out().println();
             DirectTables.listeners(this, status.direct(), out());
         }
         return ExitCodes.OK;
