@@ -132,12 +132,18 @@ class DirectOperationsLabTest {
         return d;
     }
 
-    /** GETs from inside {@code node}'s namespace (one JVM for all); each answer's body, every status asserted 200. */
-    private static List<String> get(String node, List<String> paths) throws Exception {
+    /** GETs from inside {@code node}'s namespace (one JVM for all); each answer as {@code STATUS BODY}. */
+    private static List<String> answers(String node, List<String> paths) throws Exception {
         List<String> args = new ArrayList<>(List.of("get", ADMIN));
         args.addAll(paths);
         List<String> lines = lab.runNode(node, args.toArray(String[]::new)).lines().toList();
         assertEquals(paths.size(), lines.size(), () -> String.join("\n", lines));
+        return lines;
+    }
+
+    /** GETs from inside {@code node}'s namespace (one JVM for all); each answer's body, every status asserted 200. */
+    private static List<String> get(String node, List<String> paths) throws Exception {
+        List<String> lines = answers(node, paths);
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
@@ -339,5 +345,30 @@ class DirectOperationsLabTest {
         assertEquals(next.pid(), status.pid(), "the new process answers the admin API");
         assertTrue(streamed.matches("stream \\d+ sent 2000 answered 2000 by k[123]"), "no datagram lost: " + streamed);
         client.ask("close", 30);
+    }
+
+    @Test
+    @Order(5)
+    void aBadExplainGetsOneClearProblem() throws Exception {
+        String base = "/api/v1/direct/explain?client=" + Lab.CLIENT;
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put(base + "&client_port=1&listener=nope", "404 no direct listener 'nope' (direct listeners: web, echo)");
+        cases.put(base + "&client_port=1", "400 several direct listeners match (web, echo): give listener, or protocol and port");
+        cases.put(base + "&listener=web", "400 client_port is required: listener 'web' hashes the 5-tuple");
+        cases.put(base + "&client_port=1&listener=web&port=9000", "400 port 9000 is not a port of direct listener 'web' (its ports: [8080])");
+        cases.put(base + "&client_port=1&protocol=sctp", "400 bad 'protocol': 'sctp' (expected tcp or udp)");
+        cases.put("/api/v1/direct/explain?client=2001:db8::1&client_port=1&listener=web", "400 client 2001:db8:0:0:0:0:0:1: direct listeners are IPv4 only");
+        List<String> answers = answers("b1", new ArrayList<>(cases.keySet()));
+        int i = 0;
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            String answer = answers.get(i++);
+            String status = c.getValue().substring(0, 3);
+            String detail = c.getValue().substring(4);
+            assertTrue(answer.startsWith(status + " "), c.getKey() + ": " + answer);
+            String got = JSON.readTree(answer.substring(4)).path("detail").asText();
+            assertTrue(got.startsWith(detail), c.getKey() + ": " + got);
+        }
+        System.out.println("[direct-ops] " + cases.size() + " bad explain requests, each one problem document: "
+                + String.join(" | ", cases.values()));
     }
 }
