@@ -28,8 +28,8 @@ class DirectCommandsTest extends AgainstFixture {
     }
 
     @Test
-    void explainDirectSendsTheFlowAndPrintsTheKernelsDecision() throws Exception {
-        api.directExplain = JSON.writeValueAsString(new DirectExplainView("video", "sluice", "203.0.113.10", "tcp", 443,
+    void explainDirectSendsTheFlowAndPrintsTheKernelsDecision() {
+        api.directExplain = JSON.valueToTree(new DirectExplainView("video", "sluice", "203.0.113.10", "tcp", 443,
                 "198.51.100.2", 40000, "5-tuple", "video", "0x000051c3", 4093, 1021, "v2", 7, "3b787edd432e0f91",
                 new DirectExplainView.FlowEntry("v1", "0xc633640b", 287_000L, true), "v1", "flow-map",
                 "an established flow: the kernel's flow map pins it to v1"));
@@ -61,8 +61,8 @@ class DirectCommandsTest extends AgainstFixture {
     }
 
     @Test
-    void statusShowsEachDirectListenersTable() throws Exception {
-        api.direct = JSON.writeValueAsString(view("3b787edd432e0f91", 7));
+    void statusShowsEachDirectListenersTable() {
+        api.direct = JSON.valueToTree(view("3b787edd432e0f91", 7));
         Cli.Result r = cli.run("status");
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().contains("direct routing: nft table ip sluice, hash seed 0x000051c3, 4 transactions\n"), r::toString);
@@ -71,8 +71,8 @@ class DirectCommandsTest extends AgainstFixture {
     }
 
     @Test
-    void directShowsBackendsWithTheKernelsCounters() throws Exception {
-        api.direct = JSON.writeValueAsString(view("3b787edd432e0f91", 7));
+    void directShowsBackendsWithTheKernelsCounters() {
+        api.direct = JSON.valueToTree(view("3b787edd432e0f91", 7));
         Cli.Result r = cli.run("direct");
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals("/api/v1/direct", api.onlyRequest().path());
@@ -82,10 +82,10 @@ class DirectCommandsTest extends AgainstFixture {
 
     @Test
     void compareSaysWhetherEveryNodeHoldsTheSameTable() throws Exception {
-        api.direct = JSON.writeValueAsString(view("3b787edd432e0f91", 7));
+        api.direct = JSON.valueToTree(view("3b787edd432e0f91", 7));
         try (AdminApiFixture same = new AdminApiFixture(); AdminApiFixture other = new AdminApiFixture()) {
-            same.direct = JSON.writeValueAsString(view("3b787edd432e0f91", 9));
-            other.direct = JSON.writeValueAsString(view("60723b8f6af26d7f", 8));
+            same.direct = JSON.valueToTree(view("3b787edd432e0f91", 9));
+            other.direct = JSON.valueToTree(view("60723b8f6af26d7f", 8));
             Cli.Result agree = cli.run("direct", "--compare", same.url());
             assertEquals(0, agree.exitCode(), agree::toString);
             assertTrue(agree.out().contains("all 2 nodes hold the same table for every direct listener"), agree::toString);
