@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
  * {@code sluicectl direct}: GET /api/v1/direct, the direct listeners as this node's kernel has them;
  * with {@code --compare}, the same from other nodes behind the VIP, side by side, and whether every
  * node holds the same Maglev table (fingerprint) per listener. Nodes that disagree send a new flow
- * to different backends depending on which node ECMP picks: exit 1.
+ * to different backends depending on which node ECMP picks: exit 1. The command's thread, one call
+ * after the other.
  */
 @Command(name = "direct", mixinStandardHelpOptions = true, versionProvider = SluiceCtl.Version.class,
         description = "Show the direct listeners' kernel tables and counters; --compare checks that other nodes "

@@ -9,6 +9,7 @@ import java.util.Map;
 /**
  * {@code sluicectl explain --direct}: GET /api/v1/direct/explain, where the kernel sends one flow of a
  * direct listener and why (its slot, the Maglev table it indexes, the kernel's flow-map entry).
+ * Kept beside {@link ExplainCommand}, which hands it its options. Stateless; the command's thread.
  */
 final class DirectExplain {
 

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * How the direct listeners read in {@code status} and {@code backends}: per listener its kernel table
  * (generation, fingerprint, flows), per backend its slots and the kernel's packet and byte counters.
- * The fingerprint is what an operator compares across nodes behind one VIP.
+ * The fingerprint is what an operator compares across nodes behind one VIP. Stateless; the command's thread.
  */
 final class DirectTables {
 

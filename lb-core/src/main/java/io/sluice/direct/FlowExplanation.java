@@ -10,6 +10,8 @@ import java.util.Optional;
  * flow-map entry. In the kernel's order: an entry in the flow map whose backend is live decides;
  * otherwise the flow's {@link FlowHash} slot in the slot map does; a slot without a backend drops.
  *
+ * <p>Immutable; built on the direct thread ({@link DirectPlane#explain}), read by any.
+ *
  * @param plan         the plan the kernel was last programmed with
  * @param service      the listener's part of it
  * @param clientPort   null with the source flow key

@@ -56,9 +56,18 @@ final class FlowMaps {
             }
             throw e;
         }
-        Matcher m = ELEMENT.matcher(out.replace('\n', ' '));
-        if (!m.find()) {
+        Optional<Entry> entry = parseElement(out);
+        if (entry.isEmpty()) {
             throw new SystemCommand.Failed("cannot read nft's answer for " + key + " in " + map + ": " + out.strip(), false);
+        }
+        return entry;
+    }
+
+    /** The one element of nft's listing of a {@code get element}, or empty when the text has none. */
+    static Optional<Entry> parseElement(String listing) {
+        Matcher m = ELEMENT.matcher(listing.replace('\n', ' '));
+        if (!m.find()) {
+            return Optional.empty();
         }
         String mark = m.group(2);
         long value = mark.startsWith("0x") ? Long.parseLong(mark.substring(2), 16) : Long.parseLong(mark);
