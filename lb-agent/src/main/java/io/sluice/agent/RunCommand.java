@@ -2,13 +2,17 @@ package io.sluice.agent;
 
 import io.sluice.agent.config.AgentConfig;
 import io.sluice.agent.config.ConfigException;
+import io.sluice.agent.direct.BackendSetup;
 import io.sluice.agent.registrar.Registrar;
 import java.io.PrintWriter;
+import java.net.Inet4Address;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import sun.misc.Signal;
 
@@ -18,10 +22,16 @@ import sun.misc.Signal;
  * {@code sun.misc.Signal} handlers rather than a shutdown hook: a hook runs while the JVM is already
  * exiting (status 143 for SIGTERM), a handler lets {@code run} return and exit 0, which systemd reads as
  * a clean stop.
+ *
+ * <p>A service with {@code direct-vips} is in a Sluice direct pool: before anything is registered the
+ * host takes those VIPs on {@code lo} with the ARP settings ({@link BackendSetup}), and after the last
+ * deregistration it gives them back, so the balancer never sends a flow to a host that would drop it.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Register the services and keep their health in the registry until SIGTERM/SIGINT.")
 final class RunCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
     @Mixin
     ConfigOption config;
@@ -42,6 +52,18 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return SluiceAgent.BAD_CONFIG;
         }
+        // Direct pools: the host holds their VIPs before the balancer may send it a flow, until it left the pool.
+        List<Inet4Address> vips = cfg.services().stream().flatMap(s -> s.directVips().stream()).distinct().toList();
+        if (!vips.isEmpty()) {
+            try {
+                BackendSetup.apply(vips).forEach(line -> log.info("direct-vips: {}", line));
+            } catch (BackendSetup.Failed e) {
+                registrars.forEach(Registrar::close);
+                err.println("sluice-agent: direct-vips: " + e.getMessage());
+                err.flush();
+                return SluiceAgent.REGISTRY_FAILED;
+            }
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
@@ -49,6 +71,13 @@ final class RunCommand implements Callable<Integer> {
         agent.start();
         stop.await();
         agent.shutdown();
+        if (!vips.isEmpty()) {
+            try {
+                BackendSetup.remove(vips).forEach(line -> log.info("direct-vips: {}", line));
+            } catch (BackendSetup.Failed e) {
+                log.error("direct-vips: could not take the VIPs off lo: {}", e.getMessage());
+            }
+        }
         return SluiceAgent.OK;
     }
 }

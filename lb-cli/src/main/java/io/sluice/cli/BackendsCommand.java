@@ -37,6 +37,7 @@ final class BackendsCommand extends AdminCommand {
         out().println(head);
         out().println();
         Views.backends(this, Views.list(p.backends())).print(out());
+        DirectTables.ofPool(this, Views.list(p.direct()), out());
         return ExitCodes.OK;
     }
 }

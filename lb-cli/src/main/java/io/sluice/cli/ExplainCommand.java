@@ -26,8 +26,28 @@ final class ExplainCommand extends AdminCommand {
     @Option(names = "--listener", paramLabel = "NAME", description = "The listener (default: the only one).")
     String listener;
 
+    @Option(names = "--direct", description = "Explain a flow of a direct listener: which backend the kernel's "
+            + "flow hash picks, and whether the kernel's flow map already pins it.")
+    boolean direct;
+
+    @Option(names = "--client-port", paramLabel = "PORT", description = "The client's source port (direct, 5-tuple flows).")
+    Integer clientPort;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "The listener port the flow goes to (direct; default: the listener's only port).")
+    Integer port;
+
+    @Option(names = "--protocol", paramLabel = "tcp|udp", description = "The flow's protocol (direct; picks the listener with --port).")
+    String protocol;
+
     @Override
     int run() {
+        if (direct || clientPort != null || port != null || protocol != null) {
+            if (sni != null || alpn != null) {
+                throw new CliException(ExitCodes.USAGE, "--sni and --alpn do not apply to a direct listener "
+                        + "(the kernel forwards its packets and never reads a ClientHello)");
+            }
+            return DirectExplain.run(this, client, clientPort, listener, port, protocol);
+        }
         Map<String, String> query = new LinkedHashMap<>();
         query.put("listener", listener);
         query.put("client", client);

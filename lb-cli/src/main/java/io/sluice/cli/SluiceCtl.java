@@ -30,6 +30,7 @@ import picocli.CommandLine.Mixin;
             ConnectionsCommand.class,
             ExplainCommand.class,
             StickTableCommand.class,
+            DirectCommand.class,
             ReloadCommand.class,
             UpgradeCommand.class,
             AutoComplete.GenerateCompletion.class,

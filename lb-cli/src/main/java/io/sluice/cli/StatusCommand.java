@@ -51,6 +51,10 @@ final class StatusCommand extends AdminCommand {
             t.row(l.name(), l.bind(), l.mode(), String.join(", ", Views.list(l.pools())));
         }
         t.print(out());
+        if (status.direct() != null) {
+            out().println();
+            DirectTables.listeners(this, status.direct(), out());
+        }
         return ExitCodes.OK;
     }
 

@@ -8,6 +8,8 @@ import java.util.List;
  * @param pid         the daemon's process id; null from a daemon that does not report one
  * @param handover    the handover object; null from a daemon without handover support
  * @param sharedStore the override store's state; null from a daemon that does not report one
+ * @param direct      the direct listeners as this node's kernel has them; null without direct routing
+ *                    (or from a daemon that does not report them)
  */
 public record StatusView(
         String version,
@@ -18,7 +20,14 @@ public record StatusView(
         List<Listener> listeners,
         Long pid,
         HandoverView handover,
-        StoreView sharedStore) {
+        StoreView sharedStore,
+        DirectView direct) {
+
+    /** A status without direct routing. */
+    public StatusView(String version, long uptimeSeconds, String transport, String configFile, int activeConnections,
+                      List<Listener> listeners, Long pid, HandoverView handover, StoreView sharedStore) {
+        this(version, uptimeSeconds, transport, configFile, activeConnections, listeners, pid, handover, sharedStore, null);
+    }
 
     /** A status of this process without handover details (tests, embedders). */
     public StatusView(String version, long uptimeSeconds, String transport, String configFile, int activeConnections,

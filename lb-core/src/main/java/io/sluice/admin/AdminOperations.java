@@ -2,6 +2,8 @@ package io.sluice.admin;
 
 import io.sluice.adminapi.BackendView;
 import io.sluice.adminapi.ConnectionView;
+import io.sluice.adminapi.DirectExplainView;
+import io.sluice.adminapi.DirectView;
 import io.sluice.adminapi.ExplainView;
 import io.sluice.adminapi.PoolView;
 import io.sluice.adminapi.Readiness;
@@ -50,6 +52,24 @@ public interface AdminOperations {
 
     /** Which route, pool and backend a client would get now, and why. */
     ExplainView explain(String listener, String sni, List<String> alpn, InetAddress client);
+
+    /** The direct listeners as this node's kernel has them; 404 without a direct section. */
+    default DirectView direct() {
+        throw new NotFoundException("no direct listeners: the config has no direct section");
+    }
+
+    /**
+     * Where the kernel sends one flow of a direct listener now, and why.
+     *
+     * @param listener   the direct listener, or null: the one {@code protocol} and {@code port} name
+     * @param protocol   "tcp", "udp" or null
+     * @param port       the listener port of the flow, or null when the listener has one
+     * @param clientPort the client's source port (the 5-tuple flow key needs it)
+     */
+    default DirectExplainView explainDirect(String listener, String protocol, Integer port, InetAddress client,
+                                            Integer clientPort) {
+        throw new NotFoundException("no direct listeners: the config has no direct section");
+    }
 
     /** The pool's stick table on this node, at most {@code limit} entries; 404 for a pool that is not sticky. */
     StickTableView stickTable(String pool, int limit);

@@ -98,8 +98,12 @@ final class AdminRouter {
                 case "connections" -> new Route(GET, this::connections);
                 case "explain" -> new Route(GET, this::explain);
                 case "reload" -> new Route(POST, this::reload);
+                case "direct" -> new Route(GET, r -> AdminResponse.ok(ops.direct()));
                 default -> null;
             };
+        }
+        if (n == 4 && resource.equals("direct") && s.get(3).equals("explain")) {
+            return new Route(GET, this::explainDirect);
         }
         if (!resource.equals("pools")) {
             return null;
@@ -233,6 +237,39 @@ final class AdminRouter {
     }
 
     private AdminResponse explain(AdminRequest request) {
+        InetAddress client = client(request);
+        String alpnText = request.param("alpn");
+        List<String> alpn = alpnText == null ? List.of()
+                : Arrays.stream(alpnText.split(",")).map(String::strip).filter(a -> !a.isEmpty()).toList();
+        return AdminResponse.ok(ops.explain(request.param("listener"), request.param("sni"), alpn, client));
+    }
+
+    /** GET /api/v1/direct/explain?client=IP&client_port=N[&listener=NAME][&protocol=tcp|udp][&port=N]. */
+    private AdminResponse explainDirect(AdminRequest request) {
+        InetAddress client = client(request);
+        return AdminResponse.ok(ops.explainDirect(request.param("listener"), request.param("protocol"),
+                port(request, "port"), client, port(request, "client_port")));
+    }
+
+    /** An optional port parameter, 1..65535. */
+    private static Integer port(AdminRequest request, String name) {
+        String text = request.param(name);
+        if (text == null) {
+            return null;
+        }
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiProblem.badRequest("bad '" + name + "': '" + text + "' (expected a port, 1..65535)");
+    }
+
+    /** The {@code client} parameter: an IP literal. */
+    private static InetAddress client(AdminRequest request) {
         String clientText = request.param("client");
         if (clientText == null) {
             throw ApiProblem.badRequest("missing query parameter 'client' (expected an IP address, e.g. client=203.0.113.7)");
@@ -244,10 +281,7 @@ final class AdminRouter {
         if (client == null) {
             throw ApiProblem.badRequest("bad 'client': '" + clientText + "' (expected an IPv4 or IPv6 address, not a host name)");
         }
-        String alpnText = request.param("alpn");
-        List<String> alpn = alpnText == null ? List.of()
-                : Arrays.stream(alpnText.split(",")).map(String::strip).filter(a -> !a.isEmpty()).toList();
-        return AdminResponse.ok(ops.explain(request.param("listener"), request.param("sni"), alpn, client));
+        return client;
     }
 
     private AdminResponse reload(AdminRequest request) {

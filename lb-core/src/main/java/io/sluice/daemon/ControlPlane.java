@@ -68,6 +68,11 @@ final class ControlPlane {
         return backends;
     }
 
+    /** Direct routing (its plane is null without a direct section). Any thread. */
+    DirectRouting direct() {
+        return direct;
+    }
+
     OverrideStore overrides() {
         return overrides;
     }

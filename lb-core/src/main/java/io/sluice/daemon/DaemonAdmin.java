@@ -3,6 +3,8 @@ package io.sluice.daemon;
 import io.sluice.admin.AdminOperations;
 import io.sluice.adminapi.BackendView;
 import io.sluice.adminapi.ConnectionView;
+import io.sluice.adminapi.DirectExplainView;
+import io.sluice.adminapi.DirectView;
 import io.sluice.adminapi.ExplainView;
 import io.sluice.adminapi.PoolView;
 import io.sluice.adminapi.Readiness;
@@ -83,11 +85,19 @@ final class DaemonAdmin implements AdminOperations {
             listeners.add(new StatusView.Listener(lc.name(), BoundListeners.hostPort(l.localAddress()),
                     lc.mode().yamlName(), poolsOf(lc)));
         }
+        DirectView direct = DirectViews.view(plane.direct().plane());
+        if (direct != null) {
+            // The kernel forwards these; "bind" is the VIP and ports the node's route brings to it.
+            for (DirectView.Listener d : direct.listeners()) {
+                listeners.add(new StatusView.Listener(d.name(), d.vip() + ":" + String.join(",",
+                        d.ports().stream().map(String::valueOf).toList()) + "/" + d.protocol(), "direct", List.of(d.pool())));
+            }
+        }
         String version = SluiceDaemon.class.getPackage().getImplementationVersion();
         return new StatusView(version == null ? "development build" : version,
                 Duration.between(startedAt, Instant.now()).toSeconds(),
                 transport.name().toLowerCase(Locale.ROOT), plane.config().source(),
-                tracker.size(), listeners, ProcessHandle.current().pid(), handover.view(), storeAnswers.view());
+                tracker.size(), listeners, ProcessHandle.current().pid(), handover.view(), storeAnswers.view(), direct);
     }
 
     private static List<String> poolsOf(ListenerConfig lc) {
@@ -132,7 +142,7 @@ final class DaemonAdmin implements AdminOperations {
         return new PoolView(pool.name(), pool.config().balance().yamlName(), pool.config().sticky().key().yamlName(),
                 pool.generation(), table == null ? null : String.format("%016x", table.fingerprint()),
                 stick == null ? 0 : stick.size(), pool.config().health().type().yamlName(), active,
-                upstreams.discoveryStaleness(pool.name()), backends);
+                upstreams.discoveryStaleness(pool.name()), backends, DirectViews.ofPool(plane.direct().plane(), pool.name()));
     }
 
     private static BackendView view(Backend b, int effectiveWeight, Integer maglevSlots) {
@@ -297,6 +307,21 @@ final class DaemonAdmin implements AdminOperations {
     private static String normalize(String sni) {
         String s = sni.toLowerCase(Locale.ROOT);
         return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    @Override
+    public DirectView direct() {
+        DirectView view = DirectViews.view(plane.direct().plane());
+        if (view == null) {
+            throw new NotFoundException("no direct listeners: the config has no direct section");
+        }
+        return view;
+    }
+
+    @Override
+    public DirectExplainView explainDirect(String listener, String protocol, Integer port, InetAddress client,
+                                           Integer clientPort) {
+        return DirectViews.explain(plane.direct().plane(), listener, protocol, port, client, clientPort);
     }
 
     @Override

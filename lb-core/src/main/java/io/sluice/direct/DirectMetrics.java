@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.DirectListenerConfig;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,8 @@ final class DirectMetrics {
     /** "listener/backend" ("listener/": dropped) to {packets, bytes}. */
     private final Map<String, AtomicLong[]> counters = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> flows = new ConcurrentHashMap<>();
+    /** The same values as one snapshot, for the admin API. */
+    private volatile KernelCounters last = KernelCounters.NONE;
 
     DirectMetrics(MeterRegistry registry, DirectPlane plane) {
         this.registry = registry;
@@ -41,6 +44,8 @@ final class DirectMetrics {
     /** Direct thread: reads the table's counters and the flow maps' sizes, for the plan applied last. */
     void refresh(SystemCommand nft, FlowMaps flowMaps, DirectPlan plan) {
         Map<String, String[]> byCounter = new HashMap<>(); // nft counter name -> {listener, backend}
+        Map<String, Integer> flowCounts = new HashMap<>();
+        Map<String, long[]> values = new HashMap<>();
         for (ServicePlan s : plan.services()) {
             DirectListenerConfig l = s.listener();
             byCounter.put(NftScript.counterName(l, null), new String[] {l.name(), null});
@@ -53,6 +58,7 @@ final class DirectMetrics {
                 return v;
             });
             n.set(flowMaps.count(plan.table(), NftScript.flowMapName(l)));
+            flowCounts.put(l.name(), (int) n.get());
         }
         try {
             String out = nft.run(List.of("nft", "-j", "list", "counters", "table", "ip", plan.table()), null);
@@ -63,16 +69,24 @@ final class DirectMetrics {
                     AtomicLong[] v = counter(owner[0], owner[1]);
                     v[0].set(c.path("packets").asLong());
                     v[1].set(c.path("bytes").asLong());
+                    values.put(KernelCounters.key(owner[0], owner[1]), new long[] {v[0].get(), v[1].get()});
                 }
             }
         } catch (SystemCommand.Failed | IOException e) {
             // the next refresh tries again; the meters keep their last values
+            last.counters().forEach(values::putIfAbsent);
         }
+        last = new KernelCounters(Instant.now(), values, flowCounts);
+    }
+
+    /** The values as last read. */
+    KernelCounters counters() {
+        return last;
     }
 
     /** The values behind one counter's meters ({@code backend} null: the dropped-packets counter). */
     private AtomicLong[] counter(String listener, String backend) {
-        return counters.computeIfAbsent(listener + "/" + (backend == null ? "" : backend), key -> {
+        return counters.computeIfAbsent(KernelCounters.key(listener, backend), key -> {
             AtomicLong[] v = {new AtomicLong(), new AtomicLong()};
             if (backend == null) {
                 FunctionCounter.builder("sluice.direct.dropped.packets", v[0], AtomicLong::get).tag("listener", listener)

@@ -1,6 +1,7 @@
 package io.sluice.direct;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.config.DirectConfig;
 import io.sluice.config.DirectListenerConfig;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -77,14 +79,16 @@ public final class DirectPlane implements AutoCloseable {
     private Set<String> present = Set.of();
     private List<Object> applied;
     private Map<String, Set<Long>> appliedLive = Map.of();
-    private DirectPlan appliedPlan;
+    /** Written on the direct thread, read by the admin API's views. */
+    private volatile DirectPlan appliedPlan;
     private int polls;
     private boolean closed;
 
     private DirectPlane(DirectConfig config, Supplier<Map<String, Pool>> pools, List<String> commandPrefix,
                         MeterRegistry registry) {
         this.config = config;
-        this.metrics = registry == null ? null : new DirectMetrics(registry, this);
+        // Without a registry the counters are still read: the admin API shows them.
+        this.metrics = new DirectMetrics(registry == null ? new SimpleMeterRegistry() : registry, this);
         this.pools = pools;
         this.command = new SystemCommand(commandPrefix);
         this.routes = new PolicyRoutes(command);
@@ -183,6 +187,45 @@ public final class DirectPlane implements AutoCloseable {
         return lastError;
     }
 
+    /** What the kernel was last programmed with (the admin API's view of it), or null before the first transaction. */
+    public DirectPlan appliedPlan() {
+        return appliedPlan;
+    }
+
+    /** The kernel's counters and flow counts as last read (every 2 s on the direct thread). */
+    public KernelCounters counters() {
+        return metrics.counters();
+    }
+
+    /**
+     * Where the kernel sends the flow from {@code client}:{@code clientPort} to {@code port} of
+     * {@code listener} now: the plan applied last, evaluated for it, with the kernel's own flow-map
+     * entry (read on the direct thread, so this waits for it).
+     *
+     * @param clientPort ignored (may be null) with the source flow key
+     * @return empty when no applied listener has that name
+     * @throws IllegalStateException when the kernel's flow map cannot be read
+     */
+    public Optional<FlowExplanation> explain(String listener, Inet4Address client, Integer clientPort, int port) {
+        return onThread(() -> {
+            DirectPlan plan = appliedPlan;
+            ServicePlan s = plan == null ? null : plan.services().stream()
+                    .filter(x -> x.listener().name().equals(listener)).findFirst().orElse(null);
+            if (s == null) {
+                return Optional.<FlowExplanation>empty();
+            }
+            boolean source = s.listener().flowKey() == DirectListenerConfig.FlowKey.SOURCE;
+            Integer sport = source ? null : clientPort;
+            String key = FlowExplanation.keyText(s.listener().flowKey(), client, sport, port);
+            try {
+                return Optional.of(FlowExplanation.of(plan, s, client, sport, port,
+                        flows.get(plan.table(), NftScript.flowMapName(s.listener()), key)));
+            } catch (SystemCommand.Failed e) {
+                throw new IllegalStateException("cannot read the kernel's flow map: " + e.getMessage(), e);
+            }
+        });
+    }
+
     /** The section in force. */
     public DirectConfig config() {
         return config;
@@ -228,7 +271,7 @@ public final class DirectPlane implements AutoCloseable {
         }
         try {
             apply(false);
-            if (metrics != null && appliedPlan != null && ++polls % POLLS_PER_METRICS_REFRESH == 0) {
+            if (appliedPlan != null && ++polls % POLLS_PER_METRICS_REFRESH == 0) {
                 metrics.refresh(command, flows, appliedPlan);
             }
         } catch (SystemCommand.Failed e) {

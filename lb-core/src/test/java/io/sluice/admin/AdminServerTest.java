@@ -298,6 +298,20 @@ class AdminServerTest {
         problem(get("/api/v1/explain?client=10.0.0.1&listener=nope"), 404, "not-found", "/api/v1/explain");
     }
 
+    @Test
+    void directEndpointsAre404WithoutDirectListenersAndCheckTheirParameters() throws Exception {
+        JsonNode p = problem(get("/api/v1/direct"), 404, "not-found", "/api/v1/direct");
+        assertTrue(p.path("detail").asText().contains("no direct listeners"), p.toString());
+        problem(get("/api/v1/direct/explain?client=198.51.100.2&client_port=40000"), 404, "not-found",
+                "/api/v1/direct/explain");
+        JsonNode port = problem(get("/api/v1/direct/explain?client=198.51.100.2&client_port=70000"), 400, "bad-request",
+                "/api/v1/direct/explain");
+        assertTrue(port.path("detail").asText().contains("bad 'client_port': '70000' (expected a port, 1..65535)"), port.toString());
+        problem(get("/api/v1/direct/explain?client=198.51.100.2&port=x"), 400, "bad-request", "/api/v1/direct/explain");
+        problem(get("/api/v1/direct/explain?client_port=1"), 400, "bad-request", "/api/v1/direct/explain");
+        assertEquals(405, post("/api/v1/direct", null).statusCode());
+    }
+
     // ----- mutations ----------------------------------------------------------------------------
 
     @Test

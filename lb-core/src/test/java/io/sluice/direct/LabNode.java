@@ -41,6 +41,8 @@ import java.util.TreeSet;
  *       {@code download HOST PORT BYTES} (bytes read and milliseconds),
  *       {@code udpstream HOST PORT COUNT INTERVAL_MS} (one UDP flow: how many answered, and by whom).</li>
  *   <li>{@code http METHOD URL TOKEN [BODY]}: one admin API call; prints the status and body.</li>
+ *   <li>{@code get BASE PATH...}: one admin API GET per path, in one process; prints one line each,
+ *       the status and the body on one line.</li>
  * </ul>
  * Every wait is bounded (timeouts of a few seconds).
  */
@@ -58,6 +60,7 @@ public final class LabNode {
             case "server" -> server(args[1], InetAddress.getByName(args[2]));
             case "client" -> client();
             case "http" -> http(args[1], args[2], args[3], args.length > 4 ? args[4] : "");
+            case "get" -> get(args[1], List.of(args).subList(2, args.length));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -286,6 +289,15 @@ public final class LabNode {
     }
 
     // ---- admin -------------------------------------------------------------------------------
+
+    private static void get(String base, List<String> paths) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        for (String path : paths) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            System.out.println(response.statusCode() + " " + response.body().replace('\n', ' '));
+        }
+    }
 
     private static void http(String method, String url, String token, String body) throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();

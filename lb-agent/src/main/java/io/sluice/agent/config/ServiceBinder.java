@@ -4,6 +4,9 @@ import io.sluice.agent.config.AgentConfig.Registry;
 import io.sluice.duration.Durations;
 import io.sluice.yaml.YamlMapping;
 import io.sluice.yaml.YamlValue;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +25,7 @@ import java.util.regex.Pattern;
 final class ServiceBinder {
 
     static final List<String> SERVICE_KEYS =
-            List.of("name", "id", "address", "port", "tags", "weight", "check", "drain-on-shutdown");
+            List.of("name", "id", "address", "port", "tags", "weight", "check", "drain-on-shutdown", "direct-vips");
     static final List<String> CHECK_KEYS = List.of("type", "target", "path", "interval", "timeout");
 
     /** The daemon's ceiling for any configured duration: keeps {@code Duration.toNanos()} safe everywhere. */
@@ -75,11 +78,14 @@ final class ServiceBinder {
         CheckConfig check = m.get("check").map(v -> check(v, port.orElse(0))).orElse(defaultCheck(port.orElse(0)));
         Duration drain = m.duration("drain-on-shutdown", Duration.ZERO, MAX_DURATION, "0 to 8760h",
                 ServiceConfig.DEFAULT_DRAIN);
-        if (name.isEmpty() || port.isEmpty() || address.isEmpty() || id.isEmpty() || check == null) {
+        int before = element.problems().size();
+        List<Inet4Address> directVips = m.get("direct-vips").map(ServiceBinder::vips).orElse(List.of());
+        if (name.isEmpty() || port.isEmpty() || address.isEmpty() || id.isEmpty() || check == null
+                || element.problems().size() > before) {
             return Optional.empty();
         }
         return Optional.of(new ServiceConfig(name.get(), id.get(), address.get(), port.getAsInt(), tags, weight,
-                check, drain));
+                check, drain, directVips));
     }
 
     private static Optional<String> name(YamlValue value) {
@@ -132,6 +138,22 @@ final class ServiceBinder {
         List<String> tags = new ArrayList<>();
         value.sequence().ifPresent(elements -> elements.forEach(t -> t.text().map(String::trim).ifPresent(tags::add)));
         return tags;
+    }
+
+    /** {@code direct-vips}: IPv4 literals (a direct listener's VIP is IPv4), each reported with its line. */
+    private static List<Inet4Address> vips(YamlValue value) {
+        List<Inet4Address> vips = new ArrayList<>();
+        value.sequence().ifPresent(elements -> elements.forEach(v -> v.text().map(String::trim).ifPresent(text -> {
+            try {
+                if (!IPV4.matcher(text).matches()) {
+                    throw new UnknownHostException(text);
+                }
+                vips.add((Inet4Address) InetAddress.getByName(text));
+            } catch (UnknownHostException | ClassCastException e) {
+                v.error(YamlValue.quote(text) + " (expected the IPv4 address of a Sluice direct listener's VIP, e.g. 203.0.113.10)");
+            }
+        })));
+        return vips;
     }
 
     private static CheckConfig defaultCheck(int servicePort) {

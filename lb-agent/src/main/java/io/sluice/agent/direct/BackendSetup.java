@@ -21,14 +21,17 @@ import java.util.concurrent.TimeUnit;
  * <p>Remove: the VIP leaves {@code lo}. The ARP settings stay: without a VIP they change nothing
  * visible, and another service on the host may rely on them.
  *
+ * <p>Used by {@code direct-backend apply|remove} and by {@code run} for services with {@code direct-vips}
+ * (applied before the first registration, removed after the last deregistration).
+ *
  * <p>Runs {@code ip} and writes /proc/sys; blocks; needs CAP_NET_ADMIN. Called from the command's thread.
  */
-final class BackendSetup {
+public final class BackendSetup {
 
     static final Path SYSCTL = Path.of("/proc/sys/net/ipv4/conf/all");
 
     /** Why a step failed, in words for the operator. */
-    static final class Failed extends Exception {
+    public static final class Failed extends Exception {
         Failed(String message) {
             super(message);
         }
@@ -38,7 +41,7 @@ final class BackendSetup {
     }
 
     /** Applies the setup for every VIP; returns one line per change made (empty: all was in place). */
-    static List<String> apply(List<Inet4Address> vips) throws Failed {
+    public static List<String> apply(List<Inet4Address> vips) throws Failed {
         List<String> done = new ArrayList<>();
         sysctl("arp_ignore", "1", done);
         sysctl("arp_announce", "2", done);
@@ -54,7 +57,7 @@ final class BackendSetup {
     }
 
     /** Removes the VIPs from {@code lo}; returns one line per change made. */
-    static List<String> remove(List<Inet4Address> vips) throws Failed {
+    public static List<String> remove(List<Inet4Address> vips) throws Failed {
         List<String> done = new ArrayList<>();
         String present = ip("-o", "addr", "show", "dev", "lo");
         for (Inet4Address vip : vips) {
@@ -92,7 +95,8 @@ final class BackendSetup {
                 throw new Failed(String.join(" ", command) + " did not finish in 30 s");
             }
             if (p.exitValue() != 0) {
-                throw new Failed(String.join(" ", command) + " failed: " + out.strip());
+                String hint = out.contains("Operation not permitted") ? " (needs CAP_NET_ADMIN: run as root)" : "";
+                throw new Failed(String.join(" ", command) + " failed: " + out.strip() + hint);
             }
             return out;
         } catch (IOException e) {

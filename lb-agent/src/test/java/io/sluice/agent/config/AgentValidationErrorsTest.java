@@ -50,7 +50,7 @@ class AgentValidationErrorsTest {
         assertEquals("""
                 agent.yaml:1: registry: 'consull' (expected consul or zookeeper) (did you mean 'consul'?)
                 agent.yaml:3: services[0].port: required key is missing
-                agent.yaml:4: services[0].prot: unknown key 'prot' (expected name, id, address, port, tags, weight, check or drain-on-shutdown)
+                agent.yaml:4: services[0].prot: unknown key 'prot' (expected name, id, address, port, tags, weight, check, drain-on-shutdown or direct-vips)
                 agent.yaml:5: services[0].weight: 5000 (expected 0..1000)
                 agent.yaml:6: services[0].check.interval: '30' is not a duration: add a unit, e.g. 30s (expected an integer and a unit: 500ms, 30s, 10m or 1h)
                 agent.yaml:8: services[1].port: 99999 (expected 1..65535)""", render(errors));
