@@ -97,23 +97,28 @@ class FleetFaultsTest {
         return out;
     }
 
-    /** Waits, bounded by {@link #AGREE_WITHIN}, for 0 disagreements; returns how long it took. */
-    private static Duration awaitAgreement(FleetNode one, FleetNode two, String after) {
+    /**
+     * Waits, bounded by {@link #AGREE_WITHIN}, for 0 disagreements; prints how long it took and in
+     * how many rounds of explain calls (one round: 2 x 200 calls).
+     */
+    private static void awaitAgreement(FleetNode one, FleetNode two, String after) {
         long start = System.nanoTime();
-        List<List<String>> last = new ArrayList<>(List.of(List.of()));
+        List<String> last = new ArrayList<>();
+        int[] rounds = {0};
         try {
             await().atMost(AGREE_WITHIN).pollInterval(Duration.ofMillis(100)).until(() -> {
-                last.set(0, disagreements(one, two));
-                return last.get(0).isEmpty();
+                rounds[0]++;
+                last.clear();
+                last.addAll(disagreements(one, two));
+                return last.isEmpty();
             });
         } catch (RuntimeException e) {
-            throw new AssertionError(after + ": " + last.get(0).size() + " of " + CLIENTS.size()
-                    + " clients still routed differently after " + AGREE_WITHIN + ": " + last.get(0), e);
+            throw new AssertionError(after + ": " + last.size() + " of " + CLIENTS.size()
+                    + " clients still routed differently after " + AGREE_WITHIN + ": " + last, e);
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
         System.out.println("FleetFaultsTest: " + after + ": 0 of " + CLIENTS.size() + " disagree, within "
-                + took.toMillis() + " ms");
-        return took;
+                + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms (" + rounds[0] + " round"
+                + (rounds[0] == 1 ? "" : "s") + " of explain)");
     }
 
     private static boolean is(FleetNode n, String backend, String field, String value) throws IOException, InterruptedException {
