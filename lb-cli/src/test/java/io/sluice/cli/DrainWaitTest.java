@@ -127,6 +127,18 @@ class DrainWaitTest extends AgainstFixture {
         }
     }
 
+    /** With a shared store and no --fleet, the last line says only this node was counted. */
+    @Test
+    void withASharedStoreAndNoFleetTheEndSaysOnlyThisNodeWasWatched() {
+        api.backend("chat", "app-1").putObject("shared_store").put("state", "stored").put("detail", "in the shared store");
+        api.drainStep = 40;
+        Cli.Result r = cli.run("drain", "chat/app-1", "--wait");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().endsWith("chat/app-1 is drained on this node: no connections left here; the other nodes"
+                + " sharing its state store were not watched (name their admin addresses with --fleet or SLUICE_FLEET)\n"),
+                r::toString);
+    }
+
     @Test
     void aFleetAddressThatIsNoUrlIsAUsageError() {
         Cli.Result r = cli.run("drain", "chat/app-1", "--wait", "--fleet", "ftp://x:1");
