@@ -3,8 +3,6 @@ package io.sluice.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.duration.Durations;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,7 +91,7 @@ final class DrainCommand extends BackendAction {
             return fleet;
         }
         String env = context().env("SLUICE_FLEET");
-        return env == null ? List.of() : new ArrayList<>(Arrays.asList(env.split(",")));
+        return env == null ? List.of() : List.of(env.split(","));
     }
 
     /** {@code 100} or {@code 100/s} (connections per second, 1..100000), as in the config's {@code drain.close-rate}. */
