@@ -3,6 +3,7 @@ package io.sluice.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.duration.Durations;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -10,15 +11,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sluicectl drain POOL/BACKEND [--deadline D] [--close-rate R] [--wait [--wait-timeout D]]}:
- * no new connections to the backend; with {@code --wait}, watch its connections go to zero.
+ * {@code sluicectl drain POOL/BACKEND [--deadline D] [--close-rate R] [--wait [--wait-timeout D] [--fleet URL,...]]}:
+ * no new connections to the backend; with {@code --wait}, watch its connections go to zero on this
+ * node and on every node named by {@code --fleet} (or {@code SLUICE_FLEET}).
  */
 @Command(name = "drain", mixinStandardHelpOptions = true, versionProvider = SluiceCtl.Version.class,
         description = {
         "Stop new connections to a backend; existing ones continue.",
         "With --deadline, those still open then are closed at the close rate. With --wait, show the"
-                + " connections going to zero: exit 0 when none are left, 1 if the deadline or --wait-timeout"
-                + " passes first."})
+                + " connections going to zero, on every node named by --fleet too: exit 0 when none are left"
+                + " (after the deadline too, as the daemons close the rest), 1 if --wait-timeout passes first."})
 final class DrainCommand extends BackendAction {
 
     @Option(names = "--deadline", paramLabel = "DURATION",
@@ -35,8 +37,13 @@ final class DrainCommand extends BackendAction {
     boolean await;
 
     @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = HumanDurations.Converter.class,
-            description = "With --wait: give up (exit 1) after this long; the backend stays drained (default: the drain deadline).")
+            description = "With --wait: give up (exit 1) after this long; the backend stays drained (default: no limit).")
     Duration waitTimeout;
+
+    @Option(names = "--fleet", paramLabel = "URL", split = ",",
+            description = "With --wait: the admin addresses of the other nodes sharing the drain through the state"
+                    + " store, whose connections count too (default: $SLUICE_FLEET, comma-separated).")
+    List<String> fleet;
 
     @Override
     int run() {
@@ -50,6 +57,11 @@ final class DrainCommand extends BackendAction {
         if (waitTimeout != null && !await) {
             throw new CliException(ExitCodes.USAGE, "--wait-timeout only makes sense with --wait");
         }
+        if (fleet != null && !await) {
+            throw new CliException(ExitCodes.USAGE, "--fleet only makes sense with --wait");
+        }
+        // The fleet's addresses are checked before the drain is sent: a typo must not leave a drain unwatched.
+        FleetNodes nodes = await ? FleetNodes.of(fleetAddresses(), client(), options().timeout()) : null;
         ObjectNode body = null;
         if (deadline != null || closeRate != null) {
             body = AdminClient.JSON.createObjectNode();
@@ -69,8 +81,17 @@ final class DrainCommand extends BackendAction {
         if (!await) {
             return code;
         }
-        int watched = new DrainWatch(this, target, waitTimeout).watch(a.backend());
+        int watched = new DrainWatch(this, target, waitTimeout, nodes).watch(a.backend());
         return watched == ExitCodes.OK ? code : watched;
+    }
+
+    /** --fleet, else SLUICE_FLEET (comma-separated), else none. */
+    private List<String> fleetAddresses() {
+        if (fleet != null) {
+            return fleet;
+        }
+        String env = context().env("SLUICE_FLEET");
+        return env == null ? List.of() : List.of(env.split(","));
     }
 
     /** {@code 100} or {@code 100/s} (connections per second, 1..100000), as in the config's {@code drain.close-rate}. */
