@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.sluice.transport.EpollInterestRevival;
 
 /**
  * Faces the backend: relays backend bytes to the client with backpressure, and passes the
@@ -18,6 +19,18 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     BackendHandler(Connection connection) {
         this.connection = connection;
+    }
+
+    /** Each registration (the first, and again after a handover pause) gets the epoll repair {@link EpollInterestRevival}. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        EpollInterestRevival.install(ctx.channel());
+    }
+
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) {
+        EpollInterestRevival.install(ctx.channel());
+        ctx.fireChannelRegistered();
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.sluice.proxyprotocol.ClientAddressResolved;
 import io.sluice.proxyprotocol.ProxyHeaderReceiver;
 import io.sluice.tls.ClientHelloSniffer;
 import io.sluice.tls.PoolChosen;
+import io.sluice.transport.EpollInterestRevival;
 
 /**
  * Faces the client: admits the connection, learns where it goes (the listener's pool, or the
@@ -42,6 +43,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.settings = settings;
         this.expectsProxyHeader = false;
         this.connection = adopted;
+    }
+
+    /** Each registration (the first, and again after a handover pause) gets the epoll repair {@link EpollInterestRevival}. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        EpollInterestRevival.install(ctx.channel());
+    }
+
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) {
+        EpollInterestRevival.install(ctx.channel());
+        ctx.fireChannelRegistered();
     }
 
     @Override

@@ -188,6 +188,29 @@ class RelayTest {
     }
 
     @Test
+    void aDownloadAfterTheClientsFinReachesASlowReaderWhole() throws Exception {
+        // The client sends its request and FIN at once (HTTP/1.0 clients, `nc -N`), then reads a
+        // download slowly: the proxy must wait for the client's socket to drain again after the
+        // client's input is shut down, and deliver every byte before its own FIN.
+        long size = 32L * 1024 * 1024;
+        CompletableFuture<byte[]> backendSent = new CompletableFuture<>();
+        try (TestBackend backend = TestBackend.with("download", (s, self) -> {
+                    s.getInputStream().readAllBytes(); // until the client's FIN has passed the proxy
+                    backendSent.complete(writeRandom(s.getOutputStream(), size, 3));
+                });
+             RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder().backend(backend));
+             Socket client = Clients.connect(daemon.address())) {
+            client.setReceiveBufferSize(64 * 1024);
+            client.getOutputStream().write("GET /video\n".getBytes(StandardCharsets.UTF_8));
+            client.shutdownOutput();
+            Thread.sleep(500); // the proxy's queue to this client fills while nobody reads
+            Digest down = readAll(client.getInputStream());
+            assertEquals(size, down.length());
+            assertArrayEquals(backendSent.get(10, TimeUnit.SECONDS), down.sha256(), "backend -> client bytes changed");
+        }
+    }
+
+    @Test
     void backendHalfCloseReachesTheClientAndTheClientCanStillSend() throws Exception {
         CompletableFuture<String> backendGot = new CompletableFuture<>();
         try (TestBackend backend = TestBackend.with("early-closer", (s, self) -> {
