@@ -66,8 +66,15 @@ public final class DaemonProcess implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Dio.netty.leakDetection.level=PARANOID"));
         private int openFilesLimit;
         private int adminPort;
+        private Path workingDirectory;
 
         private Launch() {}
+
+        /** The process's working directory (default: the test JVM's), e.g. to give it a relative --config. */
+        public Launch workingDirectory(Path directory) {
+            this.workingDirectory = directory;
+            return this;
+        }
 
         /** A JVM option such as {@code -Dsluice.handover.test-batch-delay-ms=200}. */
         public Launch jvmOption(String option) {
@@ -97,7 +104,11 @@ public final class DaemonProcess implements AutoCloseable {
                 command = List.of("bash", "-c", shell.toString());
             }
             Path out = dir.resolve("sluice-" + System.nanoTime() + "-" + SEQUENCE.incrementAndGet() + ".log");
-            Process p = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            if (workingDirectory != null) {
+                builder.directory(workingDirectory.toFile());
+            }
+            Process p = builder
                     .redirectErrorStream(true)
                     .redirectOutput(out.toFile())
                     .start();
