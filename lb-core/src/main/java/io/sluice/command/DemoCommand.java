@@ -54,10 +54,15 @@ final class DemoCommand implements Callable<Integer> {
         SluiceConfig config;
         DemoFiles files;
         try {
-            String text = text();
-            // Checked as the operator's file first, so errors name it, then run from the copy.
-            ConfigLoader.parse(text, file != null ? file.toString() : "conf/sluice.yaml");
-            files = DemoFiles.write(text);
+            Path source = source();
+            // Checked as the operator's file first, so errors name it.
+            SluiceConfig original = source != null ? ConfigLoader.load(source)
+                    : ConfigLoader.parse(embedded(), "(built-in conf/sluice.yaml)");
+            boolean needsToken = original.admin() != null && original.admin().tokenFile() == null;
+            // A file that needs nothing added runs as it is (reload re-reads it; its relative paths hold);
+            // the built-in config, or one whose admin API has no token, runs on a copy with a token.
+            files = source != null && !needsToken ? DemoFiles.inPlace(source)
+                    : DemoFiles.copy(source != null ? Files.readString(source) : embedded(), needsToken);
             config = ConfigLoader.load(files.config());
         } catch (ConfigException e) {
             ConfigOption.report(e, err);
@@ -108,15 +113,16 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The text of --config, else conf/sluice.yaml, else the copy built into the jar. */
-    private String text() throws IOException {
+    /** --config, else conf/sluice.yaml if present, else null for the copy built into the jar. */
+    private Path source() {
         if (file != null) {
-            return Files.readString(file);
+            return file.toAbsolutePath().normalize();
         }
         Path local = Path.of("conf", "sluice.yaml");
-        if (Files.isRegularFile(local)) {
-            return Files.readString(local);
-        }
+        return Files.isRegularFile(local) ? local.toAbsolutePath().normalize() : null;
+    }
+
+    private static String embedded() throws IOException {
         try (InputStream in = DemoCommand.class.getResourceAsStream(EMBEDDED_CONFIG)) {
             if (in == null) {
                 throw new IOException("the built-in demo config is missing from the jar");
@@ -128,13 +134,14 @@ final class DemoCommand implements Callable<Integer> {
     /** Where the demo's config and token are, and the exact commands that use them. */
     private static void printFiles(PrintWriter out, SluiceConfig config, SluiceDaemon daemon, DemoFiles files) {
         long pid = ProcessHandle.current().pid();
-        out.println("The demo runs on a copy of its config: " + files.config());
+        out.println((files.temporary() ? "The demo runs on a copy of its config: " : "The demo runs on its config: ")
+                + files.config());
         out.println("  Edit it, then reload: kill -HUP " + pid);
         if (daemon.adminAddress() != null) {
             String sluicectl = "java -jar lb-cli/target/sluicectl.jar --admin http://" + hostPort(daemon.adminAddress());
-            Path token = files.token();
+            Path token = config.admin() == null ? null : config.admin().tokenFile();
             if (token != null) {
-                out.println("Admin token for changes (mode 0600): " + token);
+                out.println((files.temporary() ? "Admin token for changes (mode 0600): " : "Admin token for changes: ") + token);
                 sluicectl += " --token-file " + token;
             }
             String backend = config.pools().values().stream().filter(p -> !p.backends().isEmpty()).findFirst()
@@ -143,7 +150,9 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  Undrain it:       " + sluicectl + " undrain " + backend);
             out.println("  Reload:           " + sluicectl + " reload");
         }
-        out.println("The demo's files (config, token, admin state) are in " + files.directory() + ", removed when it stops.");
+        if (files.temporary()) {
+            out.println("The demo's files (config, token, admin state) are in " + files.directory() + ", removed when it stops.");
+        }
         out.println();
         out.flush();
     }

@@ -12,48 +12,54 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The files a demo runs on, in a private temporary directory: a copy of its config (so SIGHUP and
- * the admin API's reload re-read a file the operator can edit, and the state file lands beside it),
- * and, when the config's admin section has no token file, a fresh token (mode 0600) the copy points
- * to, so sluicectl's changing commands work in the demo.
+ * The config a demo runs on. The operator's file as it is when it needs nothing added; else (the
+ * built-in config, or one whose admin API has no token file) a copy in a private temporary
+ * directory, so SIGHUP and the admin API's reload re-read a file the operator can edit and the state
+ * file lands beside it, with a fresh token (mode 0600) the copy points to when it had none, so
+ * sluicectl's changing commands work in the demo.
  *
- * <p>Thread ownership: none; used once on the main thread before the daemon starts.
+ * <p>Thread ownership: none; used on the main thread before the daemon starts and after it stops.
  */
 final class DemoFiles {
 
     static final String CONFIG = "sluice.yaml";
     static final String TOKEN = "admin.token";
 
-    /** {@code admin:} alone on its line (block style) or {@code admin: {} (flow style). */
+    /** "admin:" alone on its line (block style), or followed by an opening brace (flow style). */
     private static final Pattern ADMIN_BLOCK = Pattern.compile("(?m)^admin:[ \\t]*(#.*)?$");
     private static final Pattern ADMIN_FLOW = Pattern.compile("(?m)^admin:[ \\t]*\\{");
-    private static final Pattern TOKEN_KEY = Pattern.compile("(?m)^[ \\t]*[^#\\n]*token-file:");
 
+    private final Path config;
+    /** The temporary directory, or null when the demo runs on the operator's file. */
     private final Path directory;
 
-    private DemoFiles(Path directory) {
+    private DemoFiles(Path config, Path directory) {
+        this.config = config;
         this.directory = directory;
     }
 
-    /** A new private directory holding {@code yaml} as sluice.yaml, with a token when it had none. */
-    static DemoFiles write(String yaml) throws IOException {
+    /** The operator's own file, nothing written. */
+    static DemoFiles inPlace(Path config) {
+        return new DemoFiles(config, null);
+    }
+
+    /** A new private directory holding {@code yaml} as sluice.yaml, with a token added when {@code addToken}. */
+    static DemoFiles copy(String yaml, boolean addToken) throws IOException {
         Path dir = Files.createTempDirectory("sluice-demo-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        DemoFiles files = new DemoFiles(dir);
         String text = yaml;
-        if (!TOKEN_KEY.matcher(yaml).find()) {
-            String withToken = withTokenFile(yaml);
-            if (withToken != null) {
-                Path token = Files.createFile(dir.resolve(TOKEN),
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                byte[] random = new byte[24];
-                new SecureRandom().nextBytes(random);
-                Files.writeString(token, HexFormat.of().formatHex(random) + "\n", StandardCharsets.US_ASCII);
-                text = withToken;
-            }
+        String withToken = addToken ? withTokenFile(yaml) : null;
+        if (withToken != null) {
+            Path token = Files.createFile(dir.resolve(TOKEN),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            Files.writeString(token, HexFormat.of().formatHex(random) + "\n", StandardCharsets.US_ASCII);
+            text = withToken;
         }
-        Files.writeString(files.config(), text, StandardCharsets.UTF_8);
-        return files;
+        Path config = dir.resolve(CONFIG);
+        Files.writeString(config, text, StandardCharsets.UTF_8);
+        return new DemoFiles(config, dir);
     }
 
     /** {@code yaml} with {@code token-file: admin.token} in its admin section; null when it has none we can find. */
@@ -70,8 +76,11 @@ final class DemoFiles {
         return null;
     }
 
-    /** Removes the directory and what is in it (the daemon has stopped); what cannot be removed stays. */
+    /** Removes the temporary directory and what is in it (the daemon has stopped); what cannot be removed stays. */
     void delete() {
+        if (directory == null) {
+            return;
+        }
         try (Stream<Path> inside = Files.list(directory)) {
             for (Path f : inside.toList()) {
                 Files.deleteIfExists(f);
@@ -82,17 +91,16 @@ final class DemoFiles {
         }
     }
 
+    boolean temporary() {
+        return directory != null;
+    }
+
+    /** The temporary directory; null when the demo runs on the operator's file. */
     Path directory() {
         return directory;
     }
 
     Path config() {
-        return directory.resolve(CONFIG);
-    }
-
-    /** The token file the demo wrote, or null when the config brought its own (or has no admin section). */
-    Path token() {
-        Path t = directory.resolve(TOKEN);
-        return Files.exists(t) ? t : null;
+        return config;
     }
 }
