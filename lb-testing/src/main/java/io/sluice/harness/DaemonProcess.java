@@ -67,12 +67,19 @@ public final class DaemonProcess implements AutoCloseable {
         private int openFilesLimit;
         private int adminPort;
         private Path workingDirectory;
+        private final List<String> prefix = new ArrayList<>();
 
         private Launch() {}
 
         /** The process's working directory (default: the test JVM's), e.g. to give it a relative --config. */
         public Launch workingDirectory(Path directory) {
             this.workingDirectory = directory;
+            return this;
+        }
+
+        /** Words run before the command, such as {@code ip netns exec NAME} (the direct-routing lab). */
+        public Launch prefix(String... words) {
+            prefix.addAll(List.of(words));
             return this;
         }
 
@@ -102,6 +109,11 @@ public final class DaemonProcess implements AutoCloseable {
                     shell.append(" '").append(a.replace("'", "'\\''")).append('\'');
                 }
                 command = List.of("bash", "-c", shell.toString());
+            }
+            if (!prefix.isEmpty()) {
+                List<String> prefixed = new ArrayList<>(prefix);
+                prefixed.addAll(command);
+                command = prefixed;
             }
             Path out = dir.resolve("sluice-" + System.nanoTime() + "-" + SEQUENCE.incrementAndGet() + ".log");
             ProcessBuilder builder = new ProcessBuilder(command);
