@@ -32,13 +32,17 @@ abstract class BackendAction extends AdminCommand {
     /**
      * Table output: a sentence saying what changed, what became of it in the shared state store when
      * it is not there yet (or lost), then the backend's row. Returns the exit code: {@link ExitCodes#OK},
-     * {@link ExitCodes#NOT_SHARED} when the change is on this node only, {@link ExitCodes#FAILED} when
+     * {@link ExitCodes#NOT_SHARED} when the change is on this node only (not in the shared store
+     * yet, or not persisted: the local state file cannot be written), {@link ExitCodes#FAILED} when
      * another node's later change won.
      */
     final int print(Answer answer, String sentence) {
         StoreWriteView write = answer.backend().sharedStore();
         String store = write == null ? null : write.state();
-        int code = "queued".equals(store) ? ExitCodes.NOT_SHARED : "lost".equals(store) ? ExitCodes.FAILED : ExitCodes.OK;
+        // Queued (not in the shared store yet) and not-persisted (the local state file cannot be
+        // written) alike: in force on this node now, but not kept where it should be.
+        int code = "queued".equals(store) || "not-persisted".equals(store) ? ExitCodes.NOT_SHARED
+                : "lost".equals(store) ? ExitCodes.FAILED : ExitCodes.OK;
         if (json()) {
             printJson(answer.json());
             return code;

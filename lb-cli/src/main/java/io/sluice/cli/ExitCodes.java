@@ -15,8 +15,9 @@ public final class ExitCodes {
     /** Unknown pool, backend or listener (HTTP 404). */
     public static final int NOT_FOUND = 5;
     /**
-     * The change is in force on this node but not yet in the shared state store (unreachable): other
-     * nodes do not have it; the node writes it when the store answers again.
+     * The change is in force on this node but not kept where it should be: not yet in the shared state
+     * store (unreachable; other nodes do not have it, the node writes it when the store answers again),
+     * or not persisted (the local state file cannot be written: it will not survive a restart).
      */
     public static final int NOT_SHARED = 6;
     /** The admin API accepted the connection but did not answer in time; a change may still have been applied. */

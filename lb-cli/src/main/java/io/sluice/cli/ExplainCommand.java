@@ -54,17 +54,23 @@ final class ExplainCommand extends AdminCommand {
         query.put("sni", sni);
         query.put("alpn", alpn == null ? null : String.join(",", alpn));
         JsonNode answer = client().get("/explain", query);
+        ExplainView e = AdminClient.read(answer, ExplainView.class, "GET /explain");
         if (json()) {
             printJson(answer);
-            return ExitCodes.OK;
+            return e.refused() == null ? ExitCodes.OK : ExitCodes.FAILED;
         }
-        ExplainView e = AdminClient.read(answer, ExplainView.class, "GET /explain");
         List<String> offered = Views.list(e.alpn());
         Views.Pairs pairs = new Views.Pairs()
                 .add("listener", e.listener())
                 .add("client", e.client())
                 .add("sni", e.sni())
                 .add("alpn", offered.isEmpty() ? null : String.join(", ", offered));
+        if (e.refused() != null) {
+            // Nothing below would apply: the connection never reaches a pool.
+            pairs.add("refused", e.refused());
+            pairs.print(out());
+            return ExitCodes.FAILED;
+        }
         String kind = e.routeKind();
         pairs.add("route", kind == null ? "none matches"
                 : kind + (e.routePattern() == null ? "" : " " + e.routePattern()));

@@ -70,7 +70,8 @@ final class UpgradeCommand extends AdminCommand {
             throw new CliException(ExitCodes.FAILED, "the running daemon (pid " + old.pid() + ") is already in a handover"
                     + " (state: " + old.state() + "); wait for it to finish: sluicectl status");
         }
-        String configFile = config != null ? config.toString() : status.configFile();
+        // Absolute: the new daemon keeps it for its reloads and the next upgrade, whatever its working directory.
+        String configFile = config != null ? config.toAbsolutePath().normalize().toString() : status.configFile();
         if (configFile == null) {
             throw new CliException(ExitCodes.FAILED, "the running daemon does not report its config file; pass --config FILE");
         }

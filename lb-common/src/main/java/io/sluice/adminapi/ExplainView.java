@@ -13,6 +13,9 @@ import java.util.List;
  * @param decidedBy       "stick-table", "maglev", "balancer" or null when no backend is eligible
  * @param stickEntry      this node's stick-table entry for the key, or null
  * @param skipped         every other backend and why it was not chosen
+ * @param refused         why the listener would refuse this client before choosing a pool (a tls
+ *                        listener with no route for its SNI and no default pool, or no SNI and
+ *                        {@code no-sni: reject}); null when it would not
  */
 public record ExplainView(
         String listener,
@@ -29,7 +32,22 @@ public record ExplainView(
         StickEntry stickEntry,
         String backend,
         String decidedBy,
-        List<Skipped> skipped) {
+        List<Skipped> skipped,
+        String refused) {
+
+    /** A client the listener would not refuse. */
+    public ExplainView(String listener, String client, String sni, List<String> alpn, String routeKind,
+            String routePattern, String pool, String stickyKey, String keyHash, Long maglevGeneration,
+            String maglevFingerprint, StickEntry stickEntry, String backend, String decidedBy, List<Skipped> skipped) {
+        this(listener, client, sni, alpn, routeKind, routePattern, pool, stickyKey, keyHash, maglevGeneration,
+                maglevFingerprint, stickEntry, backend, decidedBy, skipped, null);
+    }
+
+    /** A client the listener would refuse, and why. */
+    public static ExplainView refused(String listener, String client, String sni, List<String> alpn, String why) {
+        return new ExplainView(listener, client, sni, alpn, null, null, null, null, null, null, null, null, null, null,
+                List.of(), why);
+    }
 
     /**
      * @param pins        open connections using it

@@ -6,8 +6,9 @@ package io.sluice.adminapi;
  *
  * @param state  "stored" (in the shared store: every node has it), "local" (a local state file: this
  *               node only, by configuration), "queued" (applied on this node; not yet in the shared
- *               store: other nodes do not have it) or "lost" (another node's write won; its value is
- *               in force here too)
+ *               store: other nodes do not have it), "lost" (another node's write won; its value is
+ *               in force here too) or "not-persisted" (applied on this node, but the local state
+ *               file cannot be written: it will not survive a restart; {@code detail} says why)
  * @param detail one sentence for people
  */
 public record StoreWriteView(String state, String detail) {

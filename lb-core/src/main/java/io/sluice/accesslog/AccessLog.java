@@ -35,7 +35,8 @@ public final class AccessLog {
             long bytesUp,
             long bytesDown,
             long durationMillis,
-            String closeReason) {}
+            String closeReason,
+            String tlsRefusal) {}
 
     /** Whether lines are written; callers skip building the entry when not (it costs a few allocations). */
     public boolean enabled() {
@@ -70,6 +71,9 @@ public final class AccessLog {
             g.writeNumberField("bytes_down", e.bytesDown());
             g.writeNumberField("duration_ms", e.durationMillis());
             g.writeStringField("close_reason", e.closeReason());
+            if (e.tlsRefusal() != null) {
+                g.writeStringField("tls_refusal", e.tlsRefusal());
+            }
             g.writeEndObject();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex); // a StringWriter does not fail

@@ -1,13 +1,18 @@
 package io.sluice.command;
 
 import io.sluice.config.SluiceConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * {@code sluice check --config FILE}: validates a config without binding anything, like
- * {@code haproxy -c}. Exit 0 and a one-line summary, or exit 2 and every error found.
+ * {@code haproxy -c}, and the files the daemon will need ({@link NeededFiles}: the state file's
+ * directory, the admin token). Exit 0 and a one-line summary, or exit 2 and every error found.
  */
 @Command(name = "check", description = "Validate a config file without starting anything.")
 final class CheckCommand implements Callable<Integer> {
@@ -24,7 +29,27 @@ final class CheckCommand implements Callable<Integer> {
         if (loaded == null) {
             return SluiceCommand.EXIT_USAGE;
         }
+        NeededFiles.Findings files = NeededFiles.check(loaded);
+        PrintWriter err = spec.commandLine().getErr();
+        files.warnings().forEach(w -> err.println("warning: " + w));
+        if (!files.errors().isEmpty()) {
+            files.errors().forEach(err::println);
+            int n = files.errors().size();
+            err.println(n + (n == 1 ? " error" : " errors") + " found in the files the daemon needs (checked as this user,"
+                    + " uid " + uid() + "); configuration rejected");
+            err.flush();
+            return SluiceCommand.EXIT_USAGE;
+        }
+        err.flush();
         spec.commandLine().getOut().println("Configuration " + config.file + " is valid: " + loaded.summary());
         return 0;
+    }
+
+    private static String uid() {
+        try {
+            return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return System.getProperty("user.name");
+        }
     }
 }

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -51,8 +52,18 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SluiceConfig config;
+        DemoFiles files;
         try {
-            config = load();
+            Path source = source();
+            // Checked as the operator's file first, so errors name it.
+            SluiceConfig original = source != null ? ConfigLoader.load(source)
+                    : ConfigLoader.parse(embedded(), "(built-in conf/sluice.yaml)");
+            boolean needsToken = original.admin() != null && original.admin().tokenFile() == null;
+            // A file that needs nothing added runs as it is (reload re-reads it; its relative paths hold);
+            // the built-in config, or one whose admin API has no token, runs on a copy with a token.
+            files = source != null && !needsToken ? DemoFiles.inPlace(source)
+                    : DemoFiles.copy(source != null ? Files.readString(source) : embedded(), needsToken);
+            config = ConfigLoader.load(files.config());
         } catch (ConfigException e) {
             ConfigOption.report(e, err);
             return SluiceCommand.EXIT_USAGE;
@@ -79,7 +90,16 @@ final class DemoCommand implements Callable<Integer> {
                 err.println("sluice: " + e.getMessage());
                 return SluiceCommand.EXIT_USAGE;
             }
-            printInstructions(out, config, daemon, backends);
+            printInstructions(out, config, daemon, backends, files);
+            SluiceDaemon running = daemon;
+            signals.onReload(() -> {
+                try {
+                    running.reloadFromFile();
+                } catch (ConfigException | RuntimeException e) {
+                    // Already logged by the daemon.
+                    LoggerFactory.getLogger(DemoCommand.class).debug("reload on SIGHUP", e);
+                }
+            });
             signals.awaitFirst();
             signals.onNext(daemon::abandonGrace);
             return 0;
@@ -89,23 +109,52 @@ final class DemoCommand implements Callable<Integer> {
             }
             backends.forEach(EchoBackend::close);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            files.delete();
         }
     }
 
-    private SluiceConfig load() throws ConfigException, IOException {
+    /** --config, else conf/sluice.yaml if present, else null for the copy built into the jar. */
+    private Path source() {
         if (file != null) {
-            return ConfigLoader.load(file);
+            return file.toAbsolutePath().normalize();
         }
         Path local = Path.of("conf", "sluice.yaml");
-        if (Files.isRegularFile(local)) {
-            return ConfigLoader.load(local);
-        }
+        return Files.isRegularFile(local) ? local.toAbsolutePath().normalize() : null;
+    }
+
+    private static String embedded() throws IOException {
         try (InputStream in = DemoCommand.class.getResourceAsStream(EMBEDDED_CONFIG)) {
             if (in == null) {
                 throw new IOException("the built-in demo config is missing from the jar");
             }
-            return ConfigLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "(built-in conf/sluice.yaml)");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    /** Where the demo's config and token are, and the exact commands that use them. */
+    private static void printFiles(PrintWriter out, SluiceConfig config, SluiceDaemon daemon, DemoFiles files) {
+        long pid = ProcessHandle.current().pid();
+        out.println((files.temporary() ? "The demo runs on a copy of its config: " : "The demo runs on its config: ")
+                + files.config());
+        out.println("  Edit it, then reload: kill -HUP " + pid);
+        if (daemon.adminAddress() != null) {
+            String sluicectl = "java -jar lb-cli/target/sluicectl.jar --admin http://" + hostPort(daemon.adminAddress());
+            Path token = config.admin() == null ? null : config.admin().tokenFile();
+            if (token != null) {
+                out.println((files.temporary() ? "Admin token for changes (mode 0600): " : "Admin token for changes: ") + token);
+                sluicectl += " --token-file " + token;
+            }
+            String backend = config.pools().values().stream().filter(p -> !p.backends().isEmpty()).findFirst()
+                    .map(p -> p.name() + "/" + p.backends().get(0).name()).orElse("POOL/BACKEND");
+            out.println("  Drain a backend:  " + sluicectl + " drain " + backend);
+            out.println("  Undrain it:       " + sluicectl + " undrain " + backend);
+            out.println("  Reload:           " + sluicectl + " reload");
+        }
+        if (files.temporary()) {
+            out.println("The demo's files (config, token, admin state) are in " + files.directory() + ", removed when it stops.");
+        }
+        out.println();
+        out.flush();
     }
 
     /** One echo backend per distinct address, named after the first backend that uses it. */
@@ -119,7 +168,8 @@ final class DemoCommand implements Callable<Integer> {
         return byAddress;
     }
 
-    private static void printInstructions(PrintWriter out, SluiceConfig config, SluiceDaemon daemon, List<EchoBackend> backends) {
+    private static void printInstructions(PrintWriter out, SluiceConfig config, SluiceDaemon daemon, List<EchoBackend> backends,
+                                          DemoFiles files) {
         out.println();
         out.println("Sluice demo is running. Echo backends: "
                 + String.join(", ", backends.stream().map(b -> b.name() + " on " + hostPort(b.address())).toList()));
@@ -154,6 +204,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Admin client: java -jar lb-cli/target/sluicectl.jar --admin " + admin + " pools");
             out.println();
         }
+        printFiles(out, config, daemon, files);
         out.println("Access log lines (JSON, logger sluice.access) appear below as connections close.");
         out.println("Press Ctrl-C to stop (graceful; press again to close open connections at once).");
         out.flush();

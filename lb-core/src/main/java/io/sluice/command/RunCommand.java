@@ -1,9 +1,11 @@
 package io.sluice.command;
 
+import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.ShutdownSignals;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.daemon.SystemdNotify;
+import io.sluice.handover.FailedStart;
 import io.sluice.handover.Takeover;
 import io.sluice.listener.Listener;
 import io.sluice.yaml.ConfigException;
@@ -36,8 +38,19 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SluiceConfig loaded = config.loadOrReport(spec.commandLine().getErr());
-        if (loaded == null) {
+        // Absolute from the start: reload re-reads it, status reports it and `sluicectl upgrade`
+        // starts the next process with it, from whatever directory each of them runs in.
+        config.file = config.file.toAbsolutePath().normalize();
+        SluiceConfig loaded;
+        try {
+            loaded = ConfigLoader.load(config.file);
+        } catch (ConfigException e) {
+            ConfigOption.report(e, spec.commandLine().getErr());
+            if (takeover != null) {
+                // The running daemon keeps serving; its status should say why this one did not replace it.
+                FailedStart.tell(takeover, e.errors().isEmpty() ? "configuration " + config.file + " rejected"
+                        : e.errors().get(0) + (e.errors().size() > 1 ? " (and " + (e.errors().size() - 1) + " more)" : ""));
+            }
             return SluiceCommand.EXIT_USAGE;
         }
         return runUntilSignalled(loaded, takeover, spec.commandLine().getErr());
@@ -93,11 +106,9 @@ final class RunCommand implements Callable<Integer> {
         signals.onReload(() -> {
             try {
                 running.reloadFromFile();
-            } catch (ConfigException e) {
-                LoggerFactory.getLogger(RunCommand.class).error(
-                        "Reload rejected, the running configuration stays:\n{}", e.getMessage());
-            } catch (RuntimeException e) {
-                LoggerFactory.getLogger(RunCommand.class).error("Reload failed: {}", e.toString());
+            } catch (ConfigException | RuntimeException e) {
+                // Already logged by the daemon (the same line as a reload through the admin API).
+                LoggerFactory.getLogger(RunCommand.class).debug("reload on SIGHUP", e);
             }
         });
         signals.awaitFirst();

@@ -86,7 +86,8 @@ final class ControlPlane {
     }
 
     /**
-     * Re-reads the config file this daemon was started with and applies it (also on SIGHUP).
+     * Re-reads the config file this daemon was started with and applies it (on SIGHUP and the admin
+     * API's reload); a rejected or failed reload is logged here, once for both.
      *
      * @param handoverState the handover's state now ("idle" when none runs)
      * @throws ConfigException with every error when the new file is invalid; the running config stays
@@ -103,8 +104,20 @@ final class ControlPlane {
             log.error("Reload refused: the daemon is stopping");
             return new ReloadOutcome(config(), List.of("the daemon is stopping; nothing was reloaded"));
         }
-        SluiceConfig next = ConfigLoader.load(Path.of(config().source()));
-        return new ReloadOutcome(next, reload(next));
+        // Logged here, for SIGHUP and the admin API alike: the journal shows every rejected reload.
+        SluiceConfig next;
+        try {
+            next = ConfigLoader.load(Path.of(config().source()));
+        } catch (ConfigException e) {
+            log.error("Reload rejected, the running configuration stays:\n{}", e.getMessage());
+            throw e;
+        }
+        try {
+            return new ReloadOutcome(next, reload(next));
+        } catch (RuntimeException e) {
+            log.error("Reload failed: {}", e.toString());
+            throw e;
+        }
     }
 
     /** A reload that was applied, with what could not be (a listener that failed to bind), if anything. */

@@ -15,6 +15,7 @@ import io.sluice.backend.AdminState;
 import io.sluice.backend.Backend;
 import io.sluice.balance.MaglevTable;
 import io.sluice.config.ListenerConfig;
+import io.sluice.config.NoSniAction;
 import io.sluice.config.RouteConfig;
 import io.sluice.handover.HandoverStatus;
 import io.sluice.listener.Listener;
@@ -234,10 +235,17 @@ final class DaemonAdmin implements AdminOperations {
             routeKind = "listener";
             poolName = lc.pool();
         } else {
+            // The same decisions, in the same order, as the listener's ClientHelloSniffer.
+            if (normalizedSni == null && lc.tls().noSni() == NoSniAction.REJECT) {
+                return ExplainView.refused(lc.name(), client.getHostAddress(), null, offered,
+                        "no SNI and no-sni: reject (the connection is closed with an unrecognized_name alert)");
+            }
             RouteMatch match = RouteTable.of(lc.tls()).route(normalizedSni, offered);
             if (match == null) {
-                return new ExplainView(lc.name(), client.getHostAddress(), normalizedSni, offered, null, null, null,
-                        null, null, null, null, null, null, null, List.of());
+                return ExplainView.refused(lc.name(), client.getHostAddress(), normalizedSni, offered,
+                        (normalizedSni == null ? "no SNI" : "no route for SNI " + normalizedSni
+                                + (offered.isEmpty() ? "" : " with ALPN " + String.join(",", offered)))
+                                + " and no default pool (the connection is closed with an unrecognized_name alert)");
             }
             routeKind = match.kind().word();
             routePattern = match.pattern();

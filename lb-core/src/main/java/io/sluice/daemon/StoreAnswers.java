@@ -53,6 +53,8 @@ final class StoreAnswers {
             case QUEUED -> new StoreWriteView("queued", StoreWriteView.QUEUED_DETAIL);
             case LOST -> new StoreWriteView("lost", "another node changed this backend later in the shared store;"
                     + " its setting is in force here too (see shared_store.lost in the status)");
+            case NOT_PERSISTED -> new StoreWriteView("not-persisted", "applied on this node now, but NOT kept: "
+                    + store.problem() + "; it will not survive a restart (fix that, then repeat the change)");
         };
     }
 

@@ -20,7 +20,7 @@ final class StoreMetrics {
     static void bind(MeterRegistry registry, OverrideStore store) {
         String kind = store.status().store();
         Gauge.builder("sluice.state.store.reachable", store, s -> s.status().reachable() ? 1 : 0)
-                .description("1 while the override store answers (always 1 for a local state file)")
+                .description("1 while the override store answers (a local state file: 0 while it cannot be written)")
                 .tag("store", kind).register(registry);
         Gauge.builder("sluice.state.store.queued.changes", store, s -> s.status().queued().size())
                 .description("Admin changes applied on this node and not yet in the shared store")

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who may talk to it: only a process of our own uid (the file mode, and SO_PEERCRED checked on
  * every connection), and only in our protocol: the first frame must be a HELLO of a version we
- * speak, within {@link #GREETING_TIMEOUT_MILLIS} ms. Anything else gets a REFUSED frame (when it was at least
+ * speak, within {@link #GREETING_TIMEOUT_MILLIS} ms (or a REFUSED: a new process that could not start, {@link FailedStart}). Anything else gets a REFUSED frame (when it was at least
  * framed) and is closed; nothing it sent has any effect.
  */
 public final class HandoverServer implements AutoCloseable {
@@ -192,7 +193,10 @@ public final class HandoverServer implements AutoCloseable {
         close(true);
     }
 
-    /** The first frame of every connection: a HELLO starts a handover, an ATTACH joins one. */
+    /**
+     * The first frame of every connection: a HELLO starts a handover, an ATTACH joins one, a REFUSED
+     * is a new process that could not start saying why.
+     */
     private final class Greeter extends ChannelInboundHandlerAdapter {
 
         private ScheduledFuture<?> timeout;
@@ -231,6 +235,7 @@ public final class HandoverServer implements AutoCloseable {
                 switch (frame.type()) {
                     case HELLO -> hello(ctx, frame.read(Messages.Hello.class));
                     case ATTACH -> attach(ctx, frame.read(Messages.Attach.class));
+                    case REFUSED -> failedStart(ctx, frame.read(Messages.Refused.class));
                     default -> refuse(ctx, "invalid", "expected HELLO, got " + frame.type());
                 }
             } catch (HandoverException e) {
@@ -293,6 +298,18 @@ public final class HandoverServer implements AutoCloseable {
             t.start();
         }
 
+        /** A new process that could not start says why ({@link FailedStart}); its reason becomes the last handover's. */
+        private void failedStart(ChannelHandlerContext ctx, Messages.Refused failure) {
+            long peerPid = peerPid(ctx.channel());
+            String why = "aborted: the new process (pid " + peerPid + ") could not start: " + failure.error();
+            log.warn("Upgrade failed, this daemon keeps serving: the new process (pid {}) could not start: {}",
+                    peerPid, failure.error());
+            if (session.get() == null) {
+                status.finished(new HandoverStatus.Summary("sent", peerPid, Instant.now(), 0, 0, 0, 0, -1, 0, why));
+            }
+            ctx.close();
+        }
+
         private void refuse(ChannelHandlerContext ctx, String reason, String why) {
             strangers.warn("handover socket: refused a peer: {}", why);
             status.peerRefused(reason);
@@ -309,6 +326,15 @@ public final class HandoverServer implements AutoCloseable {
                 timeout.cancel(false);
             }
             ctx.close();
+        }
+    }
+
+    /** The pid of the process at the other end of a domain socket; negative when it cannot be read. */
+    static long peerPid(Channel ch) {
+        try {
+            return ((EpollDomainSocketChannel) ch).peerCredentials().pid();
+        } catch (IOException | RuntimeException e) {
+            return -2;
         }
     }
 

@@ -22,7 +22,9 @@ import org.slf4j.helpers.MessageFormatter;
  *   <li>Curator's {@code ConnectionStateManager} ("State change: SUSPENDED") passes: it logs once
  *       per state change. So do Sluice's own connection-state lines ({@code io.sluice.*}).</li>
  *   <li>Other INFO and lower from {@code org.apache.zookeeper} and {@code org.apache.curator}
- *       (each "Opening socket connection" of a retry) are dropped.</li>
+ *       (the ~30 lines of "Client environment" at each start, each "Opening socket connection" of
+ *       a retry) are dropped, and so is the one WARN Curator gives at every start for nothing
+ *       ("CuratorCache does not support custom ExecutorService").</li>
  *   <li>WARN and ERROR become one line without the stack trace, at most one per logger per
  *       {@link #WINDOW_SECONDS} s, logged by {@code io.sluice.registry.client} with the count of those
  *       held back.</li>
@@ -39,6 +41,7 @@ public final class RegistryClientLogFilter extends TurboFilter {
     static final long WINDOW_SECONDS = 60;
     static final String SUMMARY_LOGGER = "io.sluice.registry.client";
     private static final String STATE_LOGGER = "org.apache.curator.framework.state.ConnectionStateManager";
+    static final String CURATOR_CACHE_EXECUTOR = "CuratorCache does not support custom ExecutorService";
 
     private final LongSupplier nanoClock;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
@@ -69,7 +72,7 @@ public final class RegistryClientLogFilter extends TurboFilter {
         if (logger.getEffectiveLevel().toInt() <= Level.DEBUG_INT || name.equals(STATE_LOGGER)) {
             return FilterReply.NEUTRAL;
         }
-        if (level.toInt() < Level.WARN_INT) {
+        if (level.toInt() < Level.WARN_INT || isHarmless(format)) {
             dropped.incrementAndGet();
             return FilterReply.DENY;
         }
@@ -83,6 +86,14 @@ public final class RegistryClientLogFilter extends TurboFilter {
                     held == 0 ? "" : "; " + held + " more held back in the last " + WINDOW_SECONDS + " s");
         }
         return FilterReply.DENY;
+    }
+
+    /**
+     * A warning the client gives at every start that asks nothing of an operator: Curator 5's
+     * ServiceCache always hands its CuratorCache an executor, which the cache ignores, saying so.
+     */
+    private static boolean isHarmless(String format) {
+        return format != null && format.startsWith(CURATOR_CACHE_EXECUTOR);
     }
 
     /** Lines of the clients dropped or held back so far (tests, and the measurement in docs). */

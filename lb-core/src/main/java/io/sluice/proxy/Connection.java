@@ -42,6 +42,8 @@ public final class Connection {
     InetSocketAddress destination;
     volatile Pool pool;
     volatile String serverName;
+    /** Why the tls sniffer refused it (a TlsRefusal word), or null. Event loop only. */
+    private String refusal;
 
     Channel outbound;
     volatile Pool.Selection selection;
@@ -159,6 +161,13 @@ public final class Connection {
     void resolved(ClientAddressResolved r) {
         this.client = r.client();
         this.destination = r.destination();
+    }
+
+    /** The tls sniffer refused it: the access log says why, and with which SNI when one was read. */
+    void tlsRefused(String sni, String why) {
+        this.serverName = sni;
+        this.refusal = why;
+        reason(CloseReason.TLS_REFUSED);
     }
 
     void routed(Pool chosen, String sni) {
@@ -391,6 +400,7 @@ public final class Connection {
                 bytesUp,
                 bytesDown,
                 age().toMillis(),
-                finalReason.word()));
+                finalReason.word(),
+                refusal));
     }
 }

@@ -131,8 +131,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             connect(pool, chosen.serverName());
-        } else if (evt instanceof ClientHelloSniffer.Refusal) {
-            connection.reason(CloseReason.TLS_REFUSED);
+        } else if (evt instanceof ClientHelloSniffer.Refusal refusal) {
+            connection.tlsRefused(refusal.serverName(), refusal.reason().word());
         } else if (evt instanceof ProxyHeaderReceiver.Refusal) {
             connection.reason(CloseReason.PROXY_HEADER_INVALID);
         } else {

@@ -33,6 +33,8 @@ public final class LocalOverrideStore implements OverrideStore {
 
     private final Path file;
     private final Map<String, AdminOverride> overrides = new TreeMap<>();
+    /** Why the last write failed, or null when it worked (or none was needed yet). Written on the control thread. */
+    private volatile String problem;
 
     private LocalOverrideStore(Path file) {
         this.file = file;
@@ -49,7 +51,36 @@ public final class LocalOverrideStore implements OverrideStore {
                         file, e.getMessage());
             }
         }
+        String unwritable = file == null ? null : writeProblem(file);
+        if (unwritable != null) {
+            // Said now, not at the first drain: changes would apply but not survive a restart.
+            log.warn("{}: admin changes will apply but not survive a restart (sluicectl exits 6 for each)", unwritable);
+        }
         return store;
+    }
+
+    /**
+     * Why {@code file} could not be written now (its directory missing, not a directory or not
+     * writable by this user; the file itself not a regular file or read-only), or null when it could.
+     * {@code sluice check} asks the same question.
+     */
+    public static String writeProblem(Path file) {
+        Path absolute = file.toAbsolutePath();
+        Path dir = absolute.getParent();
+        if (dir == null || !Files.exists(dir)) {
+            return "state file " + file + ": its directory " + dir + " does not exist (create it, or set state.file)";
+        }
+        if (!Files.isDirectory(dir)) {
+            return "state file " + file + ": " + dir + " is not a directory";
+        }
+        if (!Files.isWritable(dir)) {
+            return "state file " + file + ": its directory " + dir + " is not writable by this user"
+                    + " (the file is replaced by a rename; under systemd, set StateDirectory=)";
+        }
+        if (Files.exists(absolute) && (!Files.isRegularFile(absolute) || !Files.isWritable(absolute))) {
+            return "state file " + file + " exists but is not a writable regular file";
+        }
+        return null;
     }
 
     public Path file() {
@@ -73,14 +104,20 @@ public final class LocalOverrideStore implements OverrideStore {
         } else {
             overrides.put(OverrideJson.key(pool, backend), override);
         }
-        write();
-        return CompletableFuture.completedFuture(StoreWrite.STORED);
+        return CompletableFuture.completedFuture(write() ? StoreWrite.STORED : StoreWrite.NOT_PERSISTED);
     }
 
-    /** A file on this node: nothing is ever queued or lost. */
+    /** A file on this node: nothing is ever queued or lost; "reachable" is false while it cannot be written. */
     @Override
     public StoreStatus status() {
-        return StoreStatus.local();
+        StoreStatus local = StoreStatus.local();
+        return problem == null ? local
+                : new StoreStatus(local.store(), false, local.queued(), local.lost(), local.lostTotal());
+    }
+
+    @Override
+    public String problem() {
+        return problem;
     }
 
     /** A local file has no other writers: nothing to watch. */
@@ -100,9 +137,10 @@ public final class LocalOverrideStore implements OverrideStore {
         }
     }
 
-    private void write() {
+    /** Writes every override; false (logged, and kept as {@link #problem()}) when the file cannot be written. */
+    private boolean write() {
         if (file == null) {
-            return;
+            return true;
         }
         ObjectNode root = json.createObjectNode();
         root.put("version", 1);
@@ -117,9 +155,13 @@ public final class LocalOverrideStore implements OverrideStore {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
+            problem = null;
+            return true;
         } catch (IOException e) {
-            log.error("Cannot write state file {}: {} (the override applies now but will not survive a restart)",
-                    file, e.getMessage());
+            String why = writeProblem(file);
+            problem = why != null ? why : "state file " + file + " cannot be written: " + e.getMessage();
+            log.error("{} (the override applies now but will not survive a restart)", problem);
+            return false;
         }
     }
 }

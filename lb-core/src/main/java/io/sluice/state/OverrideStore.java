@@ -42,6 +42,14 @@ public interface OverrideStore extends AutoCloseable {
     /** The store's reachability, queued and lost changes. Any thread. */
     StoreStatus status();
 
+    /**
+     * Why changes are not being kept, for people (a local state file that cannot be written), or null
+     * when they are. Any thread.
+     */
+    default String problem() {
+        return null;
+    }
+
     /** Starts reporting changes made by other writers (other nodes). Local stores never call it. */
     void watch(Listener listener);
 

@@ -7,5 +7,10 @@ public enum StoreWrite {
     /** Applied on this node; not yet in the shared store (unreachable, or the write is still under way). */
     QUEUED,
     /** Another node wrote the key after this change was made and before it reached the store: theirs won. */
-    LOST
+    LOST,
+    /**
+     * Applied on this node, but the local state file could not be written (its directory is missing
+     * or read-only): the change will not survive a restart ({@link OverrideStore#problem()} says why).
+     */
+    NOT_PERSISTED
 }

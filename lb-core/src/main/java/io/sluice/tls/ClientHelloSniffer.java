@@ -158,7 +158,7 @@ public final class ClientHelloSniffer extends ChannelInboundHandlerAdapter {
         }
         RouteMatch match = routes.route(info.serverName(), info.alpn());
         if (match == null) {
-            refuse(ctx, TlsRefusal.NO_ROUTE, "no route for " + info.serverName(), ALERT_UNRECOGNIZED_NAME);
+            refuse(ctx, TlsRefusal.NO_ROUTE, "no route for " + info.serverName(), ALERT_UNRECOGNIZED_NAME, info.serverName());
             return;
         }
         decide(ctx, new PoolChosen(match.pool(), info.serverName(), match.kind().word()));
@@ -183,13 +183,17 @@ public final class ClientHelloSniffer extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, TlsRefusal reason, String detail, byte alert) {
+        refuse(ctx, reason, detail, alert, null);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, TlsRefusal reason, String detail, byte alert, String serverName) {
         if (decided) {
             return;
         }
         decided = true;
         cancelTimers();
         metrics.tlsRefused(listener, reason.word());
-        ctx.fireUserEventTriggered(new Refusal(reason, detail));
+        ctx.fireUserEventTriggered(new Refusal(reason, detail, serverName));
         if (alert != 0 && ctx.channel().isActive()) {
             ByteBuf record = Unpooled.wrappedBuffer(new byte[] {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, alert});
             ctx.writeAndFlush(record).addListener(ChannelFutureListener.CLOSE);
@@ -216,6 +220,10 @@ public final class ClientHelloSniffer extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** User event fired before the sniffer closes a refused connection, so the access log can say why. */
-    public record Refusal(TlsRefusal reason, String detail) {}
+    /**
+     * User event fired before the sniffer closes a refused connection, so the access log can say why.
+     *
+     * @param serverName the SNI the client sent when its ClientHello was read (no-route), else null
+     */
+    public record Refusal(TlsRefusal reason, String detail, String serverName) {}
 }

@@ -90,7 +90,7 @@ class AccessLogTest {
 
     @Test
     void fieldsAreEscapedAsJson() throws Exception {
-        String line = AccessLog.toJson(new AccessLog.Entry(Instant.EPOCH, "we\"ird\n", "::1", null, null, null, 0, 0, 0, "x"));
+        String line = AccessLog.toJson(new AccessLog.Entry(Instant.EPOCH, "we\"ird\n", "::1", null, null, null, 0, 0, 0, "x", null));
         assertEquals("we\"ird\n", parse(line).get("listener"));
     }
 

@@ -3,11 +3,13 @@ package io.sluice.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -86,5 +88,58 @@ class CheckCommandTest {
         Result v = run("version");
         assertEquals(0, v.exit());
         assertTrue(v.out().contains("sluice"), v.out());
+    }
+
+    private static final String MINIMAL = """
+            listeners:
+              - { name: edge, bind: 127.0.0.1:7000, pool: app }
+            pools:
+              app:
+                backends:
+                  - { name: a, address: 127.0.0.1:9001 }
+            """;
+
+    @Test
+    void aStateFileInAMissingDirectoryIsRefused() throws Exception {
+        Path f = dir.resolve("state.yaml");
+        Path missing = dir.resolve("no-such-dir").resolve("sluice.state.json");
+        Files.writeString(f, MINIMAL + "state: { file: " + missing + " }\n");
+        Result r = run("check", "--config", f.toString());
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains(f + ": state.file: state file " + missing + ": its directory " + missing.getParent()
+                + " does not exist (create it, or set state.file); admin changes would apply but not survive a restart"), r.err());
+        assertTrue(r.err().contains("1 error found in the files the daemon needs (checked as this user, uid "), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void aStateFileInAReadOnlyDirectoryIsRefused() throws Exception {
+        Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+        Path f = dir.resolve("ro.yaml");
+        Files.writeString(f, MINIMAL + "state: { file: " + readOnly.resolve("sluice.state.json") + " }\n");
+        // Root writes through a mode of 0555; only the immutable attribute stops it (as a read-only mount would).
+        assumeTrue(new ProcessBuilder("chattr", "+i", readOnly.toString()).start().waitFor() == 0, "chattr +i unavailable");
+        try {
+            Result r = run("check", "--config", f.toString());
+            assertEquals(2, r.exit(), r.toString());
+            assertTrue(r.err().contains("its directory " + readOnly + " is not writable by this user"), r.err());
+        } finally {
+            new ProcessBuilder("chattr", "-i", readOnly.toString()).start().waitFor();
+        }
+    }
+
+    @Test
+    void aTokenOthersCanReadIsAWarningAndTheCheckPasses() throws Exception {
+        Path token = dir.resolve("admin.token");
+        Files.writeString(token, "s3cret\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
+        Path f = dir.resolve("token.yaml");
+        Files.writeString(f, MINIMAL + "admin: { bind: 127.0.0.1:9900, token-file: " + token + " }\n");
+        Result r = run("check", "--config", f.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("warning: " + f + ": admin.token-file: " + token + " is readable by every user (mode rw-r--r--): chmod 600 "
+                + token + "\n", r.err());
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        assertEquals("", run("check", "--config", f.toString()).err());
     }
 }

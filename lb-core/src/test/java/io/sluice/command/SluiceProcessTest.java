@@ -15,9 +15,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +108,40 @@ class SluiceProcessTest {
             } finally {
                 p.close();
             }
+        }
+    }
+
+    @Test
+    void aReloadRejectedThroughTheApiIsLoggedAsOnSighup() throws Exception {
+        Path token = write("reload.token", "s3cret\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        int admin = Ports.freePort();
+        Path config = write("api-reload.yaml", """
+                listeners:
+                  - { name: edge, bind: 127.0.0.1:%d, pool: app }
+                pools:
+                  app:
+                    health: { type: none }
+                    backends:
+                      - { name: app-1, address: 127.0.0.1:9 }
+                admin: { bind: 127.0.0.1:%d, token-file: %s }
+                """.formatted(Ports.freePort(), admin, token));
+        try (DaemonProcess p = DaemonProcess.launch().adminPort(admin).start(dir, "run", "--config", config.toString())) {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> p.status().path("pid").asLong() == p.pid());
+            Files.writeString(config, "listeners: [ {name: edge, bind: nowhere} ]\n");
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/api/v1/reload"))
+                            .header("Authorization", "Bearer s3cret")
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(r.body().contains("api-reload.yaml:1"), r.statusCode() + " " + r.body());
+            String line = "Reload rejected, the running configuration stays:";
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.output().contains(line));
+            assertTrue(p.output().contains(line + "\n" + config + ":1"), p.output());
+
+            assertTrue(p.signal("HUP"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.output().split(line, -1).length - 1 == 2);
         }
     }
 
@@ -273,7 +312,7 @@ class SluiceProcessTest {
     @Test
     void anAdminTokenFileOthersCanReadIsWarnedAbout() throws Exception {
         Path token = write("admin.token", "s3cret\n");
-        java.nio.file.Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
         int admin = Ports.freePort();
         Path config = write("token.yaml", """
                 listeners:
@@ -307,10 +346,10 @@ class SluiceProcessTest {
 
     /** The {@code total} of the admin API's connection list (the daemon's open client connections). */
     private static int openConnections(int adminPort) throws Exception {
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + "/api/v1/connections"))
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/api/v1/connections"))
                         .timeout(Duration.ofSeconds(2)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"total\":(\\d+)").matcher(r.body());
         if (!m.find()) {
             throw new IllegalStateException("no total in " + r.body());

@@ -69,9 +69,16 @@ public final class DaemonProcess implements AutoCloseable {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private int openFilesLimit;
         private int adminPort;
+        private Path workingDirectory;
         private final List<String> prefix = new ArrayList<>();
 
         private Launch() {}
+
+        /** The process's working directory (default: the test JVM's), e.g. to give it a relative --config. */
+        public Launch workingDirectory(Path directory) {
+            this.workingDirectory = directory;
+            return this;
+        }
 
         /** Words run before the command, such as {@code ip netns exec NAME} (the direct-routing lab). */
         public Launch prefix(String... words) {
@@ -118,7 +125,11 @@ public final class DaemonProcess implements AutoCloseable {
                 command = prefixed;
             }
             Path out = dir.resolve("sluice-" + System.nanoTime() + "-" + SEQUENCE.incrementAndGet() + ".log");
-            ProcessBuilder builder = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            if (workingDirectory != null) {
+                builder.directory(workingDirectory.toFile());
+            }
+            builder
                     .redirectErrorStream(true)
                     .redirectOutput(out.toFile());
             builder.environment().putAll(environment);
