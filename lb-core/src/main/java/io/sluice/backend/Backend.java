@@ -194,11 +194,6 @@ public final class Backend {
             return registryDrain;
         }
 
-        /** Control thread; null: the registry no longer drains it. */
-        public void registryDrain(String why) {
-            registryDrain(why, null, null, null);
-        }
-
         /**
          * Control thread: the registry drains it ({@code why} non-null) as {@code by} said, for
          * {@code reason}, until {@code deadline} (null: no deadline); or no longer ({@code why} null).
