@@ -63,7 +63,7 @@ abstract class MaintenanceCommand implements Callable<Integer> {
                 if (consul != null) {
                     new ConsulRegistrar(consul, s).maintenance(enable(), reason());
                 } else {
-                    ZooKeeperRegistrar.setMaintenanceFlag(cfg.zookeeper(), s, enable());
+                    ZooKeeperRegistrar.setMaintenanceFlag(cfg.zookeeper(), s, enable(), reason());
                 }
                 out.println(s.id() + ": " + (enable() ? "maintenance on (draining)" : "maintenance off (ready)"));
             } catch (InterruptedException e) {
@@ -83,7 +83,7 @@ abstract class MaintenanceCommand implements Callable<Integer> {
             description = "Maintenance on: Sluice sends no new connections; existing ones stay.")
     static final class Drain extends MaintenanceCommand {
 
-        @Option(names = "--reason", description = "Shown in Consul's maintenance check (default: ${DEFAULT-VALUE}).",
+        @Option(names = "--reason", description = "Shown by the daemon beside the drain (API, sluicectl, status page) and in Consul's maintenance check (default: ${DEFAULT-VALUE}).",
                 defaultValue = "sluice-agent drain")
         String reason;
 

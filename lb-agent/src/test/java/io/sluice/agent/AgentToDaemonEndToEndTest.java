@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.agent.config.AgentConfig;
 import io.sluice.agent.config.AgentConfigLoader;
 import io.sluice.fixture.ConsulApiFixture;
@@ -19,6 +20,10 @@ import java.io.StringWriter;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentToDaemonEndToEndTest {
 
     private static final String ID = "chat-app-1";
+    private static final String TOKEN = "agent-e2e-token";
 
     @TempDir
     Path dir;
@@ -50,7 +56,7 @@ class AgentToDaemonEndToEndTest {
                     consul: { address: %s }
                     """.formatted(consul.address()), app);
             // passing-only false: the daemon sees the maintenance status instead of a vanished instance.
-            SluiceExtension daemon = SluiceExtension.builder().configure(c -> c
+            SluiceExtension daemon = SluiceExtension.builder().adminToken(TOKEN).configure(c -> c
                     .poolSetting("main", "discover: { consul: { service: chat, passing-only: false } }")
                     .section("""
                             discovery:
@@ -69,7 +75,7 @@ class AgentToDaemonEndToEndTest {
                     registry: zookeeper
                     zookeeper: { connect: "%s", base-path: /sluice }
                     """.formatted(zk.getConnectString()), app);
-            SluiceExtension daemon = SluiceExtension.builder().configure(c -> c
+            SluiceExtension daemon = SluiceExtension.builder().adminToken(TOKEN).configure(c -> c
                     .poolSetting("main", "discover: { zookeeper: { service: chat } }")
                     .section("""
                             discovery:
@@ -108,14 +114,38 @@ class AgentToDaemonEndToEndTest {
             Socket held = Clients.connectTo(daemon.address(), "app-1", 5);
             assertNotNull(held, "a connection through the daemon reaches app-1");
             try {
-                // drain: the agent's maintenance path
-                assertEquals(0, cli("drain", "--service", "chat", "--config", configFile.toString()));
+                // drain: the agent's maintenance path, with a reason the daemon shows beside the drain
+                assertEquals(0, cli("drain", "--service", "chat", "--reason", "kernel upgrade", "--config", configFile.toString()));
                 await().atMost(Duration.ofSeconds(10)).until(() -> "drain".equals(admin(daemon)));
                 assertTrue(cause(daemon).startsWith("discovery:"), cause(daemon));
+                await().atMost(Duration.ofSeconds(10)).until(() -> backend(daemon).path("registry_drain").isObject());
+                JsonNode registry = backend(daemon).path("registry_drain");
+                assertEquals("discovery: maintenance mode", registry.path("state").asText());
+                assertEquals("kernel upgrade", registry.path("reason").asText(), registry::toString);
+                String by = registry.path("by").asText();
+                assertTrue(by.contains(ID) && (by.startsWith("sluice-agent on ") || by.startsWith("consul _service_maintenance:")), by);
+                assertTrue(backend(daemon).path("operator_drain").isNull(), "no operator drain yet");
                 for (int i = 0; i < 5; i++) {
                     assertRefused(daemon);
                 }
                 assertEchoes(held, "held while draining");
+
+                // The operator drains too, with a reason; both drains show side by side.
+                JsonNode both = post(daemon, "drain", "{\"reason\": \"moving racks\"}");
+                assertEquals("moving racks", both.path("operator_drain").path("reason").asText(), both::toString);
+                assertEquals("admin api", both.path("operator_drain").path("by").asText());
+                assertEquals("kernel upgrade", both.path("registry_drain").path("reason").asText(), both::toString);
+                // undrain ends the operator's drain only: the registry's still holds, and says who set it.
+                JsonNode undrained = post(daemon, "undrain", "");
+                assertTrue(undrained.path("operator_drain").isNull(), undrained::toString);
+                assertEquals("kernel upgrade", undrained.path("registry_drain").path("reason").asText(), undrained::toString);
+                assertEquals(by, undrained.path("registry_drain").path("by").asText());
+                assertEquals("drain", undrained.path("admin").asText());
+                assertTrue(!undrained.path("eligible").asBoolean(), "still drained by the registry");
+                assertRefused(daemon);
+                JsonNode skipped = daemon.adminJson("/api/v1/explain?client=127.0.0.1").path("skipped").path(0);
+                assertEquals("draining", skipped.path("reason").asText(), skipped::toString);
+                assertEquals("kernel upgrade", skipped.path("registry_drain").path("reason").asText(), skipped::toString);
 
                 // ready: new connections again
                 assertEquals(0, cli("ready", "--service", "chat", "--config", configFile.toString()));
@@ -142,6 +172,16 @@ class AgentToDaemonEndToEndTest {
         } finally {
             agent.close();
         }
+    }
+
+    /** POST /api/v1/pools/main/backends/ID/ACTION with the token; the answer's JSON (200 expected). */
+    private static JsonNode post(SluiceExtension d, String action, String body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(d.adminUrl() + "/api/v1/pools/main/backends/" + ID + "/" + action))
+                .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r::body);
+        return new ObjectMapper().readTree(r.body());
     }
 
     /** Whether the daemon's {@code /readyz} says ready. */

@@ -3,6 +3,7 @@ package io.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.DrainView;
 import io.sluice.adminapi.StoreWriteView;
 import java.util.List;
 import picocli.CommandLine.Parameters;
@@ -53,6 +54,11 @@ abstract class BackendAction extends AdminCommand {
         }
         out().println();
         Views.backends(this, List.of(answer.backend())).print(out());
+        List<String> drains = Views.drains(target.pool(), List.of(answer.backend()), context().clock().instant());
+        if (!drains.isEmpty()) {
+            out().println();
+            drains.forEach(out()::println);
+        }
         return code;
     }
 
@@ -72,5 +78,18 @@ abstract class BackendAction extends AdminCommand {
             why.append(why.isEmpty() ? "" : ", ").append("weight 0");
         }
         return "takes no new connections" + (why.isEmpty() ? "" : " (" + why + ")");
+    }
+
+    /** {@link ExitCodes#STILL_DRAINED} with a sentence on stderr when the registry's drain holds it; else {@code code}. */
+    final int stillDrained(Answer a, int code) {
+        DrainView registry = a.backend().registryDrain();
+        if (registry == null) {
+            return code;
+        }
+        err().println("sluicectl: " + target + ": the operator's drain is cleared, but the registry still drains it: "
+                + Views.drain(registry, context().clock().instant())
+                + "; end it where it was set (e.g. sluice-agent ready on that host)");
+        err().flush();
+        return code == ExitCodes.OK ? ExitCodes.STILL_DRAINED : code;
     }
 }

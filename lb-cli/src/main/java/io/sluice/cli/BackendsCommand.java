@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.adminapi.PoolView;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -37,6 +38,11 @@ final class BackendsCommand extends AdminCommand {
         out().println(head);
         out().println();
         Views.backends(this, Views.list(p.backends())).print(out());
+        List<String> drains = Views.drains(p.name(), Views.list(p.backends()), context().clock().instant());
+        if (!drains.isEmpty()) {
+            out().println();
+            drains.forEach(out()::println);
+        }
         DirectTables.ofPool(this, Views.list(p.direct()), out());
         return ExitCodes.OK;
     }

@@ -33,6 +33,10 @@ final class DrainCommand extends BackendAction {
                     + " (default: the pool's drain.close-rate).")
     Integer closeRate;
 
+    @Option(names = "--reason", paramLabel = "TEXT",
+            description = "Why: shown beside the drain in backends, explain and the status page, and kept with it (one line, at most 200 characters).")
+    String reason;
+
     @Option(names = "--wait", description = "Wait until the backend has no connections left, showing progress on stderr.")
     boolean await;
 
@@ -63,8 +67,11 @@ final class DrainCommand extends BackendAction {
         // The fleet's addresses are checked before the drain is sent: a typo must not leave a drain unwatched.
         FleetNodes nodes = await ? FleetNodes.of(fleetAddresses(), client(), options().timeout()) : null;
         ObjectNode body = null;
-        if (deadline != null || closeRate != null) {
+        if (deadline != null || closeRate != null || reason != null) {
             body = AdminClient.JSON.createObjectNode();
+            if (reason != null) {
+                body.put("reason", reason);
+            }
             if (deadline != null) {
                 body.put("deadline", deadline.trim());
             }

@@ -22,6 +22,11 @@ public final class ExitCodes {
     public static final int NOT_SHARED = 6;
     /** The admin API accepted the connection but did not answer in time; a change may still have been applied. */
     public static final int NO_ANSWER = 7;
+    /**
+     * {@code undrain}/{@code ready}: the operator's drain is cleared, but the registry still drains the
+     * backend (the agent's maintenance, a critical check, gone); the message says who set it.
+     */
+    public static final int STILL_DRAINED = 8;
 
     private ExitCodes() {}
 }

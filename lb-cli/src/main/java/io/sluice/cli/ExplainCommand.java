@@ -100,7 +100,7 @@ final class ExplainCommand extends AdminCommand {
             out().println();
             Table t = table("SKIPPED", "REASON");
             for (ExplainView.Skipped s : e.skipped()) {
-                t.row(s.backend(), s.reason());
+                t.row(s.backend(), s.reason() + Views.drainsInline(s.operatorDrain(), s.registryDrain(), context().clock().instant()));
             }
             t.print(out());
         }

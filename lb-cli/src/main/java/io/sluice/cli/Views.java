@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.DrainView;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,42 @@ final class Views {
                     lastCheck(b, now));
         }
         return t;
+    }
+
+    /**
+     * One line per drain in force, the operator's and the registry's side by side under the table:
+     * {@code main/a  operator drain by admin api 2m ago, reason "disk swap", closes in 8m}.
+     */
+    static List<String> drains(String pool, Iterable<BackendView> backends, Instant now) {
+        List<String> lines = new ArrayList<>();
+        for (BackendView b : backends) {
+            if (b.operatorDrain() != null) {
+                lines.add(pool + "/" + b.name() + "  operator " + drain(b.operatorDrain(), now));
+            }
+            if (b.registryDrain() != null) {
+                lines.add(pool + "/" + b.name() + "  registry " + drain(b.registryDrain(), now));
+            }
+        }
+        return lines;
+    }
+
+    /** {@code drain by admin api 2m ago, reason "x", closes in 8m} (the registry's: its cause first). */
+    static String drain(DrainView d, Instant now) {
+        return d.state() + " by " + d.by() + (d.since() == null ? "" : " " + relative(d.since(), now))
+                + (d.reason() == null ? "" : ", reason \"" + d.reason() + "\"")
+                + (d.deadline() == null ? "" : ", closes " + relative(d.deadline(), now));
+    }
+
+    /** For explain's skipped list: {@code  (operator: ...; registry: ...)}, or "" when neither drains it. */
+    static String drainsInline(DrainView operator, DrainView registry, Instant now) {
+        List<String> parts = new ArrayList<>();
+        if (operator != null) {
+            parts.add("operator: " + drain(operator, now));
+        }
+        if (registry != null) {
+            parts.add("registry: " + drain(registry, now));
+        }
+        return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
     }
 
     /** {@code weight/effective}; a {@code *} marks an admin override of the configured weight. */

@@ -15,6 +15,12 @@ package io.sluice.adminapi;
  * @param since            ISO-8601 time of the last state change
  * @param cause            why the last state change happened ("admin api", "health check", ...)
  * @param maglevSlots      the backend's share of the pool's Maglev table, or null for other balancers
+ * @param operatorDrain    the operator's drain or maint (admin API, shared store, state file), or null
+ * @param registryDrain    the registry's drain (agent maintenance, critical, gone), or null; {@code admin}
+ *                         reads "drain" when only this one holds the backend
+ * @param checks           health over time: last change, downtime, checks passed and failed
+ * @param connectFailures  connect attempts to it that failed since start
+ * @param retries          clients tried on another backend after it failed to connect
  * @param sharedStore      in the answer to an admin change: what became of it in the override store;
  *                         null in listings
  */
@@ -37,12 +43,17 @@ public record BackendView(
         String since,
         String cause,
         Integer maglevSlots,
+        DrainView operatorDrain,
+        DrainView registryDrain,
+        CheckHistoryView checks,
+        long connectFailures,
+        long retries,
         StoreWriteView sharedStore) {
 
     /** This view with what became of the change in the override store. */
     public BackendView withStoreWrite(StoreWriteView write) {
         return new BackendView(name, address, health, admin, weight, configuredWeight, effectiveWeight, eligible,
                 activeConnections, totalConnections, bytesUp, bytesDown, lastCheck, lastCheckResult, drainDeadline,
-                since, cause, maglevSlots, write);
+                since, cause, maglevSlots, operatorDrain, registryDrain, checks, connectFailures, retries, write);
     }
 }

@@ -61,6 +61,13 @@ public record ExplainView(
      * @param reason "down", "draining", "maintenance", "weight-0", "slow-start", "not-chosen", or
      *               "candidate" (eligible; a round-robin, least-conn or random-two pool picks among the
      *               candidates at connect time, so no single backend can be named in advance)
+     * @param operatorDrain the operator's drain holding it, or null
+     * @param registryDrain the registry's drain holding it, or null (both may hold it at once)
      */
-    public record Skipped(String backend, String reason) {}
+    public record Skipped(String backend, String reason, DrainView operatorDrain, DrainView registryDrain) {
+        /** A backend skipped for a reason other than a drain. */
+        public Skipped(String backend, String reason) {
+            this(backend, reason, null, null);
+        }
+    }
 }

@@ -56,8 +56,19 @@ public final class InstanceCodec implements InstanceSerializer<InstancePayload> 
         if (p == null) {
             o.putNull("payload");
         } else {
-            o.putObject("payload").put("@class", LEGACY_PAYLOAD_TAG).put("weight", p.weight())
+            ObjectNode payload = o.putObject("payload").put("@class", LEGACY_PAYLOAD_TAG).put("weight", p.weight())
                     .put("maintenance", p.maintenance());
+            // The note only when there is one: without it the bytes are those every version wrote
+            // (old readers ignore unknown payload fields).
+            if (p.maintenanceBy() != null) {
+                payload.put("maintenanceBy", p.maintenanceBy());
+            }
+            if (p.maintenanceReason() != null) {
+                payload.put("maintenanceReason", p.maintenanceReason());
+            }
+            if (p.maintenanceSince() != null) {
+                payload.put("maintenanceSince", p.maintenanceSince());
+            }
         }
         o.put("registrationTimeUTC", instance.getRegistrationTimeUTC());
         o.put("serviceType", instance.getServiceType() == null ? null : instance.getServiceType().name());
@@ -111,8 +122,10 @@ public final class InstanceCodec implements InstanceSerializer<InstancePayload> 
         if (!maintenance.isMissingNode() && !maintenance.isNull() && !maintenance.isBoolean()) {
             throw new IOException("payload.maintenance: expected true or false, found " + maintenance);
         }
+        JsonNode since = p.path("maintenanceSince");
         return new InstancePayload(weight.isNumber() ? weight.intValue() : InstancePayload.DEFAULT_WEIGHT,
-                maintenance.asBoolean(false));
+                maintenance.asBoolean(false), text(p, "maintenanceBy"), text(p, "maintenanceReason"),
+                since.canConvertToLong() ? since.longValue() : null);
     }
 
     private static String text(JsonNode o, String field) {

@@ -5,6 +5,7 @@ import io.sluice.adminapi.ConnectionView;
 import io.sluice.adminapi.DirectExplainView;
 import io.sluice.adminapi.DirectView;
 import io.sluice.adminapi.ExplainView;
+import io.sluice.adminapi.HistoryView;
 import io.sluice.adminapi.PoolView;
 import io.sluice.adminapi.Readiness;
 import io.sluice.adminapi.ReloadResult;
@@ -30,13 +31,17 @@ public interface AdminOperations {
 
     List<PoolView> pools();
 
+    /** Recent connections and throughput per backend (the status page's charts). */
+    HistoryView history();
+
     PoolView pool(String name);
 
     /**
      * Stops new connections to the backend; existing ones continue. With a deadline, those still
      * open then are closed at {@code closeRatePerSecond} (null: the pool's default) with jitter.
+     * {@code reason} (or null) is shown beside the drain, which a registry's drain does not replace.
      */
-    BackendView drain(String pool, String backend, Duration deadline, Double closeRatePerSecond);
+    BackendView drain(String pool, String backend, Duration deadline, Double closeRatePerSecond, String reason);
 
     /** Back to READY (from DRAIN or MAINT). */
     BackendView ready(String pool, String backend);

@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  */
 final class AdminRouter {
 
+    /** Longest reason text a drain takes (it is shown on one line beside the backend). */
+    static final int MAX_REASON = 200;
+
     private static final Logger log = LoggerFactory.getLogger(AdminRouter.class);
 
     static final int WEIGHT_MAX = 1000;
@@ -77,7 +80,7 @@ final class AdminRouter {
     private Route match(List<String> s) {
         int n = s.size();
         if (n == 0) {
-            return new Route(GET, r -> AdminResponse.html(statusPage.bytes()));
+            return new Route(GET, r -> AdminResponse.html(statusPage.render(ops.status(), ops.pools())));
         }
         if (n == 1) {
             return switch (s.get(0)) {
@@ -95,6 +98,7 @@ final class AdminRouter {
             return switch (resource) {
                 case "status" -> new Route(GET, r -> AdminResponse.ok(ops.status()));
                 case "pools" -> new Route(GET, r -> AdminResponse.ok(new PoolList(ops.pools())));
+                case "history" -> new Route(GET, r -> AdminResponse.ok(ops.history()));
                 case "connections" -> new Route(GET, this::connections);
                 case "explain" -> new Route(GET, this::explain);
                 case "reload" -> new Route(POST, this::reload);
@@ -169,12 +173,14 @@ final class AdminRouter {
     }
 
     private AdminResponse drain(AdminRequest request, String pool, String backend) {
-        JsonBody body = JsonBody.parse(request.body(), List.of("deadline", "close_rate"));
+        JsonBody body = JsonBody.parse(request.body(), List.of("deadline", "close_rate", "reason"));
         Duration deadline = body.duration("deadline");
         Double closeRate = body.positiveNumber("close_rate");
-        BackendView view = ops.drain(pool, backend, deadline, closeRate);
+        String reason = body.text("reason", MAX_REASON);
+        BackendView view = ops.drain(pool, backend, deadline, closeRate, reason);
         audit(request, "drain", pool, backend,
-                (deadline == null ? "" : " deadline " + deadline) + (closeRate == null ? "" : " close_rate " + closeRate));
+                (deadline == null ? "" : " deadline " + deadline) + (closeRate == null ? "" : " close_rate " + closeRate)
+                        + (reason == null ? "" : " reason \"" + reason + "\""));
         return AdminResponse.ok(view);
     }
 

@@ -81,6 +81,20 @@ final class JsonBody {
         return node.doubleValue();
     }
 
+    /** A single-line string of at most {@code max} characters, trimmed; null when absent, JSON null or blank. */
+    String text(String name, int max) {
+        JsonNode node = present(name);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isTextual() || node.textValue().length() > max || node.textValue().chars().anyMatch(Character::isISOControl)) {
+            throw ApiProblem.badRequest("bad '" + name + "': " + (node.isTextual() ? "\"" + node.textValue().strip() + "\"" : node)
+                    + " (expected one line of text, at most " + max + " characters)");
+        }
+        String t = node.textValue().strip();
+        return t.isEmpty() ? null : t;
+    }
+
     /** A boolean, or {@code fallback} when absent or JSON null. */
     boolean bool(String name, boolean fallback) {
         JsonNode node = present(name);

@@ -1,6 +1,7 @@
 package io.sluice.backend;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -128,6 +129,10 @@ public final class Backend {
         private final LongAdder total = new LongAdder();
         private final LongAdder bytesUp = new LongAdder();
         private final LongAdder bytesDown = new LongAdder();
+        private final LongAdder connectFailures = new LongAdder();
+        private final LongAdder retries = new LongAdder();
+        private final LongAdder checksPassed = new LongAdder();
+        private final LongAdder checksFailed = new LongAdder();
 
         private volatile boolean up = true;
         private volatile AdminState admin = AdminState.READY;
@@ -139,6 +144,15 @@ public final class Backend {
         private volatile String lastCheckResult;
         /** Drained because the registry says so (maintenance, critical, gone); independent of the admin state. */
         private volatile String registryDrain;
+        /** Who, when, why and until when of the registry's drain; null when it does not drain. */
+        private volatile DrainMark registryMark;
+        /** Who, when and why of the admin state (meaningful while it is not READY). */
+        private volatile DrainMark adminMark = new DrainMark("start", Instant.now(), null, null);
+        /** When health last changed (up to down or back); null: never since start. */
+        private volatile Instant healthSince;
+        /** Total time down before the current down period, and when that period started (null: up). */
+        private volatile long downMillisBefore;
+        private volatile Instant downSince;
         /** System.nanoTime() when it last became eligible after being out; 0: never ramped. */
         private volatile long eligibleSinceNanos;
 
@@ -180,12 +194,72 @@ public final class Backend {
             return registryDrain;
         }
 
-        /** Control thread; null: the registry no longer drains it. */
-        public void registryDrain(String why) {
+        /**
+         * Control thread: the registry drains it ({@code why} non-null) as {@code by} said, for
+         * {@code reason}, until {@code deadline} (null: no deadline); or no longer ({@code why} null).
+         * A drain already under way keeps its start time and deadline.
+         */
+        public void registryDrain(String why, String by, String reason, Instant deadline) {
+            DrainMark old = registryMark;
+            if (why == null) {
+                registryMark = null;
+            } else {
+                boolean same = Objects.equals(this.registryDrain, why) && old != null;
+                registryMark = new DrainMark(by == null ? "registry" : by, same ? old.since() : Instant.now(), reason,
+                        same && deadline == null ? old.deadline() : deadline);
+            }
             if (!Objects.equals(this.registryDrain, why)) {
                 this.registryDrain = why;
                 changed(why == null ? "discovery: back in the registry" : why);
             }
+        }
+
+        /** The registry's drain: who, when, why, deadline; null when the registry does not drain it. */
+        public DrainMark registryMark() {
+            return registryMark;
+        }
+
+        /** The operator's drain (admin state DRAIN or MAINT): who, when, why, deadline; null when READY. */
+        public DrainMark operatorMark() {
+            DrainMark m = adminMark;
+            return admin == AdminState.READY ? null : new DrainMark(m.by(), m.since(), m.reason(), drainDeadline);
+        }
+
+        /** When health last changed, or null when it has not since start. */
+        public Instant healthSince() {
+            return healthSince;
+        }
+
+        /** Time spent down since start, the current down period included. */
+        public Duration downtime(Instant now) {
+            Instant d = downSince;
+            return Duration.ofMillis(downMillisBefore + (d == null ? 0 : Math.max(0, now.toEpochMilli() - d.toEpochMilli())));
+        }
+
+        /** Connect attempts to this backend that failed (refused, timed out, reset). */
+        public long connectFailures() {
+            return connectFailures.sum();
+        }
+
+        /** Clients tried on another backend after this one failed to connect. */
+        public long retries() {
+            return retries.sum();
+        }
+
+        /** Any event loop: a connect failed; {@code retried}: the client is tried on another backend. */
+        public void connectFailed(boolean retried) {
+            connectFailures.increment();
+            if (retried) {
+                retries.increment();
+            }
+        }
+
+        public long checksPassed() {
+            return checksPassed.sum();
+        }
+
+        public long checksFailed() {
+            return checksFailed.sum();
         }
 
         public long eligibleSinceNanos() {
@@ -202,12 +276,30 @@ public final class Backend {
 
         /** Control thread. */
         public void health(boolean nowUp, String why) {
+            if (nowUp != this.up) {
+                Instant now = Instant.now();
+                healthSince = now;
+                if (nowUp) {
+                    Instant d = downSince;
+                    long before = downMillisBefore; // single writer (control thread): read, then publish
+                    downMillisBefore = before + (d == null ? 0 : Math.max(0, now.toEpochMilli() - d.toEpochMilli()));
+                    downSince = null;
+                } else {
+                    downSince = now;
+                }
+            }
             this.up = nowUp;
             changed(why);
         }
 
         /** Control thread. */
         public void admin(AdminState state, Instant deadline, String why) {
+            admin(state, deadline, why, null);
+        }
+
+        /** Control thread: the operator's state, set by {@code why} (who) for {@code reason} (or null). */
+        public void admin(AdminState state, Instant deadline, String why, String reason) {
+            this.adminMark = new DrainMark(why, Instant.now(), reason, deadline);
             this.admin = state;
             this.drainDeadline = deadline;
             changed(why);
@@ -223,6 +315,7 @@ public final class Backend {
         public void checked(Instant at, String result) {
             this.lastCheck = at;
             this.lastCheckResult = result;
+            ("ok".equals(result) ? checksPassed : checksFailed).increment();
         }
 
         /** Control thread: the backend became eligible again at {@code nanos} (slow start starts). */

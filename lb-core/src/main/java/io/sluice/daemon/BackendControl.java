@@ -3,6 +3,7 @@ package io.sluice.daemon;
 import io.sluice.admin.AdminOperations.NotFoundException;
 import io.sluice.backend.AdminState;
 import io.sluice.backend.Backend;
+import io.sluice.backend.DrainMark;
 import io.sluice.drain.Drains;
 import io.sluice.pool.Pool;
 import io.sluice.state.AdminOverride;
@@ -79,18 +80,19 @@ final class BackendControl {
      * change here: applied at once, and the returned future says when (and whether) the override store
      * has it; it is never waited for on the control thread.
      */
-    CompletableFuture<StoreWrite> drain(String poolName, String backendName, Duration deadline, Double rate, String cause) {
+    CompletableFuture<StoreWrite> drain(String poolName, String backendName, Duration deadline, Double rate, String reason,
+                                        String cause) {
         Pool pool = pool(poolName);
         Backend b = backend(pool, backendName);
         Instant at = deadline == null ? null : Instant.now().plus(deadline);
-        return setAdmin(pool, b, AdminState.DRAIN, at, rate, cause);
+        return setAdmin(pool, b, AdminState.DRAIN, at, rate, reason, cause);
     }
 
     /** Like drain; {@code kill} closes the existing connections now, paced. */
     CompletableFuture<StoreWrite> maint(String poolName, String backendName, boolean kill, String cause) {
         Pool pool = pool(poolName);
         Backend b = backend(pool, backendName);
-        CompletableFuture<StoreWrite> stored = setAdmin(pool, b, AdminState.MAINT, null, null, cause);
+        CompletableFuture<StoreWrite> stored = setAdmin(pool, b, AdminState.MAINT, null, null, null, cause);
         if (kill) {
             drains.closeRemaining(pool, b, pool.config().drain().closeRate(), "maint --kill");
         }
@@ -100,7 +102,7 @@ final class BackendControl {
     CompletableFuture<StoreWrite> ready(String poolName, String backendName, String cause) {
         Pool pool = pool(poolName);
         Backend b = backend(pool, backendName);
-        return setAdmin(pool, b, AdminState.READY, null, null, cause);
+        return setAdmin(pool, b, AdminState.READY, null, null, null, cause);
     }
 
     CompletableFuture<StoreWrite> weight(String poolName, String backendName, int weight, String cause) {
@@ -114,7 +116,8 @@ final class BackendControl {
         b.state().weightOverride(weight == b.configuredWeight() ? null : weight, cause);
         upstreams.transition(pool, b, "weight " + (old == null ? b.configuredWeight() : old), "weight " + weight, cause);
         // Keep the close rate of a drain under way: a weight change does not touch the drain.
-        CompletableFuture<StoreWrite> stored = persist(pool, b, store.get(pool.name(), b.name()).closeRate());
+        AdminOverride kept = store.get(pool.name(), b.name());
+        CompletableFuture<StoreWrite> stored = persist(pool, b, kept.closeRate());
         pool.rebuild();
         return stored;
     }
@@ -137,7 +140,9 @@ final class BackendControl {
             return; // not a backend of this node (yet): applied when it appears (applyOverrides)
         }
         Backend.State st = b.state();
-        boolean adminChanged = st.admin() != o.admin() || !Objects.equals(st.drainDeadline(), o.drainDeadline());
+        DrainMark mark = st.operatorMark();
+        boolean adminChanged = st.admin() != o.admin() || !Objects.equals(st.drainDeadline(), o.drainDeadline())
+                || !Objects.equals(mark == null ? null : mark.reason(), o.reason());
         boolean weightChanged = !Objects.equals(st.weightOverride(), o.weight());
         if (!adminChanged && !weightChanged) {
             return;
@@ -145,7 +150,7 @@ final class BackendControl {
         if (adminChanged) {
             drains.cancel(pool, b);
             String from = st.admin().word();
-            st.admin(o.admin(), o.drainDeadline(), source);
+            st.admin(o.admin(), o.drainDeadline(), source, o.reason());
             upstreams.transition(pool, b, from, o.admin().word(), source);
             if (o.drainDeadline() != null && o.admin() != AdminState.READY) {
                 drains.deadline(pool, b, o.drainDeadline(), o.closeRate());
@@ -169,7 +174,7 @@ final class BackendControl {
             }
             boolean changed = false;
             if (o.admin() != b.state().admin()) {
-                b.state().admin(o.admin(), o.drainDeadline(), "restored from state file");
+                b.state().admin(o.admin(), o.drainDeadline(), "restored from state file", o.reason());
                 if (o.drainDeadline() != null) {
                     drains.deadline(pool, b, o.drainDeadline(), o.closeRate());
                 }
@@ -191,10 +196,10 @@ final class BackendControl {
     }
 
     private CompletableFuture<StoreWrite> setAdmin(Pool pool, Backend b, AdminState to, Instant deadline, Double rate,
-                                                   String cause) {
+                                                   String reason, String cause) {
         AdminState from = b.state().admin();
         drains.cancel(pool, b);
-        b.state().admin(to, deadline, cause);
+        b.state().admin(to, deadline, cause, reason);
         upstreams.transition(pool, b, from.word(), to.word() + (deadline == null ? "" : " until " + deadline), cause);
         CompletableFuture<StoreWrite> stored = persist(pool, b, rate);
         pool.rebuild();
@@ -207,6 +212,8 @@ final class BackendControl {
     /** Queues the backend's override for the store; never waits for it. */
     private CompletableFuture<StoreWrite> persist(Pool pool, Backend b, Double rate) {
         Backend.State st = b.state();
-        return store.put(pool.name(), b.name(), new AdminOverride(st.admin(), st.weightOverride(), st.drainDeadline(), rate));
+        DrainMark mark = st.operatorMark();
+        return store.put(pool.name(), b.name(), new AdminOverride(st.admin(), st.weightOverride(), st.drainDeadline(), rate,
+                mark == null ? null : mark.reason()));
     }
 }

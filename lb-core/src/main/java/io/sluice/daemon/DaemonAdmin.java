@@ -2,10 +2,13 @@ package io.sluice.daemon;
 
 import io.sluice.admin.AdminOperations;
 import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.CheckHistoryView;
+import io.sluice.adminapi.DrainView;
 import io.sluice.adminapi.ConnectionView;
 import io.sluice.adminapi.DirectExplainView;
 import io.sluice.adminapi.DirectView;
 import io.sluice.adminapi.ExplainView;
+import io.sluice.adminapi.HistoryView;
 import io.sluice.adminapi.PoolView;
 import io.sluice.adminapi.Readiness;
 import io.sluice.adminapi.ReloadResult;
@@ -13,11 +16,13 @@ import io.sluice.adminapi.StatusView;
 import io.sluice.adminapi.StickTableView;
 import io.sluice.backend.AdminState;
 import io.sluice.backend.Backend;
+import io.sluice.backend.DrainMark;
 import io.sluice.balance.MaglevTable;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.NoSniAction;
 import io.sluice.config.RouteConfig;
 import io.sluice.handover.HandoverStatus;
+import io.sluice.history.TrafficHistory;
 import io.sluice.listener.Listener;
 import io.sluice.metrics.DaemonMetrics;
 import io.sluice.pool.Pool;
@@ -63,9 +68,12 @@ final class DaemonAdmin implements AdminOperations {
     private final HandoverStatus handover;
     private final DaemonMetrics metrics;
     private final StoreAnswers storeAnswers;
+    private final TrafficHistory history;
 
     DaemonAdmin(Instant startedAt, Transport transport, Lifecycle lifecycle, ControlPlane plane, Upstreams upstreams,
-                BoundListeners listeners, ConnectionTracker tracker, HandoverStatus handover, DaemonMetrics metrics) {
+                BoundListeners listeners, ConnectionTracker tracker, HandoverStatus handover, DaemonMetrics metrics,
+                TrafficHistory history) {
+        this.history = history;
         this.startedAt = startedAt;
         this.transport = transport;
         this.lifecycle = lifecycle;
@@ -119,6 +127,11 @@ final class DaemonAdmin implements AdminOperations {
     }
 
     @Override
+    public HistoryView history() {
+        return history.view();
+    }
+
+    @Override
     public List<PoolView> pools() {
         return upstreams.pools().values().stream().map(this::view).toList();
     }
@@ -151,11 +164,20 @@ final class DaemonAdmin implements AdminOperations {
         int weight = st.weightOverride() != null ? st.weightOverride() : b.configuredWeight();
         // A registry drain shows as "drain" while the operator's own state is ready; the cause says which.
         String admin = st.admin() == AdminState.READY && st.registryDrain() != null ? "drain" : st.admin().word();
+        Instant now = Instant.now();
         return new BackendView(b.name(), BoundListeners.hostPort(b.address()), st.up() ? "up" : "down",
                 admin, weight, b.configuredWeight(), effectiveWeight, effectiveWeight > 0,
                 b.activeConnections(), b.totalConnections(), st.bytesUp(), st.bytesDown(),
                 text(st.lastCheck()), st.lastCheckResult(), text(st.drainDeadline()), text(st.since()), st.cause(),
-                maglevSlots, null);
+                maglevSlots, drain(st.admin().word(), st.operatorMark()), drain(st.registryDrain(), st.registryMark()),
+                new CheckHistoryView(text(st.healthSince()), st.downtime(now).toSeconds(), st.checksPassed(),
+                        st.checksFailed()),
+                st.connectFailures(), st.retries(), null);
+    }
+
+    private static DrainView drain(String state, DrainMark m) {
+        return m == null || state == null ? null
+                : new DrainView(state, m.by(), text(m.since()), m.reason(), text(m.deadline()));
     }
 
     private static String text(Instant i) {
@@ -169,12 +191,12 @@ final class DaemonAdmin implements AdminOperations {
     }
 
     @Override
-    public BackendView drain(String pool, String backend, Duration deadline, Double closeRatePerSecond) {
+    public BackendView drain(String pool, String backend, Duration deadline, Double closeRatePerSecond, String reason) {
         if (closeRatePerSecond != null && !(closeRatePerSecond > 0 && closeRatePerSecond <= 100_000)) {
             throw new IllegalArgumentException("close_rate " + closeRatePerSecond + " (expected 1..100000 per second)");
         }
         Duration effective = deadline != null ? deadline : plane.backends().pool(pool).config().drain().deadline();
-        CompletableFuture<StoreWrite> stored = plane.onControl(() -> plane.backends().drain(pool, backend, effective, closeRatePerSecond, API));
+        CompletableFuture<StoreWrite> stored = plane.onControl(() -> plane.backends().drain(pool, backend, effective, closeRatePerSecond, reason, API));
         return backendView(pool, backend).withStoreWrite(storeAnswers.outcome(stored));
     }
 
@@ -266,7 +288,9 @@ final class DaemonAdmin implements AdminOperations {
                 continue;
             }
             boolean pickedAtConnect = sel != null && sel.backend() == null;
-            skipped.add(new ExplainView.Skipped(b.name(), candidateOrSkip(b, eligible, pickedAtConnect)));
+            Backend.State st = b.state();
+            skipped.add(new ExplainView.Skipped(b.name(), candidateOrSkip(b, eligible, pickedAtConnect),
+                    drain(st.admin().word(), st.operatorMark()), drain(st.registryDrain(), st.registryMark())));
         }
         return new ExplainView(lc.name(), client.getHostAddress(), normalizedSni, offered, routeKind, routePattern,
                 pool.name(), sticky ? key.toString() : null, String.format("%016x", key.hash()),

@@ -12,6 +12,7 @@ import io.sluice.discovery.Discovery;
 import io.sluice.drain.Drains;
 import io.sluice.handover.HandoverStatus;
 import io.sluice.handover.Takeover;
+import io.sluice.history.TrafficHistory;
 import io.sluice.listener.Listener;
 import io.sluice.metrics.DaemonMetrics;
 import io.sluice.metrics.ProxyMetrics;
@@ -24,6 +25,7 @@ import io.sluice.upstream.Upstreams;
 import io.sluice.yaml.ConfigException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -67,6 +69,7 @@ public final class SluiceDaemon implements AutoCloseable {
     private final DaemonMetrics daemonMetrics;
     private final ProxyMetrics metrics;
     private final Drains drains;
+    private final TrafficHistory history;
     private final Upstreams upstreams;
     private final RunningConfig running;
     private final OverrideStore overrides;
@@ -106,8 +109,9 @@ public final class SluiceDaemon implements AutoCloseable {
         this.plane = new ControlPlane(control, running, upstreams, overrides, backends, listeners, tracker, daemonMetrics,
                 lifecycle, direct);
         HandoverStatus handoverStatus = new HandoverStatus(daemonMetrics.registry());
+        this.history = new TrafficHistory(upstreams::pools, tracker, Clock.systemUTC());
         this.admin = new AdminEndpoint(config.admin(), new DaemonAdmin(Instant.now(), transport, lifecycle, plane,
-                upstreams, listeners, tracker, handoverStatus, daemonMetrics), transport, adminLoop);
+                upstreams, listeners, tracker, handoverStatus, daemonMetrics, history), transport, adminLoop);
         this.handover = new DaemonHandover(transport, workers, lifecycle, plane, upstreams, listeners, admin, tracker,
                 handoverStatus);
     }
@@ -244,6 +248,7 @@ public final class SluiceDaemon implements AutoCloseable {
         daemonMetrics.bindProcessMetrics(workers);
         plane.trackMetrics();
         control.scheduleWithFixedDelay(plane::everySecond, 1, 1, TimeUnit.SECONDS);
+        control.scheduleAtFixedRate(history::sample, 0, TrafficHistory.SAMPLE_SECONDS, TimeUnit.SECONDS);
         InetSocketAddress at = admin.address();
         return at == null ? "" : "; admin API on " + BoundListeners.hostPort(at);
     }

@@ -12,13 +12,23 @@ import java.util.Objects;
  * @param weight  0..1000: Consul Weights.Passing (or Weights.Warning when warning), a
  *                {@code sluice-weight} meta key, else 100
  * @param status  how the registry sees it
+ * @param drainedBy    for MAINTENANCE: who put it there as the registry tells (the agent's host and
+ *                     instance, or Consul's maintenance check), else null
+ * @param drainReason  for MAINTENANCE: the reason text given with it ({@code sluice-agent drain
+ *                     --reason}), else null
  */
-public record DiscoveredBackend(String name, InetSocketAddress address, int weight, Status status) {
+public record DiscoveredBackend(String name, InetSocketAddress address, int weight, Status status,
+                                String drainedBy, String drainReason) {
 
     public DiscoveredBackend {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(status, "status");
+    }
+
+    /** A backend the registry says nothing more about (no maintenance note). */
+    public DiscoveredBackend(String name, InetSocketAddress address, int weight, Status status) {
+        this(name, address, weight, status, null, null);
     }
 
     /** The registry's view, mapped onto Sluice's states by the daemon. */

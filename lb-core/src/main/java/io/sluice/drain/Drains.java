@@ -62,19 +62,23 @@ public final class Drains {
     }
 
     /**
-     * The registry's word on {@code b}: why it drains it, or null when it does not. Sets the
-     * backend's registry drain and logs a change (the pool's next rebuild acts on it).
+     * The registry's word on {@code b}: why it drains it, or null when it does not, who set it and the
+     * reason given (null when the registry does not tell). Sets the backend's registry drain and logs a
+     * change (the pool's next rebuild acts on it).
      *
      * @return true when a drain with a deadline started now: arm it with {@link #registryDeadline}
      *         once the pool is rebuilt
      */
-    public boolean registry(Pool pool, Backend b, RegistryDrain why) {
+    public boolean registry(Pool pool, Backend b, RegistryDrain why, String by, String reason) {
         String cause = why == null ? null : why.cause();
         String old = b.state().registryDrain();
-        b.state().registryDrain(cause);
+        Duration poolDeadline = pool.config().drain().deadline();
+        boolean armed = why != null && why.withDeadline() && poolDeadline != null;
+        b.state().registryDrain(cause, by, reason, armed && !cause.equals(old) ? Instant.now().plus(poolDeadline) : null);
         if (cause != null && !cause.equals(old)) {
-            registryLog.info("backend {}/{}: {} -> drain ({})", pool.name(), b.name(), old == null ? "in registry" : old, cause);
-            return why.withDeadline() && pool.config().drain().deadline() != null;
+            registryLog.info("backend {}/{}: {} -> drain ({}{}{})", pool.name(), b.name(), old == null ? "in registry" : old,
+                    cause, by == null ? "" : ", by " + by, reason == null ? "" : ", reason: " + reason);
+            return armed;
         }
         if (cause == null && old != null) {
             registryLog.info("backend {}/{}: drain -> in registry ({})", pool.name(), b.name(), "back in the registry");

@@ -100,6 +100,7 @@ final class BackendConnector {
             settings.connects().connectFailed(pool, backend);
             RelayLog.debug("connect to {} failed: {}", backend, String.valueOf(f.cause()));
             tried.add(backend);
+            backend.state().connectFailed(tried.size() <= pool.config().retries());
             if (tried.size() <= pool.config().retries()) {
                 connect();
             } else {

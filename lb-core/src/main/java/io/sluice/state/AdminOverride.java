@@ -10,8 +10,14 @@ import java.time.Instant;
  * @param weight        the weight override, or null
  * @param drainDeadline when remaining connections get closed, or null
  * @param closeRate     connections per second to close at the deadline, or null (pool default)
+ * @param reason        the reason text given with a drain, or null
  */
-public record AdminOverride(AdminState admin, Integer weight, Instant drainDeadline, Double closeRate) {
+public record AdminOverride(AdminState admin, Integer weight, Instant drainDeadline, Double closeRate, String reason) {
+
+    /** An override without a reason text. */
+    public AdminOverride(AdminState admin, Integer weight, Instant drainDeadline, Double closeRate) {
+        this(admin, weight, drainDeadline, closeRate, null);
+    }
 
     public static final AdminOverride NONE = new AdminOverride(AdminState.READY, null, null, null);
 

@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /**
  * One override as JSON, the same in every store (local file entry, ZooKeeper node, Consul KV value):
- * {@code {"admin":"drain","weight":50,"drain_deadline":"...","close_rate":100}}. Also the
+ * {@code {"admin":"drain","weight":50,"drain_deadline":"...","close_rate":100,"reason":"..."}}. Also the
  * {@code "pool/backend"} key every store indexes by.
  */
 public final class OverrideJson {
@@ -36,6 +36,9 @@ public final class OverrideJson {
         if (o.closeRate() != null) {
             n.put("close_rate", o.closeRate());
         }
+        if (o.reason() != null) {
+            n.put("reason", o.reason());
+        }
         return n;
     }
 
@@ -44,7 +47,8 @@ public final class OverrideJson {
                 AdminState.valueOf(o.path("admin").asText("ready").toUpperCase(Locale.ROOT)),
                 o.hasNonNull("weight") ? o.get("weight").asInt() : null,
                 o.hasNonNull("drain_deadline") ? Instant.parse(o.get("drain_deadline").asText()) : null,
-                o.hasNonNull("close_rate") ? o.get("close_rate").asDouble() : null);
+                o.hasNonNull("close_rate") ? o.get("close_rate").asDouble() : null,
+                o.hasNonNull("reason") ? o.get("reason").asText() : null);
     }
 
     static byte[] serialize(AdminOverride o) {

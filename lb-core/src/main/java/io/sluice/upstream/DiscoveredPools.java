@@ -201,7 +201,7 @@ final class DiscoveredPools implements DiscoveryListener {
                 why = null;
             }
             String drainedBefore = b.state().registryDrain();
-            if (drains.registry(pool, b, why)) {
+            if (drains.registry(pool, b, why, d == null ? null : d.drainedBy(), d == null ? null : d.drainReason())) {
                 withDeadline.add(b);
             }
             if (drainedBefore == null && why != null && why != RegistryDrain.GONE) {

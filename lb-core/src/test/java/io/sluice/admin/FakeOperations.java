@@ -1,6 +1,8 @@
 package io.sluice.admin;
 
 import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.CheckHistoryView;
+import io.sluice.adminapi.HistoryView;
 import io.sluice.adminapi.ConnectionView;
 import io.sluice.adminapi.ExplainView;
 import io.sluice.adminapi.PoolView;
@@ -44,7 +46,8 @@ final class FakeOperations implements AdminOperations {
     static BackendView backend(String name, String address, String admin, int weight, int active) {
         boolean eligible = admin.equals("ready") && weight > 0;
         return new BackendView(name, address, "up", admin, weight, 100, eligible ? weight : 0, eligible, active, 3401,
-                1048576, 73400320, "2026-11-26T04:40:00Z", "ok", null, "2026-11-26T04:40:00Z", "config", null, null);
+                1048576, 73400320, "2026-11-26T04:40:00Z", "ok", null, "2026-11-26T04:40:00Z", "config", null,
+                null, null, new CheckHistoryView(null, 0, 12, 0), 0, 0, null);
     }
 
     private void record(String call) {
@@ -101,7 +104,13 @@ final class FakeOperations implements AdminOperations {
     }
 
     @Override
-    public BackendView drain(String pool, String backend, Duration deadline, Double closeRatePerSecond) {
+    public HistoryView history() {
+        record("history");
+        return new HistoryView(5, 72, List.of());
+    }
+
+    @Override
+    public BackendView drain(String pool, String backend, Duration deadline, Double closeRatePerSecond, String reason) {
         record("drain " + pool + "/" + backend + " " + deadline + " " + closeRatePerSecond);
         return set(pool, backend, "drain", find(pool, backend).weight());
     }

@@ -96,7 +96,7 @@ class ReloadTest {
             try (RunningDaemon daemon = RunningDaemon.start(before)) {
                 var ops = daemon.daemon().admin();
                 await().atMost(Duration.ofSeconds(10)).until(() -> !daemon.pool().backend("dead").state().up());
-                ops.drain("main", "b", null, null);
+                ops.drain("main", "b", null, null, null);
 
                 TestConfigs after = TestConfigs.builder().balance(io.sluice.config.BalanceAlgorithm.LEAST_CONN)
                         .backend(a).backend(b).backend("dead", dead, 100)

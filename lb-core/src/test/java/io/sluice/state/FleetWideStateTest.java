@@ -73,7 +73,7 @@ class FleetWideStateTest {
             zk.stop();
             await().atMost(Duration.ofSeconds(20)).until(() -> !one.daemon().admin().status().sharedStore().reachable());
 
-            BackendView answer = one.daemon().admin().drain("main", "a", null, null);
+            BackendView answer = one.daemon().admin().drain("main", "a", null, null, null);
             assertEquals("drain", answer.admin());
             assertEquals("queued", answer.sharedStore().state());
             assertEquals(StoreWriteView.QUEUED_DETAIL, answer.sharedStore().detail());
@@ -104,7 +104,7 @@ class FleetWideStateTest {
              TestBackend b = TestBackend.namedEcho("b");
              RunningDaemon one = RunningDaemon.start(node(zk, a, b));
              RunningDaemon two = RunningDaemon.start(node(zk, a, b))) {
-            one.daemon().admin().drain("main", "a", null, null);
+            one.daemon().admin().drain("main", "a", null, null, null);
             await().atMost(Duration.ofSeconds(5)).until(() -> "drain".equals(admin(two, "a")));
             for (int i = 0; i < 6; i++) {
                 assertEquals("b", Clients.backendNameVia(two.address()), "node two sends nothing to a drained backend");

@@ -6,17 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.adminapi.BackendView;
+import io.sluice.harness.Clients;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,8 +36,11 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.UnexpectedAlertBehaviour;
 import org.openqa.selenium.WebDriver;
@@ -151,7 +165,7 @@ class StatusPageBrowserTest {
         assertEquals("up", row("main/b").getAttribute("data-state"));
         WebElement message = messageBox();
         assertEquals("ok", message.getAttribute("data-kind"), message.getText());
-        assertTrue(message.getText().contains("drain main/a: now up, drain, effective weight 0"), message.getText());
+        assertTrue(message.getText().contains("drain main/a: now up, drain, weight 100/0"), message.getText());
 
         // The token was kept for this tab: Ready puts it back without asking again.
         button("ready-btn", "main/a").click();
@@ -211,7 +225,117 @@ class StatusPageBrowserTest {
         assertEquals("ready", admin("b"));
     }
 
+    /**
+     * With traffic on backend a and an operator's drain with a reason and a deadline on b: at 1280
+     * and at 800 px the page is no wider than the window, every actions column is inside it, the
+     * charts have points, the drain shows who and why and its deadline counts down; a screenshot at
+     * each width is as wide as the window.
+     */
+    @Test
+    void fitsTheWindowWithChartsAndDrainsAt1280And800() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                Socket s = Clients.connectTo(daemon.address(), "a", 20);
+                assertTrue(s != null, "a connection reaches a");
+                s.getOutputStream().write("hello through the balancer\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("hello through the balancer", Clients.readLine(s));
+                held.add(s);
+            }
+            HttpResponse<String> drained = post("/api/v1/pools/main/backends/b/drain",
+                    "{\"deadline\": \"10m\", \"reason\": \"kernel upgrade\"}");
+            assertEquals(200, drained.statusCode(), drained.body());
+            open();
+            // The history is sampled every 5 s: two rates need three samples.
+            new WebDriverWait(driver, Duration.ofSeconds(40)).until(d -> points("main/a") >= 2);
+
+            WebElement drain = row("main/b").findElement(By.cssSelector("div.drain[data-drain='operator']"));
+            assertTrue(drain.getText().contains("drain by admin api — “kernel upgrade”"), drain.getText());
+            assertTrue(row("main/b").findElements(By.cssSelector("div.drain[data-drain='registry']")).isEmpty());
+            WebElement countdown = drain.findElement(By.cssSelector("[data-countdown]"));
+            String first = countdown.getText();
+            assertTrue(first.startsWith("in 9m") || first.startsWith("in 10m"), first);
+            new WebDriverWait(driver, WAIT).until(d -> !countdown.getText().equals(first));
+            assertTrue(row("main/a").getText().contains("100/100"), "weight as sluicectl shows it: " + row("main/a").getText());
+            assertTrue(row("main/b").getText().contains("100/0"), row("main/b").getText());
+
+            for (int width : new int[] {1280, 800}) {
+                driver.manage().window().setSize(new Dimension(width, 900));
+                new WebDriverWait(driver, WAIT).until(d -> viewportWidth() <= width);
+                long viewport = viewportWidth();
+                long scroll = ((Number) js("return document.documentElement.scrollWidth")).longValue();
+                assertTrue(scroll <= viewport, width + " px: page " + scroll + " px wide in a " + viewport + " px viewport");
+                for (WebElement actions : driver.findElements(By.cssSelector("tr.backend td.actions"))) {
+                    Rectangle r = actions.getRect();
+                    assertTrue(r.getX() >= 0 && r.getX() + r.getWidth() <= viewport,
+                            width + " px: actions column at " + r.getX() + ".." + (r.getX() + r.getWidth()) + " beyond " + viewport);
+                    for (WebElement button : actions.findElements(By.tagName("button"))) {
+                        Rectangle br = button.getRect();
+                        assertTrue(br.getX() + br.getWidth() <= viewport, width + " px: button " + button.getText() + " cut off");
+                    }
+                }
+                assertTrue(points("main/a") >= 2, "chart drawn at " + width);
+                BufferedImage shot = ImageIO.read(new ByteArrayInputStream(((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES)));
+                double ratio = ((Number) js("return window.devicePixelRatio")).doubleValue();
+                long innerWidth = ((Number) js("return window.innerWidth")).longValue();
+                assertEquals(Math.round(innerWidth * ratio), shot.getWidth(), "the screenshot at " + width + " px is the window");
+                // Something was drawn in the chart of backend a: pixels of the connections line's colour.
+                Rectangle chart = row("main/a").findElement(By.cssSelector("svg.chart")).getRect();
+                assertTrue(hasBlue(shot, chart, ratio), "the connections line of main/a is on screen at " + width);
+                Path target = Path.of("target", "statuspage");
+                Files.createDirectories(target);
+                ImageIO.write(shot, "png", target.resolve("width-" + width + ".png").toFile());
+            }
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
+
+    private Object js(String script) {
+        return ((JavascriptExecutor) driver).executeScript(script);
+    }
+
+    private long viewportWidth() {
+        return ((Number) js("return document.documentElement.clientWidth")).longValue();
+    }
+
+    /** Samples in backend {@code key}'s chart. */
+    private int points(String key) {
+        String n = row(key).findElement(By.cssSelector("svg.chart")).getAttribute("data-points");
+        return n == null ? 0 : Integer.parseInt(n);
+    }
+
+    /**
+     * Whether some pixel in {@code area} (CSS pixels) is clearly blue (the connections line, #2b6cb0,
+     * anti-aliased into the row's green, yellow or grey background, none of which is blue).
+     */
+    private static boolean hasBlue(BufferedImage shot, Rectangle area, double ratio) {
+        int x0 = (int) (area.getX() * ratio);
+        int y0 = (int) (area.getY() * ratio);
+        int x1 = Math.min(shot.getWidth(), (int) ((area.getX() + area.getWidth()) * ratio));
+        int y1 = Math.min(shot.getHeight(), (int) ((area.getY() + area.getHeight()) * ratio));
+        for (int y = Math.max(0, y0); y < y1; y++) {
+            for (int x = Math.max(0, x0); x < x1; x++) {
+                int p = shot.getRGB(x, y);
+                if ((p & 0xff) - (p >> 16 & 0xff) > 50) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        InetSocketAddress admin = daemon.daemon().adminAddress();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + path))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .timeout(WAIT).POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
 
     private void open() {
         InetSocketAddress admin = daemon.daemon().adminAddress();

@@ -143,25 +143,28 @@ public final class ZooKeeperRegistrar implements Registrar {
             return;
         }
         InstancePayload seen = new InstanceCodec().deserialize(data).getPayload();
-        if (seen != null && seen.maintenance() != instance.getPayload().maintenance()) {
-            log.info("{}: maintenance {} (set from outside)", instance.getId(), seen.maintenance() ? "on" : "off");
-            update(seen.maintenance());
+        if (seen != null && !seen.equals(instance.getPayload())) {
+            // Adopted whole, with the note of who set it and why, so a re-registration keeps both.
+            log.info("{}: maintenance {} (set from outside{})", instance.getId(), seen.maintenance() ? "on" : "off",
+                    seen.maintenanceReason() == null ? "" : ": " + seen.maintenanceReason());
+            update(seen);
         }
     }
 
     @Override
     public synchronized void maintenance(boolean enable, String reason) throws Exception {
-        update(enable);
+        update(enable ? instance.getPayload().withMaintenance(DrainNote.by(), reason, System.currentTimeMillis())
+                : instance.getPayload().withMaintenance(false));
         log.info("{}: maintenance {}", instance.getId(), enable ? "on" : "off");
     }
 
-    private void update(boolean maintenance) throws Exception {
+    private void update(InstancePayload payload) throws Exception {
         ServiceInstance<InstancePayload> updated = ServiceInstance.<InstancePayload>builder()
                 .name(instance.getName())
                 .id(instance.getId())
                 .address(instance.getAddress())
                 .port(instance.getPort())
-                .payload(instance.getPayload().withMaintenance(maintenance))
+                .payload(payload)
                 .serviceType(instance.getServiceType())
                 .registrationTimeUTC(instance.getRegistrationTimeUTC())
                 .build();
@@ -205,8 +208,8 @@ public final class ZooKeeperRegistrar implements Registrar {
      *
      * @throws IOException when the instance is not registered
      */
-    public static void setMaintenanceFlag(ZooKeeperConfig config, ServiceConfig service, boolean maintenance)
-            throws Exception {
+    public static void setMaintenanceFlag(ZooKeeperConfig config, ServiceConfig service, boolean maintenance,
+                                          String reason) throws Exception {
         ZooKeeperClient c = startClient(config, "sluice-agent-zk-cli");
         CuratorFramework client = c.curator();
         try {
@@ -225,7 +228,8 @@ public final class ZooKeeperRegistrar implements Registrar {
                 InstancePayload p = old.getPayload() == null ? new InstancePayload(service.weight(), false) : old.getPayload();
                 ServiceInstanceBuilder<InstancePayload> b = ServiceInstance.<InstancePayload>builder()
                         .name(old.getName()).id(old.getId()).address(old.getAddress()).uriSpec(old.getUriSpec())
-                        .payload(p.withMaintenance(maintenance))
+                        .payload(maintenance ? p.withMaintenance(DrainNote.by(), reason, System.currentTimeMillis())
+                                : p.withMaintenance(false))
                         .serviceType(old.getServiceType()).registrationTimeUTC(old.getRegistrationTimeUTC());
                 if (old.getPort() != null) {
                     b.port(old.getPort());

@@ -159,7 +159,7 @@ class SluicectlAgainstDaemonTest {
         assertEquals(0, ctl.run("maint", "main/b").exitCode());
         Sluicectl.Result skipped = ctl.run("explain", "--client", "127.0.0.9");
         assertEquals(0, skipped.exitCode(), skipped::toString);
-        assertLine(skipped.out(), "b\\s+maintenance");
+        assertLine(skipped.out(), "b\\s+maintenance \\(operator: maint by admin api .*\\)");
     }
 
     /** Maglev: the backend is decided by the client's key, so explain names it; a backend in maint is skipped. */
@@ -184,7 +184,7 @@ class SluicectlAgainstDaemonTest {
             Sluicectl.Result moved = m.run("explain", "--client", "127.0.0.9");
             assertEquals(0, moved.exitCode(), moved::toString);
             assertLine(moved.out(), "backend\\s+" + other + " \\(decided by .*\\)");
-            assertLine(moved.out(), chosen + "\\s+maintenance");
+            assertLine(moved.out(), chosen + "\\s+maintenance \\(operator: maint by admin api .*\\)");
         }
     }
 

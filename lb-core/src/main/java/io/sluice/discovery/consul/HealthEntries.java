@@ -58,7 +58,21 @@ final class HealthEntries {
             return null;
         }
         Status status = status(entry.checks(), entry.serviceId());
-        return new DiscoveredBackend(entry.serviceId(), address, weight(entry, status), status);
+        HealthEntry.Check maintenance = status == Status.MAINTENANCE ? maintenanceCheck(entry.checks(), entry.serviceId()) : null;
+        return new DiscoveredBackend(entry.serviceId(), address, weight(entry, status), status,
+                maintenance == null ? null : "consul " + maintenance.checkId() + " (instance " + entry.serviceId()
+                        + ", node " + entry.nodeAddress() + ")",
+                maintenance == null || maintenance.notes().isEmpty() ? null : maintenance.notes());
+    }
+
+    /** The maintenance check (node's or service's) that puts the service in maintenance, or null. */
+    private static HealthEntry.Check maintenanceCheck(List<HealthEntry.Check> checks, String serviceId) {
+        for (HealthEntry.Check check : checks) {
+            if (NODE_MAINTENANCE.equals(check.checkId()) || (SERVICE_MAINTENANCE_PREFIX + serviceId).equals(check.checkId())) {
+                return check;
+            }
+        }
+        return null;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.sluice.discovery.DiscoveredBackend.Status;
 import io.sluice.registration.InstancePayload;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import org.apache.curator.x.discovery.ServiceInstance;
 
 /**
@@ -29,8 +30,16 @@ final class InstanceMapper {
         InstancePayload payload = instance.getPayload() == null ? InstancePayload.defaults() : instance.getPayload();
         int weight = Math.max(0, Math.min(MAX_WEIGHT, payload.weight()));
         Status status = payload.maintenance() ? Status.MAINTENANCE : Status.PASSING;
-        return new DiscoveredBackend(
-                instance.getId(), new InetSocketAddress(ip, instance.getPort()), weight, status);
+        return new DiscoveredBackend(instance.getId(), new InetSocketAddress(ip, instance.getPort()), weight, status,
+                payload.maintenance() ? drainedBy(instance, payload) : null,
+                payload.maintenance() ? payload.maintenanceReason() : null);
+    }
+
+    /** Who put the instance in maintenance: the agent's note, else the instance as ZooKeeper has it. */
+    private static String drainedBy(ServiceInstance<InstancePayload> instance, InstancePayload payload) {
+        String who = payload.maintenanceBy() != null ? payload.maintenanceBy() : "maintenance flag in ZooKeeper";
+        String since = payload.maintenanceSince() == null ? "" : " at " + Instant.ofEpochMilli(payload.maintenanceSince());
+        return who + " (instance " + instance.getId() + since + ")";
     }
 
     /** Why the instance cannot be used, or null when it can. */

@@ -62,7 +62,9 @@ class ZooKeeperDiscoveryTest {
     }
 
     private static DiscoveredBackend backend(String id, String ip, int port, int weight, Status status) {
-        return new DiscoveredBackend(id, new InetSocketAddress(ip, port), weight, status);
+        // An instance in maintenance without the agent's note (who, why) is said to be drained by its flag.
+        return new DiscoveredBackend(id, new InetSocketAddress(ip, port), weight, status,
+                status == Status.MAINTENANCE ? "maintenance flag in ZooKeeper (instance " + id + ")" : null, null);
     }
 
     @Test

@@ -26,7 +26,13 @@ public record HealthEntry(String serviceId, String serviceAddress, String nodeAd
     public record Weights(int passing, int warning) {
     }
 
-    /** One check: {@code CheckID} and {@code Status} (passing, warning, critical). */
-    public record Check(String checkId, String status) {
+    /**
+     * One check: {@code CheckID}, {@code Status} (passing, warning, critical) and {@code Notes} (for a
+     * maintenance check, the reason given when it was enabled; "" when none).
+     */
+    public record Check(String checkId, String status, String notes) {
+        public Check(String checkId, String status) {
+            this(checkId, status, "");
+        }
     }
 }

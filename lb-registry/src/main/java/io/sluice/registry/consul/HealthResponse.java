@@ -67,7 +67,7 @@ public record HealthResponse(List<HealthEntry> entries, List<String> skipped) {
                 : Optional.empty();
         List<HealthEntry.Check> checks = new ArrayList<>();
         for (JsonNode c : e.path("Checks")) {
-            checks.add(new HealthEntry.Check(c.path("CheckID").asText(""), c.path("Status").asText("")));
+            checks.add(new HealthEntry.Check(c.path("CheckID").asText(""), c.path("Status").asText(""), c.path("Notes").asText("")));
         }
         return new HealthEntry(service.path("ID").asText(), text(service.path("Address")), text(e.path("Node").path("Address")),
                 service.path("Port").asInt(), Map.copyOf(meta), weights, List.copyOf(checks));
