@@ -11,7 +11,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.listener.AcceptErrors;
-import io.sluice.transport.Descriptors;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -21,6 +20,7 @@ import io.sluice.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
@@ -66,37 +66,45 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * Binds the admin API to {@code bind} on {@code group}'s event loops.
+     * Binds the admin API to {@code bind} on {@code group}'s event loops, answering the default Host
+     * names (tests).
      *
      * @param tokenOrNull the bearer token of mutating calls (the token file's content; stripped here),
      *                    or null/blank: every POST is refused with 401
      * @throws BindFailedException with a one-line operator message if the address cannot be bound
      */
-    public static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
+    static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
             Transport transport, EventLoopGroup group) throws BindFailedException {
-        return start(bind, ops, tokenOrNull, transport, group, IDLE_TIMEOUT);
+        return start(bind, List.of(), ops, tokenOrNull, transport, group, IDLE_TIMEOUT, -1);
     }
 
     /** {@link #start} with another idle timeout (tests). */
     static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
             Transport transport, EventLoopGroup group, Duration idleTimeout) throws BindFailedException {
-        return start(bind, ops, tokenOrNull, transport, group, idleTimeout, -1);
+        return start(bind, List.of(), ops, tokenOrNull, transport, group, idleTimeout, -1);
     }
 
     /**
      * Serves the admin API on a listening socket another process handed over (docs/handover.md),
      * or binds {@code bind} when {@code inheritedFd} is negative.
+     *
+     * @param allowedHosts the Host names it answers ({@code admin.allowed-hosts}: {@code name},
+     *                     {@code name:port} or {@code *}); empty for the defaults
+     * @param tokenOrNull  the bearer token of mutating calls (the token file's content; stripped here),
+     *                     or null/blank: every POST is refused with 401
+     * @throws BindFailedException with a one-line operator message if the address cannot be bound
      */
-    public static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
-            Transport transport, EventLoopGroup group, int inheritedFd) throws BindFailedException {
-        return start(bind, ops, tokenOrNull, transport, group, IDLE_TIMEOUT, inheritedFd);
+    public static AdminServer start(InetSocketAddress bind, List<String> allowedHosts, AdminOperations ops,
+            String tokenOrNull, Transport transport, EventLoopGroup group, int inheritedFd) throws BindFailedException {
+        return start(bind, allowedHosts, ops, tokenOrNull, transport, group, IDLE_TIMEOUT, inheritedFd);
     }
 
-    private static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
-            Transport transport, EventLoopGroup group, Duration idleTimeout, int inheritedFd) throws BindFailedException {
+    private static AdminServer start(InetSocketAddress bind, List<String> allowedHosts, AdminOperations ops,
+            String tokenOrNull, Transport transport, EventLoopGroup group, Duration idleTimeout, int inheritedFd)
+            throws BindFailedException {
         Objects.requireNonNull(bind, "bind");
         AdminRouter router = new AdminRouter(ops, new BearerAuth(tokenOrNull), StatusPage.load());
-        AdminHttpHandler handler = new AdminHttpHandler(router);
+        AdminHttpHandler handler = new AdminHttpHandler(router, AllowedHosts.of(allowedHosts, bind));
         EventExecutorGroup executor = new DefaultEventExecutorGroup(ADMIN_THREADS, new DefaultThreadFactory("sluice-admin", true));
         ChannelGroup connections = new DefaultChannelGroup("sluice-admin", GlobalEventExecutor.INSTANCE);
         Deque<Channel> byAge = new ConcurrentLinkedDeque<>();
