@@ -35,7 +35,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The first three run on the connection's event loop and never block. The last runs on this
  * server's own {@link DefaultEventExecutorGroup} ({@value #ADMIN_THREADS} threads named
  * {@code sluice-admin-*}), because {@link AdminOperations} may block briefly; a slow admin call
- * therefore never delays the relay on the shared event loops.
+ * therefore never delays the relay on the shared event loops. A request whose Host is not in
+ * {@link AllowedHosts} is answered 421 before it reaches the router.
+ *
+ * <p>Descriptors: at most {@link #MAX_CONNECTIONS} connections (a new one closes the oldest). Its
+ * connections may use the descriptors the data plane leaves in reserve ({@code DescriptorReserve});
+ * when even those are gone, a failed accept closes the oldest admin connection and retries after a
+ * pause ({@link AcceptErrors}).
  *
  * <p>Lifecycle: {@link #start} binds (blocking until bound), {@link #close} unbinds, closes open
  * admin connections and stops the admin threads; safe to call twice. Neither may be called from an
@@ -112,7 +118,12 @@ public final class AdminServer implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(AcceptErrors.forAdmin())
+                .handler(AcceptErrors.forAdmin(() -> {
+                    Channel oldest = byAge.poll();
+                    if (oldest != null) {
+                        oldest.close();
+                    }
+                }))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
