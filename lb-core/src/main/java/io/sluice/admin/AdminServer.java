@@ -40,8 +40,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Descriptors: at most {@link #MAX_CONNECTIONS} connections (a new one closes the oldest). Its
  * connections may use the descriptors the data plane leaves in reserve ({@code DescriptorReserve});
- * when even those are gone, a failed accept closes the oldest admin connection and retries after a
- * pause ({@link AcceptErrors}).
+ * when even those are gone, a failed accept closes the oldest admin connection and retries 20 ms
+ * later ({@link AcceptErrors}).
  *
  * <p>Lifecycle: {@link #start} binds (blocking until bound), {@link #close} unbinds, closes open
  * admin connections and stops the admin threads; safe to call twice. Neither may be called from an
@@ -120,9 +120,11 @@ public final class AdminServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(AcceptErrors.forAdmin(() -> {
                     Channel oldest = byAge.poll();
-                    if (oldest != null) {
-                        oldest.close();
+                    if (oldest == null) {
+                        return false;
                     }
+                    oldest.close();
+                    return true;
                 }))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {

@@ -8,6 +8,7 @@ import io.sluice.logging.ThrottledLog;
 import io.sluice.metrics.ProxyMetrics;
 import io.sluice.transport.DescriptorReserve;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -30,13 +31,18 @@ public final class AcceptErrors extends ChannelInboundHandlerAdapter {
     /** The {@code reason} of {@code sluice_listener_accept_errors_total} when descriptors ran out. */
     public static final String OUT_OF_DESCRIPTORS = "out-of-descriptors";
     private static final long PAUSE_MILLIS = 1000;
+    /** After freeing one of its own descriptors: long enough for the close to be done, short for a queue of clients. */
+    private static final long PAUSE_AFTER_FREEING_MILLIS = 20;
 
     private final String listener;
     private final String hintWhenOutOfFiles;
     /** Null for the admin and handover sockets: they may use the reserve, and have no listener metrics. */
     private final ProxyMetrics metrics;
-    /** Run when the process is out of descriptors: frees one of this socket's own (the admin API's oldest connection). */
-    private final Runnable freeOne;
+    /**
+     * Run when the process is out of descriptors: frees one of this socket's own (the admin API's
+     * oldest connection); false when it had none. Null elsewhere.
+     */
+    private final BooleanSupplier freeOne;
     private final ThrottledLog log =
             new ThrottledLog(LoggerFactory.getLogger(Listener.class), TimeUnit.SECONDS.toNanos(10));
 
@@ -45,7 +51,7 @@ public final class AcceptErrors extends ChannelInboundHandlerAdapter {
                 + " raise LimitNOFILE, or lower limits.max-connections below half of it", metrics, null);
     }
 
-    private AcceptErrors(String listener, String hintWhenOutOfFiles, ProxyMetrics metrics, Runnable freeOne) {
+    private AcceptErrors(String listener, String hintWhenOutOfFiles, ProxyMetrics metrics, BooleanSupplier freeOne) {
         this.listener = listener;
         this.hintWhenOutOfFiles = hintWhenOutOfFiles;
         this.metrics = metrics;
@@ -54,10 +60,11 @@ public final class AcceptErrors extends ChannelInboundHandlerAdapter {
 
     /**
      * For the admin API's listening socket: the same pause and throttled report; it may use the
-     * reserve, and when even that is used up it closes {@code closeOldest} (its oldest connection),
-     * so a crowd of idle admin connections cannot keep a new one out.
+     * reserve, and when even that is used up it runs {@code closeOldest} (closes its oldest
+     * connection, false when it has none) and tries again after a moment, so a crowd of idle admin
+     * connections cannot keep a new one out.
      */
-    public static AcceptErrors forAdmin(Runnable closeOldest) {
+    public static AcceptErrors forAdmin(BooleanSupplier closeOldest) {
         return new AcceptErrors("admin", "the process's open-files limit is reached: raise LimitNOFILE", null, closeOldest);
     }
 
@@ -85,25 +92,28 @@ public final class AcceptErrors extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        pause(ctx);
         String why = String.valueOf(cause.getMessage());
         boolean outOfFiles = why.contains("Too many open files");
         if (metrics != null) {
             metrics.acceptFailed(listener, outOfFiles ? OUT_OF_DESCRIPTORS : "other");
         }
-        if (outOfFiles && freeOne != null) {
-            freeOne.run();
-        }
+        boolean freed = outOfFiles && freeOne != null && freeOne.getAsBoolean();
+        long pause = freed ? PAUSE_AFTER_FREEING_MILLIS : PAUSE_MILLIS;
+        pause(ctx, pause);
         String hint = outOfFiles ? hintWhenOutOfFiles : "check the system log";
-        log.error("listener '{}' cannot accept connections: {}; pausing accepts for {} ms ({})", listener,
-                why, PAUSE_MILLIS, hint);
+        log.error("listener '{}' cannot accept connections: {}; {}pausing accepts for {} ms ({})", listener,
+                why, freed ? "closed its oldest connection, " : "", pause, hint);
     }
 
     private static void pause(ChannelHandlerContext ctx) {
+        pause(ctx, PAUSE_MILLIS);
+    }
+
+    private static void pause(ChannelHandlerContext ctx, long millis) {
         ChannelConfig config = ctx.channel().config();
         if (config.isAutoRead()) {
             config.setAutoRead(false);
-            ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+            ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), millis, TimeUnit.MILLISECONDS);
         }
     }
 }

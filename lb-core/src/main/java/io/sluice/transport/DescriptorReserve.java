@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.unix.UnixChannel;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The last few descriptors below the process's open-files limit, kept for the admin API, health
@@ -16,19 +15,18 @@ import java.util.concurrent.TimeUnit;
  * <p>How: the kernel hands out the lowest free descriptor, so a new socket numbered
  * {@code limit - SIZE} or higher means every descriptor below it is in use. The data plane closes
  * such a socket at once ({@link #holds}); the admin API and health checks use it. No descriptor is
- * held idle, and the check costs a comparison: the limit (getrlimit) is re-read at most once a
- * second, so a limit changed with {@code prlimit} counts within a second.
+ * held idle, and the check costs one getrlimit call per new socket, read each time so that a
+ * limit lowered with {@code prlimit} counts from the next socket on (a cached limit would let the
+ * connections of one stale interval take the reserve for as long as they live).
  *
- * <p>Thread-safe: event loops ask, the limit is a racy-but-benign cache of two volatiles.
+ * <p>Thread-safe and stateless: event loops ask.
  */
 public final class DescriptorReserve {
 
     /** Descriptors kept: a few admin connections, a health check per backend in flight, /proc reads. */
     public static final int SIZE = 32;
-    private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    private static volatile long limit = -1;
-    private static volatile long readAt;
+    /** Null off Unix: then nothing is reserved. */
+    private static final UnixOperatingSystemMXBean OS = unixBean();
 
     private DescriptorReserve() {}
 
@@ -49,17 +47,13 @@ public final class DescriptorReserve {
         return Math.min(SIZE, max / 8);
     }
 
-    /** The process's open-files limit (soft RLIMIT_NOFILE), or -1 when unknown; at most a second old. */
+    /** The process's open-files limit now (soft RLIMIT_NOFILE), or -1 when unknown. */
     public static long limit() {
-        long now = System.nanoTime();
-        long cached = limit;
-        if (cached != -1 && now - readAt < REFRESH_NANOS) {
-            return cached;
-        }
+        return OS == null ? -1 : OS.getMaxFileDescriptorCount();
+    }
+
+    private static UnixOperatingSystemMXBean unixBean() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        long read = os instanceof UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -2;
-        readAt = now;
-        limit = read;
-        return read;
+        return os instanceof UnixOperatingSystemMXBean unix ? unix : null;
     }
 }
