@@ -9,6 +9,8 @@ public enum ProblemType {
     UNAUTHORIZED(401, "unauthorized", "Unauthorized"),
     NOT_FOUND(404, "not-found", "Not Found"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method Not Allowed"),
+    /** The request's Host is not in {@code admin.allowed-hosts} (a DNS-rebinding page, or a name to add). */
+    HOST_NOT_ALLOWED(421, "host-not-allowed", "Misdirected Request"),
     CONTENT_TOO_LARGE(413, "content-too-large", "Content Too Large"),
     CONFIG_REJECTED(422, "config-rejected", "Config Rejected"),
     INTERNAL(500, "internal", "Internal Server Error"),

@@ -17,9 +17,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.sluice.adminapi.ProblemType;
+import io.sluice.logging.ThrottledLog;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +46,16 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private static final String PAGE_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
             + "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    private final AdminRouter router;
+    /** Probes from an orchestrator name the pod's address as Host; up or ready tells a rebinding page nothing. */
+    private static final List<String> ANY_HOST_PATHS = List.of("/healthz", "/readyz");
 
-    AdminHttpHandler(AdminRouter router) {
+    private final AdminRouter router;
+    private final AllowedHosts hosts;
+    private final ThrottledLog refusedHosts = new ThrottledLog(log, TimeUnit.SECONDS.toNanos(10));
+
+    AdminHttpHandler(AdminRouter router, AllowedHosts hosts) {
         this.router = router;
+        this.hosts = hosts;
     }
 
     @Override
@@ -60,6 +69,18 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             return;
         }
         boolean head = request.method().equals(HttpMethod.HEAD);
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+        if (!ANY_HOST_PATHS.contains(path) && !hosts.allows(host, port)) {
+            refusedHosts.warn("admin api: refused {} {} from {} for Host '{}', which is not in admin.allowed-hosts"
+                    + " (a web page using DNS rebinding, or a name to add there)", request.method(), path,
+                    ctx.channel().remoteAddress(), host);
+            ApiProblem problem = new ApiProblem(ProblemType.HOST_NOT_ALLOWED, "this admin API does not answer for Host '"
+                    + host + "': add the name to admin.allowed-hosts (by default it answers localhost, 127.0.0.1, [::1]"
+                    + " and the admin.bind address)");
+            send(ctx, AdminResponse.problem(problem, path), keepAlive, head);
+            return;
+        }
         AdminResponse response;
         try {
             response = router.handle(toAdminRequest(ctx, request, path));

@@ -11,7 +11,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.listener.AcceptErrors;
-import io.sluice.transport.Descriptors;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -21,6 +20,7 @@ import io.sluice.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +35,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The first three run on the connection's event loop and never block. The last runs on this
  * server's own {@link DefaultEventExecutorGroup} ({@value #ADMIN_THREADS} threads named
  * {@code sluice-admin-*}), because {@link AdminOperations} may block briefly; a slow admin call
- * therefore never delays the relay on the shared event loops.
+ * therefore never delays the relay on the shared event loops. A request whose Host is not in
+ * {@link AllowedHosts} is answered 421 before it reaches the router.
+ *
+ * <p>Descriptors: at most {@link #MAX_CONNECTIONS} connections (a new one closes the oldest). Its
+ * connections may use the descriptors the data plane leaves in reserve ({@code DescriptorReserve});
+ * when even those are gone, a failed accept closes the oldest admin connection and retries 20 ms
+ * later ({@link AcceptErrors}).
  *
  * <p>Lifecycle: {@link #start} binds (blocking until bound), {@link #close} unbinds, closes open
  * admin connections and stops the admin threads; safe to call twice. Neither may be called from an
@@ -66,37 +72,45 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * Binds the admin API to {@code bind} on {@code group}'s event loops.
+     * Binds the admin API to {@code bind} on {@code group}'s event loops, answering the default Host
+     * names (tests).
      *
      * @param tokenOrNull the bearer token of mutating calls (the token file's content; stripped here),
      *                    or null/blank: every POST is refused with 401
      * @throws BindFailedException with a one-line operator message if the address cannot be bound
      */
-    public static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
+    static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
             Transport transport, EventLoopGroup group) throws BindFailedException {
-        return start(bind, ops, tokenOrNull, transport, group, IDLE_TIMEOUT);
+        return start(bind, List.of(), ops, tokenOrNull, transport, group, IDLE_TIMEOUT, -1);
     }
 
     /** {@link #start} with another idle timeout (tests). */
     static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
             Transport transport, EventLoopGroup group, Duration idleTimeout) throws BindFailedException {
-        return start(bind, ops, tokenOrNull, transport, group, idleTimeout, -1);
+        return start(bind, List.of(), ops, tokenOrNull, transport, group, idleTimeout, -1);
     }
 
     /**
      * Serves the admin API on a listening socket another process handed over (docs/handover.md),
      * or binds {@code bind} when {@code inheritedFd} is negative.
+     *
+     * @param allowedHosts the Host names it answers ({@code admin.allowed-hosts}: {@code name},
+     *                     {@code name:port} or {@code *}); empty for the defaults
+     * @param tokenOrNull  the bearer token of mutating calls (the token file's content; stripped here),
+     *                     or null/blank: every POST is refused with 401
+     * @throws BindFailedException with a one-line operator message if the address cannot be bound
      */
-    public static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
-            Transport transport, EventLoopGroup group, int inheritedFd) throws BindFailedException {
-        return start(bind, ops, tokenOrNull, transport, group, IDLE_TIMEOUT, inheritedFd);
+    public static AdminServer start(InetSocketAddress bind, List<String> allowedHosts, AdminOperations ops,
+            String tokenOrNull, Transport transport, EventLoopGroup group, int inheritedFd) throws BindFailedException {
+        return start(bind, allowedHosts, ops, tokenOrNull, transport, group, IDLE_TIMEOUT, inheritedFd);
     }
 
-    private static AdminServer start(InetSocketAddress bind, AdminOperations ops, String tokenOrNull,
-            Transport transport, EventLoopGroup group, Duration idleTimeout, int inheritedFd) throws BindFailedException {
+    private static AdminServer start(InetSocketAddress bind, List<String> allowedHosts, AdminOperations ops,
+            String tokenOrNull, Transport transport, EventLoopGroup group, Duration idleTimeout, int inheritedFd)
+            throws BindFailedException {
         Objects.requireNonNull(bind, "bind");
         AdminRouter router = new AdminRouter(ops, new BearerAuth(tokenOrNull), StatusPage.load());
-        AdminHttpHandler handler = new AdminHttpHandler(router);
+        AdminHttpHandler handler = new AdminHttpHandler(router, AllowedHosts.of(allowedHosts, bind));
         EventExecutorGroup executor = new DefaultEventExecutorGroup(ADMIN_THREADS, new DefaultThreadFactory("sluice-admin", true));
         ChannelGroup connections = new DefaultChannelGroup("sluice-admin", GlobalEventExecutor.INSTANCE);
         Deque<Channel> byAge = new ConcurrentLinkedDeque<>();
@@ -104,7 +118,14 @@ public final class AdminServer implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(AcceptErrors.forAdmin())
+                .handler(AcceptErrors.forAdmin(() -> {
+                    Channel oldest = byAge.poll();
+                    if (oldest == null) {
+                        return false;
+                    }
+                    oldest.close();
+                    return true;
+                }))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override

@@ -5,6 +5,10 @@ import io.sluice.yaml.YamlMapping;
 import io.sluice.yaml.YamlValue;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -12,8 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -23,7 +29,7 @@ import java.util.Optional;
  */
 final class AdminBinder {
 
-    static final List<String> ADMIN_KEYS = List.of("bind", "token-file");
+    static final List<String> ADMIN_KEYS = List.of("bind", "token-file", "allowed-hosts");
     static final List<String> STATE_KEYS = List.of("store", "file");
     static final String LOCAL_STORE = "local";
     /** Stores that come with service discovery; named in the error so nobody hunts for a typo. */
@@ -56,10 +62,85 @@ final class AdminBinder {
         }
         Optional<YamlValue> tokenAt = m.get("token-file");
         Optional<Path> token = tokenAt.flatMap(v -> tokenFile(v, "admin token"));
-        if (bind.isEmpty() || (tokenAt.isPresent() && token.isEmpty())) {
+        Optional<YamlValue> hostsAt = m.get("allowed-hosts");
+        Optional<List<String>> hosts = hostsAt.isPresent() ? allowedHosts(hostsAt.get()) : Optional.of(List.of());
+        if (bind.isEmpty() || (tokenAt.isPresent() && token.isEmpty()) || hosts.isEmpty()) {
             return null;
         }
-        return new AdminConfig(bind.get(), token.orElse(null));
+        return new AdminConfig(bind.get(), token.orElse(null), hosts.get());
+    }
+
+    /**
+     * {@code admin.allowed-hosts}: the Host names the admin API answers (a DNS-rebinding page sends
+     * its own name), each a host name or IP address with an optional port, or {@code *} alone.
+     * Normalized to lower case, without a trailing dot, IPv6 in brackets.
+     */
+    private static Optional<List<String>> allowedHosts(YamlValue value) {
+        Optional<List<YamlValue>> elements = value.sequence();
+        if (elements.isEmpty()) {
+            return Optional.empty();
+        }
+        if (elements.get().isEmpty()) {
+            value.error("at least one host name is required (leave allowed-hosts out for the defaults:"
+                    + " localhost, 127.0.0.1, [::1] and the bind address)");
+            return Optional.empty();
+        }
+        List<String> hosts = new ArrayList<>();
+        boolean ok = true;
+        for (YamlValue element : elements.get()) {
+            Optional<String> text = element.text().map(String::trim);
+            if (text.isEmpty()) {
+                ok = false;
+                continue;
+            }
+            String entry = text.get().equals(AdminConfig.ANY_HOST) ? AdminConfig.ANY_HOST : hostEntry(text.get());
+            if (entry == null) {
+                element.error(YamlValue.quote(text.get()) + " (expected a host name or IP address with an optional port,"
+                        + " like admin.example.com, 10.0.0.5:9900 or [fd00::5]"
+                        + (text.get().indexOf(':') != text.get().lastIndexOf(':') && !text.get().startsWith("[")
+                                ? "; an IPv6 address goes in brackets)" : ")"));
+                ok = false;
+            } else if (hosts.contains(entry)) {
+                element.error("duplicate host " + YamlValue.quote(entry));
+                ok = false;
+            } else {
+                hosts.add(entry);
+            }
+        }
+        if (ok && hosts.contains(AdminConfig.ANY_HOST) && hosts.size() > 1) {
+            value.error("'*' answers every Host (no DNS-rebinding defence); list either '*' alone or names");
+            ok = false;
+        }
+        return ok ? Optional.of(List.copyOf(hosts)) : Optional.empty();
+    }
+
+    /** {@code name[:port]} normalized as {@link AdminConfig#allowedHosts} keeps it, or null when it is not one. */
+    static String hostEntry(String text) {
+        if (text.isEmpty() || text.endsWith(":") || text.chars().anyMatch(c -> c <= ' ' || "/?#@\\".indexOf(c) >= 0)) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI("http://" + text);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+        String host = uri.getHost();
+        if (host == null || uri.getPort() == 0 || uri.getPort() > 65535 || !uri.getRawPath().isEmpty()) {
+            return null;
+        }
+        host = host.toLowerCase(Locale.ROOT);
+        if (host.startsWith("[")) {
+            try {
+                // An IPv6 literal is parsed, never looked up; the admin API compares it in RFC 5952 form.
+                InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        } else if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        return uri.getPort() < 0 ? host : host + ":" + uri.getPort();
     }
 
     /**

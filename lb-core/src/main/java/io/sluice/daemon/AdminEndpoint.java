@@ -75,7 +75,7 @@ final class AdminEndpoint {
             }
         }
         try {
-            server = AdminServer.start(config.bind(), operations, token, transport, loop, inheritedFd);
+            server = AdminServer.start(config.bind(), config.allowedHosts(), operations, token, transport, loop, inheritedFd);
         } catch (AdminServer.BindFailedException e) {
             throw new Listener.BindFailedException(e.getMessage(), e);
         }

@@ -16,6 +16,7 @@ import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.listener.AcceptErrors;
 import io.sluice.logging.ThrottledLog;
 import io.sluice.transport.Transport;
 import java.io.IOException;
@@ -107,6 +108,7 @@ public final class HandoverServer implements AutoCloseable {
             ChannelFuture bound = new ServerBootstrap()
                     .group(group)
                     .channel(EpollServerDomainSocketChannel.class)
+                    .handler(AcceptErrors.forControl("handover"))
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

@@ -105,11 +105,12 @@ public final class Listener {
     // Package-private for ListenerTest.
     static ServerBootstrap bootstrap(ListenerConfig config, FrontendInitializer initializer, Transport transport,
                                      EventLoopGroup group) {
+        FrontendSettings settings = initializer.settings(); // null only in ListenerTest's option checks
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new AcceptErrors(config.name()))
+                .handler(new AcceptErrors(config.name(), settings == null ? null : settings.metrics()))
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)

@@ -50,6 +50,14 @@ public final class ProxyMetrics {
         counter("sluice.connections.refused", "listener", listener, "reason", reason).increment();
     }
 
+    /**
+     * Listener {@code listener} could not take a connection off its socket ({@code out-of-descriptors}:
+     * the kernel's EMFILE, or a descriptor of the admin API's reserve; {@code other}).
+     */
+    public void acceptFailed(String listener, String reason) {
+        counter("sluice.listener.accept.errors", "listener", listener, "reason", reason).increment();
+    }
+
     /** A connect to {@code backend} failed for {@code reason} (refused, timeout, other). */
     public void connectFailed(String pool, String backend, String reason) {
         counter("sluice.backend.connect.failures", "pool", pool, "backend", backend, "reason", reason).increment();

@@ -13,6 +13,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.sluice.backend.Backend;
 import io.sluice.logging.ThrottledLog;
 import io.sluice.pool.Pool;
+import io.sluice.transport.DescriptorReserve;
 import io.sluice.transport.Transport;
 import io.sluice.sticky.StickyKey;
 import java.net.ConnectException;
@@ -57,14 +58,23 @@ final class BackendConnector {
         }
         Backend backend = selection.backend();
         SocketChannel channel;
+        String noSocket = null;
         try {
             channel = settings.transport().newSocketChannel(backend.address().getAddress());
+            if (DescriptorReserve.holds(channel)) {
+                channel.unsafe().closeForcibly();
+                noSocket = "only the descriptors kept for the admin API and health checks are free";
+            }
         } catch (ChannelException e) {
-            // No descriptor for a new socket (EMFILE under a flood): not the backend's fault, so
-            // neither a connect failure for passive health nor a retry on another backend.
             Throwable why = e.getCause() == null ? e : e.getCause();
+            channel = null;
+            noSocket = why.getMessage();
+        }
+        if (noSocket != null) {
+            // No descriptor for a new socket (EMFILE under a flood, or the reserve reached): not the
+            // backend's fault, so neither a connect failure for passive health nor a retry on another backend.
             noBackendLog.warn("listener '{}': cannot open a socket to a backend ({}); closing client {}",
-                    settings.listener(), why.getMessage(), connection.client());
+                    settings.listener(), noSocket, connection.client());
             settings.metrics().refused(settings.listener(), CloseReason.CONNECT_FAILED.word());
             connection.close(CloseReason.CONNECT_FAILED);
             return;

@@ -499,20 +499,20 @@ class AdminServerTest {
         try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
-            out.write(ascii("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"));
+            out.write(ascii("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
             out.flush();
             RawResponse first = RawResponse.read(in);
             assertEquals(200, first.status);
             assertFalse(first.head.toLowerCase(Locale.ROOT).contains("connection: close"), first.head);
 
-            out.write(ascii("GET /api/v1/pools/chat HTTP/1.1\r\nHost: a\r\n\r\n"));
+            out.write(ascii("GET /api/v1/pools/chat HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
             out.flush();
             RawResponse second = RawResponse.read(in);
             assertEquals(200, second.status);
             assertTrue(second.body.contains("\"app-2\""), second.body);
 
             // Pipelined: both answers come back in order on the same socket.
-            out.write(ascii("GET /api/v1/pools/nope HTTP/1.1\r\nHost: a\r\n\r\nGET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"));
+            out.write(ascii("GET /api/v1/pools/nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
             out.flush();
             assertEquals(404, RawResponse.read(in).status);
             assertEquals(200, RawResponse.read(in).status);
@@ -522,7 +522,7 @@ class AdminServerTest {
     @Test
     void connectionCloseIsHonoured() throws Exception {
         try (Socket socket = connect()) {
-            socket.getOutputStream().write(ascii("GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
+            socket.getOutputStream().write(ascii("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
             InputStream in = socket.getInputStream();
             assertEquals(200, RawResponse.read(in).status);
             assertEquals(-1, in.read(), "closed after the answer");
@@ -532,7 +532,7 @@ class AdminServerTest {
     @Test
     void garbageIs400AndClosed() throws Exception {
         try (Socket socket = connect()) {
-            socket.getOutputStream().write(ascii("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: a\r\n\r\n"));
+            socket.getOutputStream().write(ascii("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
             InputStream in = socket.getInputStream();
             RawResponse res = RawResponse.read(in);
             assertEquals(400, res.status);
@@ -549,6 +549,72 @@ class AdminServerTest {
             socket.setSoTimeout(5_000);
             assertEquals(-1, socket.getInputStream().read(), "the server closed the idle connection");
         }
+    }
+
+    // ----- Host allow-list (DNS rebinding) ---------------------------------------------------------
+
+    /** {@code GET path} with {@code Host: host} (null: no Host header) on a fresh connection. */
+    private RawResponse getWithHost(String path, String host) throws IOException {
+        try (Socket socket = connect()) {
+            String hostLine = host == null ? "" : "Host: " + host + "\r\n";
+            socket.getOutputStream().write(ascii("GET " + path + " HTTP/1.1\r\n" + hostLine + "Connection: close\r\n\r\n"));
+            return RawResponse.read(socket.getInputStream());
+        }
+    }
+
+    @Test
+    void aForgedHostIsRefusedWith421AndTheProbesStillAnswer() throws Exception {
+        int port = server.localAddress().getPort();
+        // A page of evil.example rebound to 127.0.0.1: the browser sends its own name.
+        for (String path : List.of("/api/v1/pools", "/api/v1/connections", "/api/v1/status", "/metrics", "/")) {
+            RawResponse refused = getWithHost(path, "evil.example:" + port);
+            assertEquals(421, refused.status, path + ": " + refused.body);
+            assertTrue(refused.head.toLowerCase(Locale.ROOT).contains("content-type: application/problem+json"), refused.head);
+            JsonNode p = JSON.readTree(refused.body);
+            assertEquals("https://sluice.dev/problems/host-not-allowed", p.path("type").asText(), refused.body);
+            assertEquals(421, p.path("status").asInt());
+            assertEquals(path, p.path("instance").asText());
+            assertTrue(p.path("detail").asText().contains("Host 'evil.example:" + port + "'")
+                    && p.path("detail").asText().contains("admin.allowed-hosts"), refused.body);
+            assertFalse(refused.body.contains("app-1"), "nothing of the pools leaks: " + refused.body);
+        }
+        assertEquals(0, ops.calls.size(), "a refused request never reaches the daemon: " + ops.calls);
+        // Mutations are refused for the Host before the token is even looked at.
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(ascii("POST " + APP1 + "/drain HTTP/1.1\r\nHost: evil.example:" + port
+                    + "\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+            assertEquals(421, RawResponse.read(socket.getInputStream()).status);
+        }
+        assertEquals(0, ops.calls.size(), ops.calls.toString());
+        // The admin port on another name, and the right names on another port, are refused too.
+        assertEquals(421, getWithHost("/api/v1/pools", "127.0.0.1:" + (port == 65535 ? 1 : port + 1)).status);
+        assertEquals(421, getWithHost("/api/v1/pools", "127.0.0.1.evil.example").status);
+        assertEquals(421, getWithHost("/api/v1/pools", "").status);
+        // Probes answer whatever the Host (an orchestrator names the pod's address).
+        assertEquals(200, getWithHost("/healthz", "evil.example:" + port).status);
+        assertEquals(200, getWithHost("/readyz", "10.1.2.3:" + port).status);
+        // The default names: localhost, 127.0.0.1, [::1] (any spelling), with the admin port or none.
+        for (String ok : List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST.:" + port, "[::1]:" + port,
+                "[0:0:0:0:0:0:0:1]:" + port, "127.0.0.1", "localhost")) {
+            assertEquals(200, getWithHost("/api/v1/pools", ok).status, ok);
+        }
+        // No Host at all is no browser (HTTP/1.0 tools): answered.
+        assertEquals(200, getWithHost("/api/v1/pools", null).status);
+    }
+
+    @Test
+    void configuredHostsReplaceTheDefaultsAndStarAllowsAny() throws Exception {
+        server.close();
+        server = AdminServer.start(loopback(), List.of("admin.example.com", "proxy.example.com:8443"), ops, TOKEN,
+                transport, group, -1);
+        int port = server.localAddress().getPort();
+        assertEquals(200, getWithHost("/api/v1/pools", "Admin.Example.COM:" + port).status);
+        assertEquals(200, getWithHost("/api/v1/pools", "proxy.example.com:8443").status);
+        assertEquals(421, getWithHost("/api/v1/pools", "proxy.example.com:" + port).status, "that entry names its port");
+        assertEquals(421, getWithHost("/api/v1/pools", "localhost:" + port).status, "the list replaces the defaults");
+        server.close();
+        server = AdminServer.start(loopback(), List.of("*"), ops, TOKEN, transport, group, -1);
+        assertEquals(200, getWithHost("/api/v1/pools", "evil.example:" + server.localAddress().getPort()).status);
     }
 
     @Test

@@ -129,6 +129,51 @@ class AdminStateTest {
     }
 
     @Test
+    void allowedHostsAreNormalized() {
+        AdminConfig admin = Yaml.load(MINIMAL + """
+                admin:
+                  bind: 127.0.0.1:9900
+                  allowed-hosts: [Admin.Example.COM., "10.0.0.5:9900", "[FD00::5]", "proxy.example.com:443"]
+                """).admin();
+        assertEquals(List.of("admin.example.com", "10.0.0.5:9900", "[fd00::5]", "proxy.example.com:443"), admin.allowedHosts());
+        assertEquals(List.of(), Yaml.load(MINIMAL + "admin:\n  bind: 127.0.0.1:9900\n").admin().allowedHosts(),
+                "absent: the defaults");
+        assertEquals(List.of("*"),
+                Yaml.load(MINIMAL + "admin:\n  bind: 127.0.0.1:9900\n  allowed-hosts: ['*']\n").admin().allowedHosts());
+    }
+
+    @Test
+    void allowedHostsMustBeHostNames() {
+        String expected = " (expected a host name or IP address with an optional port, like admin.example.com,"
+                + " 10.0.0.5:9900 or [fd00::5])";
+        for (String bad : List.of("http://admin.example.com", "admin.example.com/x", "user@admin", "a b", "host:0",
+                "host:70000", "host:", "under_score")) {
+            assertEquals("'" + bad + "'" + expected, onlyError(MINIMAL + "admin:\n  bind: 127.0.0.1:9900\n  allowed-hosts:\n    - \""
+                    + bad + "\"\n", 13, "admin.allowed-hosts[0]"), bad);
+        }
+        assertEquals("'fd00::5' (expected a host name or IP address with an optional port, like admin.example.com,"
+                        + " 10.0.0.5:9900 or [fd00::5]; an IPv6 address goes in brackets)",
+                onlyError(MINIMAL + "admin:\n  bind: 127.0.0.1:9900\n  allowed-hosts:\n    - \"fd00::5\"\n", 13,
+                        "admin.allowed-hosts[0]"));
+        assertEquals("'[fd00::zz]'" + expected,
+                onlyError(MINIMAL + "admin:\n  bind: 127.0.0.1:9900\n  allowed-hosts: [\"[fd00::zz]\"]\n", 12,
+                        "admin.allowed-hosts[0]"));
+    }
+
+    @Test
+    void allowedHostsIsANonEmptyListWithoutRepeatsAndStarAlone() {
+        String head = MINIMAL + "admin:\n  bind: 127.0.0.1:9900\n";
+        assertEquals("at least one host name is required (leave allowed-hosts out for the defaults: localhost, 127.0.0.1,"
+                + " [::1] and the bind address)", onlyError(head + "  allowed-hosts: []\n", 12, "admin.allowed-hosts"));
+        assertEquals("expected a list, found 'localhost'", onlyError(head + "  allowed-hosts: localhost\n", 12,
+                "admin.allowed-hosts"));
+        assertEquals("duplicate host 'localhost'", onlyError(head + "  allowed-hosts:\n    - localhost\n    - LocalHost\n",
+                14, "admin.allowed-hosts[1]"));
+        assertEquals("'*' answers every Host (no DNS-rebinding defence); list either '*' alone or names",
+                onlyError(head + "  allowed-hosts: ['*', localhost]\n", 12, "admin.allowed-hosts"));
+    }
+
+    @Test
     void tokenFileAbsolute() throws Exception {
         Path token = token("admin.token");
         AdminConfig admin = Yaml.load(MINIMAL + "admin:\n  bind: 127.0.0.1:9900\n  token-file: " + token + "\n").admin();
