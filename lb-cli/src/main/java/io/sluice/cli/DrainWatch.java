@@ -61,7 +61,7 @@ final class DrainWatch {
             Instant deadline = instant(b.drainDeadline());
             if (deadline != null && !now.isBefore(deadline)) {
                 endLine();
-                throw new CliException(ExitCodes.FAILED, target + ": the drain deadline " + b.drainDeadline()
+                throw new CliException(ExitCodes.FAILED, target + ": the drain deadline " + Views.clockTime(b.drainDeadline(), clock)
                         + " passed with " + connections(left) + " still open (the daemon is closing them)");
             }
             if (timeoutAt != null && !now.isBefore(timeoutAt)) {
