@@ -8,7 +8,7 @@
 # run) on loopback with a generated config (two pools, no health checks) in a temp dir, and stops.
 #
 # Usage: bench/cli-startup.sh [--runs N (default 20, 1..500)] [--admin URL] [--port-base 23700]
-# Prints one line per (variant, command): median, mean and min milliseconds per call.
+# Prints one line per (variant, command): median and min wall and CPU milliseconds per call.
 # Needs java 17, a built lb-cli/target/sluicectl.jar and lb-core/target/sluice.jar
 # (mvn -B -DskipTests package). Every wait is bounded.
 set -euo pipefail
@@ -29,6 +29,7 @@ done
 ctl_jar=lb-cli/target/sluicectl.jar
 launcher=lb-cli/src/main/dist/sluicectl
 [ -f "$ctl_jar" ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (GNU time)" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-cli-startup.XXXXXX")
 daemon_pid=""
@@ -67,19 +68,24 @@ YAML
   done
 fi
 
-# One line of statistics over the per-call milliseconds on stdin.
-stats() { sort -n | awk '{ a[NR] = $1; s += $1 } END { printf "median %4d ms  mean %4d ms  min %4d ms  (%d runs)\n", a[int((NR + 1) / 2)], s / NR, a[1], NR }'; }
+# One line of statistics over "wall_ms cpu_ms" lines on stdin. CPU time (user + system, all threads)
+# is the steadier number on a shared machine: wall time there includes waiting for a core.
+stats() {
+  cat > "$work/samples"
+  local wall cpu
+  wall=$(sort -n -k1,1 "$work/samples" | awk '{ v[NR] = $1 } END { printf "wall median %5d min %5d ms", v[int((NR + 1) / 2)], v[1] }')
+  cpu=$(sort -n -k2,2 "$work/samples" | awk '{ v[NR] = $2 } END { printf "cpu median %5d min %5d ms (%d runs)", v[int((NR + 1) / 2)], v[1], NR }')
+  echo "$wall | $cpu"
+}
 
 # time_calls LABEL CMD...: runs CMD $runs times; a failing call stops the benchmark.
 time_calls() {
   local label=$1; shift
   for _ in $(seq 1 "$runs"); do
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>"$work/err" || { echo "$label failed:" >&2; cat "$work/err" >&2; exit 1; }
-    t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000000 ))
-  done | { printf '%-34s ' "$label"; stats; }
+    /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/err" \
+      || { echo "$label failed:" >&2; cat "$work/err" >&2; exit 1; }
+    awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }' "$work/time"
+  done | { printf '%-24s ' "$label"; stats; }
 }
 
 export SLUICE_ADMIN=$admin
