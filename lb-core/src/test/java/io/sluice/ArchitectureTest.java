@@ -65,7 +65,7 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("io.sluice.daemon..", "io.sluice.command..",
                     "io.sluice.proxy..", "io.sluice.listener..", "io.sluice.admin..", "io.sluice.handover..",
                     "io.sluice.health..", "io.sluice.discovery..", "io.sluice.state..", "io.sluice.registry..",
-                    "io.netty..")
+                    "io.sluice.direct..", "io.netty..")
             .because("config is immutable records and their binder: `sluice check` and sluicectl's "
                     + "view of a config must not need a running daemon");
 
@@ -102,6 +102,24 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage(REGISTRY_CLIENTS)
             .because("event loops never block: Consul and ZooKeeper are read on their own threads and reach "
                     + "the data path as immutable snapshots");
+
+    @ArchTest
+    static final ArchRule dataPathNeverRunsACommand = noClasses()
+            .that().resideInAnyPackage(DATA_PATH)
+            .should().dependOnClassesThat().resideInAPackage("io.sluice.direct..")
+            .orShould().dependOnClassesThat().belongToAnyOf(ProcessBuilder.class, Process.class)
+            .because("direct routing runs nft and ip and waits for them on its own thread; the data path "
+                    + "never starts or waits for a process");
+
+    @ArchTest
+    static final ArchRule directRoutingIsAControlPlaneBesideTheRelay = noClasses()
+            .that().resideInAPackage("io.sluice.direct..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.sluice.proxy..", "io.sluice.tls..",
+                    "io.sluice.proxyprotocol..", "io.sluice.prelude..", "io.sluice.listener..", "io.sluice.transport..",
+                    "io.sluice.admin..", "io.sluice.handover..", "io.sluice.command..")
+            .orShould().dependOnClassesThat().resideInAnyPackage(REGISTRY_CLIENTS)
+            .because("the kernel forwards the direct listeners' packets: direct routing reads only config and "
+                    + "the pools' snapshots (the daemon hands it a supplier), and registries reach it through them");
 
     @ArchTest
     static final ArchRule outputGoesThroughLoggersAndWriters = GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS

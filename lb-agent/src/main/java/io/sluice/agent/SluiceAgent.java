@@ -1,5 +1,6 @@
 package io.sluice.agent;
 
+import io.sluice.agent.direct.DirectBackendCommand;
 import io.sluice.commandline.CommandLines;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -9,7 +10,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * {@code sluice-agent}: registers an app server in Consul or ZooKeeper, keeps its health there, and
- * drains it on shutdown. Sub-commands: {@code run}, {@code drain}, {@code ready}.
+ * drains it on shutdown. Sub-commands: {@code run}, {@code drain}, {@code ready}; {@code direct-backend}
+ * prepares the host as a direct-routing backend.
  *
  * <p>Exit codes: 0 done; 1 the registry could not be reached or refused; 2 bad command line or
  * configuration (the message names the file, line and key).
@@ -19,7 +21,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
         versionProvider = SluiceAgent.Version.class,
-        subcommands = {RunCommand.class, CheckCommand.class, MaintenanceCommand.Drain.class, MaintenanceCommand.Ready.class},
+        subcommands = {RunCommand.class, CheckCommand.class, MaintenanceCommand.Drain.class, MaintenanceCommand.Ready.class,
+            DirectBackendCommand.class},
         description = "Registers this app server with the service registry Sluice reads, and drains it on shutdown.")
 public final class SluiceAgent implements Callable<Integer> {
 

@@ -58,17 +58,34 @@ class AgentCommandLineTest {
         assertEquals("", r.out());
     }
 
+    /** Every command below the root, as the words that run it, walked so a new one is covered too. */
+    private static List<List<String>> everyCommand(CommandLine cl, List<String> prefix) {
+        List<List<String>> out = new ArrayList<>();
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            List<String> words = new ArrayList<>(prefix);
+            words.add(sub.getCommandName());
+            out.add(words);
+            out.addAll(everyCommand(sub, words));
+        }
+        return out;
+    }
+
     @Test
     void everySubcommandHasHelpAndVersion() {
-        List<String> names = new ArrayList<>(SluiceAgent.commandLine().getSubcommands().keySet());
-        assertEquals(List.of("run", "check", "drain", "ready"), names);
-        for (String name : names) {
-            Result help = run(name, "--help");
-            assertEquals(0, help.exit(), () -> name + ": " + help);
-            assertTrue(help.out().startsWith("Usage: sluice-agent " + name), () -> name + ": " + help);
-            Result version = run(name, "--version");
-            assertEquals(0, version.exit(), () -> name + ": " + version);
-            assertTrue(version.out().startsWith("sluice-agent "), () -> name + ": " + version);
+        List<List<String>> commands = everyCommand(SluiceAgent.commandLine(), List.of());
+        assertTrue(commands.containsAll(List.of(List.of("run"), List.of("check"), List.of("drain"), List.of("ready"))),
+                commands::toString);
+        for (List<String> words : commands) {
+            List<String> help = new ArrayList<>(words);
+            help.add("--help");
+            Result h = run(help.toArray(String[]::new));
+            assertEquals(0, h.exit(), () -> words + ": " + h);
+            assertTrue(h.out().startsWith("Usage: sluice-agent " + String.join(" ", words)), () -> words + ": " + h);
+            List<String> version = new ArrayList<>(words);
+            version.add("--version");
+            Result v = run(version.toArray(String[]::new));
+            assertEquals(0, v.exit(), () -> words + ": " + v);
+            assertTrue(v.out().startsWith("sluice-agent "), () -> words + ": " + v);
         }
     }
 

@@ -60,6 +60,15 @@ class ArchitectureTest {
             .because("agent.yaml and the app probes know nothing of registries, so `check` needs none");
 
     @ArchTest
+    static final ArchRule directBackendSetupUsesNoRegistry = noClasses()
+            .that().resideInAPackage("io.sluice.agent.direct..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.sluice.agent", "io.sluice.agent.registrar..",
+                    "io.sluice.agent.consul..", "io.sluice.agent.zookeeper..", "io.sluice.registry..",
+                    "org.apache.curator..", "org.apache.zookeeper..", "java.net.http..")
+            .because("`direct-backend apply|remove` sets up a host's VIP and ARP settings; it runs without "
+                    + "agent.yaml or a registry");
+
+    @ArchTest
     static final ArchRule commandsAreCallables = classes()
             .that().areAnnotatedWith(Command.class)
             .should().beAssignableTo(Callable.class)

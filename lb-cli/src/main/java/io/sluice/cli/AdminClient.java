@@ -78,24 +78,35 @@ final class AdminClient {
             if (token != null) {
                 connection.setRequestProperty("Authorization", "Bearer " + token);
             }
-            if (body != null) {
-                byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = body == null ? null : body.toString().getBytes(StandardCharsets.UTF_8);
+            if (bytes != null) {
                 connection.setRequestProperty("Content-Type", "application/json");
+            }
+            if (!"GET".equals(method)) {
+                // Fixed-length streaming also stops HttpURLConnection from silently re-sending a POST.
                 connection.setDoOutput(true);
-                connection.setFixedLengthStreamingMode(bytes.length);
+                connection.setFixedLengthStreamingMode(bytes == null ? 0 : bytes.length);
+            }
+            try {
+                connection.connect();
+            } catch (SocketTimeoutException e) {
+                throw unreachable("no connection within " + HumanDurations.human(timeout) + " (--timeout)");
+            }
+            if (!"GET".equals(method)) {
                 try (OutputStream out = connection.getOutputStream()) {
-                    out.write(bytes);
+                    if (bytes != null) {
+                        out.write(bytes);
+                    }
                 }
-            } else if (!"GET".equals(method)) {
-                connection.setDoOutput(true);
-                connection.setFixedLengthStreamingMode(0);
-                connection.getOutputStream().close();
             }
             int status = connection.getResponseCode();
             String text = readBody(status / 100 == 2 ? connection.getInputStream() : connection.getErrorStream());
             return new Response(method, url, status, parse(text), text);
         } catch (SocketTimeoutException e) {
-            throw unreachable("no answer within " + HumanDurations.human(timeout) + " (--timeout)");
+            // Connected, then no answer: the daemon is there but slow. Not "unreachable": a change may have been applied.
+            throw new CliException(ExitCodes.NO_ANSWER, "the admin API at " + base + " accepted the request but did not"
+                    + " answer within " + HumanDurations.human(timeout) + " (--timeout); a change may still have been applied:"
+                    + " check with 'sluicectl backends' or 'sluicectl status'");
         } catch (IOException e) {
             throw unreachable(reason(e));
         } finally {

@@ -3,6 +3,7 @@ package io.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.StoreWriteView;
 import java.util.List;
 import picocli.CommandLine.Parameters;
 
@@ -28,15 +29,27 @@ abstract class BackendAction extends AdminCommand {
         return new Answer(json, AdminClient.read(json, BackendView.class, "POST " + path));
     }
 
-    /** Table output: a sentence saying what changed, then the backend's row. */
-    final void print(Answer answer, String sentence) {
+    /**
+     * Table output: a sentence saying what changed, what became of it in the shared state store when
+     * it is not there yet (or lost), then the backend's row. Returns the exit code: {@link ExitCodes#OK},
+     * {@link ExitCodes#NOT_SHARED} when the change is on this node only, {@link ExitCodes#FAILED} when
+     * another node's later change won.
+     */
+    final int print(Answer answer, String sentence) {
+        StoreWriteView write = answer.backend().sharedStore();
+        String store = write == null ? null : write.state();
+        int code = "queued".equals(store) ? ExitCodes.NOT_SHARED : "lost".equals(store) ? ExitCodes.FAILED : ExitCodes.OK;
         if (json()) {
             printJson(answer.json());
-            return;
+            return code;
         }
         out().println(sentence);
+        if (code != ExitCodes.OK) {
+            out().println(write.detail());
+        }
         out().println();
         Views.backends(this, List.of(answer.backend())).print(out());
+        return code;
     }
 
     /** "ready and eligible" / "ready, not eligible (health down, weight 0)". */

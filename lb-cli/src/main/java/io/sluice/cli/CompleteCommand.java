@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
  * {@code sluicectl __complete pools|backends}: the names the shell completion script
  * ({@link CompletionCommand}) offers, one per line, from the running daemon. Hidden: it is the script's
  * interface, not the operator's. A tab press must never hang or print noise, so the call gets at most
- * {@link #TIMEOUT}, and a daemon that is down or refuses yields no names, no message, exit 3.
+ * {@link #TIMEOUT}, and a daemon that is down, silent or refusing yields no names and no message (exit 3,
+ * or 7 when it connected but got no answer).
  */
 @Command(name = "__complete", hidden = true, description = "Pool or backend names for shell completion.")
 final class CompleteCommand extends AdminCommand {

@@ -63,14 +63,15 @@ final class DrainCommand extends BackendAction {
         Answer a = post("drain", body);
         long active = a.backend().activeConnections();
         String due = a.backend().drainDeadline();
-        print(a, target + " is draining: " + active + (active == 1 ? " connection" : " connections") + " open"
+        int code = print(a, target + " is draining: " + active + (active == 1 ? " connection" : " connections") + " open"
                 + (due == null ? ", no deadline"
                         : ", the rest closed from " + Views.clockTime(due, context().clock())
                                 + " (" + Views.relative(due, context().clock().instant()) + ")"));
         if (!await) {
-            return ExitCodes.OK;
+            return code;
         }
-        return new DrainWatch(this, target, waitTimeout).watch(a.backend());
+        int watched = new DrainWatch(this, target, waitTimeout).watch(a.backend());
+        return watched == ExitCodes.OK ? code : watched;
     }
 
     /** {@code 100} or {@code 100/s} (connections per second, 1..100000), as in the config's {@code drain.close-rate}. */

@@ -14,6 +14,13 @@ public final class ExitCodes {
     public static final int AUTH = 4;
     /** Unknown pool, backend or listener (HTTP 404). */
     public static final int NOT_FOUND = 5;
+    /**
+     * The change is in force on this node but not yet in the shared state store (unreachable): other
+     * nodes do not have it; the node writes it when the store answers again.
+     */
+    public static final int NOT_SHARED = 6;
+    /** The admin API accepted the connection but did not answer in time; a change may still have been applied. */
+    public static final int NO_ANSWER = 7;
 
     private ExitCodes() {}
 }

@@ -58,7 +58,8 @@ final class ExplainCommand extends AdminCommand {
         ExplainView.StickEntry stick = e.stickEntry();
         if (stick != null) {
             pairs.add("stick entry", stick.backend() + " (" + stick.pins() + " pins, idle "
-                    + HumanDurations.human(Duration.ofSeconds(stick.idleSeconds())) + ")");
+                    + HumanDurations.human(Duration.ofSeconds(stick.idleSeconds())) + ")"
+                    + (stick.why() == null ? "" : ": " + stick.why()));
         }
         String backend = e.backend();
         String decidedBy = e.decidedBy();

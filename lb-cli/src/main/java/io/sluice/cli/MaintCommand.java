@@ -20,8 +20,7 @@ final class MaintCommand extends BackendAction {
         }
         Answer a = post("maint", body);
         long active = a.backend().activeConnections();
-        print(a, target + " is in maintenance: " + active + (active == 1 ? " connection " : " connections ")
+        return print(a, target + " is in maintenance: " + active + (active == 1 ? " connection " : " connections ")
                 + (kill ? "left, being closed" : (active == 1 ? "stays" : "stay") + " open (--kill closes them)"));
-        return ExitCodes.OK;
     }
 }

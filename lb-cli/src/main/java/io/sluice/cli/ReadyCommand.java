@@ -10,7 +10,6 @@ final class ReadyCommand extends BackendAction {
     @Override
     int run() {
         Answer a = post("ready", null);
-        print(a, target + " is " + a.backend().admin() + ": " + eligibility(a.backend()));
-        return ExitCodes.OK;
+        return print(a, target + " is " + a.backend().admin() + ": " + eligibility(a.backend()));
     }
 }

@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
             WeightCommand.class,
             ConnectionsCommand.class,
             ExplainCommand.class,
+            StickTableCommand.class,
             ReloadCommand.class,
             UpgradeCommand.class,
             CompletionCommand.class,
@@ -44,6 +45,8 @@ import picocli.CommandLine.ScopeType;
             "  3  admin API unreachable",
             "  4  no admin token, or the token was refused",
             "  5  not found (unknown pool, backend or listener)",
+            "  6  applied on this node only: the shared state store has not got it (yet)",
+            "  7  the admin API accepted the request but did not answer within --timeout",
             "",
             "Environment: SLUICE_ADMIN (admin URL), SLUICE_TOKEN_FILE (token file), NO_COLOR (plain tables).",
         })

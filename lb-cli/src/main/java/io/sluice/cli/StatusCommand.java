@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.adminapi.StatusView;
+import io.sluice.adminapi.StoreView;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 
@@ -29,7 +30,21 @@ final class StatusCommand extends AdminCommand {
             Handover h = Handover.of(status);
             pairs.add("pid", h.pid()).add("handover", h.describe());
         }
+        StoreView store = status.sharedStore();
+        if (store != null) {
+            pairs.add("state store", describeStore(store));
+        }
         pairs.print(out());
+        if (store != null) {
+            for (StoreView.Change q : Views.list(store.queued())) {
+                out().println("  queued: " + q.backend() + " " + q.change() + " (since " + q.queuedAt()
+                        + "): applied on this node; other nodes do not have it");
+            }
+            for (StoreView.Lost l : Views.list(store.lost())) {
+                out().println("  lost: " + l.backend() + " " + l.mine() + " (made " + l.queuedAt()
+                        + ") lost to another node's later change; in force: " + l.theirs());
+            }
+        }
         out().println();
         Table t = table("LISTENER", "BIND", "MODE", "POOLS");
         for (StatusView.Listener l : Views.list(status.listeners())) {
@@ -37,5 +52,13 @@ final class StatusCommand extends AdminCommand {
         }
         t.print(out());
         return ExitCodes.OK;
+    }
+
+    /** "zookeeper, reachable, nothing queued" / "zookeeper, UNREACHABLE, 2 changes queued". */
+    static String describeStore(StoreView store) {
+        int queued = Views.list(store.queued()).size();
+        return store.store() + ", " + (store.reachable() ? "reachable" : "UNREACHABLE")
+                + ", " + (queued == 0 ? "nothing queued" : queued + (queued == 1 ? " change queued" : " changes queued"))
+                + (store.lostTotal() == 0 ? "" : ", " + store.lostTotal() + " lost");
     }
 }

@@ -10,7 +10,6 @@ final class UndrainCommand extends BackendAction {
     @Override
     int run() {
         Answer a = post("undrain", null);
-        print(a, target + " is " + a.backend().admin() + ": " + eligibility(a.backend()));
-        return ExitCodes.OK;
+        return print(a, target + " is " + a.backend().admin() + ": " + eligibility(a.backend()));
     }
 }

@@ -19,8 +19,7 @@ final class WeightCommand extends BackendAction {
         }
         Answer a = post("weight", AdminClient.JSON.createObjectNode().put("weight", weight));
         BackendView b = a.backend();
-        print(a, target + " weight " + b.weight() + " (configured " + b.configuredWeight()
+        return print(a, target + " weight " + b.weight() + " (configured " + b.configuredWeight()
                 + ", effective " + b.effectiveWeight() + ")");
-        return ExitCodes.OK;
     }
 }

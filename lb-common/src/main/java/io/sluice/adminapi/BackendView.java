@@ -15,6 +15,8 @@ package io.sluice.adminapi;
  * @param since            ISO-8601 time of the last state change
  * @param cause            why the last state change happened ("admin api", "health check", ...)
  * @param maglevSlots      the backend's share of the pool's Maglev table, or null for other balancers
+ * @param sharedStore      in the answer to an admin change: what became of it in the override store;
+ *                         null in listings
  */
 public record BackendView(
         String name,
@@ -34,4 +36,13 @@ public record BackendView(
         String drainDeadline,
         String since,
         String cause,
-        Integer maglevSlots) {}
+        Integer maglevSlots,
+        StoreWriteView sharedStore) {
+
+    /** This view with what became of the change in the override store. */
+    public BackendView withStoreWrite(StoreWriteView write) {
+        return new BackendView(name, address, health, admin, weight, configuredWeight, effectiveWeight, eligible,
+                activeConnections, totalConnections, bytesUp, bytesDown, lastCheck, lastCheckResult, drainDeadline,
+                since, cause, maglevSlots, write);
+    }
+}

@@ -34,8 +34,10 @@ public record ExplainView(
     /**
      * @param pins        open connections using it
      * @param idleSeconds since its last connection ended
+     * @param routes      whether the entry decides where new connections go (never with Maglev)
+     * @param why         why it exists and what it does, in a sentence
      */
-    public record StickEntry(String backend, int pins, long idleSeconds) {}
+    public record StickEntry(String backend, int pins, long idleSeconds, boolean routes, String why) {}
 
     /**
      * @param reason "down", "draining", "maintenance", "weight-0", "slow-start", "not-chosen", or

@@ -7,6 +7,7 @@ import io.sluice.adminapi.PoolView;
 import io.sluice.adminapi.Readiness;
 import io.sluice.adminapi.ReloadResult;
 import io.sluice.adminapi.StatusView;
+import io.sluice.adminapi.StickTableView;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +50,12 @@ public interface AdminOperations {
 
     /** Which route, pool and backend a client would get now, and why. */
     ExplainView explain(String listener, String sni, List<String> alpn, InetAddress client);
+
+    /** The pool's stick table on this node, at most {@code limit} entries; 404 for a pool that is not sticky. */
+    StickTableView stickTable(String pool, int limit);
+
+    /** Forgets every entry of the pool's stick table on this node; open connections stay where they are. */
+    StickTableView clearStickTable(String pool);
 
     /** Re-reads the config file; an invalid one is rejected and the running one kept. */
     ReloadResult reload();

@@ -10,6 +10,7 @@ import io.sluice.adminapi.PoolView;
 import io.sluice.adminapi.ProblemType;
 import io.sluice.adminapi.Readiness;
 import io.sluice.adminapi.ReloadResult;
+import io.sluice.adminapi.StickTableView;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,6 +108,17 @@ final class AdminRouter {
         if (n == 4) {
             return new Route(GET, r -> AdminResponse.ok(ops.pool(pool)));
         }
+        if (n == 5 && s.get(4).equals("stick-table")) {
+            return new Route(GET, r -> AdminResponse.ok(ops.stickTable(pool, limit(r))));
+        }
+        if (n == 6 && s.get(4).equals("stick-table") && s.get(5).equals("clear")) {
+            return new Route(POST, r -> {
+                JsonBody.parse(r.body(), List.of());
+                StickTableView view = ops.clearStickTable(pool);
+                log.info("admin api: stick-table clear {} ({} entries) by {}", pool, view.cleared(), r.client());
+                return AdminResponse.ok(view);
+            });
+        }
         if (n != 7 || !s.get(4).equals("backends")) {
             return null;
         }
@@ -165,6 +177,14 @@ final class AdminRouter {
     private AdminResponse connections(AdminRequest request) {
         String pool = request.param("pool");
         String backend = request.param("backend");
+        int limit = limit(request);
+        long total = total(pool, backend);
+        List<ConnectionView> connections = ops.connections(pool, backend, limit);
+        return AdminResponse.ok(new ConnectionList(connections, Math.max(total, connections.size())));
+    }
+
+    /** The {@code limit} parameter of a listing: default 100, at most 10000. */
+    private static int limit(AdminRequest request) {
         int limit = CONNECTIONS_DEFAULT_LIMIT;
         String limitText = request.param("limit");
         if (limitText != null) {
@@ -177,9 +197,7 @@ final class AdminRouter {
                 throw ApiProblem.badRequest("bad 'limit': '" + limitText + "' (expected an integer 0.." + CONNECTIONS_MAX_LIMIT + ")");
             }
         }
-        long total = total(pool, backend);
-        List<ConnectionView> connections = ops.connections(pool, backend, limit);
-        return AdminResponse.ok(new ConnectionList(connections, Math.max(total, connections.size())));
+        return limit;
     }
 
     /**

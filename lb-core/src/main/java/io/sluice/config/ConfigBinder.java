@@ -18,7 +18,8 @@ import java.util.Optional;
  */
 final class ConfigBinder {
 
-    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "admin", "state", "timeouts", "limits", "discovery", "handover");
+    static final List<String> ROOT_KEYS = List.of("listeners", "pools", "admin", "state", "timeouts", "limits", "discovery", "handover",
+            "direct");
     static final List<String> TIMEOUT_KEYS = List.of("idle", "shutdown-grace");
     static final List<String> LIMIT_KEYS = List.of("max-connections", "max-connections-per-source");
 
@@ -48,7 +49,8 @@ final class ConfigBinder {
         }
         YamlMapping m = found.get();
         ListenerBinder listeners = new ListenerBinder();
-        m.require("listeners").ifPresent(listeners::read);
+        // A balancer with only direct listeners needs no proxy listener.
+        (m.get("direct").isPresent() ? m.get("listeners") : m.require("listeners")).ifPresent(listeners::read);
         // Before the pools: a pool's discover is checked against the registries configured here.
         DiscoveryBinder discoveryBinder = new DiscoveryBinder(adminBinder);
         DiscoveryConfig discovery = discoveryBinder.discovery(m.get("discovery"));
@@ -62,7 +64,13 @@ final class ConfigBinder {
         HandoverConfig handover = m.get("handover").map(adminBinder::handover).orElse(null);
 
         listeners.check(poolBinder.declaredNames());
-        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state, discovery, handover);
+        DirectBinder direct = new DirectBinder();
+        m.get("direct").ifPresent(section -> {
+            direct.read(section);
+            direct.check(pools, poolBinder.declaredNames());
+        });
+        return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state, discovery, handover,
+                direct.config());
     }
 
     private static TimeoutsConfig timeouts(YamlValue section) {

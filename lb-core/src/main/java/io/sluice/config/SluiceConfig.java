@@ -19,16 +19,24 @@ import java.util.Objects;
  * @param state     where admin overrides are kept
  * @param discovery the registries pools may discover backends from, or null
  * @param handover  the handover socket a new process takes over through, or null (none)
+ * @param direct    the direct-routing listeners and the nft table they are programmed into, or null (none)
  */
 public record SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
                            TimeoutsConfig timeouts, LimitsConfig limits, AdminConfig admin, StateConfig state,
-                           DiscoveryConfig discovery, HandoverConfig handover) {
+                           DiscoveryConfig discovery, HandoverConfig handover, DirectConfig direct) {
 
     /** A config without a handover socket. */
     public SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
                         TimeoutsConfig timeouts, LimitsConfig limits, AdminConfig admin, StateConfig state,
                         DiscoveryConfig discovery) {
         this(source, listeners, pools, timeouts, limits, admin, state, discovery, null);
+    }
+
+    /** A config without direct-routing listeners. */
+    public SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
+                        TimeoutsConfig timeouts, LimitsConfig limits, AdminConfig admin, StateConfig state,
+                        DiscoveryConfig discovery, HandoverConfig handover) {
+        this(source, listeners, pools, timeouts, limits, admin, state, discovery, handover, null);
     }
 
     public SluiceConfig {
@@ -44,8 +52,9 @@ public record SluiceConfig(String source, List<ListenerConfig> listeners, Map<St
     /** One line for logs and {@code sluice check}, like {@code "2 listeners, 2 pools, 4 backends"}. */
     public String summary() {
         int backends = pools.values().stream().mapToInt(p -> p.backends().size()).sum();
-        return count(listeners.size(), "listener") + ", " + count(pools.size(), "pool") + ", "
-                + count(backends, "backend");
+        return count(listeners.size(), "listener")
+                + (direct == null ? "" : ", " + count(direct.listeners().size(), "direct listener"))
+                + ", " + count(pools.size(), "pool") + ", " + count(backends, "backend");
     }
 
     private static String count(int n, String noun) {

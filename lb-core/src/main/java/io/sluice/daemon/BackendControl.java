@@ -7,12 +7,14 @@ import io.sluice.drain.Drains;
 import io.sluice.pool.Pool;
 import io.sluice.state.AdminOverride;
 import io.sluice.state.OverrideStore;
+import io.sluice.state.StoreWrite;
 import io.sluice.upstream.Upstreams;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,31 +74,36 @@ final class BackendControl {
         return b;
     }
 
-    /** No new connections; with a deadline, those left then are closed at {@code rate}/s. */
-    void drain(String poolName, String backendName, Duration deadline, Double rate, String cause) {
+    /**
+     * No new connections; with a deadline, those left then are closed at {@code rate}/s. Like every
+     * change here: applied at once, and the returned future says when (and whether) the override store
+     * has it; it is never waited for on the control thread.
+     */
+    CompletableFuture<StoreWrite> drain(String poolName, String backendName, Duration deadline, Double rate, String cause) {
         Pool pool = pool(poolName);
         Backend b = backend(pool, backendName);
         Instant at = deadline == null ? null : Instant.now().plus(deadline);
-        setAdmin(pool, b, AdminState.DRAIN, at, rate, cause);
+        return setAdmin(pool, b, AdminState.DRAIN, at, rate, cause);
     }
 
     /** Like drain; {@code kill} closes the existing connections now, paced. */
-    void maint(String poolName, String backendName, boolean kill, String cause) {
+    CompletableFuture<StoreWrite> maint(String poolName, String backendName, boolean kill, String cause) {
         Pool pool = pool(poolName);
         Backend b = backend(pool, backendName);
-        setAdmin(pool, b, AdminState.MAINT, null, null, cause);
+        CompletableFuture<StoreWrite> stored = setAdmin(pool, b, AdminState.MAINT, null, null, cause);
         if (kill) {
             drains.closeRemaining(pool, b, pool.config().drain().closeRate(), "maint --kill");
         }
+        return stored;
     }
 
-    void ready(String poolName, String backendName, String cause) {
+    CompletableFuture<StoreWrite> ready(String poolName, String backendName, String cause) {
         Pool pool = pool(poolName);
         Backend b = backend(pool, backendName);
-        setAdmin(pool, b, AdminState.READY, null, null, cause);
+        return setAdmin(pool, b, AdminState.READY, null, null, cause);
     }
 
-    void weight(String poolName, String backendName, int weight, String cause) {
+    CompletableFuture<StoreWrite> weight(String poolName, String backendName, int weight, String cause) {
         if (weight < 0 || weight > 1000) {
             throw new IllegalArgumentException("weight " + weight + " (expected 0..1000)");
         }
@@ -107,8 +114,9 @@ final class BackendControl {
         b.state().weightOverride(weight == b.configuredWeight() ? null : weight, cause);
         upstreams.transition(pool, b, "weight " + (old == null ? b.configuredWeight() : old), "weight " + weight, cause);
         // Keep the close rate of a drain under way: a weight change does not touch the drain.
-        persist(pool, b, store.get(pool.name(), b.name()).closeRate());
+        CompletableFuture<StoreWrite> stored = persist(pool, b, store.get(pool.name(), b.name()).closeRate());
         pool.rebuild();
+        return stored;
     }
 
     /** Follows the shared store: other nodes' drains and weights apply here too (fleet-wide state). */
@@ -182,20 +190,23 @@ final class BackendControl {
         }
     }
 
-    private void setAdmin(Pool pool, Backend b, AdminState to, Instant deadline, Double rate, String cause) {
+    private CompletableFuture<StoreWrite> setAdmin(Pool pool, Backend b, AdminState to, Instant deadline, Double rate,
+                                                   String cause) {
         AdminState from = b.state().admin();
         drains.cancel(pool, b);
         b.state().admin(to, deadline, cause);
         upstreams.transition(pool, b, from.word(), to.word() + (deadline == null ? "" : " until " + deadline), cause);
-        persist(pool, b, rate);
+        CompletableFuture<StoreWrite> stored = persist(pool, b, rate);
         pool.rebuild();
         if (deadline != null) {
             drains.deadline(pool, b, deadline, rate);
         }
+        return stored;
     }
 
-    private void persist(Pool pool, Backend b, Double rate) {
+    /** Queues the backend's override for the store; never waits for it. */
+    private CompletableFuture<StoreWrite> persist(Pool pool, Backend b, Double rate) {
         Backend.State st = b.state();
-        store.put(pool.name(), b.name(), new AdminOverride(st.admin(), st.weightOverride(), st.drainDeadline(), rate));
+        return store.put(pool.name(), b.name(), new AdminOverride(st.admin(), st.weightOverride(), st.drainDeadline(), rate));
     }
 }

@@ -3,6 +3,7 @@ package io.sluice.daemon;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.SluiceConfig;
+import io.sluice.direct.DirectRouting;
 import io.sluice.metrics.DaemonMetrics;
 import io.sluice.proxy.ConnectionTracker;
 import io.sluice.state.OverrideStore;
@@ -41,10 +42,11 @@ final class ControlPlane {
     private final ConnectionTracker tracker;
     private final DaemonMetrics daemonMetrics;
     private final Lifecycle lifecycle;
+    private final DirectRouting direct;
 
     ControlPlane(ScheduledExecutorService control, RunningConfig running, Upstreams upstreams, OverrideStore overrides,
                  BackendControl backends, BoundListeners listeners, ConnectionTracker tracker, DaemonMetrics daemonMetrics,
-                 Lifecycle lifecycle) {
+                 Lifecycle lifecycle, DirectRouting direct) {
         this.control = control;
         this.running = running;
         this.upstreams = upstreams;
@@ -54,6 +56,7 @@ final class ControlPlane {
         this.tracker = tracker;
         this.daemonMetrics = daemonMetrics;
         this.lifecycle = lifecycle;
+        this.direct = direct;
     }
 
     /** The running configuration. Any thread. */
@@ -121,6 +124,7 @@ final class ControlPlane {
         });
         List<String> changes = new ArrayList<>();
         listeners.apply(next.listeners(), changes, problems);
+        problems.addAll(direct.reload(next.direct())); // one nft transaction, on the direct thread
         if (!Objects.equals(previous.admin(), next.admin()) || !previous.state().equals(next.state())) {
             log.warn("reload: admin or state settings changed; they take effect at the next restart");
         }

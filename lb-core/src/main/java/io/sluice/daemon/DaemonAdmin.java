@@ -8,6 +8,7 @@ import io.sluice.adminapi.PoolView;
 import io.sluice.adminapi.Readiness;
 import io.sluice.adminapi.ReloadResult;
 import io.sluice.adminapi.StatusView;
+import io.sluice.adminapi.StickTableView;
 import io.sluice.backend.AdminState;
 import io.sluice.backend.Backend;
 import io.sluice.balance.MaglevTable;
@@ -22,6 +23,7 @@ import io.sluice.proxy.ConnectionTracker;
 import io.sluice.route.RouteMatch;
 import io.sluice.route.RouteTable;
 import io.sluice.sticky.StickTable;
+import io.sluice.state.StoreWrite;
 import io.sluice.sticky.StickyKey;
 import io.sluice.transport.Transport;
 import io.sluice.upstream.Upstreams;
@@ -37,6 +39,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The daemon's side of the admin API: views built from live state, and admin actions applied on
@@ -56,6 +59,7 @@ final class DaemonAdmin implements AdminOperations {
     private final ConnectionTracker tracker;
     private final HandoverStatus handover;
     private final DaemonMetrics metrics;
+    private final StoreAnswers storeAnswers;
 
     DaemonAdmin(Instant startedAt, Transport transport, Lifecycle lifecycle, ControlPlane plane, Upstreams upstreams,
                 BoundListeners listeners, ConnectionTracker tracker, HandoverStatus handover, DaemonMetrics metrics) {
@@ -68,6 +72,7 @@ final class DaemonAdmin implements AdminOperations {
         this.tracker = tracker;
         this.handover = handover;
         this.metrics = metrics;
+        this.storeAnswers = new StoreAnswers(plane.overrides());
     }
 
     @Override
@@ -82,7 +87,7 @@ final class DaemonAdmin implements AdminOperations {
         return new StatusView(version == null ? "development build" : version,
                 Duration.between(startedAt, Instant.now()).toSeconds(),
                 transport.name().toLowerCase(Locale.ROOT), plane.config().source(),
-                tracker.size(), listeners, ProcessHandle.current().pid(), handover.view());
+                tracker.size(), listeners, ProcessHandle.current().pid(), handover.view(), storeAnswers.view());
     }
 
     private static List<String> poolsOf(ListenerConfig lc) {
@@ -139,7 +144,7 @@ final class DaemonAdmin implements AdminOperations {
                 admin, weight, b.configuredWeight(), effectiveWeight, effectiveWeight > 0,
                 b.activeConnections(), b.totalConnections(), st.bytesUp(), st.bytesDown(),
                 text(st.lastCheck()), st.lastCheckResult(), text(st.drainDeadline()), text(st.since()), st.cause(),
-                maglevSlots);
+                maglevSlots, null);
     }
 
     private static String text(Instant i) {
@@ -158,38 +163,26 @@ final class DaemonAdmin implements AdminOperations {
             throw new IllegalArgumentException("close_rate " + closeRatePerSecond + " (expected 1..100000 per second)");
         }
         Duration effective = deadline != null ? deadline : plane.backends().pool(pool).config().drain().deadline();
-        plane.onControl(() -> {
-            plane.backends().drain(pool, backend, effective, closeRatePerSecond, API);
-            return null;
-        });
-        return backendView(pool, backend);
+        CompletableFuture<StoreWrite> stored = plane.onControl(() -> plane.backends().drain(pool, backend, effective, closeRatePerSecond, API));
+        return backendView(pool, backend).withStoreWrite(storeAnswers.outcome(stored));
     }
 
     @Override
     public BackendView ready(String pool, String backend) {
-        plane.onControl(() -> {
-            plane.backends().ready(pool, backend, API);
-            return null;
-        });
-        return backendView(pool, backend);
+        CompletableFuture<StoreWrite> stored = plane.onControl(() -> plane.backends().ready(pool, backend, API));
+        return backendView(pool, backend).withStoreWrite(storeAnswers.outcome(stored));
     }
 
     @Override
     public BackendView maint(String pool, String backend, boolean kill) {
-        plane.onControl(() -> {
-            plane.backends().maint(pool, backend, kill, API + (kill ? " (kill)" : ""));
-            return null;
-        });
-        return backendView(pool, backend);
+        CompletableFuture<StoreWrite> stored = plane.onControl(() -> plane.backends().maint(pool, backend, kill, API + (kill ? " (kill)" : "")));
+        return backendView(pool, backend).withStoreWrite(storeAnswers.outcome(stored));
     }
 
     @Override
     public BackendView weight(String pool, String backend, int weight) {
-        plane.onControl(() -> {
-            plane.backends().weight(pool, backend, weight, API);
-            return null;
-        });
-        return backendView(pool, backend);
+        CompletableFuture<StoreWrite> stored = plane.onControl(() -> plane.backends().weight(pool, backend, weight, API));
+        return backendView(pool, backend).withStoreWrite(storeAnswers.outcome(stored));
     }
 
     @Override
@@ -260,7 +253,7 @@ final class DaemonAdmin implements AdminOperations {
         return new ExplainView(lc.name(), client.getHostAddress(), normalizedSni, offered, routeKind, routePattern,
                 pool.name(), sticky ? key.toString() : null, String.format("%016x", key.hash()),
                 table == null ? null : pool.generation(), table == null ? null : String.format("%016x", table.fingerprint()),
-                entry == null ? null : new ExplainView.StickEntry(entry.backendName(), entry.pins(), entry.idleSeconds()),
+                StickViews.explain(pool, entry, chosen, sel == null ? null : sel.decision()),
                 chosen, sel == null ? null : sel.decision().word(), skipped);
     }
 
@@ -304,6 +297,16 @@ final class DaemonAdmin implements AdminOperations {
     private static String normalize(String sni) {
         String s = sni.toLowerCase(Locale.ROOT);
         return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    @Override
+    public StickTableView stickTable(String pool, int limit) {
+        return StickViews.show(plane.backends().pool(pool), limit);
+    }
+
+    @Override
+    public StickTableView clearStickTable(String pool) {
+        return StickViews.clear(plane.backends().pool(pool));
     }
 
     @Override

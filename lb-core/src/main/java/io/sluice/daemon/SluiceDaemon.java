@@ -6,6 +6,8 @@ import io.sluice.admin.AdminOperations;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.SluiceConfig;
+import io.sluice.direct.DirectPlane;
+import io.sluice.direct.DirectRouting;
 import io.sluice.discovery.Discovery;
 import io.sluice.drain.Drains;
 import io.sluice.handover.HandoverStatus;
@@ -72,6 +74,8 @@ public final class SluiceDaemon implements AutoCloseable {
     private final ControlPlane plane;
     private final AdminEndpoint admin;
     private final DaemonHandover handover;
+    /** The kernel-forwarded listeners (docs/direct-routing.md); does nothing without a direct section. */
+    private final DirectRouting direct;
     /**
      * A takeover that failed after adopting connections: no listener, no admin API, no handover
      * socket; it serves those connections until they end ({@link #servesOnlyAdopted}).
@@ -94,11 +98,13 @@ public final class SluiceDaemon implements AutoCloseable {
                 this::registrySource, this::onFirstSnapshots, pool -> daemonMetrics.trackPools());
         this.running = new RunningConfig(config, transport, upstreams, tracker, metrics);
         this.overrides = OverrideStores.open(config);
+        StoreMetrics.bind(daemonMetrics.registry(), overrides);
         BackendControl backends = new BackendControl(upstreams, drains, control, overrides);
         backends.followStore();
         this.listeners = new BoundListeners(transport, workers, running::settingsFor);
+        this.direct = new DirectRouting(upstreams::pools, daemonMetrics.registry());
         this.plane = new ControlPlane(control, running, upstreams, overrides, backends, listeners, tracker, daemonMetrics,
-                lifecycle);
+                lifecycle, direct);
         HandoverStatus handoverStatus = new HandoverStatus(daemonMetrics.registry());
         this.admin = new AdminEndpoint(config.admin(), new DaemonAdmin(Instant.now(), transport, lifecycle, plane,
                 upstreams, listeners, tracker, handoverStatus, daemonMetrics), transport, adminLoop);
@@ -118,6 +124,7 @@ public final class SluiceDaemon implements AutoCloseable {
         SluiceDaemon daemon = new SluiceDaemon(config, waitForDiscovery);
         try {
             daemon.plane.buildUpstreams();
+            daemon.startDirect(config);
             if (!waitForDiscovery) {
                 daemon.listeners.bindAll(config.listeners());
             }
@@ -159,6 +166,7 @@ public final class SluiceDaemon implements AutoCloseable {
         SluiceDaemon daemon = new SluiceDaemon(config, false);
         try {
             daemon.plane.buildUpstreams();
+            daemon.startDirect(config);
             // The connections it adopts must find their backends: wait for discovery (bounded).
             daemon.upstreams.awaitDiscovery(Duration.ofSeconds(30));
             try {
@@ -171,6 +179,8 @@ public final class SluiceDaemon implements AutoCloseable {
                 // once, so two daemons never serve one socket (docs/handover.md, "Deadlines").
                 daemon.listeners.closeAll();
                 daemon.admin.close();
+                // The old process keeps programming the kernel table; this one stops writing to it.
+                daemon.direct.close();
                 if (daemon.tracker.size() == 0) {
                     throw e;
                 }
@@ -181,7 +191,7 @@ public final class SluiceDaemon implements AutoCloseable {
                 daemon.startPeriodicWork();
                 return daemon;
             }
-        } catch (Takeover.Failed | RuntimeException e) {
+        } catch (Takeover.Failed | Listener.BindFailedException | RuntimeException e) {
             daemon.stop(Duration.ZERO); // nothing was handed over: the old daemon carries on
             throw e;
         }
@@ -213,6 +223,15 @@ public final class SluiceDaemon implements AutoCloseable {
         log.info("Sluice started by takeover: {} on {} transport; listening on {}{}", config.summary(),
                 daemon.transport.name().toLowerCase(Locale.ROOT), daemon.listeners.describe(), admin);
         return daemon;
+    }
+
+    /** Direct listeners: the kernel forwards them; a machine that cannot is a start error (exit 2). */
+    private void startDirect(SluiceConfig config) throws Listener.BindFailedException {
+        try {
+            direct.start(config.direct());
+        } catch (DirectPlane.StartFailed e) {
+            throw new Listener.BindFailedException(e.getMessage(), e);
+        }
     }
 
     /** The registry source for a pool that discovers, from the running config's {@code discovery} settings. */
@@ -363,6 +382,7 @@ public final class SluiceDaemon implements AutoCloseable {
         handover.close(from == Lifecycle.Phase.HANDED_OVER); // after a handover the path is the new process's socket
         listeners.closeAll();
         drainConnections(grace);
+        direct.close(); // before health checks stop: the kernel keeps the last healthy table
         upstreams.close();
         admin.close();
         drains.close();

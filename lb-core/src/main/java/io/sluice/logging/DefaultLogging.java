@@ -14,7 +14,8 @@ import io.sluice.accesslog.AccessLog;
 /**
  * The daemon's logging when no logback file is given: everything to stdout (systemd's journal
  * collects it), the access log ({@value AccessLog#LOGGER_NAME}) as bare JSON lines through a
- * queue ({@code -Dsluice.access-log=off} drops it), Netty at WARN.
+ * queue ({@code -Dsluice.access-log=off} drops it), Netty at WARN, the ZooKeeper and Curator
+ * clients to one line per state change ({@link RegistryClientLogFilter}).
  *
  * <p>Why in code and not a logback.xml in the jar: parsing XML costs logback about half a second
  * of CPU at start (the XML parser's and Joran's classes), most of the daemon's start-up time.
@@ -55,6 +56,10 @@ public final class DefaultLogging extends ContextAwareBase implements Configurat
         accessLogger.addAppender(access);
 
         context.getLogger("io.netty").setLevel(Level.WARN);
+        RegistryClientLogFilter registryClients = new RegistryClientLogFilter();
+        registryClients.setContext(context);
+        registryClients.start();
+        context.addTurboFilter(registryClients);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 

@@ -35,9 +35,13 @@ import java.util.function.LongSupplier;
  * {@code slow-start} after the backend comes back (not at daemon start, when every backend starts
  * at full weight).
  *
- * <p>Stickiness: if the pool has a sticky key, the stick table is consulted first; a remembered
- * backend that is still eligible (and not already tried by this connection) wins. Otherwise the
- * balancer chooses and the choice is remembered.
+ * <p>Stickiness (docs/balancing.md, "Stick tables and agreement between nodes"): with Maglev the
+ * table alone decides, so every node with the same table fingerprint sends a client to the same
+ * backend; the stick table only records where each client's connections went and pins the entry
+ * while one is open (shown by explain and {@code stick-table show}, handed over), and never
+ * overrides the table, whose knowledge is this node's alone. With the other balancers, which are
+ * per node by nature, a remembered backend that is still eligible (and not already tried by this
+ * connection) wins. Either way the choice is remembered.
  */
 public final class Pool {
 
@@ -91,7 +95,7 @@ public final class Pool {
     public Selection pick(StickyKey key, Collection<Backend> tried) {
         PoolSnapshot s = snapshot;
         StickTable table = stickTable;
-        if (table != null) {
+        if (table != null && s.maglev() == null) {
             StickTable.Entry entry = table.get(key);
             if (entry != null) {
                 Backend remembered = s.eligibleByName(entry.backendName());
@@ -132,7 +136,7 @@ public final class Pool {
     public Selection peek(StickyKey key) {
         PoolSnapshot s = snapshot;
         StickTable table = stickTable;
-        if (table != null) {
+        if (table != null && s.maglev() == null) {
             StickTable.Entry entry = table.get(key);
             if (entry != null) {
                 Backend remembered = s.eligibleByName(entry.backendName());

@@ -6,16 +6,14 @@ import io.sluice.registry.consul.ConsulClient;
 import io.sluice.registry.consul.Indexed;
 import io.sluice.registry.consul.KvEntry;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * <pre>{"admin":"drain","weight":50,"drain_deadline":"2024-01-01T00:00:00Z","close_rate":100.0}</pre>
  * Keys under the prefix that do not look like {@code pool:backend} are ignored.
  *
- * <p>Writes use check-and-set: GET the key's {@code ModifyIndex} (absent: {@code cas=0}, create only),
- * {@code PUT ?cas=<index>}; on {@code false} (another writer got in between) re-read and try again
- * (bounded, with a little jitter). Removing an override is {@code DELETE ?cas=<index>} (already gone is
- * fine). So concurrent writers never lose an update; per key the last write wins.
+ * <p>A key's version is its {@code ModifyIndex}. Writes are made by {@link SharedOverrideStore}'s
+ * writer thread with check-and-set on the index the change was made on ({@code PUT ?cas=<index>},
+ * absent: {@code cas=0}, create only; removal {@code DELETE ?cas=<index>}); {@code false} means another
+ * node wrote first, and its write stands (the rule in {@link SharedOverrideStore}).
  *
  * <p>Reads come from a local view. {@link #open} loads every entry ({@code GET ?recurse}) before it
  * returns; then a daemon thread ({@code sluice-consul-overrides-watch}) runs blocking queries
@@ -53,10 +51,11 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
     private final String prefix;
     private final Duration watchWait;
     // Watch thread only (and open() before the thread starts).
-    private Map<String, AdminOverride> seen = new HashMap<>();
+    private Map<String, Stored> seen = new HashMap<>();
     private volatile BlockingWatch<List<KvEntry>> watch;
 
     private ConsulOverrideStore(ConsulClient consul, String prefix, Duration watchWait) {
+        super("consul", Clock.systemUTC());
         this.consul = consul;
         this.prefix = trimSlashes(prefix);
         this.watchWait = watchWait;
@@ -93,12 +92,13 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
             Indexed<List<KvEntry>> first = store.consul.kvList(store.prefix, 0, watchWait);
             index = first.index();
             store.seen = store.overrides(first.value());
-            store.view.putAll(store.seen);
+            store.seen.forEach(store::load);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while loading the overrides from Consul", e);
         }
-        log.info("Loaded {} admin override(s) from Consul at {} {}/", store.view.size(), consul, store.prefix);
+        store.startWriter();
+        log.info("Loaded {} admin override(s) from Consul at {} {}/", store.all().size(), consul, store.prefix);
         BlockingWatch<List<KvEntry>> w = new BlockingWatch<>("sluice-consul-overrides-watch",
                 i -> store.consul.kvList(store.prefix, i, store.watchWait), store.new Watcher(), Backoff.standard());
         store.watch = w;
@@ -106,49 +106,34 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
         return store;
     }
 
+    @Override
+    Stored read(String key) throws IOException, InterruptedException {
+        String kvKey = kvKey(key);
+        Optional<KvEntry> got = consul.kvGet(kvKey);
+        return got.map(e -> new Stored(parseOrNone(e, kvKey), e.modifyIndex())).orElse(Stored.ABSENT);
+    }
+
     /**
-     * Read-modify-write of one override with CAS: {@code change} gets the stored value (NONE when
-     * absent) and may be called again when another writer got in between. Returns what was stored.
-     *
-     * @throws UncheckedIOException  when Consul cannot be reached or answers with an error
-     * @throws IllegalStateException when every attempt lost to another writer, or the store is closed
+     * Check-and-set on the base's {@code ModifyIndex} ({@code cas=0}: create only); {@code false}
+     * means someone got in between. Consul does not answer a write with the new index, so it is read
+     * back (a later writer's index there only makes ours look older, which is true).
      */
     @Override
-    AdminOverride update(String pool, String backend, UnaryOperator<AdminOverride> change) {
-        if (closed.get()) {
-            throw new IllegalStateException("the Consul override store is closed");
-        }
-        String key = OverrideJson.key(pool, backend);
-        String kvKey = kvKey(pool, backend);
-        try {
-            for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-                if (attempt > 1) {
-                    Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 + Math.min(attempt, 10) * 2));
-                }
-                Optional<KvEntry> got = consul.kvGet(kvKey);
-                long modifyIndex = got.map(KvEntry::modifyIndex).orElse(0L);
-                AdminOverride current = got.map(e -> parseOrNone(e, kvKey)).orElse(AdminOverride.NONE);
-                AdminOverride next = Objects.requireNonNull(change.apply(current), "override");
-                if (next.isNone()) {
-                    if (modifyIndex == 0 || consul.kvDelete(kvKey, modifyIndex)) {
-                        view.remove(key);
-                        return next;
-                    }
-                } else if (consul.kvPut(kvKey, OverrideJson.serialize(next), modifyIndex)) {
-                    view.put(key, next);
-                    return next;
-                }
-                // another writer got in between: read again
+    Stored writeIf(String key, AdminOverride next, Stored base) throws IOException, InterruptedException {
+        String kvKey = kvKey(key);
+        if (next.isNone()) {
+            if (base.absent()) {
+                return consul.kvGet(kvKey).isPresent() ? null : base;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing the override of " + key, e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(new IOException("cannot write the override of " + key + " to Consul at "
-                    + consul.address() + ": " + e.getMessage(), e));
+            return consul.kvDelete(kvKey, base.version()) ? new Stored(AdminOverride.NONE, base.version()) : null;
         }
-        throw new IllegalStateException("could not write the override of " + key + ": " + MAX_WRITE_ATTEMPTS
-                + " attempts lost to concurrent writers");
+        if (!consul.kvPut(kvKey, OverrideJson.serialize(next), base.absent() ? 0 : base.version())) {
+            return null;
+        }
+        Optional<KvEntry> after = consul.kvGet(kvKey);
+        long version = after.filter(e -> next.equals(parseOrNone(e, kvKey))).map(KvEntry::modifyIndex)
+                .orElse(base.version() + 1);
+        return new Stored(next, version);
     }
 
     /** Stops the watch thread (interrupting its blocking query). Safe twice. */
@@ -157,6 +142,7 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        stopWriter();
         BlockingWatch<List<KvEntry>> w = watch;
         if (w != null) {
             w.close();
@@ -180,35 +166,34 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
             if (closed.get()) {
                 return;
             }
+            ConsulOverrideStore.this.reachability(reachable);
             if (reachable) {
-                log.info("AdminOverride store: Consul at {} reachable again", consul.address());
+                log.info("Override store: Consul at {} reachable again", consul.address());
             } else {
-                log.warn("AdminOverride store: cannot watch {}/ in Consul at {} ({}); keeping the last {} override(s)",
-                        prefix, consul.address(), reason, view.size());
+                log.warn("Override store: cannot watch {}/ in Consul at {} ({}); keeping the last {} override(s)",
+                        prefix, consul.address(), reason, all().size());
             }
         }
     }
 
-    private void apply(Map<String, AdminOverride> now) {
-        Map<String, AdminOverride> before = seen;
+    private void apply(Map<String, Stored> now) {
+        Map<String, Stored> before = seen;
         seen = now;
-        for (Map.Entry<String, AdminOverride> e : now.entrySet()) {
+        for (Map.Entry<String, Stored> e : now.entrySet()) {
             if (!e.getValue().equals(before.get(e.getKey()))) {
-                view.put(e.getKey(), e.getValue());
-                notifyListeners(e.getKey(), e.getValue());
+                remoteUpsert(e.getKey(), e.getValue());
             }
         }
-        for (String key : before.keySet()) {
-            if (!now.containsKey(key)) {
-                view.remove(key);
-                notifyListeners(key, AdminOverride.NONE);
+        for (Map.Entry<String, Stored> e : before.entrySet()) {
+            if (!now.containsKey(e.getKey())) {
+                remoteDelete(e.getKey(), e.getValue().version());
             }
         }
     }
 
     /** The overrides in a listing of the prefix; keys that are not {@code pool:backend} and unreadable values are left out. */
-    private Map<String, AdminOverride> overrides(List<KvEntry> entries) {
-        Map<String, AdminOverride> out = new HashMap<>();
+    private Map<String, Stored> overrides(List<KvEntry> entries) {
+        Map<String, Stored> out = new HashMap<>();
         String folder = prefix + "/";
         for (KvEntry e : entries) {
             String k = e.key();
@@ -231,7 +216,7 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
                 continue;
             }
             if (!o.isNone()) {
-                out.put(OverrideJson.key(name.substring(0, colon), name.substring(colon + 1)), o);
+                out.put(OverrideJson.key(name.substring(0, colon), name.substring(colon + 1)), new Stored(o, e.modifyIndex()));
             }
         }
         return out;
@@ -242,6 +227,11 @@ public final class ConsulOverrideStore extends SharedOverrideStore {
     /** The KV key of one override: {@code <prefix>/<pool>:<backend>}. */
     String kvKey(String pool, String backend) {
         return prefix + "/" + pool + ":" + backend;
+    }
+
+    private String kvKey(String key) {
+        int slash = key.indexOf('/');
+        return kvKey(key.substring(0, slash), key.substring(slash + 1));
     }
 
     private static String trimSlashes(String p) {

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,13 +67,20 @@ public final class LocalOverrideStore implements OverrideStore {
     }
 
     @Override
-    public void put(String pool, String backend, AdminOverride override) {
+    public CompletableFuture<StoreWrite> put(String pool, String backend, AdminOverride override) {
         if (override.isNone()) {
             overrides.remove(OverrideJson.key(pool, backend));
         } else {
             overrides.put(OverrideJson.key(pool, backend), override);
         }
         write();
+        return CompletableFuture.completedFuture(StoreWrite.STORED);
+    }
+
+    /** A file on this node: nothing is ever queued or lost. */
+    @Override
+    public StoreStatus status() {
+        return StoreStatus.local();
     }
 
     /** A local file has no other writers: nothing to watch. */

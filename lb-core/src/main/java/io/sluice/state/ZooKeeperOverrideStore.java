@@ -1,20 +1,18 @@
 package io.sluice.state;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.sluice.registry.zookeeper.ZooKeeperClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
+import io.sluice.registry.zookeeper.ZooKeeperClient;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -34,18 +32,19 @@ import org.slf4j.LoggerFactory;
  * same JSON object as an entry of the local state file:
  * <pre>{"admin":"drain","weight":50,"drain_deadline":"2024-01-01T00:00:00Z","close_rate":100.0}</pre>
  *
- * <p>Writes are versioned: read the node's version, {@code setData().withVersion(v)}; on BadVersion
- * (someone else wrote in between) re-read and try again (bounded, with a little jitter); on NoNode
- * create it; on NodeExists (someone created it first) go back to updating. So concurrent writers
- * never lose an update to a stale version; per key the last write wins. Removing an override
- * deletes the node (a missing node is fine).
+ * <p>A key's version is its node's {@code mzxid} (absent: 0). Writes are versioned and made by
+ * {@link SharedOverrideStore}'s writer thread: the change is written only if the node's {@code mzxid}
+ * is still the one the change was made on, with {@code setData().withVersion(v)} / {@code create} /
+ * {@code delete().withVersion(v)}; otherwise another node's write stands (the rule in
+ * {@link SharedOverrideStore}). Removing an override deletes the node.
  *
  * <p>Reads ({@link #get}, {@link #all}) come from a local view kept current by a
  * {@link CuratorCache}; {@link #open} returns only after the cache's initial load, so a restarting
  * node has every override before it accepts connections. A successful {@link #put} also updates
  * the view at once (the cache's echo follows). Listeners run on this store's single event thread
  * ({@code sluice-zk-overrides-events}), in ZooKeeper's order, for changes by any writer including
- * this node. While the connection is down the last view is kept; state changes are logged once.
+ * this node. While the connection is down the last view is kept, changes are queued, and each state
+ * change of the connection is logged once (and moves {@link StoreStatus#reachable}).
  */
 public final class ZooKeeperOverrideStore extends SharedOverrideStore {
 
@@ -63,6 +62,7 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
     private ConnectionState lastLogged; // events thread only
 
     private ZooKeeperOverrideStore(String connectString, String overridesPath, int connectionTimeoutMs) {
+        super("zookeeper", Clock.systemUTC());
         this.connectString = connectString;
         this.overridesPath = overridesPath;
         this.events = Executors.newSingleThreadExecutor(new DefaultThreadFactory("sluice-zk-overrides-events", true));
@@ -128,79 +128,69 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
             throw new IOException("could not load the overrides under " + overridesPath + " from ZooKeeper at "
                     + connectString + " within the connect timeout");
         }
-        log.info("Loaded {} admin override(s) from ZooKeeper at {} {}", view.size(), connectString, overridesPath);
+        startWriter();
+        log.info("Loaded {} admin override(s) from ZooKeeper at {} {}", all().size(), connectString, overridesPath);
     }
 
     private static long remainingMs(long deadline) {
         return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     }
 
-    /**
-     * Read-modify-write of one override with versioned writes: {@code change} gets the stored
-     * value (NONE when absent) and may be called again when another writer got in between.
-     * Returns what was stored.
-     *
-     * @throws UncheckedIOException   when ZooKeeper cannot be reached (after Curator's retries)
-     * @throws IllegalStateException  when every attempt lost to another writer, or the store is closed
-     */
     @Override
-    AdminOverride update(String pool, String backend, UnaryOperator<AdminOverride> change) {
-        if (closed.get()) {
-            throw new IllegalStateException("the ZooKeeper override store is closed");
-        }
-        String key = OverrideJson.key(pool, backend);
-        String path = ZKPaths.makePath(overridesPath, encode(key));
+    Stored read(String key) throws IOException, InterruptedException {
+        String path = path(key);
         try {
-            for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-                if (attempt > 1) {
-                    Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 + Math.min(attempt, 10) * 2));
-                }
-                Stat stat = new Stat();
-                AdminOverride current;
-                try {
-                    current = parseOrNone(client.getData().storingStatIn(stat).forPath(path), path);
-                } catch (KeeperException.NoNodeException e) {
-                    stat = null;
-                    current = AdminOverride.NONE;
-                }
-                AdminOverride next = Objects.requireNonNull(change.apply(current), "override");
-                try {
-                    if (next.isNone()) {
-                        if (stat != null) {
-                            client.delete().withVersion(stat.getVersion()).forPath(path);
-                        }
-                        view.remove(key);
-                    } else if (stat == null) {
-                        client.create().forPath(path, OverrideJson.serialize(next));
-                        view.put(key, next);
-                    } else {
-                        client.setData().withVersion(stat.getVersion()).forPath(path, OverrideJson.serialize(next));
-                        view.put(key, next);
-                    }
-                    return next;
-                } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
-                    // another writer got in between: read again
-                } catch (KeeperException.NoNodeException e) {
-                    if (next.isNone()) {
-                        view.remove(key);
-                        return next; // someone else removed it first
-                    }
-                    // removed in between: create on the next attempt
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing the override of " + key, e);
-        } catch (KeeperException e) {
-            throw new UncheckedIOException(new IOException("cannot write the override of " + key + " to ZooKeeper at "
-                    + connectString + ": " + e.getMessage(), e));
-        } catch (RuntimeException e) {
+            Stat stat = new Stat();
+            byte[] data = client.getData().storingStatIn(stat).forPath(path);
+            return new Stored(parseOrNone(data, path), stat.getMzxid());
+        } catch (KeeperException.NoNodeException e) {
+            return Stored.ABSENT;
+        } catch (InterruptedException | IOException e) {
             throw e;
         } catch (Exception e) {
-            throw new UncheckedIOException(new IOException("cannot write the override of " + key + ": " + e, e));
+            throw new IOException("cannot read " + path + " from ZooKeeper at " + connectString + ": " + e.getMessage(), e);
         }
-        throw new IllegalStateException("could not write the override of " + key + ": " + MAX_WRITE_ATTEMPTS
-                + " attempts lost to concurrent writers");
+    }
+
+    /**
+     * The versioned write: reads the node's stat, compares its {@code mzxid} with the base, then
+     * writes with the node's {@code version} (BadVersion, NodeExists, NoNode: someone got in between).
+     */
+    @Override
+    Stored writeIf(String key, AdminOverride next, Stored base) throws IOException, InterruptedException {
+        String path = path(key);
+        try {
+            Stat stat = client.checkExists().forPath(path);
+            boolean unchanged = base.absent() ? stat == null : stat != null && stat.getMzxid() == base.version();
+            if (!unchanged) {
+                return null;
+            }
+            if (next.isNone()) {
+                if (stat != null) {
+                    client.delete().withVersion(stat.getVersion()).forPath(path);
+                }
+                return new Stored(AdminOverride.NONE, stat == null ? base.version() : stat.getMzxid());
+            }
+            if (stat == null) {
+                Stat created = new Stat();
+                client.create().storingStatIn(created).forPath(path, OverrideJson.serialize(next));
+                return new Stored(next, created.getMzxid());
+            }
+            Stat written = client.setData().withVersion(stat.getVersion()).forPath(path, OverrideJson.serialize(next));
+            return new Stored(next, written.getMzxid());
+        } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException
+                 | KeeperException.NoNodeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot write the override of " + key + " to ZooKeeper at " + connectString + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private String path(String key) {
+        return ZKPaths.makePath(overridesPath, encode(key));
     }
 
     /** Closes the cache and the client, then this store's threads. Safe twice. */
@@ -209,6 +199,7 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        stopWriter();
         CuratorCache c = cache;
         cache = null;
         closeLogged(c, "cache");
@@ -231,12 +222,13 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
             return;
         }
         lastLogged = state;
+        reachability(state.isConnected());
         switch (state) {
-            case CONNECTED, RECONNECTED -> log.info("AdminOverride store: connected to ZooKeeper at {}", connectString);
-            case SUSPENDED -> log.warn("AdminOverride store: connection to ZooKeeper at {} suspended; keeping the last {} override(s)",
-                    connectString, view.size());
-            case LOST -> log.warn("AdminOverride store: ZooKeeper session at {} lost; keeping the last {} override(s)",
-                    connectString, view.size());
+            case CONNECTED, RECONNECTED -> log.info("Override store: connected to ZooKeeper at {}", connectString);
+            case SUSPENDED -> log.warn("Override store: connection to ZooKeeper at {} suspended; keeping the last {}"
+                    + " override(s); admin changes apply here and are queued", connectString, all().size());
+            case LOST -> log.warn("Override store: ZooKeeper session at {} lost; keeping the last {} override(s);"
+                    + " admin changes apply here and are queued", connectString, all().size());
             case READ_ONLY -> { }
         }
     }
@@ -253,12 +245,7 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
             log.warn("Ignoring unreadable override {} in ZooKeeper: {}", data.getPath(), e.getMessage());
             return;
         }
-        if (o.isNone()) {
-            view.remove(key);
-        } else {
-            view.put(key, o);
-        }
-        notifyListeners(key, o);
+        remoteUpsert(key, new Stored(o, data.getStat().getMzxid()));
     }
 
     private void onDelete(ChildData data) {
@@ -266,8 +253,7 @@ public final class ZooKeeperOverrideStore extends SharedOverrideStore {
         if (key == null) {
             return;
         }
-        view.remove(key);
-        notifyListeners(key, AdminOverride.NONE);
+        remoteDelete(key, data.getStat() == null ? 0 : data.getStat().getMzxid());
     }
 
     /** The "pool/backend" key of a direct child of the overrides node, or null (the node itself, or junk). */

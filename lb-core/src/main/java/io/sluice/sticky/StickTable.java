@@ -12,11 +12,14 @@ import java.util.function.LongSupplier;
 /**
  * Remembers which backend each recently seen client key went to, on this node.
  *
- * <p>Maglev alone moves about 1/(N+1) of all clients when a backend joins; for chat that means
- * thousands of reconnects onto cold servers. The stick table keeps clients it has already seen
- * where they were, so only new clients use the grown set. An entry is <em>pinned</em> while a
- * connection that uses it is open (a chat socket can outlive any TTL) and expires {@code ttl}
- * after its last connection ended.
+ * <p>What it is for depends on the balancer (docs/balancing.md, "Stick tables and agreement between
+ * nodes"). Round-robin, least-conn and random-two choose per node and per connection: the table keeps
+ * a client on its last backend while that one is eligible. Maglev is already sticky per key and
+ * the same on every node with the same table, so there the table never overrides it: it only
+ * records where each client's connections went (for explain, {@code stick-table show}, and a
+ * handover), since an override from this node's history would send a client elsewhere than a node
+ * that never saw it. An entry is <em>pinned</em> while a connection that uses it is open (a chat
+ * socket can outlive any TTL) and expires {@code ttl} after its last connection ended.
  *
  * <p>Threads: {@link #get}, {@link #remember}, {@link Entry#pin()} and {@link Entry#unpin()} run on
  * event loops and never block or scan. {@link #sweep()} does the scanning (expiry, and eviction of
@@ -93,6 +96,31 @@ public final class StickTable {
         Entry fresh = new Entry(backendName);
         fresh.lastUsedNanos = nanoClock.getAsLong() - idleNanos;
         entries.putIfAbsent(key, fresh);
+    }
+
+    /** One entry as the admin API shows it. */
+    public record Shown(StickyKey key, String backendName, int pins, long idleSeconds) {}
+
+    /** Up to {@code limit} entries, by key (weakly consistent). Any thread. */
+    public List<Shown> show(int limit) {
+        List<Shown> out = new ArrayList<>();
+        for (Map.Entry<StickyKey, Entry> e : entries.entrySet()) {
+            Entry entry = e.getValue();
+            out.add(new Shown(e.getKey(), entry.backendName, entry.pins(), entry.idleSeconds()));
+        }
+        out.sort(Comparator.comparing(sh -> sh.key().toString()));
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+    }
+
+    /**
+     * Forgets every entry (HAProxy's {@code clear table}); returns how many there were. Open
+     * connections keep their entry object and unpin it harmlessly; their next pick makes a new one.
+     * Any thread.
+     */
+    public int clear() {
+        int n = entries.size();
+        entries.clear();
+        return n;
     }
 
     /** Removes expired entries, then the oldest unpinned ones while over capacity. Control thread only. */

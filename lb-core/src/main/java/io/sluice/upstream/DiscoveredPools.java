@@ -34,8 +34,11 @@ import org.slf4j.LoggerFactory;
  * kept until its last connection ends. Backends are identified by the registry's stable id, so every
  * node builds the same Maglev table.
  *
- * <p>Registry outages: the last set stays in force; staleness (seconds since the last snapshot) is
- * exported per pool, and the outage is logged once per state change by the source.
+ * <p>Registry outages: the last set stays in force; reachability and staleness (seconds since the
+ * last successful contact with the registry: 0 while the source reports it reachable, a quiet
+ * registry included) are exported per pool, and the outage is logged once per state change by the
+ * source. Each backend added, drained, restored, removed or forgotten is logged at INFO and counted
+ * ({@code sluice_discovery_changes_total}).
  */
 final class DiscoveredPools implements DiscoveryListener {
 
@@ -53,7 +56,8 @@ final class DiscoveredPools implements DiscoveryListener {
     private final Map<String, Map<String, DiscoveredBackend>> discovered = new HashMap<>();
     /** Backends that left the registry but still have connections. Control thread. */
     private final Map<String, Map<String, BackendConfig>> lingering = new HashMap<>();
-    private final Map<String, Long> lastSnapshotNanos = new ConcurrentHashMap<>();
+    /** When the pool's source last had the registry answering (snapshot, or reachable reported). */
+    private final Map<String, Long> lastContactNanos = new ConcurrentHashMap<>();
     private final Map<String, Boolean> connected = new ConcurrentHashMap<>();
 
     DiscoveredPools(Supplier<Map<String, Pool>> pools, ScheduledExecutorService control, Drains drains,
@@ -79,8 +83,11 @@ final class DiscoveredPools implements DiscoveryListener {
             running.put(pc.name(), d);
             String name = pc.name();
             Gauge.builder("sluice.discovery.staleness", () -> staleness(name))
-                    .description("Seconds since the pool's last discovery snapshot (NaN before the first)")
+                    .description("Seconds since the pool's registry last answered (0 while reachable; NaN before the first answer)")
                     .baseUnit("seconds").tag("pool", name).register(registry);
+            Gauge.builder("sluice.discovery.registry.reachable", () -> connected.getOrDefault(name, false) ? 1 : 0)
+                    .description("1 while the pool's discovery source reaches its registry")
+                    .tag("pool", name).tag("registry", registryOf(pc)).register(registry);
             d.start(this);
         }
         discovered.keySet().retainAll(running.keySet());
@@ -101,10 +108,24 @@ final class DiscoveredPools implements DiscoveryListener {
         return !running.isEmpty();
     }
 
-    /** Seconds since the pool's last snapshot, NaN before the first one. */
+    /**
+     * Seconds since the pool's registry last answered: 0 while the source reports it reachable (a
+     * quiet registry is not stale), else the time since it last did. NaN before the first answer.
+     */
     double staleness(String pool) {
-        Long at = lastSnapshotNanos.get(pool);
-        return at == null ? Double.NaN : (System.nanoTime() - at) / 1e9;
+        Long at = lastContactNanos.get(pool);
+        if (at == null) {
+            return Double.NaN;
+        }
+        return connected.getOrDefault(pool, false) ? 0 : (System.nanoTime() - at) / 1e9;
+    }
+
+    private static String registryOf(PoolConfig pc) {
+        return pc.discover().zookeeperService() != null ? "zookeeper" : "consul";
+    }
+
+    private void count(String pool, String change) {
+        registry.counter("sluice.discovery.changes", "pool", pool, "change", change).increment();
     }
 
     /** Per pool: staleness in seconds (-1 before the first snapshot) and whether the registry is reachable. */
@@ -132,6 +153,8 @@ final class DiscoveredPools implements DiscoveryListener {
 
     @Override
     public void connectivity(String pool, boolean healthy, String detail) {
+        // Going away now: until this moment the source had it (its last retry is at most a backoff ago).
+        lastContactNanos.put(pool, System.nanoTime());
         connected.put(pool, healthy);
         if (healthy) {
             log.info("discovery for pool {}: registry reachable again ({})", pool, detail);
@@ -147,7 +170,7 @@ final class DiscoveredPools implements DiscoveryListener {
             return;
         }
         boolean first = !discovered.containsKey(poolName);
-        lastSnapshotNanos.put(poolName, System.nanoTime());
+        lastContactNanos.put(poolName, System.nanoTime());
         connected.put(poolName, true);
         Map<String, DiscoveredBackend> now = new LinkedHashMap<>();
         snapshot.forEach(b -> now.put(b.name(), b));
@@ -160,6 +183,7 @@ final class DiscoveredPools implements DiscoveryListener {
             }
         }
         now.keySet().forEach(gone::remove);
+        logChanges(pool, first, before, now);
         pool.update(backendSet(pool.config(), now, gone));
         List<Backend> withDeadline = new ArrayList<>();
         for (Backend b : pool.backends()) {
@@ -176,16 +200,46 @@ final class DiscoveredPools implements DiscoveryListener {
             } else {
                 why = null;
             }
+            String drainedBefore = b.state().registryDrain();
             if (drains.registry(pool, b, why)) {
                 withDeadline.add(b);
+            }
+            if (drainedBefore == null && why != null && why != RegistryDrain.GONE) {
+                count(poolName, "drained");
+            } else if (drainedBefore != null && why == null) {
+                count(poolName, "restored");
             }
         }
         pool.rebuild();
         withDeadline.forEach(b -> drains.registryDeadline(pool, b, pool.config().drain().deadline()));
         setChanged.accept(pool);
         if (first) {
-            log.info("discovery for pool {}: first snapshot, {} backends", poolName, now.size());
+            log.info("discovery for pool {}: first snapshot, {} backends ({})", poolName, now.size(),
+                    String.join(", ", now.keySet()));
             checkFirstSnapshots();
+        }
+    }
+
+    /** INFO lines and counts of backends that entered or left the registry's answer. Control thread. */
+    private void logChanges(Pool pool, boolean first, Map<String, DiscoveredBackend> before,
+                            Map<String, DiscoveredBackend> now) {
+        for (DiscoveredBackend d : now.values()) {
+            if (!before.containsKey(d.name())) {
+                count(pool.name(), "added");
+                if (!first) {
+                    log.info("discovery for pool {}: added backend {} at {} (weight {})", pool.name(), d.name(),
+                            d.address(), d.weight());
+                }
+            }
+        }
+        for (DiscoveredBackend old : before.values()) {
+            if (!now.containsKey(old.name())) {
+                count(pool.name(), "removed");
+                Backend b = pool.backend(old.name());
+                int open = b == null ? 0 : b.activeConnections();
+                log.info("discovery for pool {}: backend {} left the registry; drained, {} connection(s) open"
+                        + " (forgotten when the last ends)", pool.name(), old.name(), open);
+            }
         }
     }
 
@@ -209,7 +263,13 @@ final class DiscoveredPools implements DiscoveryListener {
             }
             boolean removed = e.getValue().keySet().removeIf(name -> {
                 Backend b = pool.backend(name);
-                return b == null || b.activeConnections() == 0;
+                boolean forget = b == null || b.activeConnections() == 0;
+                if (forget) {
+                    count(pool.name(), "forgotten");
+                    log.info("discovery for pool {}: forgot backend {} (left the registry; no connection left)",
+                            pool.name(), name);
+                }
+                return forget;
             });
             if (removed) {
                 pool.update(backendSet(pool.config(), discovered.getOrDefault(e.getKey(), Map.of()), e.getValue()));

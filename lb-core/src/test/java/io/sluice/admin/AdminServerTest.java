@@ -261,13 +261,29 @@ class AdminServerTest {
     }
 
     @Test
+    void stickTableShowAndClear() throws Exception {
+        HttpResponse<String> show = get("/api/v1/pools/chat/stick-table?limit=1");
+        assertEquals(200, show.statusCode(), show.body());
+        JsonNode t = json(show);
+        assertEquals(1, t.path("entries").size());
+        assertEquals("10.0.0.7", t.path("entries").get(0).path("key").asText());
+        assertEquals(false, t.path("routes").asBoolean());
+        assertTrue(ops.calls.contains("stick-table chat 1"), ops.calls.toString());
+        assertEquals(404, get("/api/v1/pools/nope/stick-table").statusCode());
+        assertEquals(400, get("/api/v1/pools/chat/stick-table?limit=x").statusCode());
+        assertEquals(405, get("/api/v1/pools/chat/stick-table/clear").statusCode());
+    }
+
+    @Test
     void explainPassesParameters() throws Exception {
         HttpResponse<String> res = get("/api/v1/explain?client=203.0.113.7&sni=chat.example.com&alpn=h2,%20http/1.1");
         assertEquals(200, res.statusCode(), res.body());
         assertTrue(ops.calls.contains("explain null chat.example.com [h2, http/1.1] 203.0.113.7"), ops.calls.toString());
         JsonNode e = json(res);
-        assertEquals("stick-table", e.path("decided_by").asText());
+        assertEquals("maglev", e.path("decided_by").asText());
         assertEquals("app-1", e.path("stick_entry").path("backend").asText());
+        assertEquals(false, e.path("stick_entry").path("routes").asBoolean());
+        assertTrue(e.path("stick_entry").path("why").asText().contains("the Maglev table decides"), e.toString());
         assertEquals("not-chosen", e.path("skipped").get(0).path("reason").asText());
 
         assertEquals(200, get("/api/v1/explain?client=%5B2001:db8::1%5D&listener=chat-tls").statusCode());

@@ -7,6 +7,7 @@ import io.sluice.adminapi.PoolView;
 import io.sluice.adminapi.Readiness;
 import io.sluice.adminapi.ReloadResult;
 import io.sluice.adminapi.StatusView;
+import io.sluice.adminapi.StickTableView;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ final class FakeOperations implements AdminOperations {
     static BackendView backend(String name, String address, String admin, int weight, int active) {
         boolean eligible = admin.equals("ready") && weight > 0;
         return new BackendView(name, address, "up", admin, weight, 100, eligible ? weight : 0, eligible, active, 3401,
-                1048576, 73400320, "2026-11-26T04:40:00Z", "ok", null, "2026-11-26T04:40:00Z", "config", null);
+                1048576, 73400320, "2026-11-26T04:40:00Z", "ok", null, "2026-11-26T04:40:00Z", "config", null, null);
     }
 
     private void record(String call) {
@@ -143,8 +144,25 @@ final class FakeOperations implements AdminOperations {
             throw new NotFoundException("no listener '" + listener + "' (listeners: chat-tls)");
         }
         return new ExplainView("chat-tls", client.getHostAddress(), sni, alpn, "exact", "chat.example.com", "chat",
-                client.getHostAddress(), "00ff00ff00ff00ff", 7L, "9f3a2c", new ExplainView.StickEntry("app-1", 2, 0),
-                "app-1", "stick-table", List.of(new ExplainView.Skipped("app-2", "not-chosen")));
+                client.getHostAddress(), "00ff00ff00ff00ff", 7L, "9f3a2c", new ExplainView.StickEntry("app-1", 2, 0, false,
+                "records where this client's connections went; the Maglev table decides"),
+                "app-1", "maglev", List.of(new ExplainView.Skipped("app-2", "not-chosen")));
+    }
+
+    @Override
+    public StickTableView stickTable(String pool, int limit) {
+        record("stick-table " + pool + " " + limit);
+        pool(pool);
+        List<StickTableView.Entry> entries = List.of(new StickTableView.Entry("10.0.0.7", "app-1", 2, 0),
+                new StickTableView.Entry("10.0.0.9", "app-2", 0, 41));
+        return new StickTableView(pool, "maglev", false, 2, 100000, entries.subList(0, Math.min(limit, 2)), null);
+    }
+
+    @Override
+    public StickTableView clearStickTable(String pool) {
+        record("stick-table clear " + pool);
+        pool(pool);
+        return new StickTableView(pool, "maglev", false, 0, 100000, List.of(), 2);
     }
 
     @Override

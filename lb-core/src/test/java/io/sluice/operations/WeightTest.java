@@ -73,14 +73,13 @@ class WeightTest {
     }
 
     /**
-     * What a drain does to a sticky client (Maglev, source-ip): its new connections are re-picked to
-     * another backend, and the stick table then remembers that backend. After the undrain the client
-     * stays where it was re-picked (the entry is only replaced when its backend is out, or expires
-     * table-ttl after its last connection); it does not bounce back. The open connection to the
-     * drained backend is not touched.
+     * What a drain does to a sticky client (Maglev, source-ip): its new connections go where the
+     * Maglev table without the drained backend sends them; after the undrain they go back to it, as
+     * on every node with the same table (the stick table records, it does not override Maglev:
+     * docs/balancing.md). The open connection to the drained backend is not touched.
      */
     @Test
-    void stickyClientsOfADrainedBackendAreRepickedAndStayThereAfterTheUndrain() throws Exception {
+    void stickyClientsOfADrainedBackendFollowTheTableAndGoBackAfterTheUndrain() throws Exception {
         try (TestBackend a = TestBackend.namedEcho("a");
              TestBackend b = TestBackend.namedEcho("b");
              TestBackend c = TestBackend.namedEcho("c");
@@ -103,21 +102,22 @@ class WeightTest {
                 String repicked = Clients.backendNameVia(daemon.address(), client);
                 assertNotEquals("a", repicked, "a drained backend takes no new connection, sticky or not");
                 for (int i = 0; i < 5; i++) {
-                    assertEquals(repicked, Clients.backendNameVia(daemon.address(), client), "the re-pick sticks");
+                    assertEquals(repicked, Clients.backendNameVia(daemon.address(), client), "the table's choice is stable");
                 }
                 JsonNode explain = api.get("/api/v1/explain?client=" + clientText).json();
                 assertEquals(repicked, explain.path("backend").asText(), explain.toString());
                 assertEquals(repicked, explain.path("stick_entry").path("backend").asText(), explain.toString());
-                assertEquals("stick-table", explain.path("decided_by").asText(), explain.toString());
+                assertEquals("maglev", explain.path("decided_by").asText(), explain.toString());
+                assertEquals(false, explain.path("stick_entry").path("routes").asBoolean(), explain.toString());
 
                 assertEquals(200, api.post("/api/v1/pools/main/backends/a/undrain", null).status());
-                // Documented behaviour: the stick table keeps the client on its re-picked backend.
                 for (int i = 0; i < 5; i++) {
-                    assertEquals(repicked, Clients.backendNameVia(daemon.address(), client),
-                            "after the undrain the client stays on its remembered backend");
+                    assertEquals("a", Clients.backendNameVia(daemon.address(), client),
+                            "after the undrain the client's new connections follow the table back to a");
                 }
                 JsonNode again = api.get("/api/v1/explain?client=" + clientText).json();
-                assertEquals(repicked, again.path("backend").asText(), again.toString());
+                assertEquals("a", again.path("backend").asText(), again.toString());
+                assertEquals("maglev", again.path("decided_by").asText(), again.toString());
 
                 held.echo("the open connection to a was never touched");
             }

@@ -1,5 +1,7 @@
 package io.sluice.state;
 
+import java.util.concurrent.TimeUnit;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -106,8 +108,8 @@ class ConsulOverrideStoreTest {
     void aStoreOpenedLaterHasEveryEntryWhenOpenReturns() throws Exception {
         ConsulApiFixture f = kv();
         ConsulOverrideStore a = open(f.address());
-        a.put("chat", "app-1", drain(10));
-        a.put("web", "w.2", new AdminOverride(AdminState.MAINT, null, null, null));
+        a.put("chat", "app-1", drain(10)).get(20, TimeUnit.SECONDS);
+        a.put("web", "w.2", new AdminOverride(AdminState.MAINT, null, null, null)).get(20, TimeUnit.SECONDS);
         f.kvPut(PREFIX + "/junk", "not json"); // not pool:backend: ignored
         f.kvPut("sluice/overrides-other/x:y", "{\"admin\":\"maint\"}"); // outside the folder
 
@@ -128,7 +130,7 @@ class ConsulOverrideStoreTest {
         closeables.add(f);
         ConsulOverrideStore a = open(f.address());
         ConsulOverrideStore b = open(f.address());
-        a.put("chat", "app-1", drain(50));
+        a.put("chat", "app-1", drain(50)).get(20, TimeUnit.SECONDS);
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 f.address().resolve("/v1/kv/" + PREFIX + "/chat:app-1?raw")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -137,7 +139,10 @@ class ConsulOverrideStoreTest {
         contend(a, b);
     }
 
-    /** 4 threads x 50 puts on one key across two stores, then a CAS counter via update(). */
+    /**
+     * 4 threads x 50 puts on one key across two stores: every put ends stored or lost (never an
+     * error), both stores end on one written value, and a check-and-set on a stale version loses.
+     */
     private static void contend(ConsulOverrideStore a, ConsulOverrideStore b) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -152,33 +157,27 @@ class ConsulOverrideStoreTest {
                     for (int i = 0; i < 50; i++) {
                         AdminOverride o = new AdminOverride(AdminState.READY, thread * 1000 + i, null, null);
                         written.add(o);
-                        s.put("hot", "k", o);
+                        StoreWrite w = s.put("hot", "k", o).get(60, TimeUnit.SECONDS);
+                        assertTrue(w == StoreWrite.STORED || w == StoreWrite.LOST, "" + w);
                     }
                     return null;
                 }));
             }
             go.countDown();
             for (Future<?> d : done) {
-                d.get();
+                d.get(2, TimeUnit.MINUTES);
             }
-            AdminOverride last = a.update("hot", "k", o -> o); // a fresh read of the stored value
-            assertTrue(written.contains(last), "final value is one that was written: " + last);
+            Stored last = a.read("hot/k");
+            assertTrue(written.contains(last.value()), "final value is one that was written: " + last);
+            assertEquals(last, b.read("hot/k"));
+            assertEquals(0, a.status().queued().size() + b.status().queued().size());
 
-            a.put("hot", "counter", new AdminOverride(AdminState.READY, 0, null, null));
-            List<Future<?>> counters = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                ConsulOverrideStore s = t % 2 == 0 ? a : b;
-                counters.add(pool.submit(() -> {
-                    for (int i = 0; i < 50; i++) {
-                        s.update("hot", "counter", o -> new AdminOverride(AdminState.READY, o.weight() + 1, null, null));
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> d : counters) {
-                d.get();
-            }
-            assertEquals(200, a.update("hot", "counter", o -> o).weight());
+            AdminOverride mine = new AdminOverride(AdminState.DRAIN, 1, null, null);
+            AdminOverride theirs = new AdminOverride(AdminState.MAINT, 2, null, null);
+            Stored stored = a.writeIf("hot/k", mine, last);
+            assertEquals(mine, stored.value());
+            assertNull(b.writeIf("hot/k", theirs, last), "a write on a version that moved on loses");
+            assertEquals(mine, a.read("hot/k").value());
         } finally {
             pool.shutdownNow();
         }

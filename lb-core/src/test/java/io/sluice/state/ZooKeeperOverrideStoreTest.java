@@ -84,7 +84,7 @@ class ZooKeeperOverrideStoreTest {
 
         await().atMost(WAIT).until(() -> o.equals(b.get("chat", "app-1")));
         await().atMost(WAIT).until(() -> seenByB.contains(new Change("chat", "app-1", o)));
-        await().atMost(WAIT).until(() -> seenByA.contains(new Change("chat", "app-1", o))); // the echo
+        assertTrue(seenByA.isEmpty(), "a node is not told of its own write: " + seenByA);
         assertEquals(Map.of("chat/app-1", o), b.all());
 
         // The node layout: one child per URL-encoded "pool/backend", data as in the local state file.
@@ -129,9 +129,9 @@ class ZooKeeperOverrideStoreTest {
     @Test
     void aStoreOpenedLaterHasEverythingWhenOpenReturns() throws Exception {
         ZooKeeperOverrideStore a = open();
-        a.put("chat", "app-1", drain(1));
-        a.put("chat", "app-2", new AdminOverride(AdminState.MAINT, null, null, null));
-        a.put("web", "w-3", new AdminOverride(AdminState.READY, 0, null, 5.5));
+        a.put("chat", "app-1", drain(1)).get(20, TimeUnit.SECONDS);
+        a.put("chat", "app-2", new AdminOverride(AdminState.MAINT, null, null, null)).get(20, TimeUnit.SECONDS);
+        a.put("web", "w-3", new AdminOverride(AdminState.READY, 0, null, 5.5)).get(20, TimeUnit.SECONDS);
 
         ZooKeeperOverrideStore later = open();
         assertEquals(a.all(), later.all()); // no waiting: open() loaded them synchronously
@@ -141,7 +141,7 @@ class ZooKeeperOverrideStoreTest {
     }
 
     @Test
-    void concurrentWritersNeverFailAndTheLastWriteWins() throws Exception {
+    void concurrentWritersNeverFailAndAllAgreeOnAWrittenValue() throws Exception {
         ZooKeeperOverrideStore a = open();
         ZooKeeperOverrideStore b = open();
         Set<AdminOverride> written = ConcurrentHashMap.newKeySet();
@@ -158,11 +158,10 @@ class ZooKeeperOverrideStoreTest {
                     for (int i = 0; i < 50; i++) {
                         AdminOverride o = new AdminOverride(AdminState.DRAIN, thread * 1000 + i, null, null);
                         written.add(o);
-                        store.put("chat", "hot", o);
-                        done++;
-                        // Read-modify-write of a counter: no increment may be lost.
-                        store.update("chat", "counter", old ->
-                                new AdminOverride(AdminState.READY, old.weight() == null ? 1 : old.weight() + 1, null, null));
+                        StoreWrite w = store.put("chat", "hot", o).get(60, TimeUnit.SECONDS);
+                        if (w == StoreWrite.STORED || w == StoreWrite.LOST) {
+                            done++;
+                        }
                     }
                     return done;
                 }));
@@ -176,12 +175,14 @@ class ZooKeeperOverrideStoreTest {
         }
         await().atMost(WAIT).until(() -> a.get("chat", "hot").equals(b.get("chat", "hot"))
                 && written.contains(a.get("chat", "hot")));
-        await().atMost(WAIT).until(() -> Integer.valueOf(200).equals(a.get("chat", "counter").weight())
-                && Integer.valueOf(200).equals(b.get("chat", "counter").weight()));
         // A fresh reader agrees with both.
         ZooKeeperOverrideStore c = open();
         assertEquals(a.get("chat", "hot"), c.get("chat", "hot"));
-        assertEquals(200, c.get("chat", "counter").weight());
+        // A versioned write on a version that moved on loses.
+        Stored base = c.read("chat/hot");
+        assertEquals(drain(1), c.writeIf("chat/hot", drain(1), base).value());
+        assertEquals(null, a.writeIf("chat/hot", drain(2), base));
+        assertEquals(drain(1), a.read("chat/hot").value());
     }
 
     @Test
@@ -203,6 +204,59 @@ class ZooKeeperOverrideStoreTest {
         b.put("chat", "app-1", AdminOverride.NONE);
         await().atMost(WAIT).until(() -> AdminOverride.NONE.equals(a.get("chat", "app-1")));
         assertEquals(Set.of("chat/app-2"), b.all().keySet());
+    }
+
+    @Test
+    void aChangeWhileZooKeeperIsDownAppliesAtOnceIsQueuedAndIsWrittenWhenItReturns() throws Exception {
+        ZooKeeperOverrideStore a = open();
+        ZooKeeperOverrideStore b = open();
+        server.stop();
+        await().atMost(WAIT).until(() -> !a.status().reachable());
+
+        var write = a.put("chat", "app-1", drain(7));
+        assertEquals(drain(7), a.get("chat", "app-1"), "in force on this node at once");
+        assertEquals(false, write.isDone());
+        StoreStatus queued = a.status();
+        assertEquals(List.of("app-1"), queued.queued().stream().map(StoreStatus.Queued::backend).toList());
+        assertEquals(drain(7), queued.queued().get(0).change());
+        assertEquals(AdminOverride.NONE, b.get("chat", "app-1"), "the other node does not have it yet");
+
+        server.restart();
+        assertEquals(StoreWrite.STORED, write.get(60, TimeUnit.SECONDS));
+        await().atMost(WAIT).until(() -> drain(7).equals(b.get("chat", "app-1")));
+        assertTrue(a.status().queued().isEmpty());
+        assertTrue(a.status().reachable());
+        assertEquals(0, a.status().lostTotal());
+    }
+
+    @Test
+    void twoNodesChangingOneKeyDuringAnOutageAgreeAfterwardsAndTheLoserIsTold() throws Exception {
+        ZooKeeperOverrideStore a = open();
+        ZooKeeperOverrideStore b = open();
+        a.put("chat", "app-1", drain(1)).get(20, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> drain(1).equals(b.get("chat", "app-1")));
+        server.stop();
+        await().atMost(WAIT).until(() -> !a.status().reachable() && !b.status().reachable());
+
+        AdminOverride fromA = new AdminOverride(AdminState.MAINT, null, null, null);
+        var writeA = a.put("chat", "app-1", fromA);
+        var writeB = b.put("chat", "app-1", AdminOverride.NONE);
+        assertEquals(fromA, a.get("chat", "app-1"));
+        assertEquals(AdminOverride.NONE, b.get("chat", "app-1"));
+
+        server.restart();
+        StoreWrite outcomeA = writeA.get(60, TimeUnit.SECONDS);
+        StoreWrite outcomeB = writeB.get(60, TimeUnit.SECONDS);
+        assertEquals(java.util.Set.of(StoreWrite.STORED, StoreWrite.LOST), java.util.Set.of(outcomeA, outcomeB),
+                "one change was written first; the other was made on a version that moved on");
+        AdminOverride winner = outcomeA == StoreWrite.STORED ? fromA : AdminOverride.NONE;
+        ZooKeeperOverrideStore loser = outcomeA == StoreWrite.LOST ? a : b;
+        await().atMost(WAIT).until(() -> winner.equals(a.get("chat", "app-1")) && winner.equals(b.get("chat", "app-1")));
+        assertEquals(1, loser.status().lostTotal());
+        StoreStatus.Lost lost = loser.status().lost().get(0);
+        assertEquals("app-1", lost.backend());
+        assertEquals(winner, lost.theirs());
+        assertTrue(loser.status().queued().isEmpty());
     }
 
     @Test

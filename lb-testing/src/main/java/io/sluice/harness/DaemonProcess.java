@@ -66,8 +66,15 @@ public final class DaemonProcess implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Dio.netty.leakDetection.level=PARANOID"));
         private int openFilesLimit;
         private int adminPort;
+        private final List<String> prefix = new ArrayList<>();
 
         private Launch() {}
+
+        /** Words run before the command, such as {@code ip netns exec NAME} (the direct-routing lab). */
+        public Launch prefix(String... words) {
+            prefix.addAll(List.of(words));
+            return this;
+        }
 
         /** A JVM option such as {@code -Dsluice.handover.test-batch-delay-ms=200}. */
         public Launch jvmOption(String option) {
@@ -95,6 +102,11 @@ public final class DaemonProcess implements AutoCloseable {
                     shell.append(" '").append(a.replace("'", "'\\''")).append('\'');
                 }
                 command = List.of("bash", "-c", shell.toString());
+            }
+            if (!prefix.isEmpty()) {
+                List<String> prefixed = new ArrayList<>(prefix);
+                prefixed.addAll(command);
+                command = prefixed;
             }
             Path out = dir.resolve("sluice-" + System.nanoTime() + "-" + SEQUENCE.incrementAndGet() + ".log");
             Process p = new ProcessBuilder(command)

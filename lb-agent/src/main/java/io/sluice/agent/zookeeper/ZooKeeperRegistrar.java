@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * client's session: a crashed agent's instance disappears after the session timeout, and Curator
  * registers it again by itself after a reconnect with a new session.
  *
+ * <p>ZooKeeper has no health checks, so the probe decides whether the node exists: after
+ * {@link #FALL} failed probes in a row the instance is unregistered (the daemon drains it as gone:
+ * no new connections, the open ones get the pool's drain deadline), and after {@link #RISE} passing
+ * probes in a row it is registered again. Both are logged. (Consul's TTL check allows three
+ * intervals too before an agent that stopped reporting turns critical.)
+ *
  * <p>Maintenance is the payload's flag. {@code sluice-agent drain} in another process rewrites the
  * node directly ({@link #setMaintenanceFlag}); the running agent notices at its next report and adopts
  * the flag, so a later re-registration keeps it.
@@ -35,6 +41,10 @@ public final class ZooKeeperRegistrar implements Registrar {
 
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperRegistrar.class);
     static final long CONNECT_TIMEOUT_MS = 15_000;
+    /** Failed probes in a row that withdraw the instance. */
+    public static final int FALL = 3;
+    /** Passing probes in a row that register a withdrawn instance again. */
+    public static final int RISE = 2;
 
     private final ZooKeeperClient zooKeeper;
     private final CuratorFramework client;
@@ -42,6 +52,10 @@ public final class ZooKeeperRegistrar implements Registrar {
     private final String path;
     private ServiceInstance<InstancePayload> instance;
     private boolean registered;
+    /** Unregistered because the probe failed {@link #FALL} times; registered again after {@link #RISE} passes. */
+    private boolean withdrawn;
+    private int failuresInARow;
+    private int passesInARow;
 
     private ZooKeeperRegistrar(ZooKeeperClient zooKeeper, ServiceDiscovery<InstancePayload> discovery,
             ServiceInstance<InstancePayload> instance, String path) {
@@ -93,13 +107,31 @@ public final class ZooKeeperRegistrar implements Registrar {
     }
 
     /**
-     * ZooKeeper has no health checks: the probe result is only logged. The node is checked instead: a
-     * maintenance flag set by {@code sluice-agent drain} is adopted, and a node deleted behind the
-     * agent's back is written again.
+     * The probe withdraws the instance after {@link #FALL} failures in a row and brings it back after
+     * {@link #RISE} passes. While it is registered, the node is checked: a maintenance flag set by
+     * {@code sluice-agent drain} is adopted, and a node deleted behind the agent's back is written again.
      */
     @Override
     public synchronized void report(AppProbe.Result result) throws Exception {
         if (!registered) {
+            return;
+        }
+        failuresInARow = result.up() ? 0 : failuresInARow + 1;
+        passesInARow = result.up() ? passesInARow + 1 : 0;
+        if (withdrawn) {
+            if (passesInARow >= RISE) {
+                discovery.registerService(instance);
+                withdrawn = false;
+                log.info("{}: the probe passes again ({}); registered in ZooKeeper again", instance.getId(),
+                        result.detail());
+            }
+            return;
+        }
+        if (failuresInARow >= FALL) {
+            discovery.unregisterService(instance);
+            withdrawn = true;
+            log.warn("{}: the probe failed {} times in a row ({}); unregistered from ZooKeeper until it passes {} times",
+                    instance.getId(), failuresInARow, result.detail(), RISE);
             return;
         }
         byte[] data;
@@ -133,10 +165,10 @@ public final class ZooKeeperRegistrar implements Registrar {
                 .serviceType(instance.getServiceType())
                 .registrationTimeUTC(instance.getRegistrationTimeUTC())
                 .build();
-        if (registered) {
+        if (registered && !withdrawn) {
             discovery.updateService(updated);
         }
-        instance = updated;
+        instance = updated; // a withdrawn instance comes back with it
     }
 
     /** Whether the instance is in maintenance, as this agent last wrote or saw it. */
@@ -148,6 +180,10 @@ public final class ZooKeeperRegistrar implements Registrar {
     public synchronized void deregister() throws Exception {
         if (registered) {
             registered = false;
+            if (withdrawn) {
+                withdrawn = false;
+                return; // already gone from ZooKeeper
+            }
             discovery.unregisterService(instance);
             log.info("deregistered {} from ZooKeeper", instance.getId());
         }

@@ -13,7 +13,9 @@ import io.sluice.discovery.DiscoveryListener;
 import io.sluice.discovery.zookeeper.ZooKeeperDiscovery;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,9 +44,13 @@ class ZooKeeperAgentTest {
     private Agent agent;
     private ZooKeeperRegistrar registrar;
 
+    /** The "app" the agent probes: a listening socket (a TCP probe only connects). */
+    private ServerSocket app;
+
     @BeforeEach
     void setUp() throws Exception {
         zk = new TestingServer(true);
+        app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         configFile = dir.resolve("agent.yaml");
         Files.writeString(configFile, """
                 registry: zookeeper
@@ -55,9 +61,9 @@ class ZooKeeperAgentTest {
                     address: 127.0.0.1
                     port: 8443
                     weight: 70
-                    check: { type: tcp, target: 127.0.0.1:1, interval: 200ms, timeout: 100ms }
+                    check: { type: tcp, target: 127.0.0.1:%d, interval: 200ms, timeout: 100ms }
                     drain-on-shutdown: 0s
-                """.formatted(zk.getConnectString()));
+                """.formatted(zk.getConnectString(), app.getLocalPort()));
         config = AgentConfigLoader.load(configFile);
         daemonSide = new ZooKeeperDiscovery("chat", zk.getConnectString(), "/sluice", "chat");
         daemonSide.start(new DiscoveryListener() {
@@ -79,6 +85,7 @@ class ZooKeeperAgentTest {
         agent.close();
         daemonSide.close();
         zk.close();
+        app.close();
     }
 
     private DiscoveredBackend chat() {
@@ -139,6 +146,22 @@ class ZooKeeperAgentTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> chat() != null);
         agent.close(); // session closed: the ephemeral node goes with it
         await().atMost(Duration.ofSeconds(15)).until(() -> chat() == null);
+    }
+
+    /** Issue 14, fault 4: a dead app leaves ZooKeeper after FALL failed probes and comes back after RISE. */
+    @Test
+    void aFailingProbeUnregistersTheInstanceAndRecoveryRegistersItAgain() throws Exception {
+        agent.start();
+        await().atMost(Duration.ofSeconds(15)).until(() -> chat() != null);
+        int port = app.getLocalPort();
+        app.close(); // the app dies: connects are refused
+        await().atMost(Duration.ofSeconds(15)).until(() -> chat() == null);
+        assertTrue(agent.registered(), "the agent still has the service; only ZooKeeper does not");
+
+        app = new ServerSocket(port, 50, InetAddress.getLoopbackAddress()); // the app is back
+        await().atMost(Duration.ofSeconds(15)).until(() -> chat() != null);
+        assertEquals(DiscoveredBackend.Status.PASSING, chat().status());
+        assertEquals(70, chat().weight());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.sluice.discovery.zookeeper;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.adminapi.BackendView;
 import io.sluice.config.DiscoveryConfig;
@@ -76,6 +77,57 @@ class ZooKeeperDaemonEndToEndTest {
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> daemon.pool().eligibleBackends().size() == 2);
             held.close();
+        }
+    }
+
+    private static double sample(RunningDaemon d, String series) {
+        for (String line : d.daemon().admin().prometheusText().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * Issue 14, fault 5: reachability per pool, staleness that stays 0 while a healthy registry is
+     * quiet and grows during an outage, and a counter of what discovery added and forgot.
+     */
+    @Test
+    void registryReachabilityStalenessAndChangesAreMeasured() throws Exception {
+        String reachable = "sluice_discovery_registry_reachable{pool=\"main\",registry=\"zookeeper\"}";
+        String staleness = "sluice_discovery_staleness_seconds{pool=\"main\"}";
+        try (TestingServer zk = new TestingServer(true);
+             TestBackend a = TestBackend.namedEcho("a");
+             TestBackend b = TestBackend.namedEcho("b");
+             ZooKeeperRegistration ra = register(zk, "chat-a", a);
+             RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder().discover(
+                     new PoolDiscoverConfig(null, List.of(), true, "chat"),
+                     new DiscoveryConfig(null, new ZooKeeperRegistryConfig(zk.getConnectString(), "/sluice"), true)))) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> daemon.daemon().admin().readiness().ready());
+            assertEquals(1.0, sample(daemon, reachable));
+            long quietSince = System.nanoTime();
+            await().atMost(Duration.ofSeconds(10)).until(() -> System.nanoTime() - quietSince > 1_500_000_000L);
+            assertEquals(0.0, sample(daemon, staleness), "a quiet, healthy registry is not stale");
+
+            String added = "sluice_discovery_changes_total{change=\"added\",pool=\"main\"}";
+            String removed = "sluice_discovery_changes_total{change=\"removed\",pool=\"main\"}";
+            String forgotten = "sluice_discovery_changes_total{change=\"forgotten\",pool=\"main\"}";
+            double addedBefore = sample(daemon, added);
+            assertTrue(addedBefore >= 1.0, "the first snapshot's backend was counted: " + addedBefore);
+            try (ZooKeeperRegistration rb = register(zk, "chat-b", b)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> daemon.pool().eligibleBackends().size() == 2);
+                assertTrue(sample(daemon, added) >= addedBefore + 1, "chat-b was counted as added");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> sample(daemon, forgotten) >= 1.0);
+            assertTrue(sample(daemon, removed) >= 1.0);
+
+            zk.stop();
+            await().atMost(Duration.ofSeconds(30)).until(() -> sample(daemon, reachable) == 0.0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> sample(daemon, staleness) >= 1.0);
+            zk.restart();
+            await().atMost(Duration.ofSeconds(30)).until(() -> sample(daemon, reachable) == 1.0);
+            assertEquals(0.0, sample(daemon, staleness));
         }
     }
 }
