@@ -30,7 +30,8 @@ class DocSamplesTest {
     private static final Map<String, String> NOT_PLAYED = Map.of(
             "drain chat/app-1 --deadline 10m --wait 2>&1 | cat", "a draining backend losing connections: DrainWaitTest",
             "drain chat/app-2 --wait --wait-timeout 30s", "a drain that never ends: DrainWaitTest",
-            "upgrade --exec /opt/sluice/sluice --wait-old", "a takeover: UpgradeCommandTest, SluicectlUpgradeTest");
+            "upgrade --exec /opt/sluice/sluice --wait-old", "a takeover: UpgradeCommandTest, SluicectlUpgradeTest",
+            "stick-table show chat", "the fixture serves no stick table: SluicectlStickTableTest (a real daemon)");
 
     private static final Pattern CLOCK = Pattern.compile("\\d\\d:\\d\\d:\\d\\d UTC");
     private static final Pattern AGO = Pattern.compile("\\b\\d+s ago\\b");
