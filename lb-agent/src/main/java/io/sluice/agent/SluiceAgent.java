@@ -1,10 +1,12 @@
 package io.sluice.agent;
 
 import io.sluice.agent.direct.DirectBackendCommand;
+import io.sluice.commandline.CommandLines;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code sluice-agent}: registers an app server in Consul or ZooKeeper, keeps its health there, and
@@ -17,8 +19,9 @@ import picocli.CommandLine.Command;
 @Command(
         name = "sluice-agent",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
         versionProvider = SluiceAgent.Version.class,
-        subcommands = {RunCommand.class, MaintenanceCommand.Drain.class, MaintenanceCommand.Ready.class,
+        subcommands = {RunCommand.class, CheckCommand.class, MaintenanceCommand.Drain.class, MaintenanceCommand.Ready.class,
             DirectBackendCommand.class},
         description = "Registers this app server with the service registry Sluice reads, and drains it on shutdown.")
 public final class SluiceAgent implements Callable<Integer> {
@@ -48,7 +51,7 @@ public final class SluiceAgent implements Callable<Integer> {
             err.flush();
             return REGISTRY_FAILED;
         });
-        return cl;
+        return CommandLines.withShortUsageErrors(cl);
     }
 
     public static void main(String[] args) {

@@ -7,20 +7,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.adminapi.AdminJson;
 import io.sluice.adminapi.Problem;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -37,18 +37,11 @@ final class AdminClient {
 
     private final String base;
     private final Duration timeout;
-    private final HttpClient http;
 
     /** @param base the admin address as given ({@code http://host:port}, a bare {@code host:port} gets http://) */
     AdminClient(String base, Duration timeout) {
         this.base = normalise(base);
         this.timeout = timeout;
-        // HTTP/1.1 only: the default would offer an h2c upgrade the admin server does not speak.
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
     }
 
     String base() {
@@ -75,41 +68,81 @@ final class AdminClient {
     /** The raw answer, for callers that handle some error statuses themselves (reload's 422). */
     Response send(String method, String pathAndQuery, ObjectNode body, String token) {
         String url = base + pathAndQuery;
-        HttpRequest.Builder request;
+        HttpURLConnection connection = open(url);
         try {
-            request = HttpRequest.newBuilder(URI.create(url));
-        } catch (IllegalArgumentException e) {
-            throw new CliException(ExitCodes.USAGE, "--admin: '" + base + "' is not an http:// URL (" + e.getMessage() + ")");
-        }
-        request.timeout(timeout).header("Accept", "application/json, application/problem+json");
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpConnectTimeoutException e) {
-            throw unreachable("no connection within " + HumanDurations.human(timeout) + " (--timeout)");
-        } catch (HttpTimeoutException e) {
+            connection.setRequestMethod(method);
+            connection.setConnectTimeout(millis(timeout));
+            connection.setReadTimeout(millis(timeout));
+            connection.setInstanceFollowRedirects(false);
+            connection.setRequestProperty("Accept", "application/json, application/problem+json");
+            if (token != null) {
+                connection.setRequestProperty("Authorization", "Bearer " + token);
+            }
+            byte[] bytes = body == null ? null : body.toString().getBytes(StandardCharsets.UTF_8);
+            if (bytes != null) {
+                connection.setRequestProperty("Content-Type", "application/json");
+            }
+            if (!"GET".equals(method)) {
+                // Fixed-length streaming also stops HttpURLConnection from silently re-sending a POST.
+                connection.setDoOutput(true);
+                connection.setFixedLengthStreamingMode(bytes == null ? 0 : bytes.length);
+            }
+            try {
+                connection.connect();
+            } catch (SocketTimeoutException e) {
+                throw unreachable("no connection within " + HumanDurations.human(timeout) + " (--timeout)");
+            }
+            if (!"GET".equals(method)) {
+                try (OutputStream out = connection.getOutputStream()) {
+                    if (bytes != null) {
+                        out.write(bytes);
+                    }
+                }
+            }
+            int status = connection.getResponseCode();
+            String text = readBody(status / 100 == 2 ? connection.getInputStream() : connection.getErrorStream());
+            return new Response(method, url, status, parse(text), text);
+        } catch (SocketTimeoutException e) {
             // Connected, then no answer: the daemon is there but slow. Not "unreachable": a change may have been applied.
             throw new CliException(ExitCodes.NO_ANSWER, "the admin API at " + base + " accepted the request but did not"
                     + " answer within " + HumanDurations.human(timeout) + " (--timeout); a change may still have been applied:"
                     + " check with 'sluicectl backends' or 'sluicectl status'");
         } catch (IOException e) {
             throw unreachable(reason(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCodes.FAILED, "interrupted");
-        } catch (IllegalArgumentException e) {
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    /**
+     * The JDK's HttpURLConnection rather than java.net.http.HttpClient: the latter loads its TLS stack
+     * and a selector thread even for plain http, about half the classes of a sluicectl call (the
+     * start-up budget, bench/cli-startup.sh). It speaks only HTTP/1.1, which the admin server wants.
+     */
+    private HttpURLConnection open(String url) {
+        try {
+            URI uri = URI.create(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((!scheme.equals("http") && !scheme.equals("https")) || uri.getHost() == null) {
+                throw new IllegalArgumentException("expected http://host:port");
+            }
+            return (HttpURLConnection) uri.toURL().openConnection();
+        } catch (IllegalArgumentException | IOException e) {
             throw new CliException(ExitCodes.USAGE, "--admin: '" + base + "' is not an http:// URL (" + e.getMessage() + ")");
         }
-        return new Response(method, url, response.statusCode(), parse(response.body()), response.body());
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
+    }
+
+    private static String readBody(InputStream in) throws IOException {
+        if (in == null) {
+            return "";
+        }
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private CliException unreachable(String reason) {
@@ -218,6 +251,11 @@ final class AdminClient {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
                 return "unknown host";
+            }
+            if (t instanceof ConnectException c) {
+                // The OS's words ("Connection refused"), in the lower case of our messages.
+                String m = c.getMessage() == null || c.getMessage().isBlank() ? "connection refused" : c.getMessage();
+                return Character.toLowerCase(m.charAt(0)) + m.substring(1);
             }
         }
         for (Throwable t = e; t != null; t = t.getCause()) {

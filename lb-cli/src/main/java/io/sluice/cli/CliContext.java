@@ -4,6 +4,7 @@ import java.io.Console;
 import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Map;
 
 /**
@@ -22,10 +23,11 @@ record CliContext(Map<String, String> env, boolean stdoutTerminal, boolean stder
         env = Map.copyOf(env);
     }
 
-    /** The real process: its environment, the system clock, terminal detection via {@link System#console()}. */
+    /** The real process: its environment, the system clock in the local zone, terminal detection via {@link System#console()}. */
     static CliContext system() {
         boolean tty = isTerminal(System.console());
-        return new CliContext(System.getenv(), tty, tty, Clock.systemUTC(), DEFAULT_POLL_INTERVAL);
+        // The local zone: deadlines are shown as the operator's wall clock reads them.
+        return new CliContext(System.getenv(), tty, tty, Clock.system(ZoneId.systemDefault()), DEFAULT_POLL_INTERVAL);
     }
 
     /** Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */

@@ -84,7 +84,8 @@ final class DrainCommand extends BackendAction {
         String due = a.backend().drainDeadline();
         int code = print(a, target + " is draining: " + active + (active == 1 ? " connection" : " connections") + " open"
                 + (due == null ? ", no deadline"
-                        : ", the rest closed from " + due + " (" + Views.relative(due, context().clock().instant()) + ")"));
+                        : ", the rest closed from " + Views.clockTime(due, context().clock())
+                                + " (" + Views.relative(due, context().clock().instant()) + ")"));
         if (!await) {
             return code;
         }

@@ -72,7 +72,7 @@ final class DrainWatch {
             if (deadline != null && !now.isBefore(deadline) && !deadlineSaid) {
                 deadlineSaid = true;
                 endLine();
-                err.println(target + ": the drain deadline " + b.drainDeadline() + " passed with " + connections(left)
+                err.println(target + ": the drain deadline " + Views.clockTime(b.drainDeadline(), clock) + " passed with " + connections(left)
                         + " open; the daemons close them at the close rate; still waiting");
                 err.flush();
                 shown = null;

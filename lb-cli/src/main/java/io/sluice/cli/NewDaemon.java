@@ -48,7 +48,7 @@ final class NewDaemon {
         } catch (IOException e) {
             throw new CliException(ExitCodes.USAGE, "cannot start the new daemon '" + command.get(0) + "': "
                     + why(e) + (command.get(0).contains("/") ? "" : " (looked up on PATH)")
-                    + "; point --exec at the sluice launcher, e.g. /opt/sluice/sluice");
+                    + "; point --exec at the sluice launcher, e.g. /usr/bin/sluice");
         }
     }
 

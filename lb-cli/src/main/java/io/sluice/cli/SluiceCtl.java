@@ -1,11 +1,12 @@
 package io.sluice.cli;
 
 import java.io.PrintWriter;
+import io.sluice.commandline.CommandLines;
 import java.util.concurrent.Callable;
-import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code sluicectl}: the admin client of a running Sluice daemon, over its HTTP admin API
@@ -16,6 +17,7 @@ import picocli.CommandLine.Mixin;
 @Command(
         name = "sluicectl",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
         versionProvider = SluiceCtl.Version.class,
         description = "Admin client of the Sluice load balancer: inspect pools and backends, drain, reload, upgrade.",
         subcommands = {
@@ -33,7 +35,8 @@ import picocli.CommandLine.Mixin;
             DirectCommand.class,
             ReloadCommand.class,
             UpgradeCommand.class,
-            AutoComplete.GenerateCompletion.class,
+            CompletionCommand.class,
+            CompleteCommand.class,
         },
         footerHeading = "%nExit codes:%n",
         footer = {
@@ -62,6 +65,11 @@ public final class SluiceCtl implements Callable<Integer> {
         this.context = context;
     }
 
+    /** For tools that build the command from its class (the man page generator in the build). */
+    private SluiceCtl() {
+        this(CliContext.system());
+    }
+
     CliContext context() {
         return context;
     }
@@ -84,7 +92,7 @@ public final class SluiceCtl implements Callable<Integer> {
         CommandLine cl = new CommandLine(new SluiceCtl(context));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(SluiceCtl::handle);
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        CommandLines.withShortUsageErrors(cl);
         return cl;
     }
 

@@ -30,12 +30,12 @@ final class UpgradeCommand extends AdminCommand {
 
     @Option(names = "--exec", paramLabel = "PATH", defaultValue = "sluice",
             description = "The new daemon's launcher, looked up on PATH without a slash"
-                    + " (default: ${DEFAULT-VALUE}; installed as /opt/sluice/sluice).")
+                    + " (default: ${DEFAULT-VALUE}; installed as /usr/bin/sluice).")
     String exec;
 
     @Option(names = "--exec-arg", paramLabel = "ARG",
             description = "An argument for the launcher, before 'run'; repeat for several"
-                    + " (--exec java --exec-arg=-jar --exec-arg /opt/sluice/sluice.jar).")
+                    + " (--exec java --exec-arg=-jar --exec-arg /usr/share/sluice/sluice.jar).")
     List<String> execArgs = new ArrayList<>();
 
     @Option(names = "--config", paramLabel = "FILE",

@@ -4,10 +4,15 @@ import io.sluice.adminapi.BackendView;
 import io.sluice.adminapi.DrainView;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** How the admin API's records read in a table: shared by the commands that show backends and times. */
 final class Views {
@@ -95,16 +100,42 @@ final class Views {
         return Table.cell(admin, style);
     }
 
-    /** {@code 3s ago} / {@code in 10m} for an ISO-8601 instant; the text as it came if it does not parse. */
+    /**
+     * {@code 3s ago} / {@code in 10m} for an ISO-8601 instant, rounded to the nearest second from one
+     * second on (a deadline 1.98 s away is "in 2s", not "in 1s"); the text as it came if it does not parse.
+     */
     static String relative(String iso, Instant now) {
         try {
-            Instant at = Instant.parse(iso);
-            Duration d = Duration.between(now, at);
-            return d.isNegative() ? HumanDurations.human(d) + " ago" : "in " + HumanDurations.human(d);
+            Duration d = Duration.between(now, Instant.parse(iso));
+            Duration abs = d.abs();
+            if (abs.toMillis() >= 1000) {
+                abs = Duration.ofSeconds((abs.toMillis() + 500) / 1000);
+            }
+            return d.isNegative() ? HumanDurations.human(abs) + " ago" : "in " + HumanDurations.human(abs);
         } catch (DateTimeParseException e) {
             return iso;
         }
     }
+
+    /**
+     * An ISO-8601 instant as a person reads a clock: {@code 14:05:09 UTC} in the clock's zone, with the date
+     * in front when it is not within a day of now; the text as it came if it does not parse.
+     */
+    static String clockTime(String iso, Clock clock) {
+        try {
+            Instant at = Instant.parse(iso);
+            ZoneId zone = clock.getZone();
+            boolean near = Duration.between(clock.instant(), at).abs().compareTo(Duration.ofHours(20)) < 0;
+            String zoneName = zone.normalized().equals(ZoneOffset.UTC) ? "UTC" : ZONE.withZone(zone).format(at);
+            return (near ? TIME : DATE_TIME).withZone(zone).format(at) + " " + zoneName;
+        } catch (DateTimeParseException e) {
+            return iso;
+        }
+    }
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+    private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+    private static final DateTimeFormatter ZONE = DateTimeFormatter.ofPattern("zzz", Locale.ROOT);
 
     /** The list, or an empty one for an absent (null) field. */
     static <T> List<T> list(List<T> list) {

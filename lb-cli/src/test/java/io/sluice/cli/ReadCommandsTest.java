@@ -63,7 +63,7 @@ class ReadCommandsTest extends AgainstFixture {
         Cli.Result r = cli.run("backends", "chat");
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals("/api/v1/pools/chat", api.onlyRequest().path());
-        assertTrue(r.out().startsWith("pool chat: balance maglev, sticky client-ip (1204 entries)"), r::toString);
+        assertTrue(r.out().startsWith("pool chat: balance maglev, sticky source-ip (1204 entries)"), r::toString);
         for (String header : new String[] {"NAME", "ADDRESS", "HEALTH", "ADMIN", "WEIGHT", "ACTIVE", "TOTAL", "LAST CHECK"}) {
             assertTrue(r.out().contains(header), header);
         }

@@ -167,7 +167,7 @@ class UpgradeCommandTest extends AgainstFixture {
         r = cli.run("upgrade", "--exec", dir.resolve("no-such-launcher").toString());
         assertEquals(2, r.exitCode(), r::toString);
         assertEquals("sluicectl: cannot start the new daemon '" + dir.resolve("no-such-launcher") + "': no such file or"
-                + " directory; point --exec at the sluice launcher, e.g. /opt/sluice/sluice\n", r.err());
+                + " directory; point --exec at the sluice launcher, e.g. /usr/bin/sluice\n", r.err());
 
         r = cli.run("upgrade", "--exec", launcher("exec sleep 30").toString(), "--log", dir.resolve("no/such/dir.log").toString());
         assertEquals(2, r.exitCode(), r::toString);

@@ -38,7 +38,8 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule knowsNoneOfItsUsers = noClasses()
             .should().dependOnClassesThat(and(resideInAPackage("io.sluice.."), resideOutsideOfPackages(
-                    "io.sluice.duration..", "io.sluice.yaml..", "io.sluice.adminapi..", "io.sluice.registration..")))
+                    "io.sluice.duration..", "io.sluice.yaml..", "io.sluice.adminapi..", "io.sluice.registration..",
+                    "io.sluice.commandline..")))
             .because("the daemon, sluicectl and the agent all build on these contracts; they cannot need any of them");
 
     @ArchTest

@@ -8,24 +8,31 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * {@code sluice check --config FILE}: validates a config without binding anything, like
- * {@code haproxy -c}, and the files the daemon will need ({@link NeededFiles}: the state file's
- * directory, the admin token). Exit 0 and a one-line summary, or exit 2 and every error found.
+ * {@code sluice check FILE} (or {@code --config FILE}, as {@code run} takes it): validates a config
+ * without binding anything, like {@code haproxy -c}, and the files the daemon will need
+ * ({@link NeededFiles}: the state file's directory, the admin token). Exit 0 and a one-line
+ * summary, or exit 2 and every error found.
  */
 @Command(name = "check", description = "Validate a config file without starting anything.")
 final class CheckCommand implements Callable<Integer> {
 
-    @CommandLine.Mixin
-    ConfigOption config;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The YAML config file.")
+    Path positional;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The YAML config file (the same as FILE).")
+    Path option;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        SluiceConfig loaded = config.loadOrReport(spec.commandLine().getErr());
+        Path file = file();
+        SluiceConfig loaded = ConfigOption.loadOrReport(file, spec.commandLine().getErr());
         if (loaded == null) {
             return SluiceCommand.EXIT_USAGE;
         }
@@ -41,8 +48,20 @@ final class CheckCommand implements Callable<Integer> {
             return SluiceCommand.EXIT_USAGE;
         }
         err.flush();
-        spec.commandLine().getOut().println("Configuration " + config.file + " is valid: " + loaded.summary());
+        spec.commandLine().getOut().println("Configuration " + file + " is valid: " + loaded.summary());
         return 0;
+    }
+
+    /** FILE or --config FILE: one of them, or both naming the same file. */
+    private Path file() {
+        if (positional == null && option == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no config file: give FILE or --config FILE");
+        }
+        if (positional != null && option != null && !positional.equals(option)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "two config files: " + positional + " and --config " + option + " (give one)");
+        }
+        return positional != null ? positional : option;
     }
 
     private static String uid() {

@@ -16,6 +16,11 @@ final class ConfigOption {
 
     /** Loads the config, or prints every error (one per line) and returns null. */
     SluiceConfig loadOrReport(PrintWriter err) {
+        return loadOrReport(file, err);
+    }
+
+    /** Loads {@code file}, or prints every error (one per line) and returns null. */
+    static SluiceConfig loadOrReport(Path file, PrintWriter err) {
         try {
             return ConfigLoader.load(file);
         } catch (ConfigException e) {

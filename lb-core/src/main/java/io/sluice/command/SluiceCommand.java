@@ -1,8 +1,10 @@
 package io.sluice.command;
 
+import io.sluice.commandline.CommandLines;
 import java.io.PrintWriter;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
 /**
@@ -16,6 +18,7 @@ import picocli.CommandLine;
 @Command(
         name = "sluice",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
         versionProvider = SluiceCommand.Version.class,
         description = "Sluice: a Layer-4 load balancer (TCP passthrough, sticky sessions).",
         subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, VersionCommand.class})
@@ -46,7 +49,7 @@ public final class SluiceCommand implements Runnable {
             LoggerFactory.getLogger(SluiceCommand.class).debug("unexpected failure", ex);
             return 1;
         });
-        return cl;
+        return CommandLines.withShortUsageErrors(cl);
     }
 
     /** The version from the jar manifest, set once in the pom. */

@@ -227,6 +227,9 @@ final class DaemonAdmin implements AdminOperations {
         all.sort(Comparator.comparing(Connection::age));
         List<ConnectionView> out = new ArrayList<>();
         for (Connection c : all) {
+            if (out.size() >= limit) {
+                break; // checked first: limit 0 asks for the total only
+            }
             Pool p = c.pool();
             Backend b = c.backend();
             if (pool != null && (p == null || !p.name().equals(pool))) {
@@ -238,9 +241,6 @@ final class DaemonAdmin implements AdminOperations {
             out.add(new ConnectionView(c.listener(), BoundListeners.hostPort(c.client()), c.serverName(),
                     p == null ? null : p.name(), b == null ? null : b.name(), c.bytesUp(), c.bytesDown(),
                     c.age().toSeconds()));
-            if (out.size() >= limit) {
-                break;
-            }
         }
         return out;
     }

@@ -40,6 +40,29 @@ class CheckCommandTest {
     }
 
     @Test
+    void theFileMayBeGivenWithoutConfig() {
+        Result r = run("check", "../conf/sluice.yaml");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("Configuration ../conf/sluice.yaml is valid: 2 listeners, 2 pools, 4 backends\n", r.out());
+        assertEquals(0, run("check", "../conf/sluice.yaml", "--config", "../conf/sluice.yaml").exit());
+    }
+
+    @Test
+    void withoutAFileItSaysHowToGiveOne() {
+        Result r = run("check");
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("sluice: no config file: give FILE or --config FILE\n"
+                + "Try 'sluice check --help' for more information.\n", r.err());
+    }
+
+    @Test
+    void twoDifferentFilesAreRefused() {
+        Result r = run("check", "a.yaml", "--config", "b.yaml");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().startsWith("sluice: two config files: a.yaml and --config b.yaml (give one)\n"), r.err());
+    }
+
+    @Test
     void everyErrorIsReportedWithFileLineAndKey() throws Exception {
         Path f = dir.resolve("broken.yaml");
         Files.writeString(f, """
