@@ -27,11 +27,17 @@ class DocSamplesTest {
     private static final Path DOC = Path.of("..", "docs", "sluicectl.md");
 
     /** Samples the default fixture cannot play (they need a knob a test turns), and what covers them instead. */
-    private static final Map<String, String> NOT_PLAYED = Map.of(
-            "drain chat/app-1 --deadline 10m --wait 2>&1 | cat", "a draining backend losing connections: DrainWaitTest",
-            "drain chat/app-2 --wait --wait-timeout 30s", "a drain that never ends: DrainWaitTest",
-            "upgrade --exec /usr/bin/sluice --wait-old", "a takeover: UpgradeCommandTest, SluicectlUpgradeTest",
-            "stick-table show chat", "the fixture serves no stick table: SluicectlStickTableTest (a real daemon)");
+    private static final Map<String, String> NOT_PLAYED = Map.ofEntries(
+            Map.entry("drain chat/app-1 --deadline 10m --wait 2>&1 | cat", "a draining backend losing connections: DrainWaitTest"),
+            Map.entry("drain chat/app-2 --wait --wait-timeout 30s", "a drain that never ends: DrainWaitTest"),
+            Map.entry("upgrade --exec /usr/bin/sluice --wait-old", "a takeover: UpgradeCommandTest, SluicectlUpgradeTest"),
+            Map.entry("stick-table show chat", "the fixture serves no stick table: SluicectlStickTableTest (a real daemon)"),
+            Map.entry("drain chat/app-1 --deadline 1s --close-rate 2/s --wait --fleet http://10.0.0.2:9900 2>&1 | cat", "two nodes draining: SluicectlFleetDrainTest (two real daemons)"),
+            Map.entry("undrain rooms/room-1", "a drain the registry holds: SluicectlRegistryDrainTest (a real daemon and ZooKeeper)"),
+            Map.entry("explain --client 127.0.0.1 --sni other.example.test", "a refused SNI: TlsRefusalExplainedTest (a real daemon)"),
+            Map.entry("explain --direct --client 198.51.100.2 --client-port 40000", "a direct listener's flow: DirectCommandsTest, DirectOperationsLabTest (the kernel in a lab)"),
+            Map.entry("direct", "a direct listener: DirectCommandsTest, DirectOperationsLabTest (the kernel in a lab)"),
+            Map.entry("--admin http://10.0.0.1:9900 direct --compare http://10.0.0.2:9900", "two nodes' tables: DirectCommandsTest, DirectOperationsLabTest"));
 
     private static final Pattern CLOCK = Pattern.compile("\\d\\d:\\d\\d:\\d\\d UTC");
     private static final Pattern AGO = Pattern.compile("\\b\\d+s ago\\b");
