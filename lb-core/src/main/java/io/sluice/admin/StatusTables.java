@@ -1,6 +1,7 @@
 package io.sluice.admin;
 
 import io.sluice.adminapi.BackendView;
+import io.sluice.adminapi.DirectView;
 import io.sluice.adminapi.DrainView;
 import io.sluice.adminapi.PoolView;
 import io.sluice.adminapi.StatusView;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The status page's tables as HTML, rendered by the server from the same records the API answers, so
@@ -49,7 +51,7 @@ final class StatusTables {
                     .append(esc(p.balance())).append(" · check ").append(esc(p.healthCheck())).append(" · ")
                     .append(eligible).append('/').append(p.backends().size()).append(" eligible · ")
                     .append(p.activeConnections()).append(" active · ").append(failures).append(" connect errors · ")
-                    .append(retries).append(" retries</span></h2><table><colgroup>")
+                    .append(retries).append(" retries").append(direct(p)).append("</span></h2><table><colgroup>")
                     .append("<col class=\"c-name\"><col class=\"c-state\"><col class=\"c-drains\"><col class=\"c-weight\">")
                     .append("<col class=\"c-conns\"><col class=\"c-rates\"><col class=\"c-chart\"><col class=\"c-errors\">")
                     .append("<col class=\"c-checks\"><col class=\"c-actions\"></colgroup><thead><tr>");
@@ -59,6 +61,21 @@ final class StatusTables {
                 row(out, p.name(), b, now);
             }
             out.append("</tbody></table></section>\n");
+        }
+        return out.toString();
+    }
+
+    /**
+     * The pool's direct listeners as the kernel holds them (docs/direct-routing.md): what nodes
+     * behind one VIP must agree on (the table's fingerprint) and how many flows the kernel pins.
+     */
+    static String direct(PoolView p) {
+        StringBuilder out = new StringBuilder();
+        for (DirectView.Listener d : p.direct() == null ? List.<DirectView.Listener>of() : p.direct()) {
+            out.append(" · direct ").append(esc(d.vip())).append(':')
+                    .append(esc(d.ports().stream().map(String::valueOf).collect(Collectors.joining(","))))
+                    .append('/').append(esc(d.protocol())).append(" kernel table ").append(esc(d.fingerprint()))
+                    .append(", ").append(d.flows() == null ? "?" : String.valueOf(d.flows())).append(" flows");
         }
         return out.toString();
     }

@@ -17,7 +17,6 @@ import io.sluice.listener.Listener;
 import io.sluice.metrics.DaemonMetrics;
 import io.sluice.metrics.ProxyMetrics;
 import io.sluice.pool.Pool;
-import io.sluice.proxy.CloseReason;
 import io.sluice.proxy.ConnectionTracker;
 import io.sluice.state.OverrideStore;
 import io.sluice.transport.Transport;
@@ -43,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * parts: the {@link Upstreams} (pools, health, discovery), the {@link Drains}, the listeners
  * ({@link BoundListeners}), the {@link ControlPlane} (running config, overrides and their store,
  * reload), the admin endpoint ({@link AdminEndpoint} serving {@link DaemonAdmin}), the handover
- * ({@link DaemonHandover}), and the {@link Lifecycle} phase from which readiness is derived.
+ * ({@link DaemonHandover}), the shutdown grace of open connections ({@link ConnectionGrace}), and the
+ * {@link Lifecycle} phase from which readiness is derived.
  * No part calls back into this class.
  *
  * <p>Lifecycle: {@link #start} binds every listener or none (a failed bind unwinds what was bound
@@ -77,6 +77,7 @@ public final class SluiceDaemon implements AutoCloseable {
     private final ControlPlane plane;
     private final AdminEndpoint admin;
     private final DaemonHandover handover;
+    private final ConnectionGrace connectionGrace;
     /** The kernel-forwarded listeners (docs/direct-routing.md); does nothing without a direct section. */
     private final DirectRouting direct;
     /**
@@ -114,6 +115,7 @@ public final class SluiceDaemon implements AutoCloseable {
                 upstreams, listeners, tracker, handoverStatus, daemonMetrics, history), transport, adminLoop);
         this.handover = new DaemonHandover(transport, workers, lifecycle, plane, upstreams, listeners, admin, tracker,
                 handoverStatus);
+        this.connectionGrace = new ConnectionGrace(tracker, lifecycle, control);
     }
 
     /**
@@ -303,17 +305,7 @@ public final class SluiceDaemon implements AutoCloseable {
 
     /** Runs {@code action} once, on the control thread, when no client connection is left (checked every second). */
     public void whenNoConnectionsLeft(Runnable action) {
-        control.scheduleWithFixedDelay(new Runnable() {
-            private boolean done;
-
-            @Override
-            public void run() {
-                if (!done && tracker.size() == 0) {
-                    done = true;
-                    action.run();
-                }
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        connectionGrace.whenNoneLeft(action);
     }
 
     /** Handover socket, state and last outcome, for the admin API. */
@@ -386,7 +378,7 @@ public final class SluiceDaemon implements AutoCloseable {
         }
         handover.close(from == Lifecycle.Phase.HANDED_OVER); // after a handover the path is the new process's socket
         listeners.closeAll();
-        drainConnections(grace);
+        connectionGrace.drain(grace);
         direct.close(); // before health checks stop: the kernel keeps the last healthy table
         upstreams.close();
         admin.close();
@@ -401,28 +393,6 @@ public final class SluiceDaemon implements AutoCloseable {
         log.info("Sluice stopped");
     }
 
-    /** Open connections get up to {@code grace} (less if the grace is abandoned); the rest are closed. */
-    private void drainConnections(Duration grace) {
-        int open = tracker.size();
-        if (open > 0) {
-            log.info("Stopped accepting; waiting up to {} for {} open connections to finish", grace, open);
-        }
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (tracker.size() > 0 && System.nanoTime() - deadline < 0) {
-            if (lifecycle.graceAbandoned(50)) {
-                break;
-            }
-        }
-        if (tracker.size() > 0) {
-            log.info("Grace period over; closing {} remaining connections", tracker.size());
-            tracker.closeAll(CloseReason.SHUTDOWN);
-            long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (tracker.size() > 0 && System.nanoTime() - closeDeadline < 0) {
-                sleepQuietly(20);
-            }
-        }
-    }
-
     /** Ends a running {@link #stop} grace period now (a second SIGTERM): open connections are closed. */
     public void abandonGrace() {
         lifecycle.abandonGrace();
@@ -432,13 +402,5 @@ public final class SluiceDaemon implements AutoCloseable {
     @Override
     public void close() {
         stop(plane.config().timeouts().shutdownGrace());
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
