@@ -1,4 +1,4 @@
-package io.sluice.common;
+package io.sluice.contracts;
 
 import static com.tngtech.archunit.base.DescribedPredicate.and;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
