@@ -17,7 +17,8 @@
 #   bulk       iperf3 Gbit/s, 1 and 8 streams.
 #   sticky     cost of stickiness: Sluice maglev (source-ip stick table) vs round-robin, HAProxy
 #              balance source vs roundrobin, two nginx backends; new conn/s and keep-alive.
-#   memory     proxy RSS delta per idle established connection (VmRSS before/after; for Sluice also
+#   memory     proxy RSS delta per idle established connection (VmRSS before/after, and after they
+#              close: back within 10% of the idle RSS, waited for up to 60 s; for Sluice also
 #              the live heap after a full GC (jcmd GC.run) and the direct memory from /metrics), and
 #              the time to establish N connections (bench/IdleConns.java: a holder client and an echo
 #              backend), N = --mem-conns (default 1000 and 8000), fresh proxies for each measurement.
@@ -31,10 +32,16 @@
 # The load workloads (keepalive .. sticky) share one HAProxy and one Sluice, started once and warmed
 # up first (--warmup seconds per proxy, not counted). Sluice runs with a GC log (-Xlog:gc*) and the
 # GC pauses within each workload's time window are reported (count, max, total).
+# CPU: each proxy's CPU time (/proc/PID/stat utime + stime, all its threads) around every measured
+# run, divided by what the run did: cpu_per_req (keep-alive), cpu_per_conn (new connections, TLS),
+# cpu_per_gb (bulk), in microseconds (seconds per GB for bulk). A rate depends on how much CPU the
+# proxy got on a shared machine; CPU per unit of work depends much less on it.
 #
 # Usage: bench/compare.sh [--threads 1|2] [--reps N] [--secs S] [--only LIST] [--out DIR]
 #                         [--conns "50 500"] [--rate-conns 50] [--mem-conns "1000 8000"] [--storm-conns 9000]
-#                         [--tls-resume on|off] [--warmup S] [--port-base 23100]
+#                         [--tls-resume on|off] [--logs off|on] [--warmup S] [--port-base 23100]
+#   --logs off (default): neither proxy logs connections. on: HAProxy `option tcplog` and Sluice's
+#               access log, one line per connection each, both written to a file in the run's logs/.
 #   --warmup: seconds of load per proxy before the load workloads (default 3 x --secs, 6..30).
 #   --threads 1 (default): the proxy gets core 0 (Sluice sees one CPU: one event loop; HAProxy
 #                nbthread 1), load generators and backends core 1 (nginx 1 worker, wrk 1 thread).
@@ -84,7 +91,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 cd "$(dirname "$0")/.."
 
 threads=1; reps=5; secs=10; only=all; out=""
-ka_conns="50 500"; rate_conns=50; mem_conns="1000 8000"; storm_conns=9000; tls_resume=on; port_base=23100; warmup=""
+ka_conns="50 500"; rate_conns=50; mem_conns="1000 8000"; storm_conns=9000; tls_resume=on; logs=off; port_base=23100; warmup=""
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -98,6 +105,7 @@ while [ $# -gt 0 ]; do
     --mem-conns) mem_conns=$2; shift 2 ;;
     --storm-conns) storm_conns=$2; shift 2 ;;
     --tls-resume) tls_resume=$2; shift 2 ;;
+    --logs) logs=$2; shift 2 ;;
     --port-base) port_base=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -106,6 +114,7 @@ while [ $# -gt 0 ]; do
 done
 case "$threads" in 1|2) ;; *) echo "--threads must be 1 or 2" >&2; exit 2 ;; esac
 case "$tls_resume" in on|off) ;; *) echo "--tls-resume must be on or off" >&2; exit 2 ;; esac
+case "$logs" in on|off) ;; *) echo "--logs must be on or off" >&2; exit 2 ;; esac
 [[ "$reps" =~ ^[1-9][0-9]*$ && "$secs" =~ ^[1-9][0-9]*$ && "$rate_conns" =~ ^[1-9][0-9]*$ && "$storm_conns" =~ ^[1-9][0-9]*$ && "$port_base" =~ ^[1-9][0-9]*$ && "${warmup:=$(( secs * 3 > 30 ? 30 : (secs * 3 < 6 ? 6 : secs * 3) ))}" =~ ^[1-9][0-9]*$ ]] ||
   { echo "--reps, --secs, --rate-conns, --storm-conns, --port-base and --warmup take positive integers" >&2; exit 2; }
 [ "$storm_conns" -le 9000 ] || { echo "--storm-conns: at most 9000 (a proxied connection takes two of the 20000 descriptors)" >&2; exit 2; }
@@ -254,12 +263,19 @@ http {
 }
 CFG
 
+if [ "$logs" = on ]; then   # one line per connection, as Sluice's access log writes
+  haproxy_log_global="  log stdout format raw local0 info"; haproxy_log_defaults=$'  log global\n  option tcplog'
+else
+  haproxy_log_global=""; haproxy_log_defaults=""
+fi
 cat >"$work/haproxy.cfg" <<CFG
 global
   nbthread $threads
   maxconn 9000          # a proxied connection takes 2 descriptors; the fd limit here is 20000
+$haproxy_log_global
 defaults
   mode tcp
+$haproxy_log_defaults
   maxconn 9000
   timeout connect 3s
   timeout client 10m
@@ -306,7 +322,7 @@ backend web-source
 CFG
 
 cat >"$work/sluice.yaml" <<YAML
-# No health checks (HAProxy's servers have none either); no access log (-Dsluice.access-log=off:
+# No health checks (HAProxy's servers have none either); the access log per --logs (off by default:
 # HAProxy logs nothing here and nginx has access_log off).
 listeners:
   - { name: web, bind: 127.0.0.1:$S_HTTP, pool: web }
@@ -376,17 +392,18 @@ done = function(summary, latency, requests)
 end
 LUA
 
+sluice_log_flag() { [ "$logs" = on ] || echo "-Dsluice.access-log=off"; }
 sluice_cmd() { # gc-log-name or "" -> the java command line (pinned)
   local gc=()
   [ -n "$1" ] && gc=("-Xlog:gc*:file=$out/$1:uptime,level,tags")
-  echo "SLUICE_HEAP=$sluice_heap SLUICE_CDS_DIR=$work/cds SLUICE_JAVA_OPTS=\"$SLUICE_JVM_OPTS -Dsluice.access-log=off ${gc[*]}\" ${pin_proxy[*]} $launcher run --config $work/sluice.yaml"
+  echo "SLUICE_HEAP=$sluice_heap SLUICE_CDS_DIR=$work/cds SLUICE_JAVA_OPTS=\"$SLUICE_JVM_OPTS $(sluice_log_flag) ${gc[*]}\" ${pin_proxy[*]} $launcher run --config $work/sluice.yaml"
 }
 start_sluice() { # gc-log-name or ""
   local gc=()
   [ -n "$1" ] && gc=("-Xlog:gc*:file=$out/$1:uptime,level,tags")
   # The launcher, as operators run it: its JVM flags and its CDS archive (written at the first
-  # graceful stop, so the startup workload, which runs last, starts with it). No access log.
-  SLUICE_HEAP=$sluice_heap SLUICE_CDS_DIR="$work/cds" SLUICE_JAVA_OPTS="$SLUICE_JVM_OPTS -Dsluice.access-log=off ${gc[*]}" \
+  # graceful stop, so the startup workload, which runs last, starts with it). Access log per --logs.
+  SLUICE_HEAP=$sluice_heap SLUICE_CDS_DIR="$work/cds" SLUICE_JAVA_OPTS="$SLUICE_JVM_OPTS $(sluice_log_flag) ${gc[*]}" \
     "${pin_proxy[@]}" "$launcher" run --config "$work/sluice.yaml" >>"$work/sluice.log" 2>&1 &
   sluice_pid=$!
 }
@@ -447,6 +464,7 @@ wait_port $P_HTTP nginx; wait_port $P_TLS_A nginx; wait_port $P_IPERF iperf3; wa
   printf 'mem_conns\t%s\n' "$mem_conns"
   printf 'storm_conns\t%s\n' "$storm_conns"
   printf 'tls_session_resumption\t%s\n' "$tls_resume"
+  printf 'connection_logs\t%s\n' "$logs"
   printf 'warmup_secs\t%s\n' "$warmup"
   printf 'workloads\t%s\n' "$only"
 } >"$out/meta.tsv"
@@ -468,6 +486,16 @@ err_detail() { # BENCH line -> the non-zero error kinds
 }
 ms() { awk -v u="$1" 'BEGIN {printf "%.3f", u/1000}'; }
 int() { awk -v x="$1" 'BEGIN {printf "%.0f", x}'; }
+clk_tck=$(getconf CLK_TCK)
+cpu_ticks() { # target -> the proxy's CPU time so far in clock ticks (utime + stime, all threads); "" for direct
+  local pid
+  case $1 in haproxy) pid=$haproxy_pid ;; sluice) pid=$sluice_pid ;; *) return 0 ;; esac
+  awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true
+}
+cpu_per() { # ticks-before ticks-after units scale -> CPU seconds x scale per unit ("" when unknown)
+  [ -n "$1" ] && [ -n "$2" ] || return 0
+  awk -v a="$1" -v b="$2" -v n="$3" -v k="$4" -v hz="$clk_tck" 'BEGIN {if (n > 0) printf "%.2f", (b - a) / hz * k / n}'
+}
 port_of() { # workload-kind target -> port
   case "$1:$2" in
     http:direct) echo $P_HTTP ;; http:haproxy) echo $H_HTTP ;; http:sluice) echo $S_HTTP ;;
@@ -483,22 +511,28 @@ targets="direct haproxy sluice"
 http_run() { # workload variant target rep port conns secs close(yes|no)
   local wl=$1 var=$2 tg=$3 rep=$4 port=$5 c=$6 s=$7 close=$8 line extra=()
   [ "$close" = yes ] && extra=(-H "Connection: close")
+  local t0 t1
+  t0=$(cpu_ticks "$tg")
   line=$(run_wrk "http://127.0.0.1:$port/" "$c" "$s" "${extra[@]}")
+  t1=$(cpu_ticks "$tg")
   if [ -n "$rep" ]; then
-    local rps p50 p99 p999 err
+    local rps p50 p99 p999 err cpu
+    cpu=$(cpu_per "$t0" "$t1" "$(kv "$line" requests)" 1e6)   # "" when wrk failed (no requests=)
     rps=$(int "$(kv "$line" rps)"); p50=$(ms "$(kv "$line" p50_us)"); p99=$(ms "$(kv "$line" p99_us)")
     p999=$(ms "$(kv "$line" p999_us)"); err=$(kv "$line" errors)
     if [ "$close" = yes ]; then
       record "$wl" "$var" "$tg" "$rep" conn_rate conn/s higher "$rps"
+      [ -z "$cpu" ] || record "$wl" "$var" "$tg" "$rep" cpu_per_conn us lower "$cpu"
     else
       record "$wl" "$var" "$tg" "$rep" req_rate req/s higher "$rps"
+      [ -z "$cpu" ] || record "$wl" "$var" "$tg" "$rep" cpu_per_req us lower "$cpu"
     fi
     record "$wl" "$var" "$tg" "$rep" p50 ms lower "$p50"
     record "$wl" "$var" "$tg" "$rep" p99 ms lower "$p99"
     record "$wl" "$var" "$tg" "$rep" p99.9 ms lower "$p999"
     record "$wl" "$var" "$tg" "$rep" errors count lower "$err"
-    printf '  %-8s %9s %s/s  p50 %7s  p99 %7s  p99.9 %7s ms%s\n' "$tg" "$rps" "$([ "$close" = yes ] && echo conn || echo req)" \
-      "$p50" "$p99" "$p999" "$([ "$err" != 0 ] && echo "  ERRORS $err:$(err_detail "$line")")"
+    printf '  %-8s %9s %s/s  p50 %7s  p99 %7s  p99.9 %7s ms%s%s\n' "$tg" "$rps" "$([ "$close" = yes ] && echo conn || echo req)" \
+      "$p50" "$p99" "$p999" "${cpu:+  cpu ${cpu} us}" "$([ "$err" != 0 ] && echo "  ERRORS $err:$(err_detail "$line")")"
   fi
 }
 
@@ -580,20 +614,26 @@ tls_run() { # target rep secs -> records conn/s (a and b in parallel, half the c
   if [ "$tg" = direct ]; then pa=$P_TLS_A; pb=$P_TLS_B; else pa=$(port_of tls "$tg"); pb=$pa; fi
   ca=$(( (rate_conns + 1) / 2 )); cb=$(( rate_conns / 2 )); [ "$cb" -ge 1 ] || cb=1
   fa="$work/wrk-a.out"; fb="$work/wrk-b.out"
+  local t0 t1 cpu
+  t0=$(cpu_ticks "$tg")
   run_wrk "https://a.bench.test:$pa/" "$ca" "$s" -H "Connection: close" >"$fa" &
   local wa=$!
   run_wrk "https://b.bench.test:$pb/" "$cb" "$s" -H "Connection: close" >"$fb" &
   local wb=$!
   wait $wa || true; wait $wb || true
+  t1=$(cpu_ticks "$tg")
   la=$(cat "$fa"); lb=$(cat "$fb")
   [ -n "$rep" ] || return 0
+  local ra rb; ra=$(kv "$la" requests); rb=$(kv "$lb" requests)
+  cpu=$(cpu_per "$t0" "$t1" "$(( ${ra:-0} + ${rb:-0} ))" 1e6)
+  [ -z "$cpu" ] || record tls "sni-c$rate_conns" "$tg" "$rep" cpu_per_conn us lower "$cpu"
   rps=$(awk -v a="$(kv "$la" rps)" -v b="$(kv "$lb" rps)" 'BEGIN {printf "%.0f", a+b}')
   err=$(( $(kv "$la" errors) + $(kv "$lb" errors) ))
   record tls "sni-c$rate_conns" "$tg" "$rep" conn_rate conn/s higher "$rps"
   record tls "sni-c$rate_conns" "$tg" "$rep" p99 ms lower "$(ms "$(kv "$la" p99_us)")"
   record tls "sni-c$rate_conns" "$tg" "$rep" errors count lower "$err"
-  printf '  %-8s %9s conn/s (a.bench.test %s + b.bench.test %s)  p99(a) %s ms%s\n' "$tg" "$rps" \
-    "$(int "$(kv "$la" rps)")" "$(int "$(kv "$lb" rps)")" "$(ms "$(kv "$la" p99_us)")" "$([ "$err" != 0 ] && echo "  ERRORS $err:$(err_detail "$la") /$(err_detail "$lb")")"
+  printf '  %-8s %9s conn/s (a.bench.test %s + b.bench.test %s)  p99(a) %s ms%s%s\n' "$tg" "$rps" \
+    "$(int "$(kv "$la" rps)")" "$(int "$(kv "$lb" rps)")" "$(ms "$(kv "$la" p99_us)")" "${cpu:+  cpu ${cpu} us}" "$([ "$err" != 0 ] && echo "  ERRORS $err:$(err_detail "$la") /$(err_detail "$lb")")"
 }
 wl_tls() {
   echo "== tls: new TLS connections (SNI routed; nginx does the handshake; session resumption $tls_resume), $rate_conns connections"
@@ -625,9 +665,15 @@ wl_bulk() {
     for p in 1 8; do
       local line=" rep $rep/$reps, $p stream(s):"
       for tg in $targets; do
+        local t0 t1 cpu
+        t0=$(cpu_ticks "$tg")
         g=$(iperf_gbps "$(port_of iperf $tg)" "$p" "$secs")
+        t1=$(cpu_ticks "$tg")
         record bulk "streams$p" "$tg" "$rep" throughput Gbit/s higher "$g"
-        line+="  $tg $g"
+        # seconds of CPU per GB relayed (GB = Gbit/s x seconds / 8)
+        cpu=$(cpu_per "$t0" "$t1" "$(awk -v g="$g" -v s="$secs" 'BEGIN {print g * s / 8}')" 1)
+        [ -z "$cpu" ] || record bulk "streams$p" "$tg" "$rep" cpu_per_gb s lower "$cpu"
+        line+="  $tg $g${cpu:+ (cpu ${cpu} s/GB)}"
       done
       echo "$line Gbit/s"
     done
@@ -691,6 +737,13 @@ wl_memory() {
         [ "$tg" = sluice ] && read -r da ja <<<"$(sluice_direct)"
         [ "$tg" = sluice ] && ha=$(live_heap "$pid")
         hold_release
+        local rc_="" settle=""
+        if [ -n "$pid" ]; then   # after the close: back within 10% of the idle RSS, and how soon (up to 60 s)
+          local t_=0
+          while rc_=$(rss_kb "$pid"); [ "$rc_" -gt $(( rb + rb / 10 )) ] && [ $t_ -lt 60 ]; do sleep 1; t_=$((t_ + 1)); done
+          settle=$t_
+          record memory "n$n" "$tg" "$rep" rss_after_close_over_idle ratio lower "$(awk -v a="$rc_" -v b="$rb" 'BEGIN {printf "%.3f", a/b}')"
+        fi
         record memory "n$n" "$tg" "$rep" establish_time ms lower "$ms_"
         local msg
         msg=$(printf '  %-8s established %5s in %6s ms' "$tg" "$n" "$ms_")
@@ -699,7 +752,8 @@ wl_memory() {
           record memory "n$n" "$tg" "$rep" rss_per_conn bytes lower "$per"
           record memory "n$n" "$tg" "$rep" rss_before MiB lower "$(awk -v k="$rb" 'BEGIN {printf "%.1f", k/1024}')"
           record memory "n$n" "$tg" "$rep" rss_after MiB lower "$(awk -v k="$ra" 'BEGIN {printf "%.1f", k/1024}')"
-          msg+=$(printf '   RSS %6.1f -> %6.1f MiB = %6s bytes/conn' "$(awk -v k="$rb" 'BEGIN{print k/1024}')" "$(awk -v k="$ra" 'BEGIN{print k/1024}')" "$per")
+          msg+=$(printf '   RSS %6.1f -> %6.1f MiB = %6s bytes/conn, closed: %6.1f MiB after %s s' "$(awk -v k="$rb" 'BEGIN{print k/1024}')" \
+            "$(awk -v k="$ra" 'BEGIN{print k/1024}')" "$per" "$(awk -v k="$rc_" 'BEGIN{print k/1024}')" "$settle")
         fi
         if [ "$tg" = sluice ]; then
           local dn=NA dj=NA dh=NA
