@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.harness.Ports;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The shared flags: before or after the command, flag over environment over default. */
@@ -35,10 +38,10 @@ class OptionsTest extends AgainstFixture {
     @Test
     void withoutFlagOrEnvironmentTheDefaultAddressIsUsed() {
         AdminOptions.Resolved resolved = new AdminOptions().resolve(
-                new CliContext(java.util.Map.of(), false, false, java.time.Clock.systemUTC(), CliContext.DEFAULT_POLL_INTERVAL));
+                new CliContext(Map.of(), false, false, Clock.systemUTC(), CliContext.DEFAULT_POLL_INTERVAL));
         assertEquals("http://127.0.0.1:9900", resolved.admin());
         assertEquals(AdminOptions.Output.table, resolved.output());
-        assertEquals(java.time.Duration.ofSeconds(5), resolved.timeout());
+        assertEquals(Duration.ofSeconds(5), resolved.timeout());
     }
 
     @Test

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoopGroup;
 import io.sluice.adminapi.ProblemType;
 import io.sluice.adminapi.ReloadResult;
+import io.sluice.duration.Durations;
 import io.sluice.transport.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,6 +27,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -628,13 +631,13 @@ class AdminServerTest {
 
     @Test
     void durationsParseTheConfigForms() {
-        assertEquals(Duration.ofMillis(500), io.sluice.duration.Durations.parse("500ms").orElseThrow());
-        assertEquals(Duration.ofSeconds(30), io.sluice.duration.Durations.parse("30s").orElseThrow());
-        assertEquals(Duration.ofMinutes(10), io.sluice.duration.Durations.parse("10m").orElseThrow());
-        assertEquals(Duration.ofHours(1), io.sluice.duration.Durations.parse("1h").orElseThrow());
-        assertEquals(Duration.ZERO, io.sluice.duration.Durations.parse("0").orElseThrow());
+        assertEquals(Duration.ofMillis(500), Durations.parse("500ms").orElseThrow());
+        assertEquals(Duration.ofSeconds(30), Durations.parse("30s").orElseThrow());
+        assertEquals(Duration.ofMinutes(10), Durations.parse("10m").orElseThrow());
+        assertEquals(Duration.ofHours(1), Durations.parse("1h").orElseThrow());
+        assertEquals(Duration.ZERO, Durations.parse("0").orElseThrow());
         for (String bad : List.of("10 minutes", "1h30m", "1.5s", "-1s", "10", "", "s", "10M", "9999999999999h")) {
-            assertTrue(io.sluice.duration.Durations.parse(bad).isEmpty(), bad);
+            assertTrue(Durations.parse(bad).isEmpty(), bad);
         }
     }
 
@@ -688,8 +691,8 @@ class AdminServerTest {
                 List.copyOf(iteratorToList(p.fieldNames())));
     }
 
-    private static List<String> iteratorToList(java.util.Iterator<String> it) {
-        java.util.ArrayList<String> list = new java.util.ArrayList<>();
+    private static List<String> iteratorToList(Iterator<String> it) {
+        ArrayList<String> list = new ArrayList<>();
         it.forEachRemaining(list::add);
         return list;
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.backend.Backend;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +33,7 @@ class BalancerContractTest {
     void weightZeroIsNeverPicked(String name, Function<List<Backend>, Balancer> factory) {
         List<Backend> bs = TestBackends.of("drain:0", "a:1", "b:0", "c:2");
         Balancer balancer = factory.apply(bs);
-        Map<String, Integer> counts = new java.util.HashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < 3_000; i++) {
             Backend picked = balancer.pick(KeyHash.of("client-" + i, 0), List.of());
             assertNotNull(picked);

@@ -26,6 +26,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -271,7 +273,7 @@ class SluiceProcessTest {
             try {
                 await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                         .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                Matcher m = Pattern.compile(
                         "the open-files limit \\(500\\) is below what the configuration may need \\((\\d+):.*accepting at most (\\d+) connections")
                         .matcher(p.output());
                 assertTrue(m.find(), p.output());
@@ -350,7 +352,7 @@ class SluiceProcessTest {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/api/v1/connections"))
                         .timeout(Duration.ofSeconds(2)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"total\":(\\d+)").matcher(r.body());
+        Matcher m = Pattern.compile("\"total\":(\\d+)").matcher(r.body());
         if (!m.find()) {
             throw new IllegalStateException("no total in " + r.body());
         }

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +68,7 @@ class ConfigLoaderTest {
 
     @Test
     void shippedTlsExampleLoadsOnceUncommented() throws Exception {
-        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(Path.of("../conf/sluice.yaml")));
+        List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("../conf/sluice.yaml")));
         int start = lines.indexOf("  # - name: https");
         assertTrue(start > 0, "the tls example is missing from conf/sluice.yaml");
         for (int i = start; i < lines.size() && lines.get(i).startsWith("  # "); i++) {
@@ -223,9 +225,9 @@ class ConfigLoaderTest {
 
     @Test
     void recordsCopyTheirCollections() {
-        var pools = new java.util.LinkedHashMap<String, PoolConfig>();
-        var config = new SluiceConfig("x", new java.util.ArrayList<>(), pools, TimeoutsConfig.DEFAULTS,
-                LimitsConfig.DEFAULTS, null, new io.sluice.config.StateConfig("local", null), null);
+        var pools = new LinkedHashMap<String, PoolConfig>();
+        var config = new SluiceConfig("x", new ArrayList<>(), pools, TimeoutsConfig.DEFAULTS,
+                LimitsConfig.DEFAULTS, null, new StateConfig("local", null), null);
         pools.put("late", null);
         assertTrue(config.pools().isEmpty());
     }

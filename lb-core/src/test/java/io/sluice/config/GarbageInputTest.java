@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.sluice.yaml.ConfigError;
 import io.sluice.yaml.ConfigException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -86,7 +87,7 @@ class GarbageInputTest {
         for (int i = 0; i < 300; i++) {
             byte[] bytes = new byte[random.nextInt(200)];
             random.nextBytes(bytes);
-            feed(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
+            feed(new String(bytes, StandardCharsets.ISO_8859_1));
         }
     }
 

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.yaml.ConfigError;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -344,7 +345,7 @@ class TlsListenerTest {
                 .listeners().get(0);
         assertEquals(List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("10.0.0.0/8"), Cidr.parse("::1/128"),
                 Cidr.parse("2001:db8::/32")), tcp.acceptProxyProtocol());
-        assertTrue(tcp.acceptsProxyProtocolFrom(java.net.InetAddress.getLoopbackAddress()));
+        assertTrue(tcp.acceptsProxyProtocolFrom(InetAddress.getLoopbackAddress()));
         assertEquals(List.of(Cidr.parse("192.168.0.0/16")),
                 acceptProxyProtocol("default-pool: web\naccept-proxy-protocol:\n  - 192.168.0.0/16\n"));
         assertEquals(List.of(), Yaml.load(MINIMAL.replace("    pool: chat\n",

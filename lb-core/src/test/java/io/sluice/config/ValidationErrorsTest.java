@@ -8,6 +8,7 @@ import static io.sluice.config.Yaml.onlyError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.yaml.ConfigError;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -138,7 +139,7 @@ class ValidationErrorsTest {
                 """;
         SluiceConfig config = Yaml.load(yaml);
         assertEquals(4, config.pools().get("b").retries());
-        assertEquals(java.time.Duration.ofSeconds(1), config.pools().get("b").connectTimeout());
+        assertEquals(Duration.ofSeconds(1), config.pools().get("b").connectTimeout());
         assertEquals(1, config.pools().get("b").backends().size());
 
         List<ConfigError> errors = errors(yaml.replace("1s", "1sec"));

@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.config.ListenerConfig;
+import io.sluice.config.SluiceConfig;
 import io.sluice.harness.Clients;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
+import io.sluice.listener.Listener;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -78,14 +84,14 @@ class GracefulShutdownTest {
     @Test
     void aListenerThatCannotBindFailsStartWithAClearMessageAndLeavesNothingBound() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app");
-             java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+             ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             var base = TestConfigs.builder().backend(backend).build();
             var listener = base.listeners().get(0);
-            var clash = new io.sluice.config.ListenerConfig(listener.name(),
-                    new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), taken.getLocalPort()),
+            var clash = new ListenerConfig(listener.name(),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), taken.getLocalPort()),
                     listener.mode(), listener.pool(), listener.tls(), listener.acceptProxyProtocol(), listener.line());
-            var config = new io.sluice.config.SluiceConfig(base.source(), java.util.List.of(clash), base.pools(), base.timeouts(), base.limits(), base.admin(), base.state(), null);
-            var e = assertThrows(io.sluice.listener.Listener.BindFailedException.class,
+            var config = new SluiceConfig(base.source(), List.of(clash), base.pools(), base.timeouts(), base.limits(), base.admin(), base.state(), null);
+            var e = assertThrows(Listener.BindFailedException.class,
                     () -> SluiceDaemon.start(config));
             assertTrue(e.getMessage().contains("cannot bind listener 'main' to 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
         }

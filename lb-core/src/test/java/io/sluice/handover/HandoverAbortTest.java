@@ -3,6 +3,7 @@ package io.sluice.handover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -11,18 +12,21 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.handler.codec.LengthFieldPrepender;
+import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
 import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import io.sluice.proxy.ConnectionImage;
+import io.sluice.transport.Descriptors;
 import io.sluice.transport.Transport;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -94,7 +98,7 @@ class HandoverAbortTest {
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
             SluiceDaemon old = SluiceDaemon.start(config(backend));
             List<Socket> clients = new ArrayList<>();
-            java.util.concurrent.CompletableFuture<SluiceDaemon> took = null;
+            CompletableFuture<SluiceDaemon> took = null;
             System.setProperty("sluice.handover.test-batch-delay-ms", "100");
             try {
                 clients.addAll(Handovers.connect(old.boundAddress("main"), CONNECTIONS, "app-1"));
@@ -128,7 +132,7 @@ class HandoverAbortTest {
             try {
                 clients.addAll(Handovers.connect(old.boundAddress("main"), 10, "app-1"));
                 // Same listener and pool, but the backend is called app-2 there.
-                SluiceConfig renamed = io.sluice.config.ConfigLoader.parse("""
+                SluiceConfig renamed = ConfigLoader.parse("""
                         listeners:
                           - { name: main, bind: 127.0.0.1:%d, pool: app }
                         pools:
@@ -166,7 +170,7 @@ class HandoverAbortTest {
         EventLoopGroup group = Transport.EPOLL.newEventLoopGroup(1, "scripted-peer");
         Link link = new Link();
         try {
-            Channel control = new io.netty.bootstrap.Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
+            Channel control = new Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -177,7 +181,7 @@ class HandoverAbortTest {
             Duration step = Duration.ofSeconds(10);
             link.send(Wire.Type.HELLO, new Messages.Hello(Wire.PROTOCOL, Wire.VERSION, 1), step);
             Messages.Welcome welcome = link.expect(Wire.Type.WELCOME, step).read(Messages.Welcome.class);
-            Channel fds = new io.netty.bootstrap.Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
+            Channel fds = new Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
                     .option(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
@@ -190,13 +194,13 @@ class HandoverAbortTest {
             link.expect(Wire.Type.STATE, step);
             Messages.Listeners listeners = link.expect(Wire.Type.LISTENERS, step).read(Messages.Listeners.class);
             for (int fd : link.receiveDescriptors(listeners.sockets().size(), step)) {
-                io.sluice.transport.Descriptors.close(fd);
+                Descriptors.close(fd);
             }
             link.send(Wire.Type.LISTENERS_TAKEN, new Messages.ListenersTaken(List.of("main")), step);
             Messages.Batch batch = link.expect(Wire.Type.BATCH, step).read(Messages.Batch.class);
             int count = batch.connections().stream().mapToInt(ConnectionImage::descriptorCount).sum();
             for (int fd : link.receiveDescriptors(count, step)) {
-                io.sluice.transport.Descriptors.close(fd); // our copies only: the old daemon's keep the sockets alive
+                Descriptors.close(fd); // our copies only: the old daemon's keep the sockets alive
             }
             return batch.connections().size();
         } finally {

@@ -1,5 +1,6 @@
 package io.sluice.handover;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,13 +10,21 @@ import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
 import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
+import io.sluice.harness.TlsBackend;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +72,7 @@ class HandoverInProcessTest {
                 fresh = SluiceDaemon.takeOver(config(backend), socket());
 
                 // The old side learns it is done when it reads the new side's BYE, a moment after takeOver returns.
-                org.awaitility.Awaitility.await("the old daemon is told it handed everything over")
+                await("the old daemon is told it handed everything over")
                         .atMost(Duration.ofSeconds(10)).untilTrue(handedOver);
                 assertEquals(proxy, fresh.boundAddress("main"), "the same listening socket");
                 assertEquals(old.adminAddress(), fresh.adminAddress(), "the admin socket too");
@@ -97,7 +106,7 @@ class HandoverInProcessTest {
             SluiceDaemon old = SluiceDaemon.start(config(backend));
             List<Socket> clients = new ArrayList<>();
             System.setProperty("sluice.handover.test-batch-delay-ms", "150");
-            java.util.concurrent.CompletableFuture<SluiceDaemon> took = null;
+            CompletableFuture<SluiceDaemon> took = null;
             try {
                 clients.addAll(Handovers.connect(old.boundAddress("main"), 120, "app-1"));
                 took = Handovers.takeOverInBackground(config(backend), socket());
@@ -106,19 +115,19 @@ class HandoverInProcessTest {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (!took.isDone() && System.nanoTime() - deadline < 0) {
                     // A new HTTP connection each time: a kept-alive one would stay with the old process.
-                    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-                    java.net.http.HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(
-                                    java.net.URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
-                            .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    HttpClient http = HttpClient.newHttpClient();
+                    HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                     assertEquals(200, ready.statusCode(), "ready throughout the handover: " + ready.body());
-                    java.net.http.HttpResponse<String> status = http.send(java.net.http.HttpRequest.newBuilder(
-                                    java.net.URI.create("http://127.0.0.1:" + adminPort + "/api/v1/status"))
-                            .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> status = http.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + adminPort + "/api/v1/status"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                     sawTakingOver |= status.body().contains("\"taking-over\"");
                     answers++;
                     Thread.sleep(20);
                 }
-                SluiceDaemon fresh = took.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                SluiceDaemon fresh = took.get(60, TimeUnit.SECONDS);
                 assertTrue(sawTakingOver, "the new daemon answered (ready) while it was still taking over; " + answers + " answers");
                 assertEquals(120, fresh.handoverStatus().last().connections());
             } finally {
@@ -155,12 +164,12 @@ class HandoverInProcessTest {
                 client.setReceiveBufferSize(64 * 1024);
                 client.setSoTimeout(30_000); // a lost FIN fails the test instead of hanging it
                 // Let the daemon read ahead until the client's side is full and Netty queues the rest.
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                await().atMost(Duration.ofSeconds(10))
                         .until(() -> old.connections().all().stream().anyMatch(c -> c.bytesDown() > 256 * 1024));
                 Thread.sleep(300);
                 fresh = SluiceDaemon.takeOver(config(backend), socket());
                 old.stop(Duration.ofSeconds(5));
-                java.io.InputStream in = client.getInputStream();
+                InputStream in = client.getInputStream();
                 byte[] buf = new byte[64 * 1024];
                 long received = 0;
                 int n;
@@ -190,7 +199,7 @@ class HandoverInProcessTest {
     @Test
     void aConnectionInTheMiddleOfItsClientHelloMovesAndCompletesItsHandshake() throws Exception {
         String sni = "app.test";
-        try (io.sluice.harness.TlsBackend backend = io.sluice.harness.TlsBackend.start(sni)) {
+        try (TlsBackend backend = TlsBackend.start(sni)) {
             Path yaml = Handovers.tlsConfig(dir, "tls.yaml", port, sni, backend.address(), adminPort, socket());
             SluiceDaemon old = SluiceDaemon.start(ConfigLoader.load(yaml));
             SluiceDaemon fresh = null;
@@ -199,7 +208,7 @@ class HandoverInProcessTest {
                 byte[] hello = client.clientHello();
                 raw.getOutputStream().write(hello, 0, hello.length / 2);
                 raw.getOutputStream().flush();
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> old.connections().size() == 1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> old.connections().size() == 1);
                 Thread.sleep(200); // let the sniffer read the half (if it has not, the bytes move in the socket)
 
                 fresh = SluiceDaemon.takeOver(ConfigLoader.load(yaml), socket());

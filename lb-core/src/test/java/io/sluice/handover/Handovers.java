@@ -1,12 +1,25 @@
 package io.sluice.handover;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.SluiceConfig;
+import io.sluice.daemon.SluiceDaemon;
+import io.sluice.harness.Clients;
 import io.sluice.harness.DaemonProcess;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** What the handover tests share: configs as YAML files, and reading the admin status. */
 final class Handovers {
@@ -15,7 +28,7 @@ final class Handovers {
 
     /** A tcp listener {@code edge} on {@code port} to one backend, admin on {@code admin}, handover on {@code socket}. */
     static Path tcpConfig(Path dir, String name, int port, InetSocketAddress backend, int admin, Path socket)
-            throws java.io.IOException {
+            throws IOException {
         return DaemonProcess.writeConfig(dir, name, """
                 listeners:
                   - { name: edge, bind: 127.0.0.1:%d, pool: app }
@@ -32,25 +45,25 @@ final class Handovers {
     }
 
     /** {@code n} clients through {@code proxy}, each having read the backend's greeting. */
-    static java.util.List<java.net.Socket> connect(InetSocketAddress proxy, int n, String greeting) throws java.io.IOException {
-        java.util.List<java.net.Socket> clients = new java.util.ArrayList<>(n);
+    static List<Socket> connect(InetSocketAddress proxy, int n, String greeting) throws IOException {
+        List<Socket> clients = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            java.net.Socket s = io.sluice.harness.Clients.connect(proxy);
+            Socket s = Clients.connect(proxy);
             clients.add(s);
-            org.junit.jupiter.api.Assertions.assertEquals(greeting, io.sluice.harness.Clients.readLine(s));
+            assertEquals(greeting, Clients.readLine(s));
         }
         return clients;
     }
 
     /** A line to an echo backend and back. */
-    static void say(java.net.Socket s, String line) throws java.io.IOException {
-        s.getOutputStream().write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    static void say(Socket s, String line) throws IOException {
+        s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
         s.getOutputStream().flush();
-        org.junit.jupiter.api.Assertions.assertEquals(line, io.sluice.harness.Clients.readLine(s));
+        assertEquals(line, Clients.readLine(s));
     }
 
     /** {@code prefix + i} through every client i. */
-    static void sayToAll(java.util.List<java.net.Socket> clients, String prefix) throws java.io.IOException {
+    static void sayToAll(List<Socket> clients, String prefix) throws IOException {
         for (int i = 0; i < clients.size(); i++) {
             say(clients.get(i), prefix + i);
         }
@@ -60,12 +73,12 @@ final class Handovers {
      * Starts {@code SluiceDaemon.takeOver} on its own thread, so the test can act while the
      * connections move; the future completes with the new daemon (or its failure).
      */
-    static java.util.concurrent.CompletableFuture<io.sluice.daemon.SluiceDaemon> takeOverInBackground(
-            io.sluice.config.SluiceConfig config, Path socket) {
-        java.util.concurrent.CompletableFuture<io.sluice.daemon.SluiceDaemon> took = new java.util.concurrent.CompletableFuture<>();
+    static CompletableFuture<SluiceDaemon> takeOverInBackground(
+            SluiceConfig config, Path socket) {
+        CompletableFuture<SluiceDaemon> took = new CompletableFuture<>();
         Thread taker = new Thread(() -> {
             try {
-                took.complete(io.sluice.daemon.SluiceDaemon.takeOver(config, socket));
+                took.complete(SluiceDaemon.takeOver(config, socket));
             } catch (Exception | Error e) {
                 took.completeExceptionally(e);
             }
@@ -76,21 +89,21 @@ final class Handovers {
     }
 
     /** The daemon a background takeover started, waiting up to a minute; null if it failed. */
-    static io.sluice.daemon.SluiceDaemon taken(java.util.concurrent.CompletableFuture<io.sluice.daemon.SluiceDaemon> took) {
+    static SluiceDaemon taken(CompletableFuture<SluiceDaemon> took) {
         try {
-            return took.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            return took.get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             return null;
         }
     }
 
     /** Closes the clients, then stops each daemon (null ones skipped) without grace. */
-    static void closeAll(java.util.List<java.net.Socket> clients, io.sluice.daemon.SluiceDaemon... daemons)
-            throws java.io.IOException {
-        for (java.net.Socket s : clients) {
+    static void closeAll(List<Socket> clients, SluiceDaemon... daemons)
+            throws IOException {
+        for (Socket s : clients) {
             s.close();
         }
-        for (io.sluice.daemon.SluiceDaemon d : daemons) {
+        for (SluiceDaemon d : daemons) {
             if (d != null) {
                 d.stop(Duration.ZERO);
             }
@@ -98,8 +111,8 @@ final class Handovers {
     }
 
     /** For daemons in the test's own JVM: listener {@code main} to backend {@code app-1}, admin on {@code admin} unless 0. */
-    static io.sluice.config.SluiceConfig inProcess(int port, int backendPort, int admin, Path socket) throws Exception {
-        return io.sluice.config.ConfigLoader.parse("""
+    static SluiceConfig inProcess(int port, int backendPort, int admin, Path socket) throws Exception {
+        return ConfigLoader.parse("""
                 listeners:
                   - { name: main, bind: 127.0.0.1:%d, pool: app }
                 pools:
@@ -114,7 +127,7 @@ final class Handovers {
 
     /** A tls listener {@code edge} routing SNI {@code sni} to one TLS backend. */
     static Path tlsConfig(Path dir, String name, int port, String sni, InetSocketAddress backend, int admin, Path socket)
-            throws java.io.IOException {
+            throws IOException {
         return DaemonProcess.writeConfig(dir, name, """
                 listeners:
                   - name: edge
@@ -198,7 +211,7 @@ final class Handovers {
         if (node.has(camel)) {
             return node.get(camel);
         }
-        return node.path(camel.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT));
+        return node.path(camel.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT));
     }
 
     /** The daemon's open client connections ({@code status.active_connections}). */

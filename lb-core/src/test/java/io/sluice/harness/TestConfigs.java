@@ -1,18 +1,28 @@
 package io.sluice.harness;
 
+import io.sluice.config.AdminConfig;
 import io.sluice.config.BackendConfig;
 import io.sluice.config.BalanceAlgorithm;
+import io.sluice.config.DiscoveryConfig;
+import io.sluice.config.DrainConfig;
+import io.sluice.config.HealthCheckType;
+import io.sluice.config.HealthConfig;
+import io.sluice.config.HttpCheckConfig;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.ListenerMode;
+import io.sluice.config.PassiveConfig;
 import io.sluice.config.PoolConfig;
+import io.sluice.config.PoolDiscoverConfig;
 import io.sluice.config.ProxyProtocolVersion;
 import io.sluice.config.SluiceConfig;
+import io.sluice.config.StateConfig;
 import io.sluice.config.StickyConfig;
 import io.sluice.config.StickyKeyType;
 import io.sluice.config.TimeoutsConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,10 +39,10 @@ public final class TestConfigs {
      * Tests default to no active checks and no passive ejection: a health check is a connection the
      * test backends would see and count. Health tests turn them on explicitly.
      */
-    public static final io.sluice.config.HealthConfig NO_HEALTH_CHECKS = new io.sluice.config.HealthConfig(
-            io.sluice.config.HealthCheckType.NONE, Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3,
-            io.sluice.config.HttpCheckConfig.DEFAULTS, false);
-    public static final io.sluice.config.PassiveConfig NO_PASSIVE = new io.sluice.config.PassiveConfig(0, Duration.ofSeconds(30));
+    public static final HealthConfig NO_HEALTH_CHECKS = new HealthConfig(
+            HealthCheckType.NONE, Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3,
+            HttpCheckConfig.DEFAULTS, false);
+    public static final PassiveConfig NO_PASSIVE = new PassiveConfig(0, Duration.ofSeconds(30));
 
     private BalanceAlgorithm balance = BalanceAlgorithm.ROUND_ROBIN;
     private StickyConfig sticky = sticky(StickyKeyType.NONE);
@@ -43,12 +53,12 @@ public final class TestConfigs {
     private int retries = 2;
     private int maxConnections = 100_000;
     private int maxPerSource = 0;
-    private io.sluice.config.HealthConfig health = NO_HEALTH_CHECKS;
-    private io.sluice.config.PassiveConfig passive = NO_PASSIVE;
+    private HealthConfig health = NO_HEALTH_CHECKS;
+    private PassiveConfig passive = NO_PASSIVE;
     private Duration slowStart = Duration.ZERO;
-    private io.sluice.config.DrainConfig drain = io.sluice.config.DrainConfig.DEFAULTS;
-    private io.sluice.config.AdminConfig admin;
-    private io.sluice.config.StateConfig state = new io.sluice.config.StateConfig("local", null);
+    private DrainConfig drain = DrainConfig.DEFAULTS;
+    private AdminConfig admin;
+    private StateConfig state = new StateConfig("local", null);
 
     public static TestConfigs builder() {
         return new TestConfigs();
@@ -111,25 +121,25 @@ public final class TestConfigs {
     }
 
     /** An admin listener on 127.0.0.1:0 whose bearer token is the content of {@code tokenFile} (null: read-only). */
-    public TestConfigs admin(java.nio.file.Path tokenFile) {
-        this.admin = new io.sluice.config.AdminConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), tokenFile);
+    public TestConfigs admin(Path tokenFile) {
+        this.admin = new AdminConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), tokenFile);
         return this;
     }
 
     /** Active health checks of the pool (default {@link #NO_HEALTH_CHECKS}). */
-    public TestConfigs health(io.sluice.config.HealthConfig h) {
+    public TestConfigs health(HealthConfig h) {
         this.health = h;
         return this;
     }
 
     /** An active check of {@code type} with these timings and the default HTTP settings. */
-    public TestConfigs health(io.sluice.config.HealthCheckType type, Duration interval, Duration timeout, int rise, int fall) {
-        return health(new io.sluice.config.HealthConfig(type, interval, timeout, rise, fall,
-                io.sluice.config.HttpCheckConfig.DEFAULTS, false));
+    public TestConfigs health(HealthCheckType type, Duration interval, Duration timeout, int rise, int fall) {
+        return health(new HealthConfig(type, interval, timeout, rise, fall,
+                HttpCheckConfig.DEFAULTS, false));
     }
 
     /** Passive ejection of the pool (default {@link #NO_PASSIVE}). */
-    public TestConfigs passive(io.sluice.config.PassiveConfig p) {
+    public TestConfigs passive(PassiveConfig p) {
         this.passive = p;
         return this;
     }
@@ -140,28 +150,28 @@ public final class TestConfigs {
     }
 
     /** The pool's drain defaults (default {@link io.sluice.config.DrainConfig#DEFAULTS}). */
-    public TestConfigs drain(io.sluice.config.DrainConfig d) {
+    public TestConfigs drain(DrainConfig d) {
         this.drain = d;
         return this;
     }
 
     /** The admin HTTP listener (default none). */
-    public TestConfigs admin(io.sluice.config.AdminConfig a) {
+    public TestConfigs admin(AdminConfig a) {
         this.admin = a;
         return this;
     }
 
     /** Where admin overrides are kept (default: local, in memory only). */
-    public TestConfigs state(io.sluice.config.StateConfig s) {
+    public TestConfigs state(StateConfig s) {
         this.state = s;
         return this;
     }
 
-    private io.sluice.config.PoolDiscoverConfig discover;
-    private io.sluice.config.DiscoveryConfig discovery;
+    private PoolDiscoverConfig discover;
+    private DiscoveryConfig discovery;
 
     /** The pool also discovers backends ({@code pool.discover}) from {@code registries}. */
-    public TestConfigs discover(io.sluice.config.PoolDiscoverConfig poolDiscover, io.sluice.config.DiscoveryConfig registries) {
+    public TestConfigs discover(PoolDiscoverConfig poolDiscover, DiscoveryConfig registries) {
         this.discover = poolDiscover;
         this.discovery = registries;
         return this;

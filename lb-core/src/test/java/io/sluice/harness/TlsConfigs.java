@@ -3,6 +3,7 @@ package io.sluice.harness;
 import io.sluice.config.BackendConfig;
 import io.sluice.config.BalanceAlgorithm;
 import io.sluice.config.Cidr;
+import io.sluice.config.DrainConfig;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.ListenerMode;
@@ -11,6 +12,7 @@ import io.sluice.config.PoolConfig;
 import io.sluice.config.ProxyProtocolVersion;
 import io.sluice.config.RouteConfig;
 import io.sluice.config.SluiceConfig;
+import io.sluice.config.StateConfig;
 import io.sluice.config.StickyConfig;
 import io.sluice.config.StickyKeyType;
 import io.sluice.config.TimeoutsConfig;
@@ -121,7 +123,7 @@ public final class TlsConfigs {
         StickyConfig sticky = new StickyConfig(balance == BalanceAlgorithm.MAGLEV ? StickyKeyType.SOURCE_IP : StickyKeyType.NONE,
                 24, 64, Duration.ofMinutes(30), 100_000);
         pools.put(name, new PoolConfig(name, balance, sticky, Duration.ofSeconds(2), 2, 65537, sendProxy, list,
-                TestConfigs.NO_HEALTH_CHECKS, TestConfigs.NO_PASSIVE, Duration.ZERO, io.sluice.config.DrainConfig.DEFAULTS, null));
+                TestConfigs.NO_HEALTH_CHECKS, TestConfigs.NO_PASSIVE, Duration.ZERO, DrainConfig.DEFAULTS, null));
         return this;
     }
 
@@ -133,6 +135,6 @@ public final class TlsConfigs {
                         new TlsListenerConfig(routes, defaultPool, noSni, notTlsPool, helloTimeout, maxHello, serverFirst),
                         acceptProxy, 1);
         return new SluiceConfig("(test)", List.of(listener), pools,
-                new TimeoutsConfig(Duration.ofMinutes(5), Duration.ofSeconds(5)), new LimitsConfig(100_000, 0), null, new io.sluice.config.StateConfig("local", null), null);
+                new TimeoutsConfig(Duration.ofMinutes(5), Duration.ofSeconds(5)), new LimitsConfig(100_000, 0), null, new StateConfig("local", null), null);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
+import io.sluice.backend.Backend;
 import io.sluice.config.HealthCheckType;
 import io.sluice.config.HealthConfig;
 import io.sluice.config.HttpCheckConfig;
@@ -71,7 +72,7 @@ class HealthCheckerLifecycleTest {
         try (RawServer silent = RawServer.start(RawServer.Mode.SILENT)) {
             HealthChecker checker = checker(slow, HealthTests.NO_PASSIVE, group, listener);
             // many names on one server, so some first checks (spread over one interval) start soon
-            List<io.sluice.backend.Backend> many = new ArrayList<>();
+            List<Backend> many = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
                 many.add(backend("b" + i, silent.address()));
             }

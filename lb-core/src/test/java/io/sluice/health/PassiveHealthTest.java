@@ -12,6 +12,7 @@ import io.sluice.backend.Backend;
 import io.sluice.config.HealthCheckType;
 import io.sluice.config.PassiveConfig;
 import io.sluice.health.RecordingListener.Event;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,7 +92,7 @@ class PassiveHealthTest {
         RecordingListener listener = new RecordingListener();
         try (HealthChecker checker = HealthTests.checker(fast(HealthCheckType.NONE, 2, 3),
                 new PassiveConfig(2, Duration.ofMillis(300)), group, listener)) {
-            Backend a = backend("a", new java.net.InetSocketAddress("127.0.0.1", 9));
+            Backend a = backend("a", new InetSocketAddress("127.0.0.1", 9));
             checker.update(List.of(a));
             checker.connectFailed(a);
             checker.connectFailed(a);

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -205,7 +206,7 @@ class DrainEndToEndTest {
      * when one ends (EOF or reset). Bounded by {@code maxSeconds}.
      */
     private static void pump(Selector selector, Map<SocketChannel, Long> closedAt,
-                             java.util.function.BooleanSupplier done, int maxSeconds) throws IOException {
+                             BooleanSupplier done, int maxSeconds) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(4096);
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
         while (!done.getAsBoolean()) {

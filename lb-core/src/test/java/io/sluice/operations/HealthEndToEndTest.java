@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.config.HealthCheckType;
 import io.sluice.config.PassiveConfig;
+import io.sluice.harness.Clients;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -78,14 +82,14 @@ class HealthEndToEndTest {
     @Test
     void anHttpCheckFailureIsCountedWithItsStatusAsTheDocsSay() throws Exception {
         try (TestBackend unhealthy = TestBackend.with("h", (socket, self) -> {
-            java.io.BufferedReader in = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             String line;
             while ((line = in.readLine()) != null && !line.isEmpty()) {
                 // the request head
             }
             socket.getOutputStream().write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    .getBytes(StandardCharsets.US_ASCII));
         });
              RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder().backend(unhealthy)
                      .health(HealthCheckType.HTTP, Duration.ofMillis(200), Duration.ofMillis(200), 2, 2)
@@ -111,7 +115,7 @@ class HealthEndToEndTest {
 
             // Each connection that picks the dead backend fails over to the live one (retries 2).
             for (int i = 0; i < 30 && daemon.count("sluice.backend.connect.failures", "pool", "main", "backend", "dead", "reason", "refused") < 3; i++) {
-                assertEquals("live", io.sluice.harness.Clients.backendNameVia(daemon.address()));
+                assertEquals("live", Clients.backendNameVia(daemon.address()));
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> "down".equals(api.backend("main", "dead").path("health").asText()));
             JsonNode view = api.backend("main", "dead");

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.config.BalanceAlgorithm;
 import io.sluice.config.ConfigLoader;
+import io.sluice.config.HealthCheckType;
 import io.sluice.config.ListenerConfig;
 import io.sluice.config.ListenerMode;
 import io.sluice.config.SluiceConfig;
@@ -88,19 +90,19 @@ class ReloadTest {
      */
     @Test
     void aReloadThatChangesTheBalanceAlgorithmKeepsHealthAndAdminState() throws Exception {
-        java.net.InetSocketAddress dead = Ops.deadAddress();
+        InetSocketAddress dead = Ops.deadAddress();
         try (TestBackend a = TestBackend.namedEcho("a");
              TestBackend b = TestBackend.namedEcho("b")) {
             TestConfigs before = TestConfigs.builder().backend(a).backend(b).backend("dead", dead, 100)
-                    .health(io.sluice.config.HealthCheckType.TCP, Duration.ofMillis(200), Duration.ofMillis(200), 2, 2);
+                    .health(HealthCheckType.TCP, Duration.ofMillis(200), Duration.ofMillis(200), 2, 2);
             try (RunningDaemon daemon = RunningDaemon.start(before)) {
                 var ops = daemon.daemon().admin();
                 await().atMost(Duration.ofSeconds(10)).until(() -> !daemon.pool().backend("dead").state().up());
                 ops.drain("main", "b", null, null, null);
 
-                TestConfigs after = TestConfigs.builder().balance(io.sluice.config.BalanceAlgorithm.LEAST_CONN)
+                TestConfigs after = TestConfigs.builder().balance(BalanceAlgorithm.LEAST_CONN)
                         .backend(a).backend(b).backend("dead", dead, 100)
-                        .health(io.sluice.config.HealthCheckType.TCP, Duration.ofMillis(200), Duration.ofMillis(200), 2, 2);
+                        .health(HealthCheckType.TCP, Duration.ofMillis(200), Duration.ofMillis(200), 2, 2);
                 daemon.daemon().reload(after.build());
                 assertEquals("least-conn", ops.pool("main").balance());
 

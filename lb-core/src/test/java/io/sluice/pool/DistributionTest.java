@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,7 +62,7 @@ class DistributionTest {
              TestBackend c = TestBackend.namedEcho("c");
              RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder()
                      .balance(BalanceAlgorithm.LEAST_CONN).backend(a).backend(b).backend(c))) {
-            Map<Socket, String> backendOf = new java.util.LinkedHashMap<>();
+            Map<Socket, String> backendOf = new LinkedHashMap<>();
             for (int i = 0; i < 30; i++) {
                 Socket s = Clients.connect(daemon.address());
                 held.add(s);

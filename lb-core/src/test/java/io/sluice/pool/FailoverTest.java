@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +29,7 @@ class FailoverTest {
     private static String greetingOrNull(Socket s) throws IOException {
         try {
             return Clients.readLine(s);
-        } catch (java.net.SocketTimeoutException hang) {
+        } catch (SocketTimeoutException hang) {
             throw new AssertionError("the daemon neither relayed nor closed the connection", hang);
         } catch (SocketException reset) {
             return null;

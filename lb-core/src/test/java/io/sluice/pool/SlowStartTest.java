@@ -11,6 +11,7 @@ import io.sluice.config.BalanceAlgorithm;
 import io.sluice.config.DrainConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.ProxyProtocolVersion;
+import io.sluice.config.StickyKeyType;
 import io.sluice.harness.TestConfigs;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,7 +29,7 @@ class SlowStartTest {
         List<BackendConfig> backends = List.of(
                 new BackendConfig("a", new InetSocketAddress(InetAddress.getLoopbackAddress(), 1), 100),
                 new BackendConfig("b", new InetSocketAddress(InetAddress.getLoopbackAddress(), 2), 100));
-        PoolConfig pc = new PoolConfig("p", BalanceAlgorithm.ROUND_ROBIN, TestConfigs.sticky(io.sluice.config.StickyKeyType.NONE),
+        PoolConfig pc = new PoolConfig("p", BalanceAlgorithm.ROUND_ROBIN, TestConfigs.sticky(StickyKeyType.NONE),
                 Duration.ofSeconds(1), 2, 65537, ProxyProtocolVersion.OFF, backends,
                 TestConfigs.NO_HEALTH_CHECKS, TestConfigs.NO_PASSIVE, slowStart, DrainConfig.DEFAULTS, null);
         return new Pool(pc, now::get);

@@ -11,6 +11,7 @@ import io.sluice.harness.Clients;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
+import io.sluice.transport.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,15 +22,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import io.sluice.transport.Transport;
-import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -155,7 +156,7 @@ class RelayTest {
                         s.getOutputStream().write(payload);
                         s.getOutputStream().flush();
                         byte[] back = echoed.get(30, TimeUnit.SECONDS);
-                        return (name.equals("a") || name.equals("b")) && java.util.Arrays.equals(payload, back);
+                        return (name.equals("a") || name.equals("b")) && Arrays.equals(payload, back);
                     }
                 }));
             }

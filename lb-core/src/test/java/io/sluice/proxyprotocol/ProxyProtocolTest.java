@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -14,7 +16,9 @@ import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.sluice.config.BalanceAlgorithm;
+import io.sluice.config.LimitsConfig;
 import io.sluice.config.ProxyProtocolVersion;
+import io.sluice.config.SluiceConfig;
 import io.sluice.harness.Clients;
 import io.sluice.harness.Ports;
 import io.sluice.harness.ProxyProtocolBackend;
@@ -23,12 +27,17 @@ import io.sluice.harness.TestBackend;
 import io.sluice.harness.TlsConfigs;
 import io.sluice.tls.ClientHellos;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -106,21 +115,21 @@ class ProxyProtocolTest {
                 }
                 previous = expected;
             }
-            org.junit.jupiter.api.Assertions.assertTrue(distinct > 3, "clients spread over several backends");
+            assertTrue(distinct > 3, "clients spread over several backends");
         }
     }
 
     @Test
-    void haproxySendProxyV2IsATrustedUpstream(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path haproxy = java.nio.file.Path.of("/usr/sbin/haproxy");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(haproxy), "haproxy not installed");
+    void haproxySendProxyV2IsATrustedUpstream(@TempDir Path dir) throws Exception {
+        Path haproxy = Path.of("/usr/sbin/haproxy");
+        assumeTrue(Files.isExecutable(haproxy), "haproxy not installed");
         ProxyProtocolBackend backend = new ProxyProtocolBackend("pp");
         try (backend;
              RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tcp("pp").acceptProxyProtocol("127.0.0.1/32")
                      .pool("pp", ProxyProtocolVersion.V1, backend).build())) {
             int port = Ports.freePort();
-            java.nio.file.Path cfg = dir.resolve("haproxy.cfg");
-            java.nio.file.Files.writeString(cfg, """
+            Path cfg = dir.resolve("haproxy.cfg");
+            Files.writeString(cfg, """
                     global
                       maxconn 100
                     defaults
@@ -137,7 +146,7 @@ class ProxyProtocolTest {
             Process p = new ProcessBuilder(haproxy.toString(), "-db", "-f", cfg.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
             try {
-                InetSocketAddress front = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
+                InetSocketAddress front = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
                 await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
                     try (Socket probe = Clients.connect(front, Clients.loopback(11))) {
                         return Clients.readLine(probe) != null;
@@ -204,10 +213,10 @@ class ProxyProtocolTest {
     @Test
     void perSourceLimitsApplyToTheCarriedAddress() throws Exception {
         ProxyProtocolBackend backend = new ProxyProtocolBackend("pp");
-        io.sluice.config.SluiceConfig base = TlsConfigs.tcp("pp").acceptProxyProtocol("127.0.0.1/32")
+        SluiceConfig base = TlsConfigs.tcp("pp").acceptProxyProtocol("127.0.0.1/32")
                 .pool("pp", ProxyProtocolVersion.V2, backend).build();
-        io.sluice.config.SluiceConfig limited = new io.sluice.config.SluiceConfig(base.source(), base.listeners(), base.pools(),
-                base.timeouts(), new io.sluice.config.LimitsConfig(100, 1), base.admin(), base.state(), null);
+        SluiceConfig limited = new SluiceConfig(base.source(), base.listeners(), base.pools(),
+                base.timeouts(), new LimitsConfig(100, 1), base.admin(), base.state(), null);
         try (backend; RunningDaemon daemon = RunningDaemon.start(limited);
              Socket first = Clients.connect(daemon.address());
              Socket second = Clients.connect(daemon.address());
@@ -224,7 +233,7 @@ class ProxyProtocolTest {
     private static int readOrReset(Socket s) throws IOException {
         try {
             return s.getInputStream().read();
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             return -1;
         }
     }

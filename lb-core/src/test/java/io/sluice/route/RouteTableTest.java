@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.NoSniAction;
 import io.sluice.config.RouteConfig;
@@ -227,8 +228,8 @@ class RouteTableTest {
     @Test
     void routingAllocatesNothing() {
         var bean = ManagementFactory.getThreadMXBean();
-        assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
-        var threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(bean instanceof ThreadMXBean);
+        var threads = (ThreadMXBean) bean;
         assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
         RouteTable t = thousandRoutes();
         List<String> alpn = List.of("h2", "http/1.1");

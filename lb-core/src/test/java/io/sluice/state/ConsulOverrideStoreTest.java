@@ -1,10 +1,9 @@
 package io.sluice.state;
 
-import java.util.concurrent.TimeUnit;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,10 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -82,7 +83,7 @@ class ConsulOverrideStoreTest {
         ConsulApiFixture f = kv();
         ConsulOverrideStore a = open(f.address());
         ConsulOverrideStore b = open(f.address());
-        List<Change> seenByB = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Change> seenByB = new CopyOnWriteArrayList<>();
         b.watch((p, be, o) -> seenByB.add(new Change(p, be, o)));
 
         a.put("chat", "app-1", drain(50));

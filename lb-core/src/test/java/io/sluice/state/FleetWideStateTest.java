@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.adminapi.BackendView;
 import io.sluice.adminapi.StoreView;
 import io.sluice.adminapi.StoreWriteView;
+import io.sluice.config.ConsulRegistryConfig;
 import io.sluice.config.DiscoveryConfig;
 import io.sluice.config.StateConfig;
 import io.sluice.config.ZooKeeperRegistryConfig;
@@ -45,7 +46,7 @@ class FleetWideStateTest {
              TestBackend b = TestBackend.namedEcho("b")) {
             TestConfigs config = TestConfigs.builder().backend(a).backend(b)
                     .discover(null, new DiscoveryConfig(
-                            new io.sluice.config.ConsulRegistryConfig(kv.address(), null, null), null, true))
+                            new ConsulRegistryConfig(kv.address(), null, null), null, true))
                     .state(new StateConfig("consul", null));
             try (RunningDaemon one = RunningDaemon.start(config);
                  RunningDaemon two = RunningDaemon.start(config)) {

@@ -247,7 +247,7 @@ class ZooKeeperOverrideStoreTest {
         server.restart();
         StoreWrite outcomeA = writeA.get(60, TimeUnit.SECONDS);
         StoreWrite outcomeB = writeB.get(60, TimeUnit.SECONDS);
-        assertEquals(java.util.Set.of(StoreWrite.STORED, StoreWrite.LOST), java.util.Set.of(outcomeA, outcomeB),
+        assertEquals(Set.of(StoreWrite.STORED, StoreWrite.LOST), Set.of(outcomeA, outcomeB),
                 "one change was written first; the other was made on a version that moved on");
         AdminOverride winner = outcomeA == StoreWrite.STORED ? fromA : AdminOverride.NONE;
         ZooKeeperOverrideStore loser = outcomeA == StoreWrite.LOST ? a : b;

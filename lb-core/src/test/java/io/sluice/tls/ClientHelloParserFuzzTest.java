@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -228,7 +229,7 @@ class ClientHelloParserFuzzTest {
         if (a instanceof Hello ha && b instanceof Hello hb) {
             ClientHelloInfo x = ha.info();
             ClientHelloInfo y = hb.info();
-            return java.util.Objects.equals(x.serverName(), y.serverName()) && x.alpn().equals(y.alpn())
+            return Objects.equals(x.serverName(), y.serverName()) && x.alpn().equals(y.alpn())
                     && x.encryptedClientHello() == y.encryptedClientHello() && x.offersTls13() == y.offersTls13()
                     && x.helloLength() == y.helloLength();
         }

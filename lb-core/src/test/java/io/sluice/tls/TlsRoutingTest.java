@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -201,7 +202,7 @@ class TlsRoutingTest {
             assertArrayEquals(new byte[] {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 40}, sendRaw(proxy, big, 1));
             // Truncated record, then silence -> timeout, closed without a word.
             byte[] hello = ClientHellos.jdkClientHello("chat.example.com", List.of(), "TLSv1.3");
-            assertArrayEquals(new byte[0], sendRaw(proxy, java.util.Arrays.copyOf(hello, hello.length / 2), 0));
+            assertArrayEquals(new byte[0], sendRaw(proxy, Arrays.copyOf(hello, hello.length / 2), 0));
             // Random bytes.
             byte[] noise = new byte[300];
             new Random(7).nextBytes(noise);

@@ -14,6 +14,7 @@ import io.sluice.harness.Clients;
 import io.sluice.harness.Ports;
 import io.sluice.harness.SluiceExtension;
 import io.sluice.harness.TestBackend;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -403,7 +404,7 @@ class SluicectlAgainstDaemonTest {
         pb.environment().remove("SLUICE_ADMIN");
         pb.environment().remove("SLUICE_TOKEN_FILE");
         pb.environment().putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         return pb.start();
     }
 

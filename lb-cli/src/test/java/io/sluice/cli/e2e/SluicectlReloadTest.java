@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class SluicectlReloadTest {
     void reloadAppliesAValidConfigAndRejectsAnInvalidOne() throws Exception {
         Sluicectl.Result status = ctl.run("status");
         assertEquals(0, status.exitCode(), status::toString);
-        assertLine(status.out(), "config\\s+" + java.util.regex.Pattern.quote(config.toString()));
+        assertLine(status.out(), "config\\s+" + Pattern.quote(config.toString()));
         assertLine(status.out(), "main\\s+127\\.0\\.0\\.1:" + listenPort + "\\s+tcp\\s+main");
 
         // Add backend c and change b's weight.

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.DiscoveredBackend.Status;
+import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.fixture.ConsulAgentHttp;
 import io.sluice.fixture.ConsulApiFixture;
 import java.net.InetSocketAddress;
@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,7 +77,7 @@ abstract class AbstractConsulDiscoveryScenarios {
     }
 
     static void awaitBackends(RecordingListener listener, String... names) {
-        await().atMost(AWAIT).until(() -> listener.current().keySet().equals(java.util.Set.of(names))
+        await().atMost(AWAIT).until(() -> listener.current().keySet().equals(Set.of(names))
                 && !listener.snapshots.isEmpty());
     }
 

@@ -3,6 +3,7 @@ package io.sluice.discovery.consul;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sluice.adminapi.BackendView;
@@ -59,7 +60,7 @@ class ConsulDaemonEndToEndTest {
                 consul.restart();
                 await().atMost(Duration.ofSeconds(20)).until(() -> daemon.daemon().admin().readiness().ready());
                 await().atMost(Duration.ofSeconds(10)).until(() -> daemon.pool().eligibleBackends().size() == 2);
-                org.junit.jupiter.api.Assertions.assertNotNull(
+                assertNotNull(
                         daemon.daemon().admin().pool("main").discoveryStalenessSeconds(), "the pool API shows staleness");
                 Set<String> reached = new HashSet<>();
                 for (int i = 0; i < 6; i++) {

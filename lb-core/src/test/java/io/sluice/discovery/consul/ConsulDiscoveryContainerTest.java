@@ -1,7 +1,15 @@
 package io.sluice.discovery.consul;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.junit.jupiter.Container;
@@ -25,16 +33,16 @@ class ConsulDiscoveryContainerTest extends AbstractConsulDiscoveryScenarios {
                     .withStartupTimeout(Duration.ofSeconds(60)));
 
     /** The scenarios run against a real agent of the pinned version, not the fixture by mistake. */
-    @org.junit.jupiter.api.Test
+    @Test
     void theScenariosTalkToARealConsulAgent() throws Exception {
-        java.net.http.HttpResponse<String> self = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(consulAddress().resolve("/v1/agent/self"))
+        HttpResponse<String> self = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(consulAddress().resolve("/v1/agent/self"))
                         .timeout(Duration.ofSeconds(10)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        org.junit.jupiter.api.Assertions.assertEquals(200, self.statusCode(), self.body());
-        String version = new com.fasterxml.jackson.databind.ObjectMapper().readTree(self.body())
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, self.statusCode(), self.body());
+        String version = new ObjectMapper().readTree(self.body())
                 .path("Config").path("Version").asText();
-        org.junit.jupiter.api.Assertions.assertTrue(version.startsWith("1.20"), "Consul agent version: " + version);
+        assertTrue(version.startsWith("1.20"), "Consul agent version: " + version);
     }
 
     @Override

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.DiscoveredBackend.Status;
+import io.sluice.discovery.DiscoveredBackend;
 import io.sluice.discovery.zookeeper.RecordingListener.Connectivity;
 import io.sluice.discovery.zookeeper.RecordingListener.Event;
 import io.sluice.discovery.zookeeper.RecordingListener.Snapshot;
@@ -14,6 +14,7 @@ import io.sluice.registration.InstancePayload;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.apache.curator.test.KillSession;
@@ -223,7 +224,7 @@ class ZooKeeperDiscoveryTest {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().contains(part))
                 .map(t -> t.getName() + " " + t.getState() + " "
-                        + java.util.Arrays.toString(java.util.Arrays.copyOf(t.getStackTrace(), Math.min(12, t.getStackTrace().length))))
+                        + Arrays.toString(Arrays.copyOf(t.getStackTrace(), Math.min(12, t.getStackTrace().length))))
                 .toList();
     }
 
