@@ -5,7 +5,9 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPac
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -13,11 +15,18 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.GeneralCodingRules;
 import io.sluice.duration.Durations;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The package rules of lb-common's main code (docs/architecture.md, "Modules" and "Package rules").
  * Only this module's compiled main classes are read: not its tests, not other modules, not libraries.
  * The build's enforcer rule keeps Netty out of the dependencies; this keeps it out of the code.
+ *
+ * <p>One rule reads source text instead, of every module and of bench/: compiled classes cannot tell an
+ * import from an inline qualified name. It lives here because lb-common is the first module the build tests.
  */
 @AnalyzeClasses(packages = "io.sluice", importOptions = ArchitectureTest.MainClassesOfThisModule.class)
 class ArchitectureTest {
@@ -64,4 +73,19 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule noUtilPackages = noClasses().should().resideInAPackage("..util..")
             .because("packages are named after concepts; a util package is a grab-bag");
+
+    /**
+     * "No inline fully qualified names, use imports", in main and test code of every module: each offender
+     * is listed as file:line. A clash of two simple names is the one accepted reason (see
+     * {@link InlineQualifiedNames}).
+     */
+    @ArchTest
+    static void noInlineQualifiedNames(JavaClasses unused) throws IOException {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        assertTrue(Files.isDirectory(root.resolve("lb-core/src/main/java")), "project root not found from " + root);
+        List<Path> sources = InlineQualifiedNames.sourcesUnder(root);
+        List<String> found = InlineQualifiedNames.findIn(root, sources);
+        assertTrue(found.isEmpty(), "inline fully qualified names (import them) in " + sources.size()
+                + " sources:\n  " + String.join("\n  ", found));
+    }
 }
