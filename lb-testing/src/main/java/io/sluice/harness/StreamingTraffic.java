@@ -8,23 +8,16 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.CancelledKeyException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Long-lived connections through a proxy that stream both ways at a modest rate, every byte
@@ -46,6 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Ids from {@link #SHORT_ID_BASE} up are for {@link #shortExchange}: short blocking connections
  * to the same backend, whose half-close is always expected.
+ *
+ * <p>This class is the test's side (connect, watch, stop and report); {@link StreamReactor} runs the client
+ * and backend ends ({@link StreamPeer}), {@link StreamBytes} generates and checks each stream, and
+ * {@link TrafficLedger} holds what the reactors record. Threads: the test thread calls this class.
  */
 public final class StreamingTraffic implements AutoCloseable {
 
@@ -96,26 +93,19 @@ public final class StreamingTraffic implements AutoCloseable {
     }
 
     private final Options options;
-    private final Reactor clients;
-    private final Reactor backend;
+    private final TrafficLedger ledger;
+    private final StreamReactor clients;
+    private final StreamReactor backend;
     private final ServerSocketChannel server;
-    private final Queue<String> corruptions = new ConcurrentLinkedQueue<>();
-    private final Queue<String> endings = new ConcurrentLinkedQueue<>();
-    private final Set<Integer> ended = ConcurrentHashMap.newKeySet();
-    private final Map<Integer, Peer> clientPeers = new ConcurrentHashMap<>();
-    private final Map<Integer, Peer> backendPeers = new ConcurrentHashMap<>();
-    /** Backend totals of connections that ended cleanly: id -> {received from client, sent to client}. */
-    private final Map<Integer, long[]> backendFinished = new ConcurrentHashMap<>();
-    private final AtomicInteger completed = new AtomicInteger();
-    private volatile boolean stopping;
 
     private StreamingTraffic(Options options) throws IOException {
         this.options = options;
+        this.ledger = new TrafficLedger(options);
         this.server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
         server.configureBlocking(false);
-        this.clients = new Reactor("streaming-clients", null);
-        this.backend = new Reactor("streaming-backend", server);
+        this.clients = new StreamReactor("streaming-clients", null, ledger);
+        this.backend = new StreamReactor("streaming-backend", server, ledger);
         clients.start();
         backend.start();
     }
@@ -149,16 +139,16 @@ public final class StreamingTraffic implements AutoCloseable {
                 ch.configureBlocking(false);
             } catch (IOException e) {
                 ch.close();
-                corruptions.add("connection " + id + ": could not connect: " + e);
+                ledger.corruptions.add("connection " + id + ": could not connect: " + e);
                 continue;
             }
-            Peer p = new Peer(ch, true, id);
-            clientPeers.put(id, p);
+            StreamPeer p = new StreamPeer(ch, true, id);
+            ledger.clientPeers.put(id, p);
             clients.register(p);
         }
-        while (backendPeers.size() + ended.size() < clientPeers.size()) {
+        while (ledger.backendPeers.size() + ledger.ended.size() < ledger.clientPeers.size()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("backend saw " + backendPeers.size() + " of " + clientPeers.size()
+                throw new IllegalStateException("backend saw " + ledger.backendPeers.size() + " of " + ledger.clientPeers.size()
                         + " connections within " + limit);
             }
             Thread.sleep(20);
@@ -167,43 +157,29 @@ public final class StreamingTraffic implements AutoCloseable {
 
     /** Client ends that neither ended early nor failed. */
     public int live() {
-        int n = 0;
-        for (Peer p : clientPeers.values()) {
-            if (!p.over) {
-                n++;
-            }
-        }
-        return n;
+        return ledger.live();
     }
 
     /** Ids of connections that ended early (EOF or IO error on either end) so far. */
     public Set<Integer> ended() {
-        return Set.copyOf(ended);
+        return Set.copyOf(ledger.ended);
     }
 
     /** Wrong bytes, protocol violations and failed connects so far (each fatal for a test). */
     public List<String> corruptions() {
-        return List.copyOf(corruptions);
+        return List.copyOf(ledger.corruptions);
     }
 
     /** Corruptions plus early endings, so far: what a test without failures expects empty. */
     public List<String> errors() {
-        List<String> all = new ArrayList<>(corruptions);
-        all.addAll(endings);
+        List<String> all = new ArrayList<>(ledger.corruptions);
+        all.addAll(ledger.endings);
         return all;
     }
 
     /** Bytes received so far, summed over client ends (down) and backend ends (up). */
     public long[] totals() {
-        long up = 0;
-        long down = 0;
-        for (Peer p : clientPeers.values()) {
-            down += p.received;
-        }
-        for (Peer p : backendPeers.values()) {
-            up += p.received;
-        }
-        return new long[] {up, down};
+        return ledger.totals();
     }
 
     /**
@@ -213,8 +189,8 @@ public final class StreamingTraffic implements AutoCloseable {
      */
     public boolean awaitEveryLiveConnectionMoves(Duration limit) throws InterruptedException {
         Map<Integer, long[]> marks = new ConcurrentHashMap<>();
-        for (Peer c : clientPeers.values()) {
-            Peer b = backendPeers.get(c.id);
+        for (StreamPeer c : ledger.clientPeers.values()) {
+            StreamPeer b = ledger.backendPeers.get(c.id);
             if (!c.over && b != null) {
                 marks.put(c.id, new long[] {c.received, b.received});
             }
@@ -222,8 +198,8 @@ public final class StreamingTraffic implements AutoCloseable {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             marks.entrySet().removeIf(e -> {
-                Peer c = clientPeers.get(e.getKey());
-                Peer b = backendPeers.get(e.getKey());
+                StreamPeer c = ledger.clientPeers.get(e.getKey());
+                StreamPeer b = ledger.backendPeers.get(e.getKey());
                 return c.over || (c.received > e.getValue()[0] && b.received > e.getValue()[1]);
             });
             if (marks.isEmpty()) {
@@ -241,18 +217,18 @@ public final class StreamingTraffic implements AutoCloseable {
      * in {@link Report#problems()}).
      */
     public Report stop(Duration limit) throws InterruptedException {
-        stopping = true;
+        ledger.stopping = true;
         clients.selector.wakeup();
         backend.selector.wakeup();
         long deadline = System.nanoTime() + limit.toNanos();
         while (live() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        List<String> problems = new ArrayList<>(corruptions);
+        List<String> problems = new ArrayList<>(ledger.corruptions);
         long up = 0;
         long down = 0;
-        for (Peer c : clientPeers.values()) {
-            if (ended.contains(c.id)) {
+        for (StreamPeer c : ledger.clientPeers.values()) {
+            if (ledger.ended.contains(c.id)) {
                 continue;
             }
             if (!c.finished) {
@@ -260,7 +236,7 @@ public final class StreamingTraffic implements AutoCloseable {
                         + ", received " + c.received + ")");
                 continue;
             }
-            long[] b = awaitBackendTotals(c.id, deadline);
+            long[] b = ledger.awaitBackendTotals(c.id, deadline);
             if (b == null) {
                 problems.add("connection " + c.id + ": the backend did not finish");
             } else if (b[0] != c.sent || b[1] != c.received) {
@@ -271,16 +247,8 @@ public final class StreamingTraffic implements AutoCloseable {
             down += c.received;
         }
         close();
-        return new Report(clientPeers.size(), completed.get(), up, down, problems, List.copyOf(endings),
-                new TreeSet<>(ended));
-    }
-
-    private long[] awaitBackendTotals(int id, long deadline) throws InterruptedException {
-        long[] b;
-        while ((b = backendFinished.get(id)) == null && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        return b;
+        return new Report(ledger.clientPeers.size(), ledger.completed.get(), up, down, problems, List.copyOf(ledger.endings),
+                new TreeSet<>(ledger.ended));
     }
 
     /**
@@ -300,12 +268,12 @@ public final class StreamingTraffic implements AutoCloseable {
             InputStream in = s.getInputStream();
             byte[] data = new byte[4 + bytes];
             ByteBuffer.wrap(data).putInt(id);
-            Gen up = new Gen(id, true);
+            StreamBytes up = new StreamBytes(id, true);
             for (int i = 0; i < bytes; i++) {
                 data[4 + i] = up.next();
             }
             out.write(data);
-            Gen down = new Gen(id, false);
+            StreamBytes down = new StreamBytes(id, false);
             byte[] buf = new byte[8192];
             long received = 0;
             boolean halfClosed = false;
@@ -319,7 +287,7 @@ public final class StreamingTraffic implements AutoCloseable {
                     if (!halfClosed) {
                         return "short " + id + ": EOF before the backend's first chunk";
                     }
-                    long[] b = awaitBackendTotals(id, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+                    long[] b = ledger.awaitBackendTotals(id, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
                     if (b == null || b[0] != bytes || b[1] != received) {
                         return "short " + id + ": sent " + bytes + ", received " + received + ", backend saw "
                                 + (b == null ? "nothing" : b[0] + " and sent " + b[1]);
@@ -351,343 +319,6 @@ public final class StreamingTraffic implements AutoCloseable {
             server.close();
         } catch (IOException ignored) {
             // closing anyway
-        }
-    }
-
-    /**
-     * The byte stream of one direction of one connection: SplitMix64, eight bytes per step. The
-     * sender and the receiver each hold one, seeded alike.
-     */
-    static final class Gen {
-        private long state;
-        private long word;
-        private int left;
-
-        Gen(int id, boolean up) {
-            this.state = ((long) id << 1 | (up ? 1 : 0)) * 0x2545F4914F6CDD1DL + 0x5DEECE66DL;
-        }
-
-        byte next() {
-            if (left == 0) {
-                state += 0x9E3779B97F4A7C15L;
-                long z = state;
-                z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-                z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-                word = z ^ (z >>> 31);
-                left = 8;
-            }
-            byte b = (byte) word;
-            word >>>= 8;
-            left--;
-            return b;
-        }
-    }
-
-    /** One end of one connection; touched only by its reactor's thread, except the volatile counters. */
-    private final class Peer {
-        final SocketChannel ch;
-        final boolean client;
-        int id;
-        Gen out;
-        Gen in;
-        Random sizes;
-        final ByteBuffer idBytes = ByteBuffer.allocate(4);
-        ByteBuffer pending;
-        long nextDue;
-        // Written only by the reactor's thread (so += is safe), volatile so that others read them.
-        volatile long sent;
-        volatile long received;
-        boolean outputShut;
-        boolean idSent;
-        /** EOF read: stop reading. */
-        boolean inputDone;
-        /** Ended (cleanly, early or failed): no more work. */
-        volatile boolean over;
-        /** Ended cleanly after both half-closes. */
-        volatile boolean finished;
-        SelectionKey key;
-
-        Peer(SocketChannel ch, boolean client, int id) {
-            this.ch = ch;
-            this.client = client;
-            this.id = id;
-            if (client) {
-                init(id);
-                pending = ByteBuffer.allocate(4).putInt(id).flip();
-            }
-        }
-
-        void init(int id) {
-            this.id = id;
-            this.out = new Gen(id, client);
-            this.in = new Gen(id, !client);
-            this.sizes = new Random(id * 31L + (client ? 1 : 2));
-        }
-
-        boolean known() {
-            return out != null;
-        }
-
-        String name() {
-            return "connection " + id + " (" + (client ? "client" : "backend") + " end)";
-        }
-    }
-
-    /** One selector thread for a set of peers (and, for the backend, the server socket). */
-    private final class Reactor extends Thread {
-        final Selector selector;
-        final ServerSocketChannel acceptor;
-        final Queue<Peer> joining = new ConcurrentLinkedQueue<>();
-        final List<Peer> peers = new ArrayList<>();
-        final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
-        volatile boolean running = true;
-
-        Reactor(String name, ServerSocketChannel acceptor) throws IOException {
-            super(name);
-            setDaemon(true);
-            this.selector = Selector.open();
-            this.acceptor = acceptor;
-            if (acceptor != null) {
-                acceptor.register(selector, SelectionKey.OP_ACCEPT);
-            }
-        }
-
-        void register(Peer p) {
-            joining.add(p);
-            selector.wakeup();
-        }
-
-        void shutdown() {
-            running = false;
-            selector.wakeup();
-            try {
-                join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            for (Peer p : peers) {
-                closeQuietly(p);
-            }
-            try {
-                selector.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
-
-        @Override
-        public void run() {
-            long interval = options.interval().toNanos();
-            Random spread = new Random(getName().hashCode());
-            while (running) {
-                try {
-                    Peer j;
-                    while ((j = joining.poll()) != null) {
-                        j.key = j.ch.register(selector, SelectionKey.OP_READ, j);
-                        j.nextDue = System.nanoTime() + (long) (spread.nextDouble() * interval);
-                        peers.add(j);
-                        flush(j);
-                    }
-                    selector.select(5);
-                    for (SelectionKey k : selector.selectedKeys()) {
-                        try {
-                            if (k.isValid() && k.isAcceptable()) {
-                                accept();
-                                continue;
-                            }
-                            Peer p = (Peer) k.attachment();
-                            if (k.isValid() && k.isWritable()) {
-                                flush(p);
-                            }
-                            if (k.isValid() && k.isReadable()) {
-                                read(p);
-                            }
-                        } catch (CancelledKeyException ignored) {
-                            // closed while handling
-                        }
-                    }
-                    selector.selectedKeys().clear();
-                    long now = System.nanoTime();
-                    for (int i = 0; i < peers.size(); i++) {
-                        Peer p = peers.get(i);
-                        if (p.over) {
-                            peers.set(i, peers.get(peers.size() - 1));
-                            peers.remove(peers.size() - 1);
-                            i--;
-                            continue;
-                        }
-                        tick(p, now, interval);
-                    }
-                } catch (IOException e) {
-                    corruptions.add(getName() + ": " + e);
-                }
-            }
-        }
-
-        private void accept() throws IOException {
-            SocketChannel ch;
-            while ((ch = acceptor.accept()) != null) {
-                ch.configureBlocking(false);
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                register(new Peer(ch, false, -1));
-            }
-        }
-
-        private void tick(Peer p, long now, long interval) {
-            if (!p.known() || p.outputShut) {
-                return;
-            }
-            boolean finishing = p.client ? stopping : p.inputDone;
-            if (p.pending != null && p.pending.hasRemaining()) {
-                return; // backpressure: the last chunk is not out yet
-            }
-            if (finishing) {
-                shutOutput(p);
-                return;
-            }
-            if (now < p.nextDue) {
-                return;
-            }
-            p.nextDue = Math.max(p.nextDue + interval, now);
-            int size = options.minChunk() + p.sizes.nextInt(options.maxChunk() - options.minChunk() + 1);
-            ByteBuffer chunk = ByteBuffer.allocate(size);
-            for (int i = 0; i < size; i++) {
-                chunk.put(p.out.next());
-            }
-            p.pending = chunk.flip();
-            flush(p);
-        }
-
-        @SuppressWarnings("NonAtomicVolatileUpdate") // Peer.sent has one writer: this thread
-        private void flush(Peer p) {
-            if (p.pending == null || p.over) {
-                return;
-            }
-            try {
-                int before = p.pending.position();
-                p.ch.write(p.pending);
-                if (p.client && !p.idSent) {
-                    p.idSent = !p.pending.hasRemaining(); // the id header is not part of the stream
-                } else {
-                    p.sent += p.pending.position() - before;
-                }
-                int ops = (p.inputDone ? 0 : SelectionKey.OP_READ) | (p.pending.hasRemaining() ? SelectionKey.OP_WRITE : 0);
-                if (p.key != null && p.key.isValid() && p.key.interestOps() != ops) {
-                    p.key.interestOps(ops);
-                }
-            } catch (IOException e) {
-                endEarly(p, "write failed: " + e);
-            }
-        }
-
-        private void shutOutput(Peer p) {
-            try {
-                p.ch.shutdownOutput();
-                p.outputShut = true;
-                if (!p.client) {
-                    // The backend got EOF first (read() saw it), so this end is done both ways.
-                    backendFinished.put(p.id, new long[] {p.received, p.sent});
-                    p.finished = true;
-                    p.over = true;
-                    closeQuietly(p);
-                }
-            } catch (IOException e) {
-                endEarly(p, "shutdownOutput failed: " + e);
-            }
-        }
-
-        @SuppressWarnings("NonAtomicVolatileUpdate") // Peer.received has one writer: this thread
-        private void read(Peer p) {
-            readBuffer.clear();
-            int n;
-            try {
-                n = p.ch.read(readBuffer);
-            } catch (IOException e) {
-                endEarly(p, "read failed: " + e);
-                return;
-            }
-            if (n < 0) {
-                eof(p);
-                return;
-            }
-            readBuffer.flip();
-            if (!p.known()) {
-                while (readBuffer.hasRemaining() && p.idBytes.hasRemaining()) {
-                    p.idBytes.put(readBuffer.get());
-                }
-                if (p.idBytes.hasRemaining()) {
-                    return;
-                }
-                int id = p.idBytes.flip().getInt();
-                if (id < 0 || (id >= options.connections() && id < SHORT_ID_BASE) || backendPeers.containsKey(id)) {
-                    corruptions.add("backend: bad or repeated connection id " + id);
-                    p.over = true;
-                    closeQuietly(p);
-                    return;
-                }
-                p.init(id);
-                backendPeers.put(id, p);
-            }
-            int count = readBuffer.remaining();
-            for (int i = 0; i < count; i++) {
-                byte got = readBuffer.get();
-                byte want = p.in.next();
-                if (got != want) {
-                    corruptions.add(p.name() + ": byte " + (p.received + i) + " is " + got + ", expected " + want
-                            + " (" + (p.client ? "down" : "up") + " stream)");
-                    p.over = true;
-                    ended.add(p.id);
-                    closeQuietly(p);
-                    return;
-                }
-            }
-            p.received += count;
-        }
-
-        private void eof(Peer p) {
-            if (!p.known()) {
-                p.over = true; // closed before saying who it is (a probe): not ours
-                closeQuietly(p);
-                return;
-            }
-            if (p.client) {
-                if (p.outputShut) {
-                    p.finished = true;
-                    p.over = true;
-                    completed.incrementAndGet();
-                    closeQuietly(p);
-                } else {
-                    endEarly(p, "EOF before the client half-closed");
-                }
-                return;
-            }
-            if (stopping || p.id >= SHORT_ID_BASE) {
-                p.inputDone = true; // finish the chunk in flight, then half-close
-                p.key.interestOps(p.pending != null && p.pending.hasRemaining() ? SelectionKey.OP_WRITE : 0);
-                tick(p, System.nanoTime(), 0);
-            } else {
-                endEarly(p, "EOF before the client half-closed");
-            }
-        }
-
-        private void endEarly(Peer p, String why) {
-            if (p.over) {
-                return;
-            }
-            p.over = true;
-            if (p.id >= 0) {
-                ended.add(p.id);
-            }
-            endings.add(p.name() + ": " + why + " after " + p.sent + " bytes sent, " + p.received + " received");
-            closeQuietly(p);
-        }
-
-        private void closeQuietly(Peer p) {
-            try {
-                p.ch.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
         }
     }
 }
