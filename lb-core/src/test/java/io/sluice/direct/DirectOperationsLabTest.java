@@ -45,29 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DirectOperationsLabTest {
 
-    static final String CONFIG = """
-            direct:
-              table: sluice_ops
-              listeners:
-                - { name: web, vip: 203.0.113.10, ports: [8080], pool: web }
-                - { name: echo, vip: 203.0.113.10, ports: [9000], protocol: udp, pool: web, flow-idle-timeout: 30s }
-            pools:
-              web:
-                balance: maglev
-                maglev-table-size: 251
-                health: { type: tcp, interval: 300ms, timeout: 200ms }
-                backends:
-                  - { name: k1, address: 198.51.100.11:8080, weight: 100 }
-                  - { name: k2, address: 198.51.100.12:8080, weight: 200 }
-                  - { name: k3, address: 198.51.100.13:8080, weight: 100 }
-            admin:
-              bind: 127.0.0.1:9901
-              token-file: TOKEN_FILE
-            handover:
-              socket: NODE.sock
-            """;
     private static final String TOKEN = "lab-token";
-    private static final String ADMIN = "http://127.0.0.1:9901";
+    private static final String ADMIN = "http://" + Lab.ADMIN;
     private static final ObjectMapper JSON = AdminJson.mapper();
 
     @TempDir
@@ -91,7 +70,8 @@ class DirectOperationsLabTest {
         }
         Path token = Files.writeString(dir.resolve("admin.token"), TOKEN);
         for (String node : List.of("b1", "b2")) {
-            DaemonProcess.writeConfig(dir, node + ".yaml", CONFIG.replace("TOKEN_FILE", token.toString()).replace("NODE", node));
+            DaemonProcess.writeConfig(dir, node + ".yaml",
+                    Lab.config("sluice_ops", Lab.admin(token) + "handover:\n  socket: " + node + ".sock\n"));
         }
         startNode("b1", false);
         client = new Lab.Client(lab.node("c", dir.resolve("client.log"), "client"));

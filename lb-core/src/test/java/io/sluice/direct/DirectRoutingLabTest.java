@@ -41,25 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DirectRoutingLabTest {
 
-    static final String CONFIG = """
-            direct:
-              table: sluice_lab
-              listeners:
-                - { name: web, vip: 203.0.113.10, ports: [8080], pool: web }
-                - { name: echo, vip: 203.0.113.10, ports: [9000], protocol: udp, pool: web, flow-idle-timeout: 30s }
-            pools:
-              web:
-                balance: maglev
-                maglev-table-size: 251
-                health: { type: tcp, interval: 300ms, timeout: 200ms }
-                backends:
-                  - { name: k1, address: 198.51.100.11:8080, weight: 100 }
-                  - { name: k2, address: 198.51.100.12:8080, weight: 200 }
-                  - { name: k3, address: 198.51.100.13:8080, weight: 100 }
-            admin:
-              bind: 127.0.0.1:9901
-              token-file: TOKEN_FILE
-            """;
     private static final String TOKEN = "lab-token";
 
     @TempDir
@@ -86,7 +67,7 @@ class DirectRoutingLabTest {
             assertEquals("ready", server.awaitReady(30));
         }
         Path token = Files.writeString(dir.resolve("admin.token"), TOKEN);
-        String yaml = CONFIG.replace("TOKEN_FILE", token.toString());
+        String yaml = Lab.config("sluice_lab", Lab.admin(token));
         config = DaemonProcess.writeConfig(dir, "sluice.yaml", yaml);
         parsed = ConfigLoader.parse(yaml, "sluice.yaml");
         predictor = new Pool(parsed.pools().get("web"), System::nanoTime);
@@ -152,7 +133,7 @@ class DirectRoutingLabTest {
 
     /** One admin API call from inside {@code node}'s namespace (its admin API listens on that namespace's loopback). */
     private static String admin(String node, String method, String path, String body) throws Exception {
-        String answer = lab.runNode(node, "http", method, "http://127.0.0.1:9901" + path, TOKEN, body);
+        String answer = lab.runNode(node, "http", method, "http://" + Lab.ADMIN + path, TOKEN, body);
         assertTrue(answer.startsWith("200 "), () -> method + " " + path + ": " + answer);
         return answer;
     }
@@ -395,8 +376,7 @@ class DirectRoutingLabTest {
     @Test
     @Order(9)
     void startErrorsAreOneClearMessageAndExit2() throws Exception {
-        Path other = DaemonProcess.writeConfig(dir, "conflict.yaml", CONFIG.replace("table: sluice_lab", "table: theirs")
-                .replace("admin:\n  bind: 127.0.0.1:9901\n  token-file: TOKEN_FILE\n", ""));
+        Path other = DaemonProcess.writeConfig(dir, "conflict.yaml", Lab.config("theirs", ""));
         lab.in("b2", "nft", "add", "table", "ip", "theirs");
         String conflict = failedStart(other, "ip", "netns", "exec", lab.ns("b2"));
         assertTrue(conflict.contains("nft table ip theirs already exists and is not Sluice's"), conflict);

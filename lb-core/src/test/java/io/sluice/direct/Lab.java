@@ -33,6 +33,8 @@ final class Lab implements AutoCloseable {
     static final Map<String, String> BALANCERS = Map.of("b1", "198.51.100.3", "b2", "198.51.100.4");
     static final Map<String, String> BACKENDS = Map.of("k1", "198.51.100.11", "k2", "198.51.100.12",
             "k3", "198.51.100.13");
+    /** The lab daemons' admin API, where {@link #admin} binds it. */
+    static final String ADMIN = "127.0.0.1:9901";
 
     private final String suffix;
     private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
@@ -41,6 +43,39 @@ final class Lab implements AutoCloseable {
 
     private Lab(String suffix) {
         this.suffix = suffix;
+    }
+
+    /**
+     * The config every lab daemon runs: nft table {@code table}; a TCP (8080) and a UDP (9000) listener on the
+     * VIP to pool {@code web}, Maglev over k1..k3 weighted 100/200/100 with TCP health checks; then
+     * {@code more} ({@link #admin}, a handover socket: what a test adds, or nothing).
+     */
+    static String config(String table, String more) {
+        return """
+                direct:
+                  table: %s
+                  listeners:
+                    - { name: web, vip: %s, ports: [8080], pool: web }
+                    - { name: echo, vip: %s, ports: [9000], protocol: udp, pool: web, flow-idle-timeout: 30s }
+                pools:
+                  web:
+                    balance: maglev
+                    maglev-table-size: 251
+                    health: { type: tcp, interval: 300ms, timeout: 200ms }
+                    backends:
+                      - { name: k1, address: %s:8080, weight: 100 }
+                      - { name: k2, address: %s:8080, weight: 200 }
+                      - { name: k3, address: %s:8080, weight: 100 }
+                """.formatted(table, VIP, VIP, BACKENDS.get("k1"), BACKENDS.get("k2"), BACKENDS.get("k3")) + more;
+    }
+
+    /** The config's admin block: the API on {@link #ADMIN}, the token in {@code tokenFile}. */
+    static String admin(Path tokenFile) {
+        return """
+                admin:
+                  bind: %s
+                  token-file: %s
+                """.formatted(ADMIN, tokenFile);
     }
 
     /** Why the lab cannot run here, or empty. */
