@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.ConfigText;
 import io.sluice.harness.DaemonProcess;
 import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
@@ -48,18 +49,10 @@ class DescriptorExhaustionProcessTest {
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
             int port = Ports.freePort();
             int admin = Ports.freePort();
-            Path config = DaemonProcess.writeConfig(dir, "fd.yaml", """
-                    listeners:
-                      - { name: edge, bind: 127.0.0.1:%d, pool: app }
-                    pools:
-                      app:
-                        health: { type: none }
-                        backends:
-                          - { name: app-1, address: 127.0.0.1:%d }
-                    admin: { bind: 127.0.0.1:%d }
-                    limits: { max-connections: 2000 }
-                    timeouts: { shutdown-grace: 2s }
-                    """.formatted(port, backend.address().getPort(), admin));
+            Path config = ConfigText.create().listener("edge", port, "app").pool("app", "round-robin")
+                    .backend("app", backend).admin(admin, null)
+                    .section("limits: { max-connections: 2000 }").section("timeouts: { shutdown-grace: 2s }")
+                    .writeTo(dir.resolve("fd.yaml"));
             InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
             List<Socket> clients = new ArrayList<>();
             // 8192 holds what max-connections 2000 needs: the start-up budget is satisfied.

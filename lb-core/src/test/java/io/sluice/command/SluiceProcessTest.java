@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.ConfigText;
 import io.sluice.harness.DaemonProcess;
 import io.sluice.harness.Ports;
 import io.sluice.harness.SluiceExtension;
@@ -75,15 +76,7 @@ class SluiceProcessTest {
         try (TestBackend first = TestBackend.namedEcho("first");
              TestBackend second = TestBackend.namedEcho("second")) {
             int port = Ports.freePort();
-            String template = """
-                    listeners:
-                      - { name: edge, bind: 127.0.0.1:%d, pool: app }
-                    pools:
-                      app:
-                        backends:
-                          - { name: %s, address: 127.0.0.1:%d }
-                    """;
-            Path config = write("hup.yaml", template.formatted(port, "first", first.address().getPort()));
+            Path config = edgeToApp(port, first).writeTo(dir.resolve("hup.yaml"));
             DaemonProcess p = DaemonProcess.start(dir, "run", "--config", config.toString());
             try {
                 InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
@@ -92,7 +85,7 @@ class SluiceProcessTest {
                 Socket held = Clients.connect(proxy);
                 assertEquals("first", Clients.readLine(held));
 
-                Files.writeString(config, template.formatted(port, "second", second.address().getPort()));
+                edgeToApp(port, second).writeTo(config);
                 assertTrue(p.signal("HUP"));
                 await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                         .until(() -> "second".equals(Clients.backendNameVia(proxy)));
@@ -118,16 +111,7 @@ class SluiceProcessTest {
         Path token = write("reload.token", "s3cret\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
         int admin = Ports.freePort();
-        Path config = write("api-reload.yaml", """
-                listeners:
-                  - { name: edge, bind: 127.0.0.1:%d, pool: app }
-                pools:
-                  app:
-                    health: { type: none }
-                    backends:
-                      - { name: app-1, address: 127.0.0.1:9 }
-                admin: { bind: 127.0.0.1:%d, token-file: %s }
-                """.formatted(Ports.freePort(), admin, token));
+        Path config = edgeToDeadBackend().admin(admin, token).writeTo(dir.resolve("api-reload.yaml"));
         try (DaemonProcess p = DaemonProcess.launch().adminPort(admin).start(dir, "run", "--config", config.toString())) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> p.status().path("pid").asLong() == p.pid());
             Files.writeString(config, "listeners: [ {name: edge, bind: nowhere} ]\n");
@@ -171,14 +155,8 @@ class SluiceProcessTest {
     @Test
     void runOnAPortInUseExitsTwoWithOneParagraph() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Path config = write("clash.yaml", """
-                    listeners:
-                      - { name: edge, bind: 127.0.0.1:%d, pool: app }
-                    pools:
-                      app:
-                        backends:
-                          - { name: a, address: 127.0.0.1:9 }
-                    """.formatted(taken.getLocalPort()));
+            Path config = ConfigText.create().listener("edge", taken.getLocalPort(), "app").pool("app", "round-robin")
+                    .backend("app", "a", Ports.deadAddress(), 100).writeTo(dir.resolve("clash.yaml"));
             DaemonProcess p = DaemonProcess.start(dir, "run", "--config", config.toString());
             assertTrue(p.awaitExit(Duration.ofSeconds(30)) != null);
             String out = p.output();
@@ -194,21 +172,12 @@ class SluiceProcessTest {
         int web = Ports.freePort();
         int b1 = Ports.freePort();
         int b2 = Ports.freePort();
-        Path config = write("demo.yaml", """
-                listeners:
-                  - { name: chat, bind: 127.0.0.1:%d, pool: chat }
-                  - { name: web, bind: 127.0.0.1:%d, pool: web }
-                pools:
-                  chat:
-                    balance: maglev
-                    backends:
-                      - { name: app-1, address: 127.0.0.1:%d }
-                      - { name: app-2, address: 127.0.0.1:%d }
-                  web:
-                    backends:
-                      - { name: app-1, address: 127.0.0.1:%d }
-                      - { name: app-2, address: 127.0.0.1:%d }
-                """.formatted(chat, web, b1, b2, b1, b2));
+        InetSocketAddress app1 = new InetSocketAddress(InetAddress.getLoopbackAddress(), b1);
+        InetSocketAddress app2 = new InetSocketAddress(InetAddress.getLoopbackAddress(), b2);
+        Path config = ConfigText.create().listener("chat", chat, "chat").listener("web", web, "web")
+                .pool("chat", "maglev").backend("chat", "app-1", app1, 100).backend("chat", "app-2", app2, 100)
+                .pool("web", "round-robin").backend("web", "app-1", app1, 100).backend("web", "app-2", app2, 100)
+                .writeTo(dir.resolve("demo.yaml"));
         DaemonProcess p = DaemonProcess.start(dir, "demo", "--config", config.toString());
         try {
             InetSocketAddress webAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), web);
@@ -255,17 +224,8 @@ class SluiceProcessTest {
         try (TestBackend backend = TestBackend.namedEcho("app-1")) {
             int port = Ports.freePort();
             int admin = Ports.freePort();
-            Path config = write("fd.yaml", """
-                    listeners:
-                      - { name: edge, bind: 127.0.0.1:%d, pool: app }
-                    pools:
-                      app:
-                        health: { type: none }
-                        backends:
-                          - { name: app-1, address: 127.0.0.1:%d }
-                    admin: { bind: 127.0.0.1:%d }
-                    timeouts: { shutdown-grace: 2s }
-                    """.formatted(port, backend.address().getPort(), admin));
+            Path config = edgeToApp(port, backend).admin(admin, null).section("timeouts: { shutdown-grace: 2s }")
+                    .writeTo(dir.resolve("fd.yaml"));
             DaemonProcess p = DaemonProcess.launch().openFilesLimit(500).start(dir, "run", "--config", config.toString());
             InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
             InetSocketAddress adminAt = new InetSocketAddress(InetAddress.getLoopbackAddress(), admin);
@@ -316,16 +276,7 @@ class SluiceProcessTest {
         Path token = write("admin.token", "s3cret\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
         int admin = Ports.freePort();
-        Path config = write("token.yaml", """
-                listeners:
-                  - { name: edge, bind: 127.0.0.1:%d, pool: app }
-                pools:
-                  app:
-                    health: { type: none }
-                    backends:
-                      - { name: app-1, address: 127.0.0.1:9 }
-                admin: { bind: 127.0.0.1:%d, token-file: %s }
-                """.formatted(Ports.freePort(), admin, token));
+        Path config = edgeToDeadBackend().admin(admin, token).writeTo(dir.resolve("token.yaml"));
         try (DaemonProcess p = DaemonProcess.launch().adminPort(admin).start(dir, "run", "--config", config.toString())) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> p.status().path("pid").asLong() == p.pid());
             assertTrue(p.output().contains("admin token file " + token + " is readable by every user (mode rw-r--r--): chmod 600"),
@@ -357,6 +308,17 @@ class SluiceProcessTest {
             throw new IllegalStateException("no total in " + r.body());
         }
         return Integer.parseInt(m.group(1));
+    }
+
+    /** Listener {@code edge} on {@code port} to pool {@code app} of one backend, {@code backend}. */
+    private static ConfigText edgeToApp(int port, TestBackend backend) {
+        return ConfigText.create().listener("edge", port, "app").pool("app", "round-robin").backend("app", backend);
+    }
+
+    /** Listener {@code edge} on a free port to pool {@code app}, whose one backend app-1 nobody listens on. */
+    private static ConfigText edgeToDeadBackend() {
+        return ConfigText.create().listener("edge", Ports.freePort(), "app").pool("app", "round-robin")
+                .backend("app", "app-1", Ports.deadAddress(), 100);
     }
 
     private Path write(String name, String yaml) throws IOException {

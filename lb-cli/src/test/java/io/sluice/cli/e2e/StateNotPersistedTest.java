@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.harness.ConfigText;
 import io.sluice.harness.DaemonProcess;
 import io.sluice.harness.Ports;
 import java.nio.file.Files;
@@ -36,17 +37,9 @@ class StateNotPersistedTest {
         Path state = stateDir.resolve("sluice.state.json");
         int admin = Ports.freePort();
         Path config = dir.resolve("lb.yaml");
-        Files.writeString(config, """
-                listeners:
-                  - { name: edge, bind: 127.0.0.1:%d, pool: app }
-                pools:
-                  app:
-                    health: { type: none }
-                    backends:
-                      - { name: app-1, address: 127.0.0.1:9 }
-                admin: { bind: 127.0.0.1:%d, token-file: %s }
-                state: { file: %s }
-                """.formatted(Ports.freePort(), admin, token, state));
+        ConfigText.create().listener("edge", Ports.freePort(), "app").pool("app", "round-robin")
+                .backend("app", "app-1", Ports.deadAddress(), 100).admin(admin, token)
+                .section("state: { file: \"" + state + "\" }").writeTo(config);
         try (DaemonProcess p = DaemonProcess.launch().adminPort(admin).start(dir, "run", "--config", config.toString())) {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> p.status().path("pid").asLong() == p.pid());
             assertTrue(p.output().contains("state file " + state + ": its directory " + stateDir + " does not exist"), p.output());
