@@ -116,7 +116,7 @@ time_calls "launcher: --version" "$launcher" --version
 time_calls "launcher: --help" "$launcher" --help
 time_calls "launcher: status" "$launcher" status
 time_calls "launcher: backends" "$launcher" backends chat
-time_calls "launcher: explain" "$launcher" explain --client 192.0.2.7
+time_calls "launcher: explain" "$launcher" explain --listener chat --client 192.0.2.7
 if [ -n "$token_file" ]; then
   # drain and undrain alternate, so each call changes the state (and neither is a no-op).
   for _ in $(seq 1 "$runs"); do

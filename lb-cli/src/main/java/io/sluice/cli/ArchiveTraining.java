@@ -42,7 +42,7 @@ final class ArchiveTraining {
             List.of("drain", "chat/app-1", "--reason", "training"),
             List.of("undrain", "chat/app-1"),
             List.of("weight", "chat/app-1", "50"),
-            List.of("explain", "--client", "192.0.2.1", "--sni", "a.example.test"),
+            List.of("explain", "--listener", "chat", "--client", "192.0.2.1", "--sni", "a.example.test"),
             List.of("connections"),
             List.of("status", "--no-such-option"));
 
