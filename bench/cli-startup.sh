@@ -34,6 +34,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ && "$runs" -le 500 ]] || { echo "--runs: 1..500" >&2; exit 2; }
+[ -z "$only" ] || [ "$only" = launcher ] || { echo "--only: launcher (the launcher's calls alone)" >&2; exit 2; }
 ctl_jar=lb-cli/target/sluicectl.jar
 launcher=lb-cli/src/main/dist/sluicectl
 [ -f "$ctl_jar" ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
