@@ -84,7 +84,7 @@ class SluicectlLauncherIT {
         // call that wrote it was --version.
         Result status = launch(cache, "-Xlog:class+load=info:stdout", "--admin", "http://127.0.0.1:1", "status");
         assertEquals(3, status.exit(), status::toString);
-        for (String c : List.of("io.sluice.cli.StatusCommand", "io.sluice.cli.AdminClient", "io.sluice.adminapi.StatusView",
+        for (String c : List.of("io.sluice.cli.StatusCommand", "io.sluice.cli.AdminClient",
                 "com.fasterxml.jackson.databind.ObjectMapper", "sun.net.www.protocol.http.HttpURLConnection")) {
             assertTrue(status.out().lines().anyMatch(l -> l.contains(" " + c + " source: shared objects file")),
                     c + " is not from the archive:\n" + status.out());
