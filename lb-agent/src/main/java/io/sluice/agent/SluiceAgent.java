@@ -65,12 +65,11 @@ public final class SluiceAgent implements Callable<Integer> {
         System.exit(code);
     }
 
-    /** Reads the version from the jar manifest, so it is set in one place (the pom). */
+    /** The version from the jar manifest, set in one place (the pom); the build's version when run from its classes. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = SluiceAgent.class.getPackage().getImplementationVersion();
-            return new String[] {"sluice-agent " + (v == null ? "development build" : v)};
+            return new String[] {"sluice-agent " + CommandLines.version(SluiceAgent.class)};
         }
     }
 }

@@ -46,7 +46,7 @@ abstract class AdminCommand implements Callable<Integer> {
     abstract int run();
 
     final CliContext context() {
-        return ((SluiceCtl) spec.root().userObject()).context();
+        return ((RootCommand) spec.root().userObject()).context();
     }
 
     final AdminOptions.Resolved options() {

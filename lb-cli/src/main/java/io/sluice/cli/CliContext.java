@@ -4,6 +4,7 @@ import java.io.Console;
 import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
 
@@ -26,8 +27,42 @@ record CliContext(Map<String, String> env, boolean stdoutTerminal, boolean stder
     /** The real process: its environment, the system clock in the local zone, terminal detection via {@link System#console()}. */
     static CliContext system() {
         boolean tty = isTerminal(System.console());
-        // The local zone: deadlines are shown as the operator's wall clock reads them.
-        return new CliContext(System.getenv(), tty, tty, Clock.system(ZoneId.systemDefault()), DEFAULT_POLL_INTERVAL);
+        return new CliContext(System.getenv(), tty, tty, new LocalClock(), DEFAULT_POLL_INTERVAL);
+    }
+
+    /**
+     * The system clock in the local zone, the zone looked up when first asked: deadlines are shown as the
+     * operator's wall clock reads them, but only {@code drain --deadline} shows one, and looking the zone up
+     * reads and parses the JDK's whole time-zone database (about a tenth of a {@code status} call's
+     * start-up work, docs/performance.md "Round 3"). Thread-safe: the lookup is idempotent.
+     */
+    private static final class LocalClock extends Clock {
+        private volatile ZoneId zone;
+
+        @Override
+        public ZoneId getZone() {
+            ZoneId z = zone;
+            if (z == null) {
+                z = ZoneId.systemDefault();
+                zone = z;
+            }
+            return z;
+        }
+
+        @Override
+        public Clock withZone(ZoneId other) {
+            return Clock.system(other);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now();
+        }
+
+        @Override
+        public long millis() {
+            return System.currentTimeMillis();
+        }
     }
 
     /** Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */

@@ -1,25 +1,21 @@
 package io.sluice.cli;
 
-import java.io.PrintWriter;
 import io.sluice.commandline.CommandLines;
-import java.util.concurrent.Callable;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ScopeType;
 
 /**
  * {@code sluicectl}: the admin client of a running Sluice daemon, over its HTTP admin API
  * (docs/admin-api.md; usage in docs/sluicectl.md). Each sub-command is a small
  * {@code Callable<Integer>} returning its exit code ({@link ExitCodes}); failures are printed as
- * {@code sluicectl: <message>}, never as a stack trace.
+ * {@code sluicectl: <message>}, never as a stack trace. The root's name, options and footer are
+ * {@link RootCommand}'s; this class adds the sub-commands, so its model (help, man pages, completion)
+ * is the whole command.
  */
 @Command(
-        name = "sluicectl",
-        mixinStandardHelpOptions = true,
-        scope = ScopeType.INHERIT,
-        versionProvider = SluiceCtl.Version.class,
-        description = "Admin client of the Sluice load balancer: inspect pools and backends, drain, reload, upgrade.",
         subcommands = {
             StatusCommand.class,
             PoolsCommand.class,
@@ -37,32 +33,14 @@ import picocli.CommandLine.ScopeType;
             UpgradeCommand.class,
             CompletionCommand.class,
             CompleteCommand.class,
-        },
-        footerHeading = "%nExit codes:%n",
-        footer = {
-            "  0  ok",
-            "  1  operation failed (drain --wait timed out, reload rejected, upgrade failed, server error)",
-            "  2  usage error or bad argument",
-            "  3  admin API unreachable",
-            "  4  no admin token, or the token was refused",
-            "  5  not found (unknown pool, backend or listener)",
-            "  6  applied on this node only: the shared state store has not got it (yet)",
-            "  7  the admin API accepted the request but did not answer within --timeout",
-            "",
-            "Environment: SLUICE_ADMIN (admin URL), SLUICE_TOKEN_FILE (token file), NO_COLOR (plain tables).",
         })
-public final class SluiceCtl implements Callable<Integer> {
+public final class SluiceCtl extends RootCommand {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin(name = AdminOptions.MIXIN_NAME)
-    AdminOptions adminOptions;
-
-    private final CliContext context;
+    /** The root's options that take a value, which may stand before the command's name. */
+    private static final Set<String> VALUED = Set.of("--admin", "--token-file", "-o", "--output", "--timeout");
 
     SluiceCtl(CliContext context) {
-        this.context = context;
+        super(context);
     }
 
     /** For tools that build the command from its class (the man page generator in the build). */
@@ -70,30 +48,75 @@ public final class SluiceCtl implements Callable<Integer> {
         this(CliContext.system());
     }
 
-    CliContext context() {
-        return context;
-    }
-
-    /** Without a command: the usage on stderr, exit 2. */
-    @Override
-    public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("sluicectl: missing command");
-        spec.commandLine().usage(err);
-        return ExitCodes.USAGE;
-    }
-
     public static void main(String[] args) {
-        System.exit(commandLine(CliContext.system()).execute(args));
+        System.exit(commandLine(CliContext.system(), args).execute(args));
     }
 
-    /** The configured command line; tests call this with their own context and writers. */
+    /** The whole command line, every sub-command in it; tests call this with their own context and writers. */
     static CommandLine commandLine(CliContext context) {
-        CommandLine cl = new CommandLine(new SluiceCtl(context));
+        return configure(new CommandLine(new SluiceCtl(context)));
+    }
+
+    /**
+     * The command line that runs {@code args}: the root with only the sub-command they name (or none, for
+     * {@code --version}), else the whole one. Building Picocli's model of every command was the largest
+     * part of a call's start-up; the answer, help and errors are the same either way (LeanCommandLineTest).
+     * Root help, a missing or unknown command, and {@code generate-completion} need the whole model.
+     */
+    static CommandLine commandLine(CliContext context, String[] args) {
+        Class<?> only = soleCommand(args);
+        if (only == null) {
+            return commandLine(context);
+        }
+        CommandLine cl = new CommandLine(new RootCommand(context));
+        if (only != RootCommand.class) {
+            cl.addSubcommand(only);
+        }
+        return configure(cl);
+    }
+
+    private static CommandLine configure(CommandLine cl) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(SluiceCtl::handle);
         CommandLines.withShortUsageErrors(cl);
         return cl;
+    }
+
+    /**
+     * The sub-command class that alone serves {@code args}; {@link RootCommand} itself for a bare
+     * {@code --version}; null when the whole model is needed. Before the command's name only the root's
+     * valued options are expected; anything else there (help, an unknown option, {@code --}) takes the
+     * whole model, so its message is Picocli's as ever.
+     */
+    static Class<?> soleCommand(String[] args) {
+        if (args.length > 0 && Arrays.stream(args).allMatch(a -> a.equals("-V") || a.equals("--version"))) {
+            return RootCommand.class;
+        }
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (VALUED.contains(a)) {
+                i++;
+            } else if (a.startsWith("-")) {
+                int eq = a.indexOf('=');
+                if (eq < 0 || !VALUED.contains(a.substring(0, eq))) {
+                    return null;
+                }
+            } else {
+                return subcommandNamed(a);
+            }
+        }
+        return null;
+    }
+
+    /** The class of the sub-command called {@code name}, read from the annotation above; null for none (or completion, which reads them all). */
+    private static Class<?> subcommandNamed(String name) {
+        for (Class<?> c : SluiceCtl.class.getAnnotation(Command.class).subcommands()) {
+            Command command = c.getAnnotation(Command.class);
+            if (command != null && command.name().equals(name)) {
+                return c == CompletionCommand.class ? null : c;
+            }
+        }
+        return null;
     }
 
     /** Every failure ends here: {@code sluicectl: <line>} for each line, the exception's exit code. */
@@ -109,12 +132,11 @@ public final class SluiceCtl implements Callable<Integer> {
         return ExitCodes.FAILED;
     }
 
-    /** Reads the version from the jar manifest, so it is set in one place (the pom). */
+    /** The version from the jar manifest, set in one place (the pom); the build's version when run from its classes. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = SluiceCtl.class.getPackage().getImplementationVersion();
-            return new String[] {"sluicectl " + (v == null ? "development build" : v)};
+            return new String[] {"sluicectl " + CommandLines.version(SluiceCtl.class)};
         }
     }
 }

@@ -57,7 +57,8 @@ final class Cli {
     Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = SluiceCtl.commandLine(new CliContext(env, terminal, terminal, Clock.systemUTC(), pollInterval));
+        // The entry point main uses: the root with only the named sub-command when that suffices.
+        CommandLine cl = SluiceCtl.commandLine(new CliContext(env, terminal, terminal, Clock.systemUTC(), pollInterval), args);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);

@@ -1,6 +1,9 @@
 package io.sluice.commandline;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -24,6 +27,31 @@ public final class CommandLines {
     public static CommandLine withShortUsageErrors(CommandLine cl) {
         cl.setParameterExceptionHandler(CommandLines::report);
         return cl;
+    }
+
+    /**
+     * The version of the program {@code anchor} belongs to: its jar's {@code Implementation-Version} (set
+     * once, in the pom), else, when it runs from a build's classes (tests, the man page generator), the
+     * version of that build (a resource Maven filters); "development build" only when neither is there.
+     */
+    public static String version(Class<?> anchor) {
+        String v = anchor.getPackage().getImplementationVersion();
+        if (v != null) {
+            return v;
+        }
+        try (InputStream in = CommandLines.class.getResourceAsStream("build.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String built = p.getProperty("version", "");
+                if (!built.isBlank() && !built.startsWith("${")) {
+                    return built.trim();
+                }
+            }
+        } catch (IOException e) {
+            // Unreadable: the fallback below says as much.
+        }
+        return "development build";
     }
 
     private static int report(ParameterException e, String[] args) {

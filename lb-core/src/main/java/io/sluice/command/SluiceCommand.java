@@ -52,7 +52,7 @@ public final class SluiceCommand implements Runnable {
         return CommandLines.withShortUsageErrors(cl);
     }
 
-    /** The version from the jar manifest, set once in the pom. */
+    /** The version from the jar manifest, set once in the pom; the build's version when run from its classes (man pages). */
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
@@ -60,8 +60,7 @@ public final class SluiceCommand implements Runnable {
         }
 
         static String versionString() {
-            String v = SluiceCommand.class.getPackage().getImplementationVersion();
-            return v == null ? "development build" : v;
+            return CommandLines.version(SluiceCommand.class);
         }
     }
 }

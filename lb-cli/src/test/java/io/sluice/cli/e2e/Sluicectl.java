@@ -17,7 +17,7 @@ import picocli.CommandLine;
  * Runs sluicectl in-process, as {@code main} would but with a chosen environment, captured stdout
  * and stderr, and a short drain poll interval.
  *
- * <p>{@code SluiceCtl.commandLine(CliContext)} and {@code CliContext} are package-private in
+ * <p>{@code SluiceCtl.commandLine(CliContext, String[])} and {@code CliContext} are package-private in
  * {@code io.sluice.cli}; these end-to-end tests live in their own package, so they reach them by
  * reflection (the same entry point {@code main} uses, with the context the unit tests use).
  */
@@ -54,23 +54,23 @@ final class Sluicectl {
     Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
         return new Result(code, out.toString(), err.toString());
     }
 
-    private CommandLine commandLine() {
+    private CommandLine commandLine(String[] args) {
         try {
             Class<?> contextType = Class.forName("io.sluice.cli.CliContext");
             Constructor<?> ctor = contextType.getDeclaredConstructor(Map.class, boolean.class, boolean.class, Clock.class,
                     Duration.class);
             ctor.setAccessible(true);
             Object context = ctor.newInstance(env, false, false, Clock.systemUTC(), pollInterval);
-            Method m = Class.forName("io.sluice.cli.SluiceCtl").getDeclaredMethod("commandLine", contextType);
+            Method m = Class.forName("io.sluice.cli.SluiceCtl").getDeclaredMethod("commandLine", contextType, String[].class);
             m.setAccessible(true);
-            return (CommandLine) m.invoke(null, context);
+            return (CommandLine) m.invoke(null, context, args);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("sluicectl's entry point changed: " + e, e);
         }
