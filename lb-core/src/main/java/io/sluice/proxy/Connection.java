@@ -11,6 +11,7 @@ import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
 import io.sluice.proxyprotocol.ClientAddressResolved;
 import io.sluice.transport.HalfClose;
+import io.sluice.transport.SocketClose;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,9 @@ import java.time.Instant;
  * <p>Closing rules: a FIN from one side is passed on as a FIN (shutdownOutput) to the other, once
  * everything read before it has been written; when both directions have finished, both channels
  * close. An abort (RST, IO error) on one side resets the other. Idle timeout, shutdown and
- * refusals close both with a FIN.
+ * refusals close both with a FIN. Channels close through {@link SocketClose} (one system call
+ * instead of Netty's three); the last FIN is acted on when it is read ({@link #lastFinRead}),
+ * before Netty would shut down an input whose socket is already closed both ways.
  *
  * <p>Handover to another process (docs/handover.md) is {@link ConnectionHandover}'s, beside
  * {@link PausedConnection} and {@link AdoptedConnection}: this class only holds its closes while a
@@ -279,6 +282,27 @@ public final class Connection {
         }
     }
 
+    /**
+     * The end of stream was just read on {@code from} (a relay handler's channelReadComplete) and
+     * the other direction had finished already: this is the last FIN, so both close now. Netty would
+     * otherwise first shut the input down, {@code shutdown(SHUT_RD)}, which fails with ENOTCONN on a
+     * socket that has sent its FIN and received the peer's (the kernel has moved it to TIME_WAIT) and
+     * builds a {@code NotYetConnectedException} with a stack trace, once per connection. Closed here,
+     * Netty sees the socket closed and makes no shutdown. A first FIN is left to Netty (its
+     * shutdown succeeds, and the event passes the FIN on). Where the close has to wait for queued
+     * bytes, Netty's event follows and repeats the close, which changes nothing.
+     */
+    void lastFinRead(Channel from) {
+        if (!established || closing || !HalfClose.endOfStreamRead(from)) {
+            return;
+        }
+        if (from == inbound && outboundInputDone) {
+            inboundInputShutdown();
+        } else if (from == outbound && inboundInputDone) {
+            outboundInputShutdown();
+        }
+    }
+
     /** Held for a handover: the sockets may be the other process's any moment now, so the close waits for its outcome. */
     private boolean deferredWhileHeld(CloseReason r) {
         if (held && closeWhileHeld == null) {
@@ -308,9 +332,9 @@ public final class Connection {
         reason(r);
         closing = true;
         if (outbound != null) {
-            outbound.close();
+            SocketClose.close(outbound);
         }
-        inbound.close();
+        SocketClose.close(inbound);
     }
 
     /** Closes both sides now, for {@code reason}; any thread may schedule it, it must run on the event loop. */
@@ -333,10 +357,10 @@ public final class Connection {
         Channel broken = r == CloseReason.CLIENT_ABORT ? inbound : outbound;
         if (other != null && other.isOpen()) {
             other.config().setOption(ChannelOption.SO_LINGER, 0);
-            other.close();
+            SocketClose.close(other);
         }
         if (broken != null) {
-            broken.close();
+            SocketClose.close(broken);
         }
     }
 
@@ -347,9 +371,9 @@ public final class Connection {
         // A channel whose output is shut down has nothing left to flush (and a write would fail).
         boolean outputOpen = !(ch instanceof DuplexChannel duplex) || !duplex.isOutputShutdown();
         if (ch.isActive() && outputOpen) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(SocketClose.CLOSE);
         } else {
-            ch.close();
+            SocketClose.close(ch);
         }
     }
 
@@ -359,7 +383,7 @@ public final class Connection {
             IdleSweeper.on(inbound.eventLoop()).remove(this);
         }
         if (outbound != null && outbound.isOpen()) {
-            outbound.close();
+            SocketClose.close(outbound);
         }
         if (early != null) {
             early.release();

@@ -1,5 +1,6 @@
 package io.sluice.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
@@ -23,6 +24,16 @@ import java.io.IOException;
 public final class HalfClose {
 
     private HalfClose() {}
+
+    /**
+     * Whether the read that just completed on {@code ch} ended at the peer's FIN (call it from
+     * channelReadComplete): the transport's last read returned end of stream, and it shuts the
+     * input down right after channelReadComplete (Netty's epoll, NIO and io_uring channels alike).
+     * An error ends a read without changing this, and after a FIN a channel reads no more.
+     */
+    public static boolean endOfStreamRead(Channel ch) {
+        return ch.unsafe().recvBufAllocHandle().lastBytesRead() < 0;
+    }
 
     public static void shutdownOutput(DuplexChannel ch) {
         if (ch instanceof EpollSocketChannel epoll && epoll.fd() instanceof Socket socket && !socket.isOutputShutdown()) {
