@@ -273,12 +273,22 @@ public final class Connection {
      * Netty's exception per call on epoll; the ordinary close of a request/response connection needs one.
      */
     private void passFinOn(Channel to, boolean otherDirectionDone) {
-        if (otherDirectionDone) {
-            closing = true;
+        if (!otherDirectionDone) {
+            shutdownOutputAfterFlush(to);
+            return;
+        }
+        closing = true;
+        if (outbound != null && outbound.isActive() && !(outbound instanceof DuplexChannel d && d.isOutputShutdown())) {
+            // The client channel's close ends the connection, and finished() closes the backend
+            // channel at once, dropping what it still queues (the client's last bytes, read with
+            // its FIN past backpressure): so the client closes once those are written.
+            outbound.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                SocketClose.close(outbound);
+                closeAfterFlush(inbound);
+            });
+        } else {
             closeAfterFlush(outbound);
             closeAfterFlush(inbound);
-        } else {
-            shutdownOutputAfterFlush(to);
         }
     }
 

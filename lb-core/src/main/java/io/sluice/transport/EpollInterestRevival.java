@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p>The calls left out (measured with strace under connection churn, docs/performance.md "Round 3"):
  * an interest equal to the one the kernel has already (Netty submits the same set again when a
  * backend connect completes: one MOD per connection), which the registration knows because it
- * remembers what it last gave the kernel; and, after a peer's FIN was read, the step through
- * "EPOLLRDHUP only" on the way to an empty set (one MOD per connection). Epoll is level-triggered
- * in Netty 4.2, so a MOD to the same set changes nothing the loop would see.
+ * remembers what it last gave the kernel; and, once a peer's FIN was read and the input shut
+ * down, EPOLLIN and EPOLLRDHUP, which Netty clears one at a time over the next wake-ups (a MOD, a
+ * wake-up that reads the end of stream again, then the DEL: now the DEL at once). Epoll is
+ * level-triggered in Netty 4.2, so a MOD to the same set changes nothing the loop would see.
  *
  * <p>It takes two private fields of Netty's (the channel's registration and the registration's
  * state), read once; without them (another Netty) nothing is installed, one warning says so,
@@ -113,6 +114,8 @@ public final class EpollInterestRevival {
     private static final class Reviving implements IoRegistration {
         /** {@link #inKernel} when this registration has not seen what the kernel has. */
         private static final int UNKNOWN = -1;
+        /** The events of a socket's input side. */
+        private static final int INPUT = EpollIoOps.EPOLLIN.value() | EpollIoOps.EPOLLRDHUP.value();
 
         private final IoRegistration netty;
         private final EpollSocketChannel channel;
@@ -137,10 +140,11 @@ public final class EpollInterestRevival {
                 return netty.submit(ops);
             }
             EpollIoOps interest = asked;
-            if (interest.equals(EpollIoOps.EPOLLRDHUP) && channel.isInputShutdown()) {
-                // The peer's FIN is read: RDHUP has nothing left to tell, and Netty's next step is
-                // to clear it, emptying the set. Empty it now (one epoll_ctl instead of two).
-                interest = EpollIoOps.NONE;
+            if ((interest.value() & INPUT) != 0 && channel.isInputShutdown()) {
+                // The peer's FIN is read and the input shut down: EPOLLIN and EPOLLRDHUP have nothing
+                // left to tell (they would only report the end of stream again), and Netty clears
+                // them one at a time over the next wake-ups. Leave them out now.
+                interest = EpollIoOps.valueOf(interest.value() & ~INPUT);
             }
             int wanted = interest.value();
             if (wanted == inKernel) {
