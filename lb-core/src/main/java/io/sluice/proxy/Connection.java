@@ -71,6 +71,8 @@ public final class Connection {
     boolean held;
     CloseReason closeWhileHeld;
     boolean handedOver;
+    /** Another process may hold copies of the descriptors (set by ConnectionHandover.shareDescriptors). */
+    boolean sharedDescriptors;
 
     // Idle timeout bookkeeping, owned by the loop's IdleSweeper (see there); 0 nanos: no timeout.
     final long idleNanos;
@@ -279,11 +281,10 @@ public final class Connection {
         }
         closing = true;
         if (outbound != null && outbound.isActive() && !(outbound instanceof DuplexChannel d && d.isOutputShutdown())) {
-            // The client channel's close ends the connection, and finished() closes the backend
-            // channel at once, dropping what it still queues (the client's last bytes, read with
-            // its FIN past backpressure): so the client closes once those are written.
+            // finished() (the client's close) closes the backend at once, dropping what it still
+            // queues (read with the client's FIN past backpressure): the client closes after.
             outbound.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                SocketClose.close(outbound);
+                closeChannel(outbound);
                 closeAfterFlush(inbound);
             });
         } else {
@@ -293,14 +294,10 @@ public final class Connection {
     }
 
     /**
-     * The end of stream was just read on {@code from} (a relay handler's channelReadComplete) and
-     * the other direction had finished already: this is the last FIN, so both close now. Netty would
-     * otherwise first shut the input down, {@code shutdown(SHUT_RD)}, which fails with ENOTCONN on a
-     * socket that has sent its FIN and received the peer's (the kernel has moved it to TIME_WAIT) and
-     * builds a {@code NotYetConnectedException} with a stack trace, once per connection. Closed here,
-     * Netty sees the socket closed and makes no shutdown. A first FIN is left to Netty (its
-     * shutdown succeeds, and the event passes the FIN on). Where the close has to wait for queued
-     * bytes, Netty's event follows and repeats the close, which changes nothing.
+     * The read that just completed on {@code from} ended at the peer's FIN, and the other direction
+     * had finished: the last FIN, so both close now. Netty would first shutdown(SHUT_RD), which fails
+     * ENOTCONN on a socket in TIME_WAIT (a NotYetConnectedException with a stack trace per connection);
+     * closed here, it makes none. A first FIN is left to Netty; a repeated close changes nothing.
      */
     void lastFinRead(Channel from) {
         if (!established || closing || !HalfClose.endOfStreamRead(from)) {
@@ -342,9 +339,9 @@ public final class Connection {
         reason(r);
         closing = true;
         if (outbound != null) {
-            SocketClose.close(outbound);
+            closeChannel(outbound);
         }
-        SocketClose.close(inbound);
+        closeChannel(inbound);
     }
 
     /** Closes both sides now, for {@code reason}; any thread may schedule it, it must run on the event loop. */
@@ -367,21 +364,33 @@ public final class Connection {
         Channel broken = r == CloseReason.CLIENT_ABORT ? inbound : outbound;
         if (other != null && other.isOpen()) {
             other.config().setOption(ChannelOption.SO_LINGER, 0);
-            SocketClose.close(other);
+            closeChannel(other);
         }
         if (broken != null) {
-            SocketClose.close(broken);
+            closeChannel(broken);
         }
     }
 
-    private static void closeAfterFlush(Channel ch) {
+    private void closeAfterFlush(Channel ch) {
         if (ch == null || !ch.isOpen()) {
             return;
         }
         // A channel whose output is shut down has nothing left to flush (and a write would fail).
         boolean outputOpen = !(ch instanceof DuplexChannel duplex) || !duplex.isOutputShutdown();
         if (ch.isActive() && outputOpen) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(SocketClose.CLOSE);
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeChannel(ch));
+        } else {
+            closeChannel(ch);
+        }
+    }
+
+    /**
+     * One system call ({@link SocketClose}), unless another process may hold copies of the descriptors
+     * (a failed handover): then Netty's close, so the pipeline's {@link ShutdownOnClose} runs on an open socket.
+     */
+    private void closeChannel(Channel ch) {
+        if (sharedDescriptors) {
+            ch.close();
         } else {
             SocketClose.close(ch);
         }
@@ -393,7 +402,7 @@ public final class Connection {
             IdleSweeper.on(inbound.eventLoop()).remove(this);
         }
         if (outbound != null && outbound.isOpen()) {
-            SocketClose.close(outbound);
+            closeChannel(outbound);
         }
         if (early != null) {
             early.release();

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It takes two private fields of Netty's (the channel's registration and the registration's
  * state), read once; without them (another Netty) nothing is installed, one warning says so,
- * {@code EpollInterestRevivalTest} fails, and RelayTest fails, so an upgrade cannot drop the
- * repair silently. Remove this class once Netty re-adds descriptors and skips unchanged interests itself.
+ * {@code SocketCloseTest} fails (it asserts {@link #available}), and RelayTest fails, so an
+ * upgrade cannot drop the repair silently. Remove this class once Netty re-adds descriptors and
+ * skips unchanged interests itself.
  *
  * <p>Event loop of the channel only (where Netty registers channels and submits interests).
  */
