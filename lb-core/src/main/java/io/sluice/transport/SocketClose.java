@@ -24,7 +24,8 @@ import java.io.IOException;
  * on this path (a DEL or SO_LINGER read of the closed descriptor would throw one).
  *
  * <p>Only for sockets nobody else holds: closing a descriptor that another process also holds
- * (a handover) leaves it in our epoll set, so the relay's handover path closes the ordinary way.
+ * (a handover, or a connection taken back after a failed one) only drops our copy and leaves it
+ * in our epoll set, so those close the ordinary way (see {@code Connection}).
  * Only for sockets without a positive SO_LINGER: Sluice sets SO_LINGER only to 0 (to reset), and
  * Netty moves a close with a positive linger off the event loop because it blocks.
  *
