@@ -20,7 +20,8 @@ import java.util.OptionalInt;
  *
  * <p>Accepted channels start with AUTO_READ off (nothing is read before a backend is connected)
  * and allow half-closure (a client's FIN is passed on, not taken as the end of both directions).
- * TCP_NODELAY is not set here because Netty already enables it on every accepted socket.
+ * TCP_NODELAY is not set here because Netty already enables it on every accepted socket;
+ * SO_KEEPALIVE is set once on an epoll listening socket, whose accepted sockets inherit it.
  * SO_REUSEPORT is set under epoll so a later config can bind the same port while this socket
  * still accepts.
  */
@@ -54,7 +55,7 @@ public final class Listener {
         refuseShared(config);
         FrontendInitializer initializer = new FrontendInitializer(settings);
         ServerBootstrap bootstrap = bootstrap(config, initializer, transport, group)
-                .channel(transport.serverChannelClass());
+                .channelFactory(transport::newServerChannel);
         if (transport.supportsReusePort()) {
             bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
         }
@@ -113,9 +114,12 @@ public final class Listener {
                 .handler(new AcceptErrors(config.name(), settings == null ? null : settings.metrics()))
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.RECEIVE_BUFFERS)
                 .childHandler(initializer);
+        if (!transport.acceptedSocketsInheritKeepAlive()) {
+            // On epoll the listening socket has it, and accepted sockets inherit it (see Transport).
+            bootstrap.childOption(ChannelOption.SO_KEEPALIVE, true);
+        }
         if (transport.acceptBatches() != null) {
             // Accept in batches (a reconnect storm must not take one loop pass per client): see Transport.
             bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, transport.acceptBatches());

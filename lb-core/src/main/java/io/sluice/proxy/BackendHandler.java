@@ -53,6 +53,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         connection.inbound().flush();
+        connection.lastFinRead(ctx.channel());
     }
 
     /** The backend drained what we queued for it: resume reading from the client. */

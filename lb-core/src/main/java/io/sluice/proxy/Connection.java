@@ -11,6 +11,7 @@ import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
 import io.sluice.proxyprotocol.ClientAddressResolved;
 import io.sluice.transport.HalfClose;
+import io.sluice.transport.SocketClose;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,9 @@ import java.time.Instant;
  * <p>Closing rules: a FIN from one side is passed on as a FIN (shutdownOutput) to the other, once
  * everything read before it has been written; when both directions have finished, both channels
  * close. An abort (RST, IO error) on one side resets the other. Idle timeout, shutdown and
- * refusals close both with a FIN.
+ * refusals close both with a FIN. Channels close through {@link SocketClose} (one system call
+ * instead of Netty's three); the last FIN is acted on when it is read ({@link #lastFinRead}),
+ * before Netty would shut down an input whose socket is already closed both ways.
  *
  * <p>Handover to another process (docs/handover.md) is {@link ConnectionHandover}'s, beside
  * {@link PausedConnection} and {@link AdoptedConnection}: this class only holds its closes while a
@@ -68,6 +71,8 @@ public final class Connection {
     boolean held;
     CloseReason closeWhileHeld;
     boolean handedOver;
+    /** Another process may hold copies of the descriptors (set by ConnectionHandover.shareDescriptors). */
+    boolean sharedDescriptors;
 
     // Idle timeout bookkeeping, owned by the loop's IdleSweeper (see there); 0 nanos: no timeout.
     final long idleNanos;
@@ -270,12 +275,38 @@ public final class Connection {
      * Netty's exception per call on epoll; the ordinary close of a request/response connection needs one.
      */
     private void passFinOn(Channel to, boolean otherDirectionDone) {
-        if (otherDirectionDone) {
-            closing = true;
+        if (!otherDirectionDone) {
+            shutdownOutputAfterFlush(to);
+            return;
+        }
+        closing = true;
+        if (outbound != null && outbound.isActive() && !(outbound instanceof DuplexChannel d && d.isOutputShutdown())) {
+            // finished() (the client's close) closes the backend at once, dropping what it still
+            // queues (read with the client's FIN past backpressure): the client closes after.
+            outbound.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                closeChannel(outbound);
+                closeAfterFlush(inbound);
+            });
+        } else {
             closeAfterFlush(outbound);
             closeAfterFlush(inbound);
-        } else {
-            shutdownOutputAfterFlush(to);
+        }
+    }
+
+    /**
+     * The read that just completed on {@code from} ended at the peer's FIN, and the other direction
+     * had finished: the last FIN, so both close now. Netty would first shutdown(SHUT_RD), which fails
+     * ENOTCONN on a socket in TIME_WAIT (a NotYetConnectedException with a stack trace per connection);
+     * closed here, it makes none. A first FIN is left to Netty; a repeated close changes nothing.
+     */
+    void lastFinRead(Channel from) {
+        if (!established || closing || !HalfClose.endOfStreamRead(from)) {
+            return;
+        }
+        if (from == inbound && outboundInputDone) {
+            inboundInputShutdown();
+        } else if (from == outbound && inboundInputDone) {
+            outboundInputShutdown();
         }
     }
 
@@ -308,9 +339,9 @@ public final class Connection {
         reason(r);
         closing = true;
         if (outbound != null) {
-            outbound.close();
+            closeChannel(outbound);
         }
-        inbound.close();
+        closeChannel(inbound);
     }
 
     /** Closes both sides now, for {@code reason}; any thread may schedule it, it must run on the event loop. */
@@ -333,23 +364,35 @@ public final class Connection {
         Channel broken = r == CloseReason.CLIENT_ABORT ? inbound : outbound;
         if (other != null && other.isOpen()) {
             other.config().setOption(ChannelOption.SO_LINGER, 0);
-            other.close();
+            closeChannel(other);
         }
         if (broken != null) {
-            broken.close();
+            closeChannel(broken);
         }
     }
 
-    private static void closeAfterFlush(Channel ch) {
+    private void closeAfterFlush(Channel ch) {
         if (ch == null || !ch.isOpen()) {
             return;
         }
         // A channel whose output is shut down has nothing left to flush (and a write would fail).
         boolean outputOpen = !(ch instanceof DuplexChannel duplex) || !duplex.isOutputShutdown();
         if (ch.isActive() && outputOpen) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeChannel(ch));
         } else {
+            closeChannel(ch);
+        }
+    }
+
+    /**
+     * One system call ({@link SocketClose}), unless another process may hold copies of the descriptors
+     * (a failed handover): then Netty's close, so the pipeline's {@link ShutdownOnClose} runs on an open socket.
+     */
+    private void closeChannel(Channel ch) {
+        if (sharedDescriptors) {
             ch.close();
+        } else {
+            SocketClose.close(ch);
         }
     }
 
@@ -359,7 +402,7 @@ public final class Connection {
             IdleSweeper.on(inbound.eventLoop()).remove(this);
         }
         if (outbound != null && outbound.isOpen()) {
-            outbound.close();
+            closeChannel(outbound);
         }
         if (early != null) {
             early.release();

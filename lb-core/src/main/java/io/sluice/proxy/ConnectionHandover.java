@@ -207,6 +207,7 @@ final class ConnectionHandover {
      * first. Also on the prelude's future pipeline, since the channel is the same. Event loop.
      */
     static void shareDescriptors(Connection c) {
+        c.sharedDescriptors = true;
         addShutdownOnClose(c.inbound());
         if (c.outbound != null) {
             addShutdownOnClose(c.outbound);

@@ -169,6 +169,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel outbound = connection.outbound();
         if (outbound != null && connection.isEstablished()) {
             outbound.flush();
+            connection.lastFinRead(ctx.channel());
         }
     }
 

@@ -1,10 +1,12 @@
 package io.sluice.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
+import java.nio.channels.NotYetConnectedException;
 
 /**
  * Sends a FIN on a connected socket while its other direction goes on (TCP half-close).
@@ -24,6 +26,16 @@ public final class HalfClose {
 
     private HalfClose() {}
 
+    /**
+     * Whether the read that just completed on {@code ch} ended at the peer's FIN (call it from
+     * channelReadComplete): the transport's last read returned end of stream, and it shuts the
+     * input down right after channelReadComplete (Netty's epoll, NIO and io_uring channels alike).
+     * An error ends a read without changing this, and after a FIN a channel reads no more.
+     */
+    public static boolean endOfStreamRead(Channel ch) {
+        return ch.unsafe().recvBufAllocHandle().lastBytesRead() < 0;
+    }
+
     public static void shutdownOutput(DuplexChannel ch) {
         if (ch instanceof EpollSocketChannel epoll && epoll.fd() instanceof Socket socket && !socket.isOutputShutdown()) {
             ChannelOutboundBuffer queued = epoll.unsafe().outboundBuffer();
@@ -31,8 +43,10 @@ public final class HalfClose {
                 try {
                     socket.shutdown(false, true);
                     return;
-                } catch (IOException e) {
+                } catch (IOException | NotYetConnectedException e) {
                     // Netty's path reports it the way it always has (a failed future nobody waits for).
+                    // ENOTCONN (NotYetConnectedException, unchecked): the peer closed meanwhile; it
+                    // escaped to the listener before, one WARN with a stack trace per such connection.
                 }
             }
         }

@@ -2,10 +2,12 @@ package io.sluice.transport;
 
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
@@ -17,11 +19,13 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.Socket;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.channels.spi.SelectorProvider;
@@ -72,7 +76,17 @@ public enum Transport {
 
         @Override
         public ServerChannel wrapServerSocket(int fd) {
-            return new EpollServerSocketChannel(fd);
+            return keepAliveInherited(new EpollServerSocketChannel(fd));
+        }
+
+        @Override
+        public ServerChannel newServerChannel() {
+            return keepAliveInherited(new EpollServerSocketChannel());
+        }
+
+        @Override
+        public boolean acceptedSocketsInheritKeepAlive() {
+            return true;
         }
 
         @Override
@@ -169,7 +183,37 @@ public enum Transport {
         return null;
     }
 
+    /**
+     * SO_KEEPALIVE on a listening socket: Linux copies it to every socket the listener accepts (the
+     * accepted socket is a clone of the listening one, and TCP arms its keepalive timer when the
+     * flag came along), so the relay need not set it on each accepted socket (one setsockopt per
+     * connection saved; {@code ListenerKeepAliveTest} checks the accepted socket through getsockopt).
+     * TCP_NODELAY is inherited too, but Netty sets it on every socket it wraps anyway.
+     */
+    private static EpollServerSocketChannel keepAliveInherited(EpollServerSocketChannel listening) {
+        try {
+            ((Socket) listening.fd()).setKeepAlive(true);
+        } catch (IOException e) {
+            listening.unsafe().closeForcibly();
+            throw new ChannelException("cannot set SO_KEEPALIVE on a listening socket", e);
+        }
+        return listening;
+    }
+
     abstract IoHandlerFactory ioHandlerFactory();
+
+    /** A new, unbound listening channel of this transport. */
+    public ServerChannel newServerChannel() {
+        return new ReflectiveChannelFactory<>(serverChannelClass()).newChannel();
+    }
+
+    /**
+     * Whether the sockets {@link #newServerChannel} and {@link #wrapServerSocket} listeners accept
+     * have SO_KEEPALIVE on already (set once on the listening socket); else each accepted socket needs it.
+     */
+    public boolean acceptedSocketsInheritKeepAlive() {
+        return false;
+    }
 
     public abstract Class<? extends ServerChannel> serverChannelClass();
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.ExceptionRecording;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
@@ -384,6 +385,52 @@ class RelayTest {
                     Thread.sleep(10);
                 }
             });
+        }
+    }
+
+    /**
+     * One request and answer per connection, as under connection churn: the backend's FIN first
+     * (an HTTP server answering {@code Connection: close}), then the client's FIN first. Every
+     * client gets the answer and an end of stream (not a reset), the access log's close reason
+     * says who finished first, and on epoll the relay's close path builds none of the exceptions
+     * Netty's half-close and close paths built per connection before (docs/performance.md, "Round 3").
+     */
+    @Test
+    void requestResponseConnectionsEndCleanlyWhoeverClosesFirst() throws Exception {
+        int each = 20;
+        try (TestBackend backend = TestBackend.with("answerer", (s, self) -> {
+                    String request = Clients.readLine(s);
+                    if ("after-fin".equals(request)) {
+                        s.getInputStream().readAllBytes(); // until the client's FIN has passed the proxy
+                    }
+                    s.getOutputStream().write("ok\n".getBytes(StandardCharsets.UTF_8));
+                    s.getOutputStream().flush();
+                    s.close();
+                });
+             RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder().backend(backend));
+             ExceptionRecording exceptions = ExceptionRecording.start()) {
+            for (int i = 0; i < each; i++) {
+                try (Socket client = Clients.connect(daemon.address())) {
+                    client.getOutputStream().write("now\n".getBytes(StandardCharsets.UTF_8));
+                    assertEquals("ok", Clients.readLine(client));
+                    assertEquals(-1, client.getInputStream().read(), "the backend's FIN must reach the client");
+                }
+                try (Socket client = Clients.connect(daemon.address())) {
+                    client.getOutputStream().write("after-fin\n".getBytes(StandardCharsets.UTF_8));
+                    client.shutdownOutput();
+                    assertEquals("ok", Clients.readLine(client));
+                    assertEquals(-1, client.getInputStream().read(), "the backend's FIN must reach the client");
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> daemon.count("sluice.connections.closed",
+                    "listener", "main", "reason", "backend-close") == each
+                    && daemon.count("sluice.connections.closed", "listener", "main", "reason", "client-close") == each);
+            List<ExceptionRecording.Thrown> thrown = exceptions.stop("sluice-io-");
+            if (transport == Transport.EPOLL) {
+                List<String> withStackTraces = thrown.stream().filter(ExceptionRecording.Thrown::fromNettyIo)
+                        .map(ExceptionRecording.Thrown::type).toList();
+                assertEquals(List.of(), withStackTraces, "exceptions built on the event loop: " + thrown);
+            }
         }
     }
 }

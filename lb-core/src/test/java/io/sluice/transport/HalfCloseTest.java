@@ -1,7 +1,9 @@
 package io.sluice.transport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,6 +16,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -22,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -88,4 +92,55 @@ class HalfCloseTest {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
+
+    /**
+     * A peer that reset the connection before the relay's half-close (epoll: the socket is in
+     * TCP_CLOSE, shutdown fails ENOTCONN): the half-close is quiet (it threw an unchecked
+     * NotYetConnectedException into the caller before, logged with a stack trace per connection).
+     */
+    @Test
+    void aHalfCloseAfterThePeersResetIsQuiet() throws Exception {
+        assumeTrue(Transport.EPOLL.isAvailable(), "epoll is not available here");
+        EventLoopGroup group = Transport.EPOLL.newEventLoopGroup(1, "half-close-test");
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(group)
+                    .channel(Transport.EPOLL.serverChannelClass())
+                    .childOption(ChannelOption.AUTO_READ, false) // the reset stays unseen by Netty
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            accepted.complete(ch);
+                        }
+                    })
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            try (Socket client = new Socket()) {
+                client.connect(server.localAddress(), 5000);
+                EpollSocketChannel ch = (EpollSocketChannel) accepted.get(5, TimeUnit.SECONDS);
+                client.setSoLinger(true, 0);
+                client.close(); // RST
+                await().until(() -> ch.tcpInfo().state() == TCP_CLOSE);
+                CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+                ch.eventLoop().execute(() -> {
+                    try {
+                        HalfClose.shutdownOutput(ch);
+                        outcome.complete(null);
+                    } catch (RuntimeException e) {
+                        outcome.complete(e);
+                    }
+                });
+                assertNull(outcome.get(5, TimeUnit.SECONDS));
+                assertTrue(ch.isOutputShutdown());
+            } finally {
+                server.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** TCP_CLOSE in the kernel's tcp_states. */
+    private static final int TCP_CLOSE = 7;
 }
