@@ -26,7 +26,8 @@
 #   storm      a reconnect storm: --storm-conns chat clients (default 9000, the most the open-files
 #              limit allows through a proxy) connect at once, each sends one line and waits for its
 #              echo (bench/IdleConns.java hold with all of them in flight, echo backend): ms until all
-#              are served, and how many failed (refused, reset, no echo); fresh proxies each rep.
+#              are served, and how many failed (refused, reset, no echo); fresh proxies each rep, stormed
+#              cold (just started) and again warm (after --warmup seconds of new-connection load).
 #   startup    Sluice: ms from starting the JVM to the first accepted connection and to the first
 #              proxied response (HAProxy for reference).
 # The load workloads (keepalive .. sticky) share one HAProxy and one Sluice, started once and warmed
@@ -36,6 +37,9 @@
 # run, divided by what the run did: cpu_per_req (keep-alive), cpu_per_conn (new connections, TLS),
 # cpu_per_gb (bulk), in microseconds (seconds per GB for bulk). A rate depends on how much CPU the
 # proxy got on a shared machine; CPU per unit of work depends much less on it.
+# accept_queue_overflows: the kernel's TcpExtListenOverflows during the run (nstat; every listener
+# on the machine): a client whose connection found the accept queue full retransmits its SYN
+# after 1 s, which is what a p99 of about a second means.
 #
 # Usage: bench/compare.sh [--threads 1|2] [--reps N] [--secs S] [--only LIST] [--out DIR]
 #                         [--conns "50 500"] [--rate-conns 50] [--mem-conns "1000 8000"] [--storm-conns 9000]
@@ -487,6 +491,9 @@ err_detail() { # BENCH line -> the non-zero error kinds
 ms() { awk -v u="$1" 'BEGIN {printf "%.3f", u/1000}'; }
 int() { awk -v x="$1" 'BEGIN {printf "%.0f", x}'; }
 clk_tck=$(getconf CLK_TCK)
+overflows() { # the kernel's accept-queue overflows so far, all listeners (nstat TcpExtListenOverflows); "" without nstat
+  command -v nstat >/dev/null && nstat -asz TcpExtListenOverflows 2>/dev/null | awk '$1 == "TcpExtListenOverflows" {print $2}'
+}
 cpu_ticks() { # target -> the proxy's CPU time so far in clock ticks (utime + stime, all threads); "" for direct
   local pid
   case $1 in haproxy) pid=$haproxy_pid ;; sluice) pid=$sluice_pid ;; *) return 0 ;; esac
@@ -511,10 +518,11 @@ targets="direct haproxy sluice"
 http_run() { # workload variant target rep port conns secs close(yes|no)
   local wl=$1 var=$2 tg=$3 rep=$4 port=$5 c=$6 s=$7 close=$8 line extra=()
   [ "$close" = yes ] && extra=(-H "Connection: close")
-  local t0 t1
-  t0=$(cpu_ticks "$tg")
+  local t0 t1 o0 o1 ovf=""
+  t0=$(cpu_ticks "$tg"); o0=$(overflows)
   line=$(run_wrk "http://127.0.0.1:$port/" "$c" "$s" "${extra[@]}")
-  t1=$(cpu_ticks "$tg")
+  t1=$(cpu_ticks "$tg"); o1=$(overflows)
+  [ -n "$o0" ] && [ -n "$o1" ] && ovf=$(( o1 - o0 ))
   if [ -n "$rep" ]; then
     local rps p50 p99 p999 err cpu
     cpu=$(cpu_per "$t0" "$t1" "$(kv "$line" requests)" 1e6)   # "" when wrk failed (no requests=)
@@ -531,8 +539,9 @@ http_run() { # workload variant target rep port conns secs close(yes|no)
     record "$wl" "$var" "$tg" "$rep" p99 ms lower "$p99"
     record "$wl" "$var" "$tg" "$rep" p99.9 ms lower "$p999"
     record "$wl" "$var" "$tg" "$rep" errors count lower "$err"
-    printf '  %-8s %9s %s/s  p50 %7s  p99 %7s  p99.9 %7s ms%s%s\n' "$tg" "$rps" "$([ "$close" = yes ] && echo conn || echo req)" \
-      "$p50" "$p99" "$p999" "${cpu:+  cpu ${cpu} us}" "$([ "$err" != 0 ] && echo "  ERRORS $err:$(err_detail "$line")")"
+    [ -z "$ovf" ] || record "$wl" "$var" "$tg" "$rep" accept_queue_overflows count lower "$ovf"
+    printf '  %-8s %9s %s/s  p50 %7s  p99 %7s  p99.9 %7s ms%s%s%s\n' "$tg" "$rps" "$([ "$close" = yes ] && echo conn || echo req)" \
+      "$p50" "$p99" "$p999" "${cpu:+  cpu ${cpu} us}" "$([ "${ovf:-0}" = 0 ] || echo "  accept-queue overflows $ovf")" "$([ "$err" != 0 ] && echo "  ERRORS $err:$(err_detail "$line")")"
   fi
 }
 
@@ -772,29 +781,40 @@ wl_memory() {
   done
 }
 
+storm_once() { # variant rep -> records serve_time and failed for each target; prints one line
+  local var=$1 rep=$2 line="" tg
+  for tg in $targets; do
+    local est ms_ failed
+    # Warm-up of 200 (not counted), then all $storm_conns in flight at once.
+    rm -f "$work/go" "$work/release"
+    "${pin_load[@]}" java -cp "$work/classes" IdleConns hold "$(port_of idle "$tg")" "$storm_conns" "$storm_conns" 200 "$work" 120 \
+      >"$work/holder.out" 2>&1 &
+    holder_pid=$!
+    hold_wait WARM
+    local o0 o1 ovf=""; o0=$(overflows)
+    touch "$work/go"; hold_wait ESTABLISHED
+    o1=$(overflows); [ -n "$o0" ] && [ -n "$o1" ] && ovf=$(( o1 - o0 ))
+    est=$(grep '^ESTABLISHED' "$work/holder.out"); ms_=$(kv "$est" ms); failed=$(kv "$est" failed)
+    touch "$work/release"; wait "$holder_pid" || true; holder_pid=""
+    record storm "$var" "$tg" "$rep" serve_time ms lower "$ms_"
+    record storm "$var" "$tg" "$rep" failed count lower "$failed"
+    [ -z "$ovf" ] || record storm "$var" "$tg" "$rep" accept_queue_overflows count lower "$ovf"
+    line+=$(printf '  %s %s ms (%s failed, %s overflows)' "$tg" "$ms_" "$failed" "${ovf:-?}")
+  done
+  echo "  $var:$line"
+}
 wl_storm() {
   echo "== storm: $storm_conns clients connect at once, each sends a line and waits for its echo"
-  stop_main   # fresh proxies for every repetition: the storm hits a process that is up but idle
+  echo "   cold: into freshly started proxies (Sluice's JIT has compiled little); warm: the same proxies"
+  echo "   after ${warmup}s of new-connection load each (a balancer in service when its clients reconnect)"
+  stop_main   # fresh proxies for every repetition
   for rep in $(seq 1 "$reps"); do
     echo " rep $rep/$reps"
     start_proxies "storm-r$rep"
-    local line=""
-    for tg in $targets; do
-      local est ms_ failed
-      # Warm-up of 200 (not counted), then all $storm_conns in flight at once.
-      rm -f "$work/go" "$work/release"
-      "${pin_load[@]}" java -cp "$work/classes" IdleConns hold "$(port_of idle "$tg")" "$storm_conns" "$storm_conns" 200 "$work" 120 \
-        >"$work/holder.out" 2>&1 &
-      holder_pid=$!
-      hold_wait WARM
-      touch "$work/go"; hold_wait ESTABLISHED
-      est=$(grep '^ESTABLISHED' "$work/holder.out"); ms_=$(kv "$est" ms); failed=$(kv "$est" failed)
-      touch "$work/release"; wait "$holder_pid" || true; holder_pid=""
-      record storm "n$storm_conns" "$tg" "$rep" serve_time ms lower "$ms_"
-      record storm "n$storm_conns" "$tg" "$rep" failed count lower "$failed"
-      line+=$(printf '  %s %s ms (%s failed)' "$tg" "$ms_" "$failed")
-    done
-    echo "$line"
+    storm_once "cold-n$storm_conns" "$rep"
+    for tg in haproxy sluice; do http_run warmup warm "$tg" "" "$(port_of http $tg)" "$rate_conns" "$warmup" yes; done
+    sleep 2   # let the warm-up's connections leave the proxies
+    storm_once "n$storm_conns" "$rep"
     stop_proxies
   done
 }
