@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * that one report covers both; Netty reads the bytes with one RECV whose completion lacks
  * IORING_CQE_F_SOCK_NONEMPTY (the flag counts bytes; a reset leaves none), takes the socket for
  * drained and waits on the poll again. The socket never wakes again, so the channel never hears of
- * the reset: under a TLS load (clients that close with a close_notify unread get reset) 60 to 90%
+ * the reset: under a TLS load (clients that close with a close_notify unread get reset) over 90%
  * of the connections stayed open with both descriptors until the idle timeout.
  *
  * <p>The repair: {@code io.netty.iouring.pollAddMultishotEnabled=false}, Netty's own switch. A
