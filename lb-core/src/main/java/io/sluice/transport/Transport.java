@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>Both native transports give SO_REUSEPORT (listeners can move between configs without refusing
  * connections) and TCP_INFO (the idle sweeper asks it). NIO keeps the daemon usable on platforms
  * without the native libraries, at some cost, so choosing it is logged as a warning rather than
- * failing.
+ * failing. io_uring channels wait for input with one-shot polls ({@link IoUringLevelPoll}): with
+ * Netty 4.2.18's multishot polls a client's reset could go unnoticed.
  */
 public enum Transport {
     EPOLL {
@@ -94,7 +95,7 @@ public enum Transport {
             return EPOLL_ACCEPTS;
         }
     },
-    /** Opt-in and experimental (see {@link #detect}): submission batching instead of a syscall per operation. */
+    /** Opt-in (see {@link #detect}): submission batching instead of a syscall per operation. */
     IO_URING {
         @Override
         IoHandlerFactory ioHandlerFactory() {
@@ -137,6 +138,11 @@ public enum Transport {
             return new NioSocketChannel(SelectorProvider.provider(), familyOf(target));
         }
     };
+
+    static {
+        // Before anything loads Netty's IoUring class, which reads its switches once.
+        IoUringLevelPoll.apply();
+    }
 
     private static final Logger log = LoggerFactory.getLogger(Transport.class);
 
@@ -234,7 +240,7 @@ public enum Transport {
     /**
      * Whether connections and listeners can be handed to another process (docs/handover.md): it
      * needs descriptor passing and channels built around an existing descriptor, which only the
-     * epoll transport has in a form we trust (io_uring loses reads, see {@link #detect}).
+     * epoll transport has (Sluice builds channels around received descriptors only for epoll).
      */
     public boolean supportsHandover() {
         return false;
@@ -309,15 +315,11 @@ public enum Transport {
     /**
      * Epoll where the platform has it, else NIO with a warning that says why.
      * {@code -Dsluice.transport=io_uring|epoll|nio} asks for one; an unavailable choice is reported
-     * and the next best is used.
+     * in one line and the next best is used (io_uring falls back to epoll, epoll to NIO).
      *
-     * <p>io_uring is opt-in, not the default, although it is faster (it submits accepts, connects,
-     * reads and writes in batches: measured about 1.5x the new connections per second and 1.4x the
-     * keep-alive requests of epoll on one core, docs/performance.md). The relay keeps AUTO_READ off
-     * until a backend is connected and reads on demand while sniffing a ClientHello; under load,
-     * Netty 4.2.18's io_uring transport lost some of those explicit reads (measured: most TLS
-     * connections of a wrk run stalled until the ClientHello timeout). Until that is fixed
-     * upstream and our load tests pass on it, epoll stays the default.
+     * <p>io_uring is opt-in: it halves the system calls per connection (docs/performance.md), but
+     * until Netty 4.2.18's multishot-poll defect ({@link IoUringLevelPoll}) was found it lost
+     * client resets, and the default changes only on a side-by-side measurement on a quiet machine.
      */
     public static Transport detect() {
         String wanted = System.getProperty("sluice.transport", "").trim().toLowerCase(Locale.ROOT);
@@ -334,8 +336,8 @@ public enum Transport {
             }
             case "io_uring", "io-uring", "iouring" -> {
                 if (IoUring.isAvailable()) {
-                    log.warn("Using the io_uring transport (-Dsluice.transport={}): experimental; under load it can stall"
-                            + " connections that are sniffed (tls listeners) or wait for a PROXY header", wanted);
+                    log.info("Using the io_uring transport (-Dsluice.transport={}){}", wanted,
+                            IoUringLevelPoll.inEffect() ? ", with one-shot polls" : "");
                     return IO_URING;
                 }
                 log.warn("-Dsluice.transport={}: io_uring is unavailable ({}); trying epoll", wanted,
