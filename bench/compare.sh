@@ -455,7 +455,8 @@ wait_port $P_HTTP nginx; wait_port $P_TLS_A nginx; wait_port $P_IPERF iperf3; wa
   printf 'sluice_commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   printf 'SLUICE_JVM_OPTS\t%s\n' "$SLUICE_JVM_OPTS"
   printf 'sluice_command\t%s\n' "$(sluice_cmd gc-main.log | sed "s|$work|\$WORK|g")"
-  printf 'sluice_jvm_final_flags\t%s\n' "$(SLUICE_CDS=off SLUICE_HEAP=$sluice_heap SLUICE_JAVA_OPTS="$SLUICE_JVM_OPTS -XX:+PrintCommandLineFlags" "${pin_proxy[@]}" "$launcher" version 2>&1 | head -1)"
+  # `version` does not probe the collector as `run` does (conf/sluice): name the one `run` picks.
+  printf 'sluice_jvm_final_flags\t%s\n' "$(SLUICE_GC=${SLUICE_GC:-$(java -XX:+UseShenandoahGC -version >/dev/null 2>&1 && echo shenandoah || echo g1)} SLUICE_CDS=off SLUICE_HEAP=$sluice_heap SLUICE_JAVA_OPTS="$SLUICE_JVM_OPTS -XX:+PrintCommandLineFlags" "${pin_proxy[@]}" "$launcher" version 2>&1 | head -1)"
   printf 'threads_mode\t%s\n' "$threads"
   printf 'pinning\tproxy: %s; load and backends: %s\n' "${pin_proxy[*]:-none}" "${pin_load[*]:-none}"
   printf 'haproxy_nbthread\t%s\n' "$threads"
