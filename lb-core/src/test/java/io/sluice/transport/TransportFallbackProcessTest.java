@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.ConfigText;
 import io.sluice.harness.DaemonProcess;
 import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -30,16 +30,8 @@ class TransportFallbackProcessTest {
     void ioUringUnavailableFallsBackWithOneLineEach() throws Exception {
         try (TestBackend backend = TestBackend.namedEcho("app")) {
             int port = Ports.freePort();
-            Path config = dir.resolve("fallback.yaml");
-            Files.writeString(config, """
-                    listeners:
-                      - { name: edge, bind: 127.0.0.1:%d, pool: app }
-                    pools:
-                      app:
-                        health: { type: none }
-                        backends:
-                          - { name: app, address: 127.0.0.1:%d }
-                    """.formatted(port, backend.address().getPort()));
+            Path config = ConfigText.create().listener("edge", port, "app").pool("app", "round-robin")
+                    .backend("app", backend).writeTo(dir.resolve("fallback.yaml"));
             // noNative makes Netty report io_uring (and epoll) unavailable, as a kernel without them would.
             try (DaemonProcess p = DaemonProcess.launch()
                     .jvmOption("-Dsluice.transport=io_uring")
