@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -73,10 +74,15 @@ public final class TestBackend implements AutoCloseable {
 
     private void acceptLoop() {
         while (!server.isClosed()) {
+            Socket s;
             try {
-                Socket s = server.accept();
-                accepted.incrementAndGet();
-                open.add(s);
+                s = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            accepted.incrementAndGet();
+            open.add(s);
+            try {
                 threads.execute(() -> {
                     try (s) {
                         behaviour.serve(s, this);
@@ -86,8 +92,17 @@ public final class TestBackend implements AutoCloseable {
                         open.remove(s);
                     }
                 });
-            } catch (IOException e) {
-                return; // closed
+            } catch (RejectedExecutionException stopping) {
+                // close() shut the threads down between this accept and its hand-off: the backend is
+                // stopping and the connection goes with it. Thrown on, the exception would reach
+                // Awaitility's handler of uncaught exceptions and fail whichever test was waiting.
+                open.remove(s);
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+                return;
             }
         }
     }
