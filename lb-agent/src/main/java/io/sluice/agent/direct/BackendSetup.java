@@ -73,7 +73,9 @@ public final class BackendSetup {
     private static void sysctl(String name, String value, List<String> done) throws Failed {
         Path file = SYSCTL.resolve(name);
         try {
-            String now = Files.readString(file).strip();
+            // readAllLines, not readString: readString reads one byte first from a file that reports
+            // size 0, and a sysctl file answers the next read with end-of-file (one digit survives).
+            String now = Files.readAllLines(file).get(0).strip();
             if (!now.equals(value)) {
                 Files.writeString(file, value, StandardCharsets.US_ASCII);
                 done.add("net.ipv4.conf.all." + name + " " + now + " -> " + value);
