@@ -21,6 +21,7 @@ import io.sluice.proxy.ConnectionTracker;
 import io.sluice.state.OverrideStore;
 import io.sluice.transport.Transport;
 import io.sluice.upstream.Upstreams;
+import io.sluice.warmup.Warmup;
 import io.sluice.yaml.ConfigException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -130,6 +131,7 @@ public final class SluiceDaemon implements AutoCloseable {
         SluiceDaemon daemon = new SluiceDaemon(config, waitForDiscovery);
         try {
             daemon.plane.buildUpstreams();
+            Warmup.run(config.warmup(), config.listeners(), daemon.transport, daemon.workers);
             daemon.startDirect(config);
             if (!waitForDiscovery) {
                 daemon.listeners.bindAll(config.listeners());
@@ -172,6 +174,8 @@ public final class SluiceDaemon implements AutoCloseable {
         SluiceDaemon daemon = new SluiceDaemon(config, false);
         try {
             daemon.plane.buildUpstreams();
+            // The old process serves meanwhile: warming here costs the upgrade time, not clients.
+            Warmup.run(config.warmup(), config.listeners(), daemon.transport, daemon.workers);
             daemon.startDirect(config);
             // The connections it adopts must find their backends: wait for discovery (bounded).
             daemon.upstreams.awaitDiscovery(Duration.ofSeconds(30));
