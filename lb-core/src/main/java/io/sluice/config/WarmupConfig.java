@@ -14,7 +14,7 @@ import java.util.Objects;
 public record WarmupConfig(int connections, Duration maxTime) {
 
     /** What a config without a {@code warmup} section gets. */
-    public static final WarmupConfig DEFAULTS = new WarmupConfig(4000, Duration.ofSeconds(3));
+    public static final WarmupConfig DEFAULTS = new WarmupConfig(3000, Duration.ofSeconds(2));
 
     /** No warm-up (tests that start many daemons, embedded uses). */
     public static final WarmupConfig OFF = new WarmupConfig(0, Duration.ZERO);
