@@ -5,7 +5,12 @@
 # each divided by the connections wrk completed. Counts do not depend on how busy the machine is;
 # CPU time does, less than rates do (docs/performance.md, "Round 2").
 #
-# Usage: bench/per-connection.sh PID URL [--secs 3] [--conns 20] [--thread NAME] [--pin-load 1]
+# With --where (needs perf): where that CPU time goes, from a third run sampled with `perf record
+# -F 4999 -g` (kernel and user stacks): microseconds per connection in user space and in the kernel
+# under each system call (including the loopback packet processing the call runs inline), and per
+# thread. Compare two proxies with the same command: the difference is in the lines that differ.
+#
+# Usage: bench/per-connection.sh PID URL [--secs 3] [--conns 20] [--thread NAME] [--pin-load 1] [--where]
 #   PID     the proxy process (for Sluice the java process, e.g. pgrep -f 'sluice.jar run')
 #   URL     what wrk requests through it, e.g. http://127.0.0.1:23200/
 #   --thread  count only this thread's calls (Sluice's event loop: sluice-io-1-1)
@@ -15,19 +20,21 @@ set -euo pipefail
 export LC_ALL=C
 [ $# -ge 2 ] || { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
 pid=$1; url=$2; shift 2
-secs=3; conns=20; thread=""; pin=1
+secs=3; conns=20; thread=""; pin=1; where=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --secs) secs=$2; shift 2 ;;
     --conns) conns=$2; shift 2 ;;
     --thread) thread=$2; shift 2 ;;
     --pin-load) pin=$2; shift 2 ;;
+    --where) where=yes; shift ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
 [ -d "/proc/$pid" ] || { echo "no process $pid" >&2; exit 2; }
 [[ "$url" =~ ^https?://(127\.[0-9.]+|\[::1\]|localhost)[:/] ]] || { echo "loopback URLs only: $url" >&2; exit 2; }
-for c in strace wrk bc; do command -v "$c" >/dev/null || { echo "missing: $c" >&2; exit 2; }; done
+needs=(strace wrk bc); [ "$where" = yes ] && needs+=(perf)
+for c in "${needs[@]}"; do command -v "$c" >/dev/null || { echo "missing: $c" >&2; exit 2; }; done
 load=(); [ -n "$pin" ] && load=(taskset -c "$pin")
 out=$(mktemp -d -t per-connection.XXXXXX); trap 'rm -rf "$out"' EXIT
 
@@ -54,3 +61,24 @@ t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 n=$(run_wrk)
 t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 echo "CPU per connection (whole process, no strace): $(echo "($t1 - $t0) * 1000000 / $tick / $n" | bc) us over $n connections"
+
+[ "$where" = yes ] || exit 0
+# perf samples at 4999 Hz: each sample stands for about 200 us of CPU on one thread.
+perf record -q -F 4999 -g -p "$pid" -o "$out/perf.data" -- sleep $((secs + 1)) >/dev/null 2>&1 &
+sampler=$!
+sleep 0.5
+n=$(run_wrk)
+wait "$sampler" || true
+echo "where the CPU goes, us per connection ($n connections, perf -F 4999; all threads):"
+perf report -i "$out/perf.data" --stdio --sort comm -n 2>/dev/null |
+  awk -v n="$n" '$1 ~ /%$/ && $3 ~ /^[0-9]+$/ { c = $4; for (i = 5; i <= NF; i++) c = c " " $i
+    printf "  %-32s %7.1f\n", "thread " c, $3 * 200 / n }'
+total=$(perf report -i "$out/perf.data" --stdio --sort comm -n 2>/dev/null | awk '$1 ~ /%$/ && $3 ~ /^[0-9]+$/ { s += $3 } END { print s + 0 }')
+perf report -i "$out/perf.data" --children --stdio --sort sym -g none 2>/dev/null |
+  awk -v n="$n" -v total="$total" '
+    $3 == "[k]" && ($4 ~ /^__x64_sys_/ || $4 == "do_syscall_64") {
+      share = $1; sub(/%/, "", share); us = share / 100 * total * 200 / n
+      name = $4; sub(/^__x64_sys_/, "", name); if (name == "do_syscall_64") { sys = us; next }
+      if (us >= 0.05) printf "  %-32s %7.2f\n", "kernel " name, us }
+    END { printf "  %-32s %7.1f\n  %-32s %7.1f\n  %-32s %7.1f\n", "kernel (all system calls)", sys,
+      "user space and the rest", total * 200 / n - sys, "total", total * 200 / n }'

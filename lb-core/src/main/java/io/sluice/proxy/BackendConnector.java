@@ -108,7 +108,7 @@ final class BackendConnector {
             }
             settings.metrics().connectFailed(pool.name(), backend.name(), failureWord(f.cause()));
             settings.connects().connectFailed(pool, backend);
-            RelayLog.debug("connect to {} failed: {}", backend, String.valueOf(f.cause()));
+            RelayLog.debugCause("connect to {} failed: {}", backend, f.cause());
             tried.add(backend);
             backend.state().connectFailed(tried.size() <= pool.config().retries());
             if (tried.size() <= pool.config().retries()) {

@@ -85,7 +85,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (connection.isEstablished()) {
-            RelayLog.debug("backend {} error: {}", connection.backend(), cause.toString());
+            RelayLog.debugCause("backend {} error: {}", connection.backend(), cause);
             connection.abort(CloseReason.BACKEND_ABORT);
         } else {
             ctx.close();

@@ -193,7 +193,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Typically "connection reset by peer"; routine for a proxy, so no stack trace.
-        RelayLog.debug("client {} error: {}", connection.client(), cause.toString());
+        RelayLog.debugCause("client {} error: {}", connection.client(), cause);
         connection.abort(CloseReason.CLIENT_ABORT);
     }
 }

@@ -10,9 +10,15 @@ final class RelayLog {
 
     private RelayLog() {}
 
-    static void debug(String format, Object a, Object b) {
+
+    /**
+     * {@code format} with {@code a} and the cause's one-line text (no stack trace: a reset is routine).
+     * The text is built only when DEBUG is on: every TLS client that closes with unread data resets
+     * its connection, so this runs about once per connection under TLS load.
+     */
+    static void debugCause(String format, Object a, Throwable cause) {
         if (log.isDebugEnabled()) {
-            log.debug(format, a, b);
+            log.debug(format, a, String.valueOf(cause));
         }
     }
 }
