@@ -10,7 +10,6 @@ final class RelayLog {
 
     private RelayLog() {}
 
-
     /**
      * {@code format} with {@code a} and the cause's one-line text (no stack trace: a reset is routine).
      * The text is built only when DEBUG is on: every TLS client that closes with unread data resets
