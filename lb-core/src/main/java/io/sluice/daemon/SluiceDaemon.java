@@ -130,8 +130,9 @@ public final class SluiceDaemon implements AutoCloseable {
                 && config.pools().values().stream().anyMatch(p -> p.discover() != null);
         SluiceDaemon daemon = new SluiceDaemon(config, waitForDiscovery);
         try {
-            daemon.plane.buildUpstreams();
+            // Before the pools: discovery may bind the listeners as soon as its first snapshots are in.
             Warmup.run(config.warmup(), config.listeners(), daemon.transport, daemon.workers);
+            daemon.plane.buildUpstreams();
             daemon.startDirect(config);
             if (!waitForDiscovery) {
                 daemon.listeners.bindAll(config.listeners());
@@ -173,9 +174,9 @@ public final class SluiceDaemon implements AutoCloseable {
             throws Takeover.Failed, Listener.BindFailedException {
         SluiceDaemon daemon = new SluiceDaemon(config, false);
         try {
-            daemon.plane.buildUpstreams();
             // The old process serves meanwhile: warming here costs the upgrade time, not clients.
             Warmup.run(config.warmup(), config.listeners(), daemon.transport, daemon.workers);
+            daemon.plane.buildUpstreams();
             daemon.startDirect(config);
             // The connections it adopts must find their backends: wait for discovery (bounded).
             daemon.upstreams.awaitDiscovery(Duration.ofSeconds(30));
