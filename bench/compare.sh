@@ -14,6 +14,12 @@
 #              (a.bench.test, b.bench.test, self-signed, made with openssl at start), half the
 #              connections each; HAProxy req_ssl_sni, Sluice a mode: tls listener. The handshake is
 #              nginx's; the proxies only peek at the ClientHello.
+#   tlska      TLS keep-alive, routed on SNI: wrk https keep-alive requests (--conns connections, one
+#              handshake each, then requests on it) to the nginx TLS backend a.bench.test; HAProxy
+#              req_ssl_sni and Sluice's mode: tls listener route as in 'tls' (b.bench.test is checked
+#              to route too). One wrk, so the latency percentiles come from one histogram. req/s,
+#              p50/p99/p99.9 and cpu_per_req: after the ClientHello peek both proxies only relay the
+#              encrypted records, so this is 'keepalive' with bigger records and nginx's crypto.
 #   bulk       iperf3 Gbit/s, 1 and 8 streams.
 #   sticky     cost of stickiness: Sluice maglev (source-ip stick table) vs round-robin, HAProxy
 #              balance source vs roundrobin, two nginx backends; new conn/s and keep-alive.
@@ -129,7 +135,7 @@ case "$logs" in on|off) ;; *) echo "--logs must be on or off" >&2; exit 2 ;; esa
 [[ -z "$sluice_warmup" || "$sluice_warmup" =~ ^[0-9]+$ ]] || { echo "--sluice-warmup takes a number of connections (0: off)" >&2; exit 2; }
 [ "$storm_conns" -le 9000 ] || { echo "--storm-conns: at most 9000 (a proxied connection takes two of the 20000 descriptors)" >&2; exit 2; }
 [ "$port_base" -ge 1024 ] && [ "$port_base" -le 32000 ] || { echo "--port-base: 1024..32000 (below the ephemeral range)" >&2; exit 2; }
-all_workloads="keepalive connrate tls bulk sticky memory storm startup"   # the order they run in
+all_workloads="keepalive connrate tls tlska bulk sticky memory storm startup"   # the order they run in
 [ "$only" = all ] && only=$all_workloads
 only=${only//,/ }
 for w in $only; do
@@ -515,7 +521,7 @@ cpu_per() { # ticks-before ticks-after units scale -> CPU seconds x scale per un
 port_of() { # workload-kind target -> port
   case "$1:$2" in
     http:direct) echo $P_HTTP ;; http:haproxy) echo $H_HTTP ;; http:sluice) echo $S_HTTP ;;
-    tls:haproxy) echo $H_TLS ;; tls:sluice) echo $S_TLS ;;
+    tls:direct) echo $P_TLS_A ;; tls:haproxy) echo $H_TLS ;; tls:sluice) echo $S_TLS ;;
     iperf:direct) echo $P_IPERF ;; iperf:haproxy) echo $H_IPERF ;; iperf:sluice) echo $S_IPERF ;;
     idle:direct) echo $P_ECHO ;; idle:haproxy) echo $H_IDLE ;; idle:sluice) echo $S_IDLE ;;
     *) die "no port for $1:$2" ;;
@@ -524,12 +530,12 @@ port_of() { # workload-kind target -> port
 targets="direct haproxy sluice"
 
 # keep-alive or Connection: close request run; records and prints one line
-http_run() { # workload variant target rep port conns secs close(yes|no)
-  local wl=$1 var=$2 tg=$3 rep=$4 port=$5 c=$6 s=$7 close=$8 line extra=()
+http_run() { # workload variant target rep port conns secs close(yes|no) [scheme://host, default http://127.0.0.1]
+  local wl=$1 var=$2 tg=$3 rep=$4 port=$5 c=$6 s=$7 close=$8 base=${9:-http://127.0.0.1} line extra=()
   [ "$close" = yes ] && extra=(-H "Connection: close")
   local t0 t1 o0 o1 ovf=""
   t0=$(cpu_ticks "$tg"); o0=$(overflows)
-  line=$(run_wrk "http://127.0.0.1:$port/" "$c" "$s" "${extra[@]}")
+  line=$(run_wrk "$base:$port/" "$c" "$s" "${extra[@]}")
   t1=$(cpu_ticks "$tg"); o1=$(overflows)
   [ -n "$o0" ] && [ -n "$o1" ] && ovf=$(( o1 - o0 ))
   if [ -n "$rep" ]; then
@@ -662,6 +668,22 @@ wl_tls() {
     for tg in $targets; do tls_run "$tg" "$rep" "$secs"; done
   done
   window_end tls
+}
+
+wl_tlska() {
+  echo "== tlska: TLS keep-alive (SNI routed to a.bench.test; one handshake per connection), connections: $ka_conns"
+  window_start
+  tls_check $P_TLS_A $P_TLS_B direct; tls_check $H_TLS $H_TLS haproxy; tls_check $S_TLS $S_TLS sluice
+  for tg in haproxy sluice; do   # the warm-up's TLS runs were new connections: warm this path too (not counted)
+    http_run warmup warm "$tg" "" "$(port_of tls "$tg")" 50 "$(( secs < 3 ? secs : 3 ))" no https://a.bench.test
+  done
+  for rep in $(seq 1 "$reps"); do
+    for c in $ka_conns; do
+      echo " rep $rep/$reps, $c connections"
+      for tg in $targets; do http_run tlska "sni-c$c" "$tg" "$rep" "$(port_of tls "$tg")" "$c" "$secs" no https://a.bench.test; done
+    done
+  done
+  window_end tlska
 }
 
 iperf_gbps() { # port streams secs -> Gbit/s received (retries: the server may still be finishing the last test)
