@@ -79,10 +79,10 @@ final class ConnectionHandover {
         writePending(inbound, toClient);
         writePending(backendChannel, toBackend);
         if (c.inboundInputDone) {
-            Connection.shutdownOutputAfterFlush(backendChannel);
+            ChannelCloses.shutdownOutputAfterFlush(backendChannel);
         }
         if (c.outboundInputDone) {
-            Connection.shutdownOutputAfterFlush(inbound);
+            ChannelCloses.shutdownOutputAfterFlush(inbound);
         }
         resumeReads(c);
     }
