@@ -20,7 +20,8 @@ public final class CommonRules {
 
     /** Every package, a module's root package included (it would be no slice of {@code io.sluice.x.(*)}). */
     @ArchTest
-    public static final ArchRule packagesHaveNoCycles = slices().matching("io.sluice.(**)").should().beFreeOfCycles();
+    public static final ArchRule packagesHaveNoCycles = slices().matching("io.sluice.(**)").should().beFreeOfCycles()
+            .because("a sub-package and its parent (discovery, discovery.consul) must not need each other either");
 
     @ArchTest
     public static final ArchRule noUtilPackages = noClasses().should().resideInAPackage("..util..")
