@@ -4,12 +4,13 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.junit.ArchTests;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.GeneralCodingRules;
+import io.sluice.packagerules.CommonRules;
+import io.sluice.packagerules.MainClassesOf;
 
 /**
  * The package rules of the daemon's main code (docs/architecture.md, "Package rules"). Only this
@@ -21,15 +22,15 @@ import com.tngtech.archunit.library.GeneralCodingRules;
 @AnalyzeClasses(packages = "io.sluice", importOptions = ArchitectureTest.MainClassesOfThisModule.class)
 class ArchitectureTest {
 
-    /** Classes from the directory (or jar) {@link Main} was loaded from: src/main/java of lb-core. */
-    static final class MainClassesOfThisModule implements ImportOption {
-        private static final String ROOT = Main.class.getProtectionDomain().getCodeSource().getLocation().toString();
-
-        @Override
-        public boolean includes(Location location) {
-            return location.asURI().toString().startsWith(ROOT);
+    /** The classes of src/main/java of this module, found through {@link Main}. */
+    static final class MainClassesOfThisModule extends MainClassesOf {
+        MainClassesOfThisModule() {
+            super(Main.class);
         }
     }
+
+    @ArchTest
+    static final ArchTests common = ArchTests.in(CommonRules.class);
 
     /** The packages a relayed byte goes through: event-loop code, which must never block. */
     private static final String[] DATA_PATH = {"io.sluice.proxy..", "io.sluice.tls..", "io.sluice.proxyprotocol..",
@@ -43,11 +44,6 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule topLevelPackagesHaveNoCycles = slices().matching("io.sluice.(*)..")
             .should().beFreeOfCycles();
-
-    @ArchTest
-    static final ArchRule packagesHaveNoCycles = slices().matching("io.sluice.(**)")
-            .should().beFreeOfCycles()
-            .because("a sub-package and its parent (discovery, discovery.consul) must not need each other either");
 
     @ArchTest
     static final ArchRule balancingModelIsPlainJava = classes()
@@ -130,8 +126,4 @@ class ArchitectureTest {
             .that().haveNameNotMatching("io\\.sluice\\.daemon\\.ShutdownSignals(\\$.*)?")
             .should().dependOnClassesThat().resideInAnyPackage("sun..", "jdk.internal..")
             .because("sun.misc.Signal (SIGTERM, SIGHUP) is the one unsupported JDK API we use; it stays in one class");
-
-    @ArchTest
-    static final ArchRule noUtilPackages = noClasses().should().resideInAPackage("..util..")
-            .because("packages are named after concepts; a util package is a grab-bag");
 }

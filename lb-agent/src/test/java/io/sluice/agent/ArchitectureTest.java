@@ -1,16 +1,14 @@
 package io.sluice.agent;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.junit.ArchTests;
 import com.tngtech.archunit.lang.ArchRule;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
+import io.sluice.packagerules.CommandRules;
+import io.sluice.packagerules.CommonRules;
+import io.sluice.packagerules.MainClassesOf;
 
 /**
  * The package rules of sluice-agent's main code (docs/architecture.md, "Package rules"). Only this
@@ -19,19 +17,18 @@ import picocli.CommandLine.Command;
 @AnalyzeClasses(packages = "io.sluice", importOptions = ArchitectureTest.MainClassesOfThisModule.class)
 class ArchitectureTest {
 
-    /** Classes from the directory (or jar) {@link SluiceAgent} was loaded from: src/main/java of lb-agent. */
-    static final class MainClassesOfThisModule implements ImportOption {
-        private static final String ROOT = SluiceAgent.class.getProtectionDomain().getCodeSource().getLocation().toString();
-
-        @Override
-        public boolean includes(Location location) {
-            return location.asURI().toString().startsWith(ROOT);
+    /** The classes of src/main/java of this module, found through {@link SluiceAgent}. */
+    static final class MainClassesOfThisModule extends MainClassesOf {
+        MainClassesOfThisModule() {
+            super(SluiceAgent.class);
         }
     }
 
-    /** Every package, the root {@code io.sluice.agent} included (it would be no slice of {@code agent.(*)}). */
     @ArchTest
-    static final ArchRule packagesHaveNoCycles = slices().matching("io.sluice.(**)").should().beFreeOfCycles();
+    static final ArchTests common = ArchTests.in(CommonRules.class);
+
+    @ArchTest
+    static final ArchTests commands = ArchTests.in(CommandRules.class);
 
     @ArchTest
     static final ArchRule registriesKnowOnlyTheRegistrarContract = noClasses()
@@ -69,18 +66,8 @@ class ArchitectureTest {
                     + "agent.yaml or a registry");
 
     @ArchTest
-    static final ArchRule commandsAreCallables = classes()
-            .that().areAnnotatedWith(Command.class)
-            .should().beAssignableTo(Callable.class)
-            .because("each picocli command returns its exit code");
-
-    @ArchTest
     static final ArchRule onlyRunCommandUsesJdkInternals = noClasses()
             .that().haveNameNotMatching("io\\.sluice\\.agent\\.RunCommand(\\$.*)?")
             .should().dependOnClassesThat().resideInAnyPackage("sun..", "jdk.internal..")
             .because("sun.misc.Signal (SIGTERM) is the one unsupported JDK API we use; it stays in one class");
-
-    @ArchTest
-    static final ArchRule noUtilPackages = noClasses().should().resideInAPackage("..util..")
-            .because("packages are named after concepts; a util package is a grab-bag");
 }

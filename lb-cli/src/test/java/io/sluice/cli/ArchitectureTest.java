@@ -2,15 +2,15 @@ package io.sluice.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.junit.ArchTests;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.GeneralCodingRules;
-import java.util.concurrent.Callable;
+import io.sluice.packagerules.CommandRules;
+import io.sluice.packagerules.CommonRules;
+import io.sluice.packagerules.MainClassesOf;
 import picocli.CommandLine.Command;
 
 /**
@@ -20,18 +20,18 @@ import picocli.CommandLine.Command;
 @AnalyzeClasses(packages = "io.sluice", importOptions = ArchitectureTest.MainClassesOfThisModule.class)
 class ArchitectureTest {
 
-    /** Classes from the directory (or jar) {@link SluiceCtl} was loaded from: src/main/java of lb-cli. */
-    static final class MainClassesOfThisModule implements ImportOption {
-        private static final String ROOT = SluiceCtl.class.getProtectionDomain().getCodeSource().getLocation().toString();
-
-        @Override
-        public boolean includes(Location location) {
-            return location.asURI().toString().startsWith(ROOT);
+    /** The classes of src/main/java of this module, found through {@link SluiceCtl}. */
+    static final class MainClassesOfThisModule extends MainClassesOf {
+        MainClassesOfThisModule() {
+            super(SluiceCtl.class);
         }
     }
 
     @ArchTest
-    static final ArchRule packagesHaveNoCycles = slices().matching("io.sluice.(**)").should().beFreeOfCycles();
+    static final ArchTests common = ArchTests.in(CommonRules.class);
+
+    @ArchTest
+    static final ArchTests commands = ArchTests.in(CommandRules.class);
 
     @ArchTest
     static final ArchRule onlySpeaksTheAdminApi = noClasses()
@@ -42,12 +42,6 @@ class ArchitectureTest {
                     + "clients, no daemon internals");
 
     @ArchTest
-    static final ArchRule commandsAreCallables = classes()
-            .that().areAnnotatedWith(Command.class)
-            .should().beAssignableTo(Callable.class)
-            .because("each picocli command returns its exit code");
-
-    @ArchTest
     static final ArchRule subcommandsEndInCommand = classes()
             .that().areAnnotatedWith(Command.class).and().doNotHaveSimpleName("SluiceCtl")
             .should().haveSimpleNameEndingWith("Command");
@@ -55,8 +49,4 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule outputGoesThroughTheCommandLinesWriters = GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS
             .because("commands print through picocli's writers, which tests capture");
-
-    @ArchTest
-    static final ArchRule noUtilPackages = noClasses().should().resideInAPackage("..util..")
-            .because("packages are named after concepts; a util package is a grab-bag");
 }

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.harness.CommandRun;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code --help} and {@code --version} on every command of the model (walked, so a new command is
@@ -17,23 +17,10 @@ import picocli.CommandLine;
  */
 class HelpAndUsageErrorsTest {
 
-    /** Every command below the root, as the words that run it ({@code [drain]}, ...); hidden ones too. */
-    static List<List<String>> everyCommand(CommandLine cl, List<String> prefix) {
-        List<List<String>> out = new ArrayList<>();
-        for (CommandLine sub : cl.getSubcommands().values()) {
-            List<String> words = new ArrayList<>(prefix);
-            words.add(sub.getCommandName());
-            out.add(words);
-            out.addAll(everyCommand(sub, words));
-        }
-        return out;
-    }
-
     @Test
     void everyCommandHasHelpAndVersion() {
-        List<List<String>> commands = everyCommand(
-                SluiceCtl.commandLine(new CliContext(Map.of(), false, false, Clock.systemUTC(), CliContext.DEFAULT_POLL_INTERVAL)),
-                List.of());
+        List<List<String>> commands = CommandRun.everyCommand(
+                SluiceCtl.commandLine(new CliContext(Map.of(), false, false, Clock.systemUTC(), CliContext.DEFAULT_POLL_INTERVAL)));
         assertTrue(commands.size() >= 14, commands::toString);
         for (List<String> words : commands) {
             List<String> help = new ArrayList<>(words);

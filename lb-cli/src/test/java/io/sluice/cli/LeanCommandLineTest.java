@@ -3,6 +3,7 @@ package io.sluice.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.sluice.harness.CommandRun;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
@@ -35,7 +36,7 @@ class LeanCommandLineTest {
 
     @Test
     void helpVersionAndBadOptionsOfEveryCommandReadAsFromTheWholeCommandLine() {
-        List<List<String>> commands = HelpAndUsageErrorsTest.everyCommand(SluiceCtl.commandLine(CONTEXT), List.of());
+        List<List<String>> commands = CommandRun.everyCommand(SluiceCtl.commandLine(CONTEXT));
         int lean = 0;
         for (List<String> words : commands) {
             for (List<String> tail : List.of(List.of("--help"), List.of("--version"), List.of("--no-such-option"),

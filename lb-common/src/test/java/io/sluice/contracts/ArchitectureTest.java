@@ -4,16 +4,16 @@ import static com.tngtech.archunit.base.DescribedPredicate.and;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.junit.ArchTests;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.GeneralCodingRules;
+import io.sluice.packagerules.CommonRules;
+import io.sluice.packagerules.MainClassesOf;
 import io.sluice.duration.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,18 +31,15 @@ import java.util.List;
 @AnalyzeClasses(packages = "io.sluice", importOptions = ArchitectureTest.MainClassesOfThisModule.class)
 class ArchitectureTest {
 
-    /** Classes from the directory (or jar) {@link Durations} was loaded from: src/main/java of lb-common. */
-    static final class MainClassesOfThisModule implements ImportOption {
-        private static final String ROOT = Durations.class.getProtectionDomain().getCodeSource().getLocation().toString();
-
-        @Override
-        public boolean includes(Location location) {
-            return location.asURI().toString().startsWith(ROOT);
+    /** The classes of src/main/java of this module, found through {@link Durations}. */
+    static final class MainClassesOfThisModule extends MainClassesOf {
+        MainClassesOfThisModule() {
+            super(Durations.class);
         }
     }
 
     @ArchTest
-    static final ArchRule packagesHaveNoCycles = slices().matching("io.sluice.(**)").should().beFreeOfCycles();
+    static final ArchTests common = ArchTests.in(CommonRules.class);
 
     @ArchTest
     static final ArchRule knowsNoneOfItsUsers = noClasses()
@@ -69,10 +66,6 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule outputGoesThroughCallers = GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
-
-    @ArchTest
-    static final ArchRule noUtilPackages = noClasses().should().resideInAPackage("..util..")
-            .because("packages are named after concepts; a util package is a grab-bag");
 
     /**
      * "No inline fully qualified names, use imports", in main and test code of every module: each offender

@@ -2,8 +2,6 @@ package io.sluice.daemon;
 
 import io.sluice.admin.AdminOperations;
 import io.sluice.adminapi.BackendView;
-import io.sluice.adminapi.CheckHistoryView;
-import io.sluice.adminapi.DrainView;
 import io.sluice.adminapi.ConnectionView;
 import io.sluice.adminapi.DirectExplainView;
 import io.sluice.adminapi.DirectView;
@@ -14,12 +12,8 @@ import io.sluice.adminapi.Readiness;
 import io.sluice.adminapi.ReloadResult;
 import io.sluice.adminapi.StatusView;
 import io.sluice.adminapi.StickTableView;
-import io.sluice.backend.AdminState;
 import io.sluice.backend.Backend;
-import io.sluice.backend.DrainMark;
-import io.sluice.balance.MaglevTable;
 import io.sluice.config.ListenerConfig;
-import io.sluice.config.NoSniAction;
 import io.sluice.config.RouteConfig;
 import io.sluice.handover.HandoverStatus;
 import io.sluice.history.TrafficHistory;
@@ -28,11 +22,7 @@ import io.sluice.metrics.DaemonMetrics;
 import io.sluice.pool.Pool;
 import io.sluice.proxy.Connection;
 import io.sluice.proxy.ConnectionTracker;
-import io.sluice.route.RouteMatch;
-import io.sluice.route.RouteTable;
-import io.sluice.sticky.StickTable;
 import io.sluice.state.StoreWrite;
-import io.sluice.sticky.StickyKey;
 import io.sluice.transport.Transport;
 import io.sluice.upstream.Upstreams;
 import io.sluice.yaml.ConfigError;
@@ -142,46 +132,7 @@ final class DaemonAdmin implements AdminOperations {
     }
 
     private PoolView view(Pool pool) {
-        MaglevTable table = pool.maglevTable();
-        Map<String, Integer> slots = table == null ? Map.of() : table.slotsByBackend();
-        Map<String, Integer> effective = new LinkedHashMap<>();
-        pool.eligibleBackends().forEach(b -> effective.put(b.name(), b.weight()));
-        List<BackendView> backends = new ArrayList<>();
-        int active = 0;
-        for (Backend b : pool.backends()) {
-            backends.add(view(b, effective.getOrDefault(b.name(), 0), table == null ? null : slots.getOrDefault(b.name(), 0)));
-            active += b.activeConnections();
-        }
-        StickTable stick = pool.stickTable();
-        return new PoolView(pool.name(), pool.config().balance().yamlName(), pool.config().sticky().key().yamlName(),
-                pool.generation(), table == null ? null : String.format("%016x", table.fingerprint()),
-                stick == null ? 0 : stick.size(), pool.config().health().type().yamlName(), active,
-                upstreams.discoveryStaleness(pool.name()), backends, DirectViews.ofPool(plane.direct().plane(), pool.name()));
-    }
-
-    private static BackendView view(Backend b, int effectiveWeight, Integer maglevSlots) {
-        Backend.State st = b.state();
-        int weight = st.weightOverride() != null ? st.weightOverride() : b.configuredWeight();
-        // A registry drain shows as "drain" while the operator's own state is ready; the cause says which.
-        String admin = st.admin() == AdminState.READY && st.registryDrain() != null ? "drain" : st.admin().word();
-        Instant now = Instant.now();
-        return new BackendView(b.name(), BoundListeners.hostPort(b.address()), st.up() ? "up" : "down",
-                admin, weight, b.configuredWeight(), effectiveWeight, effectiveWeight > 0,
-                b.activeConnections(), b.totalConnections(), st.bytesUp(), st.bytesDown(),
-                text(st.lastCheck()), st.lastCheckResult(), text(st.drainDeadline()), text(st.since()), st.cause(),
-                maglevSlots, drain(st.admin().word(), st.operatorMark()), drain(st.registryDrain(), st.registryMark()),
-                new CheckHistoryView(text(st.healthSince()), st.downtime(now).toSeconds(), st.checksPassed(),
-                        st.checksFailed()),
-                st.connectFailures(), st.retries(), null);
-    }
-
-    private static DrainView drain(String state, DrainMark m) {
-        return m == null || state == null ? null
-                : new DrainView(state, m.by(), text(m.since()), m.reason(), text(m.deadline()));
-    }
-
-    private static String text(Instant i) {
-        return i == null ? null : i.toString();
+        return PoolViews.view(pool, upstreams.discoveryStaleness(pool.name()), plane.direct().plane());
     }
 
     private BackendView backendView(String pool, String backend) {
@@ -246,99 +197,8 @@ final class DaemonAdmin implements AdminOperations {
     }
 
     @Override
-    public ExplainView explain(String listenerName, String sni, List<String> alpn, InetAddress client) {
-        ListenerConfig lc = listenerConfig(listenerName);
-        String normalizedSni = sni == null || sni.isBlank() ? null : normalize(sni);
-        List<String> offered = alpn == null ? List.of() : alpn;
-        String routeKind;
-        String routePattern = null;
-        String poolName;
-        if (lc.tls() == null) {
-            routeKind = "listener";
-            poolName = lc.pool();
-        } else {
-            // The same decisions, in the same order, as the listener's ClientHelloSniffer.
-            if (normalizedSni == null && lc.tls().noSni() == NoSniAction.REJECT) {
-                return ExplainView.refused(lc.name(), client.getHostAddress(), null, offered,
-                        "no SNI and no-sni: reject (the connection is closed with an unrecognized_name alert)");
-            }
-            RouteMatch match = RouteTable.of(lc.tls()).route(normalizedSni, offered);
-            if (match == null) {
-                return ExplainView.refused(lc.name(), client.getHostAddress(), normalizedSni, offered,
-                        (normalizedSni == null ? "no SNI" : "no route for SNI " + normalizedSni
-                                + (offered.isEmpty() ? "" : " with ALPN " + String.join(",", offered)))
-                                + " and no default pool (the connection is closed with an unrecognized_name alert)");
-            }
-            routeKind = match.kind().word();
-            routePattern = match.pattern();
-            poolName = match.pool();
-        }
-        Pool pool = plane.backends().pool(poolName);
-        StickyKey key = pool.keyOf(client);
-        boolean sticky = pool.stickTable() != null;
-        Pool.Selection sel = pool.peek(key);
-        MaglevTable table = pool.maglevTable();
-        StickTable.Entry entry = sticky ? pool.stickTable().get(key) : null;
-        String chosen = sel == null || sel.backend() == null ? null : sel.backend().name();
-        List<ExplainView.Skipped> skipped = new ArrayList<>();
-        Map<String, Integer> eligible = new LinkedHashMap<>();
-        pool.eligibleBackends().forEach(b -> eligible.put(b.name(), b.weight()));
-        for (Backend b : pool.backends()) {
-            if (b.name().equals(chosen)) {
-                continue;
-            }
-            boolean pickedAtConnect = sel != null && sel.backend() == null;
-            Backend.State st = b.state();
-            skipped.add(new ExplainView.Skipped(b.name(), candidateOrSkip(b, eligible, pickedAtConnect),
-                    drain(st.admin().word(), st.operatorMark()), drain(st.registryDrain(), st.registryMark())));
-        }
-        return new ExplainView(lc.name(), client.getHostAddress(), normalizedSni, offered, routeKind, routePattern,
-                pool.name(), sticky ? key.toString() : null, String.format("%016x", key.hash()),
-                table == null ? null : pool.generation(), table == null ? null : String.format("%016x", table.fingerprint()),
-                StickViews.explain(pool, entry, chosen, sel == null ? null : sel.decision()),
-                chosen, sel == null ? null : sel.decision().word(), skipped);
-    }
-
-    private static String skipReason(Backend b, Map<String, Integer> eligible) {
-        Backend.State st = b.state();
-        if (!st.up()) {
-            return "down";
-        }
-        if (st.admin() == AdminState.DRAIN || st.registryDrain() != null) {
-            return "draining";
-        }
-        if (st.admin() == AdminState.MAINT) {
-            return "maintenance";
-        }
-        if ((st.weightOverride() != null ? st.weightOverride() : b.configuredWeight()) == 0) {
-            return "weight-0";
-        }
-        return eligible.containsKey(b.name()) ? "not-chosen" : "slow-start";
-    }
-
-    /** With a balancer that picks at connect time, every eligible backend is a candidate. */
-    private static String candidateOrSkip(Backend b, Map<String, Integer> eligible, boolean pickedAtConnect) {
-        String reason = skipReason(b, eligible);
-        return pickedAtConnect && reason.equals("not-chosen") ? "candidate" : reason;
-    }
-
-    private ListenerConfig listenerConfig(String name) {
-        List<ListenerConfig> all = plane.config().listeners();
-        if (name == null || name.isBlank()) {
-            if (all.size() == 1) {
-                return all.get(0);
-            }
-            throw new IllegalArgumentException("listener is required when there are several ("
-                    + String.join(", ", all.stream().map(ListenerConfig::name).toList()) + ")");
-        }
-        return all.stream().filter(l -> l.name().equals(name)).findFirst()
-                .orElseThrow(() -> new NotFoundException("no listener '" + name + "' (listeners: "
-                        + String.join(", ", all.stream().map(ListenerConfig::name).toList()) + ")"));
-    }
-
-    private static String normalize(String sni) {
-        String s = sni.toLowerCase(Locale.ROOT);
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    public ExplainView explain(String listener, String sni, List<String> alpn, InetAddress client) {
+        return ExplainViews.explain(plane.config().listeners(), plane.backends()::pool, listener, sni, alpn, client);
     }
 
     @Override

@@ -3,10 +3,8 @@ package io.sluice.daemon;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.admin.AdminOperations;
-import io.sluice.config.ListenerConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.config.SluiceConfig;
-import io.sluice.direct.DirectPlane;
 import io.sluice.direct.DirectRouting;
 import io.sluice.discovery.Discovery;
 import io.sluice.drain.Drains;
@@ -21,7 +19,6 @@ import io.sluice.proxy.ConnectionTracker;
 import io.sluice.state.OverrideStore;
 import io.sluice.transport.Transport;
 import io.sluice.upstream.Upstreams;
-import io.sluice.warmup.Warmup;
 import io.sluice.yaml.ConfigException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -29,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * ({@link BoundListeners}), the {@link ControlPlane} (running config, overrides and their store,
  * reload), the admin endpoint ({@link AdminEndpoint} serving {@link DaemonAdmin}), the handover
  * ({@link DaemonHandover}), the shutdown grace of open connections ({@link ConnectionGrace}), and the
- * {@link Lifecycle} phase from which readiness is derived.
+ * {@link Lifecycle} phase from which readiness is derived. The steps of a start are {@link Startup}'s.
  * No part calls back into this class.
  *
  * <p>Lifecycle: {@link #start} binds every listener or none (a failed bind unwinds what was bound
@@ -86,11 +82,10 @@ public final class SluiceDaemon implements AutoCloseable {
      * socket; it serves those connections until they end ({@link #servesOnlyAdopted}).
      */
     private volatile boolean leftover;
-    /** Set at start: listeners are bound once the first discovery snapshots are in, not before. */
-    private final boolean bindOnFirstSnapshots;
+    /** The steps of a start (from the config, or by takeover), over the parts built here. */
+    private final Startup startup;
 
     private SluiceDaemon(SluiceConfig config, boolean bindOnFirstSnapshots) {
-        this.bindOnFirstSnapshots = bindOnFirstSnapshots;
         this.transport = Transport.detect();
         this.workers = transport.newEventLoopGroup(Transport.ioThreads(), "sluice-io");
         this.healthLoop = transport.newEventLoopGroup(1, "sluice-health");
@@ -117,6 +112,8 @@ public final class SluiceDaemon implements AutoCloseable {
         this.handover = new DaemonHandover(transport, workers, lifecycle, plane, upstreams, listeners, admin, tracker,
                 handoverStatus);
         this.connectionGrace = new ConnectionGrace(tracker, lifecycle, control);
+        this.startup = new Startup(transport, workers, control, lifecycle, daemonMetrics, upstreams, running, listeners,
+                direct, plane, admin, handover, tracker, history, bindOnFirstSnapshots);
     }
 
     /**
@@ -130,29 +127,12 @@ public final class SluiceDaemon implements AutoCloseable {
                 && config.pools().values().stream().anyMatch(p -> p.discover() != null);
         SluiceDaemon daemon = new SluiceDaemon(config, waitForDiscovery);
         try {
-            // Before the pools: discovery may bind the listeners as soon as its first snapshots are in.
-            Warmup.run(config.warmup(), config.listeners(), daemon.transport, daemon.workers);
-            daemon.plane.buildUpstreams();
-            daemon.startDirect(config);
-            if (!waitForDiscovery) {
-                daemon.listeners.bindAll(config.listeners());
-            }
-            daemon.admin.start();
-            daemon.handover.listen(null, false);
+            daemon.startup.bind(config);
         } catch (Listener.BindFailedException | RuntimeException e) {
             daemon.stop(Duration.ZERO);
             throw e;
         }
-        String admin = daemon.startPeriodicWork();
-        if (waitForDiscovery) {
-            log.info("Sluice started: {} on {} transport{}; listeners wait for the first discovery snapshot of every discovering pool",
-                    config.summary(), daemon.transport.name().toLowerCase(Locale.ROOT), admin);
-            daemon.control.execute(daemon::onFirstSnapshots); // in case they arrived meanwhile
-        } else {
-            daemon.lifecycle.serving();
-            log.info("Sluice started: {} on {} transport; listening on {}{}",
-                    config.summary(), daemon.transport.name().toLowerCase(Locale.ROOT), daemon.listeners.describe(), admin);
-        }
+        daemon.startup.serve(config);
         return daemon;
     }
 
@@ -173,76 +153,19 @@ public final class SluiceDaemon implements AutoCloseable {
     public static SluiceDaemon takeOver(SluiceConfig config, Path socket, Runnable beforeBye)
             throws Takeover.Failed, Listener.BindFailedException {
         SluiceDaemon daemon = new SluiceDaemon(config, false);
+        boolean tookOver;
         try {
-            // The old process serves meanwhile: warming here costs the upgrade time, not clients.
-            Warmup.run(config.warmup(), config.listeners(), daemon.transport, daemon.workers);
-            daemon.plane.buildUpstreams();
-            daemon.startDirect(config);
-            // The connections it adopts must find their backends: wait for discovery (bounded).
-            daemon.upstreams.awaitDiscovery(Duration.ofSeconds(30));
-            try {
-                daemon.handover.takeOver(socket, beforeBye);
-            } catch (Takeover.Failed e) {
-                if (!e.listenersTaken()) {
-                    throw e;
-                }
-                // The old process gave up on us and accepts on these sockets again: let them go at
-                // once, so two daemons never serve one socket (docs/handover.md, "Deadlines").
-                daemon.listeners.closeAll();
-                daemon.admin.close();
-                // The old process keeps programming the kernel table; this one stops writing to it.
-                daemon.direct.close();
-                if (daemon.tracker.size() == 0) {
-                    throw e;
-                }
-                daemon.leftover = true;
-                log.error("Takeover failed after it took the listeners ({}); the old process serves them again;"
-                        + " this process serves the {} connections it has until they end, then exits 1",
-                        e.getMessage(), daemon.tracker.size());
-                daemon.startPeriodicWork();
-                return daemon;
-            }
+            tookOver = daemon.startup.takeOver(config, socket, beforeBye);
         } catch (Takeover.Failed | Listener.BindFailedException | RuntimeException e) {
             daemon.stop(Duration.ZERO); // nothing was handed over: the old daemon carries on
             throw e;
         }
-        // From here on this process serves connections it adopted: nothing may stop it any more.
-        // What cannot be set up is logged, as a reload does, and the daemon runs without it.
-        for (ListenerConfig lc : config.listeners()) {
-            if (daemon.listeners.get(lc.name()) == null) {
-                try {
-                    daemon.listeners.bind(lc);
-                } catch (Listener.BindFailedException e) {
-                    log.error("{}; the daemon runs without this listener (fix and reload)", e.getMessage());
-                }
-            }
+        if (tookOver) {
+            daemon.startup.serveAfterTakeover(config, socket);
+        } else {
+            daemon.leftover = true;
         }
-        if (!daemon.admin.running()) {
-            try {
-                daemon.admin.start();
-            } catch (Listener.BindFailedException e) {
-                log.error("{}; the daemon runs without its admin API", e.getMessage());
-            }
-        }
-        try {
-            daemon.handover.listen(socket, true);
-        } catch (Listener.BindFailedException e) {
-            log.error("{}; the next upgrade cannot take over from this daemon until it is restarted", e.getMessage());
-        }
-        String admin = daemon.startPeriodicWork();
-        daemon.lifecycle.serving(); // unless the listeners moved already (then it serves since)
-        log.info("Sluice started by takeover: {} on {} transport; listening on {}{}", config.summary(),
-                daemon.transport.name().toLowerCase(Locale.ROOT), daemon.listeners.describe(), admin);
         return daemon;
-    }
-
-    /** Direct listeners: the kernel forwards them; a machine that cannot is a start error (exit 2). */
-    private void startDirect(SluiceConfig config) throws Listener.BindFailedException {
-        try {
-            direct.start(config.direct());
-        } catch (DirectPlane.StartFailed e) {
-            throw new Listener.BindFailedException(e.getMessage(), e);
-        }
     }
 
     /** The registry source for a pool that discovers, from the running config's {@code discovery} settings. */
@@ -250,30 +173,9 @@ public final class SluiceDaemon implements AutoCloseable {
         return RegistrySources.create(running.config(), pool);
     }
 
-    /** Gauges and the once-a-second control task, once everything is bound; returns the admin part of the start line. */
-    private String startPeriodicWork() {
-        daemonMetrics.bindProcessMetrics(workers);
-        plane.trackMetrics();
-        control.scheduleWithFixedDelay(plane::everySecond, 1, 1, TimeUnit.SECONDS);
-        control.scheduleAtFixedRate(history::sample, 0, TrafficHistory.SAMPLE_SECONDS, TimeUnit.SECONDS);
-        InetSocketAddress at = admin.address();
-        return at == null ? "" : "; admin API on " + BoundListeners.hostPort(at);
-    }
-
-    /** Control thread: every discovering pool has its first set; bind if that was what we waited for. */
+    /** Control thread: every discovering pool has its first set (the start decides what follows). */
     private void onFirstSnapshots() {
-        // Only a start that deferred binding binds here; every other start binds in start() itself.
-        if (!bindOnFirstSnapshots || lifecycle.phase() != Lifecycle.Phase.STARTING || !upstreams.discoverySynced()) {
-            return;
-        }
-        try {
-            listeners.bindAll(running.config().listeners());
-            lifecycle.serving();
-            daemonMetrics.trackPools();
-            log.info("First discovery snapshots in; listening on {}", listeners.describe());
-        } catch (Listener.BindFailedException e) {
-            log.error("{}; the daemon stays up without that listener (fix and reload)", e.getMessage());
-        }
+        startup.onFirstSnapshots();
     }
 
     // ---- reload ------------------------------------------------------------------------------

@@ -3,10 +3,8 @@ package io.sluice.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
-import io.sluice.accesslog.AccessLog;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
 import io.sluice.proxyprotocol.ClientAddressResolved;
@@ -14,7 +12,6 @@ import io.sluice.transport.HalfClose;
 import io.sluice.transport.SocketClose;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * One client connection and its backend connection: the state both relay handlers share.
@@ -26,9 +23,11 @@ import java.time.Instant;
  * <p>Closing rules: a FIN from one side is passed on as a FIN (shutdownOutput) to the other, once
  * everything read before it has been written; when both directions have finished, both channels
  * close. An abort (RST, IO error) on one side resets the other. Idle timeout, shutdown and
- * refusals close both with a FIN. Channels close through {@link SocketClose} (one system call
- * instead of Netty's three); the last FIN is acted on when it is read ({@link #lastFinRead}),
- * before Netty would shut down an input whose socket is already closed both ways.
+ * refusals close both with a FIN. Channels close through {@link ChannelCloses} ({@link SocketClose}:
+ * one system call instead of Netty's three); the last FIN is acted on when it is read
+ * ({@link #lastFinRead}), before Netty would shut down an input whose socket is already closed
+ * both ways. What a finished connection gives back (admission, backend counts, metrics, the access
+ * log line) is {@link ConnectionEnd}'s.
  *
  * <p>Handover to another process (docs/handover.md) is {@link ConnectionHandover}'s, beside
  * {@link PausedConnection} and {@link AdoptedConnection}: this class only holds its closes while a
@@ -192,7 +191,7 @@ public final class Connection {
             early = null;
         }
         if (inboundInputDone) {
-            shutdownOutputAfterFlush(outbound);
+            ChannelCloses.shutdownOutputAfterFlush(outbound);
         }
         outbound.config().setAutoRead(true);
         if (!inboundInputDone) {
@@ -276,7 +275,7 @@ public final class Connection {
      */
     private void passFinOn(Channel to, boolean otherDirectionDone) {
         if (!otherDirectionDone) {
-            shutdownOutputAfterFlush(to);
+            ChannelCloses.shutdownOutputAfterFlush(to);
             return;
         }
         closing = true;
@@ -316,15 +315,6 @@ public final class Connection {
             closeWhileHeld = r;
         }
         return held;
-    }
-
-    static void shutdownOutputAfterFlush(Channel ch) {
-        // shutdownOutput() fails writes still queued, so wait for everything before it to be written.
-        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess() && ch instanceof DuplexChannel duplex) {
-                HalfClose.shutdownOutput(duplex); // without Netty's exception per call where it can
-            }
-        });
     }
 
     /**
@@ -372,28 +362,11 @@ public final class Connection {
     }
 
     private void closeAfterFlush(Channel ch) {
-        if (ch == null || !ch.isOpen()) {
-            return;
-        }
-        // A channel whose output is shut down has nothing left to flush (and a write would fail).
-        boolean outputOpen = !(ch instanceof DuplexChannel duplex) || !duplex.isOutputShutdown();
-        if (ch.isActive() && outputOpen) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeChannel(ch));
-        } else {
-            closeChannel(ch);
-        }
+        ChannelCloses.closeAfterFlush(ch, sharedDescriptors);
     }
 
-    /**
-     * One system call ({@link SocketClose}), unless another process may hold copies of the descriptors
-     * (a failed handover): then Netty's close, so the pipeline's {@link ShutdownOnClose} runs on an open socket.
-     */
     private void closeChannel(Channel ch) {
-        if (sharedDescriptors) {
-            ch.close();
-        } else {
-            SocketClose.close(ch);
-        }
+        ChannelCloses.close(ch, sharedDescriptors);
     }
 
     /** The client channel closed: release everything this connection held, once. */
@@ -408,42 +381,8 @@ public final class Connection {
             early.release();
             early = null;
         }
-        if (sourceAdmitted) {
-            settings.limiter().releaseSource(client.getAddress());
-        }
-        if (globalAdmitted) {
-            settings.limiter().releaseGlobal();
-            settings.tracker().remove(this);
-        }
-        String backendName = null;
-        if (established) {
-            selection.backend().connectionClosed(bytesUp - bytesUpCounted, bytesDown - bytesDownCounted);
-            if (selection.stickEntry() != null) {
-                selection.stickEntry().unpin();
-            }
-            backendName = selection.backend().name();
-        }
         CloseReason finalReason = handedOver ? CloseReason.HANDED_OVER
                 : reason == null ? CloseReason.CLIENT_ABORT : reason;
-        settings.metrics().closed(settings.listener(), finalReason.word());
-        if (pool != null) {
-            settings.metrics().bytes(pool.name(), bytesUp - bytesUpCounted, bytesDown - bytesDownCounted);
-        }
-        // A handed-over connection goes on in the other process, which logs it once, when it ends.
-        if (handedOver || !settings.accessLog().enabled()) {
-            return;
-        }
-        settings.accessLog().log(new AccessLog.Entry(
-                Instant.now(),
-                settings.listener(),
-                client.getAddress().getHostAddress() + ":" + client.getPort(),
-                serverName,
-                pool == null ? null : pool.name(),
-                backendName,
-                bytesUp,
-                bytesDown,
-                age().toMillis(),
-                finalReason.word(),
-                refusal));
+        ConnectionEnd.release(this, finalReason, refusal);
     }
 }

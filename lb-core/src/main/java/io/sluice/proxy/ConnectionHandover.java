@@ -79,10 +79,10 @@ final class ConnectionHandover {
         writePending(inbound, toClient);
         writePending(backendChannel, toBackend);
         if (c.inboundInputDone) {
-            Connection.shutdownOutputAfterFlush(backendChannel);
+            ChannelCloses.shutdownOutputAfterFlush(backendChannel);
         }
         if (c.outboundInputDone) {
-            Connection.shutdownOutputAfterFlush(inbound);
+            ChannelCloses.shutdownOutputAfterFlush(inbound);
         }
         resumeReads(c);
     }
@@ -121,7 +121,7 @@ final class ConnectionHandover {
         ChannelFuture inboundGone = inbound.deregister();
         ChannelFuture last = c.established ? c.outbound.deregister() : inboundGone;
         last.addListener(f -> finishPause(c, id, result));
-        // (If the handover thread stops waiting, it resumes what completes late: see HandOff.pause.)
+        // (If the handover thread stops waiting, it resumes what completes late: see HandOffRounds.pause.)
     }
 
     private static boolean canHandOver(Connection c) {

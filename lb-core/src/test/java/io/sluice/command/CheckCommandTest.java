@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.sluice.harness.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code sluice check}: exit 0 and a summary, or exit 2 and every error with file, line and key. */
 class CheckCommandTest {
@@ -20,28 +18,20 @@ class CheckCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int exit, String out, String err) {}
-
-    Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = SluiceCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    CommandRun run(String... args) {
+        return CommandRun.of(SluiceCommand.commandLine(), args);
     }
 
     @Test
     void theShippedConfigIsValid() {
-        Result r = run("check", "--config", "../conf/sluice.yaml");
+        CommandRun r = run("check", "--config", "../conf/sluice.yaml");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("is valid: 2 listeners, 2 pools, 4 backends"), r.out());
     }
 
     @Test
     void theFileMayBeGivenWithoutConfig() {
-        Result r = run("check", "../conf/sluice.yaml");
+        CommandRun r = run("check", "../conf/sluice.yaml");
         assertEquals(0, r.exit(), r.err());
         assertEquals("Configuration ../conf/sluice.yaml is valid: 2 listeners, 2 pools, 4 backends\n", r.out());
         assertEquals(0, run("check", "../conf/sluice.yaml", "--config", "../conf/sluice.yaml").exit());
@@ -49,7 +39,7 @@ class CheckCommandTest {
 
     @Test
     void withoutAFileItSaysHowToGiveOne() {
-        Result r = run("check");
+        CommandRun r = run("check");
         assertEquals(2, r.exit(), r.err());
         assertEquals("sluice: no config file: give FILE or --config FILE\n"
                 + "Try 'sluice check --help' for more information.\n", r.err());
@@ -57,7 +47,7 @@ class CheckCommandTest {
 
     @Test
     void twoDifferentFilesAreRefused() {
-        Result r = run("check", "a.yaml", "--config", "b.yaml");
+        CommandRun r = run("check", "a.yaml", "--config", "b.yaml");
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().startsWith("sluice: two config files: a.yaml and --config b.yaml (give one)\n"), r.err());
     }
@@ -78,7 +68,7 @@ class CheckCommandTest {
                 timeouts:
                   idle: 10 minutes
                 """);
-        Result r = run("check", "--config", f.toString());
+        CommandRun r = run("check", "--config", f.toString());
         assertEquals(2, r.exit());
         String err = r.err();
         assertTrue(err.contains("broken.yaml:4: listeners[0].pool"), err);
@@ -91,7 +81,7 @@ class CheckCommandTest {
 
     @Test
     void aMissingFileIsAnErrorNotAStackTrace() {
-        Result r = run("check", "--config", dir.resolve("nope.yaml").toString());
+        CommandRun r = run("check", "--config", dir.resolve("nope.yaml").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("nope.yaml"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
@@ -108,7 +98,7 @@ class CheckCommandTest {
     void versionAndHelpExitZero() {
         assertEquals(0, run("--version").exit());
         assertEquals(0, run("--help").exit());
-        Result v = run("version");
+        CommandRun v = run("version");
         assertEquals(0, v.exit());
         assertTrue(v.out().contains("sluice"), v.out());
     }
@@ -127,7 +117,7 @@ class CheckCommandTest {
         Path f = dir.resolve("state.yaml");
         Path missing = dir.resolve("no-such-dir").resolve("sluice.state.json");
         Files.writeString(f, MINIMAL + "state: { file: " + missing + " }\n");
-        Result r = run("check", "--config", f.toString());
+        CommandRun r = run("check", "--config", f.toString());
         assertEquals(2, r.exit(), r.toString());
         assertTrue(r.err().contains(f + ": state.file: state file " + missing + ": its directory " + missing.getParent()
                 + " does not exist (create it, or set state.file); admin changes would apply but not survive a restart"), r.err());
@@ -143,7 +133,7 @@ class CheckCommandTest {
         // Root writes through a mode of 0555; only the immutable attribute stops it (as a read-only mount would).
         assumeTrue(new ProcessBuilder("chattr", "+i", readOnly.toString()).start().waitFor() == 0, "chattr +i unavailable");
         try {
-            Result r = run("check", "--config", f.toString());
+            CommandRun r = run("check", "--config", f.toString());
             assertEquals(2, r.exit(), r.toString());
             assertTrue(r.err().contains("its directory " + readOnly + " is not writable by this user"), r.err());
         } finally {
@@ -158,7 +148,7 @@ class CheckCommandTest {
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
         Path f = dir.resolve("token.yaml");
         Files.writeString(f, MINIMAL + "admin: { bind: 127.0.0.1:9900, token-file: " + token + " }\n");
-        Result r = run("check", "--config", f.toString());
+        CommandRun r = run("check", "--config", f.toString());
         assertEquals(0, r.exit(), r.toString());
         assertEquals("warning: " + f + ": admin.token-file: " + token + " is readable by every user (mode rw-r--r--): chmod 600 "
                 + token + "\n", r.err());

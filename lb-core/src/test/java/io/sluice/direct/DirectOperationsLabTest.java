@@ -19,14 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -54,62 +51,32 @@ class DirectOperationsLabTest {
 
     private static Lab lab;
     private static Lab.Client client;
-    private static final Map<String, DaemonProcess> nodes = new HashMap<>();
 
     @BeforeAll
     static void buildLab() throws Exception {
-        Optional<String> why = Lab.unavailable();
-        if (why.isPresent()) {
-            System.out.println("[direct-ops] SKIPPED: " + why.get());
-            Assumptions.abort(why.get());
-        }
-        lab = Lab.create();
-        for (String k : List.of("k1", "k2", "k3")) {
-            Lab.Client server = new Lab.Client(lab.node(k, dir.resolve(k + ".log"), "server", k, Lab.VIP));
-            assertEquals("ready", server.awaitReady(30));
-        }
+        lab = Lab.open("direct-ops", dir);
         Path token = Files.writeString(dir.resolve("admin.token"), TOKEN);
         for (String node : List.of("b1", "b2")) {
             DaemonProcess.writeConfig(dir, node + ".yaml",
                     Lab.config("sluice_ops", Lab.admin(token) + "handover:\n  socket: " + node + ".sock\n"));
         }
         startNode("b1", false);
-        client = new Lab.Client(lab.node("c", dir.resolve("client.log"), "client"));
-        assertEquals("ready", client.awaitReady(30));
+        client = lab.startClient();
     }
 
     @AfterAll
     static void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        for (DaemonProcess d : nodes.values()) {
-            try {
-                d.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         if (lab != null) {
             lab.close();
         }
     }
 
     private static DaemonProcess startNode(String node, boolean takeover) throws Exception {
-        Path config = dir.resolve(node + ".yaml");
-        List<String> args = new ArrayList<>(List.of("run", "--config", config.toString()));
+        List<String> args = new ArrayList<>(List.of("run", "--config", dir.resolve(node + ".yaml").toString()));
         if (takeover) {
             args.addAll(List.of("--takeover", dir.resolve(node + ".sock").toString()));
         }
-        DaemonProcess d = DaemonProcess.launch().prefix("ip", "netns", "exec", lab.ns(node))
-                .start(dir, args.toArray(String[]::new));
-        lab.track(d.process());
-        nodes.put(node, d);
-        String started = takeover ? "Sluice started by takeover" : "Sluice started";
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> !d.isAlive() || d.output().contains(started));
-        assertTrue(d.isAlive(), () -> "sluice on " + node + " exited:\n" + d.output());
-        return d;
+        return lab.startDaemon(node, takeover ? "Sluice started by takeover" : "Sluice started", args.toArray(String[]::new));
     }
 
     /** GETs from inside {@code node}'s namespace (one JVM for all); each answer as {@code STATUS BODY}. */
@@ -142,19 +109,6 @@ class DirectOperationsLabTest {
         return "/api/v1/direct/explain?listener=" + listener + "&client=" + Lab.CLIENT + "&client_port=" + clientPort;
     }
 
-    /** {@code connected 40001:k1 ...} as port to backend. */
-    private static Map<Integer, String> flows(String answer, String prefix) {
-        assertTrue(answer.startsWith(prefix), answer);
-        Map<Integer, String> out = new LinkedHashMap<>();
-        for (String part : answer.substring(prefix.length()).trim().split(" ")) {
-            if (!part.isEmpty()) {
-                String[] pb = part.split(":");
-                out.put(Integer.parseInt(pb[0]), pb[1]);
-            }
-        }
-        return out;
-    }
-
     private static Map<String, Integer> count(Map<Integer, String> flows) {
         Map<String, Integer> counts = new TreeMap<>();
         flows.values().forEach(b -> counts.merge(b, 1, Integer::sum));
@@ -175,7 +129,7 @@ class DirectOperationsLabTest {
         for (String body : get("b1", paths)) {
             before.add(JSON.readValue(body, DirectExplainView.class));
         }
-        Map<Integer, String> answered = flows(client.ask("connect " + Lab.VIP + " 8080 " + n + " " + first, 120), "connected");
+        Map<Integer, String> answered = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 " + n + " " + first, 120), "connected");
         // Established flows: the kernel's flow map pins each, to the same backend.
         List<DirectExplainView> after = new ArrayList<>();
         for (String body : get("b1", paths)) {
@@ -210,7 +164,7 @@ class DirectOperationsLabTest {
 
         // UDP: the echo listener, picked by protocol and port instead of its name.
         List<String> udpPaths = new ArrayList<>();
-        Map<Integer, String> udp = flows(client.ask("udp " + Lab.VIP + " 9000 30", 60), "udp");
+        Map<Integer, String> udp = Lab.flows(client.ask("udp " + Lab.VIP + " 9000 30", 60), "udp");
         for (int port : udp.keySet()) {
             udpPaths.add("/api/v1/direct/explain?protocol=udp&port=9000&client=" + Lab.CLIENT + "&client_port=" + port);
         }
@@ -231,7 +185,7 @@ class DirectOperationsLabTest {
     @Test
     @Order(2)
     void statusAndPoolViewsShowTheKernelTableAndItsCounters() throws Exception {
-        Map<Integer, String> open = flows(client.ask("connect " + Lab.VIP + " 8080 40 32000", 60), "connected");
+        Map<Integer, String> open = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 40 32000", 60), "connected");
         client.ask("ping", 30);
         Map<String, Integer> perBackend = count(open);
         // The counters are read from the kernel every 2 s: wait for this traffic to be in them.
@@ -289,7 +243,7 @@ class DirectOperationsLabTest {
         System.out.println("[direct-ops] fleet: b1 " + b1 + ", b2 " + b2 + "; after a weight change on b2 alone b2 "
                 + diverged + "; after putting it back, equal again");
         assertNotEquals(b1, diverged);
-        nodes.remove("b2").close();
+        lab.takeDaemon("b2").close();
     }
 
     private static Map<String, String> fingerprints(String node) throws Exception {
@@ -302,18 +256,18 @@ class DirectOperationsLabTest {
     @Test
     @Order(4)
     void anUpgradeLosesNoPacketOfEstablishedFlows() throws Exception {
-        Map<Integer, String> before = flows(client.ask("connect " + Lab.VIP + " 8080 60 33000", 60), "connected");
+        Map<Integer, String> before = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 60 33000", 60), "connected");
         assertFalse(before.containsValue("failed"));
         Lab.Client streamer = new Lab.Client(lab.node("c", dir.resolve("streamer.log"), "client"));
         assertEquals("ready", streamer.awaitReady(30));
         String stream = "udpstream " + Lab.VIP + " 9000 2000 4"; // 8 s of one UDP flow, across the upgrade
         streamer.send(stream);
-        DaemonProcess old = nodes.remove("b1");
+        DaemonProcess old = lab.takeDaemon("b1");
         long oldPid = old.pid();
         DaemonProcess next = startNode("b1", true);
         assertEquals(0, old.awaitExit(Duration.ofSeconds(60)), old.output());
-        Map<Integer, String> after = flows(client.ask("ping", 60), "pong");
-        Map<Integer, String> fresh = flows(client.ask("connect " + Lab.VIP + " 8080 20 33100", 60), "connected");
+        Map<Integer, String> after = Lab.flows(client.ask("ping", 60), "pong");
+        Map<Integer, String> fresh = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 20 33100", 60), "connected");
         String streamed = streamer.answer(stream, 60);
         streamer.close();
         StatusView status = get("b1", "/api/v1/status", StatusView.class);

@@ -16,14 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -48,7 +45,6 @@ class DirectRoutingLabTest {
 
     private static Lab lab;
     private static Lab.Client client;
-    private static final Map<String, DaemonProcess> nodes = new HashMap<>();
     private static Path config;
     /** The same pool the daemons build, built here, to predict each flow's backend. */
     private static Pool predictor;
@@ -56,52 +52,25 @@ class DirectRoutingLabTest {
 
     @BeforeAll
     static void buildLab() throws Exception {
-        Optional<String> why = Lab.unavailable();
-        if (why.isPresent()) {
-            System.out.println("[direct-lab] SKIPPED: " + why.get());
-            Assumptions.abort(why.get());
-        }
-        lab = Lab.create();
-        for (String k : List.of("k1", "k2", "k3")) {
-            Lab.Client server = new Lab.Client(lab.node(k, dir.resolve(k + ".log"), "server", k, Lab.VIP));
-            assertEquals("ready", server.awaitReady(30));
-        }
+        lab = Lab.open("direct-lab", dir);
         Path token = Files.writeString(dir.resolve("admin.token"), TOKEN);
         String yaml = Lab.config("sluice_lab", Lab.admin(token));
         config = DaemonProcess.writeConfig(dir, "sluice.yaml", yaml);
         parsed = ConfigLoader.parse(yaml, "sluice.yaml");
         predictor = new Pool(parsed.pools().get("web"), System::nanoTime);
         startNode("b1");
-        client = new Lab.Client(lab.node("c", dir.resolve("client.log"), "client"));
-        assertEquals("ready", client.awaitReady(30));
+        client = lab.startClient();
     }
 
     @AfterAll
     static void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        for (DaemonProcess d : nodes.values()) {
-            try {
-                d.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         if (lab != null) {
             lab.close();
         }
     }
 
     private static DaemonProcess startNode(String node) throws Exception {
-        DaemonProcess d = DaemonProcess.launch().prefix("ip", "netns", "exec", lab.ns(node))
-                .start(dir, "run", "--config", config.toString());
-        lab.track(d.process());
-        nodes.put(node, d);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> !d.isAlive() || d.output().contains("Sluice started"));
-        assertTrue(d.isAlive(), () -> "sluice on " + node + " exited:\n" + d.output());
-        return d;
+        return lab.startDaemon(node, "Sluice started", "run", "--config", config.toString());
     }
 
     /** The backend the kernel should pick for a new flow from the client's {@code port}: Maglev slot of the kernel's hash. */
@@ -110,19 +79,6 @@ class DirectRoutingLabTest {
         int slot = FlowHash.slot(l.flowKey(), (Inet4Address) InetAddress.getByName(Lab.CLIENT), port, servicePort,
                 predictor.maglevTable().size(), parsed.direct().hashSeed());
         return predictor.maglevTable().lookup(slot).name();
-    }
-
-    /** {@code connected 40001:k1 40002:k3 ...} as port to backend, in order. */
-    private static Map<Integer, String> flows(String answer, String prefix) {
-        assertTrue(answer.startsWith(prefix), answer);
-        Map<Integer, String> out = new LinkedHashMap<>();
-        for (String part : answer.substring(prefix.length()).trim().split(" ")) {
-            if (!part.isEmpty()) {
-                String[] pb = part.split(":");
-                out.put(Integer.parseInt(pb[0]), pb[1]);
-            }
-        }
-        return out;
     }
 
     private static Map<String, Integer> count(Map<Integer, String> flows) {
@@ -141,7 +97,7 @@ class DirectRoutingLabTest {
     @Test
     @Order(1)
     void connectionsReachEveryBackendInProportionToWeightAsPredicted() throws Exception {
-        Map<Integer, String> flows = flows(client.ask("connect " + Lab.VIP + " 8080 400 20000", 120), "connected");
+        Map<Integer, String> flows = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 400 20000", 120), "connected");
         client.ask("close", 30);
         Map<String, Integer> counts = count(flows);
         System.out.println("[direct-lab] 400 connections through b1, weights k1=100 k2=200 k3=100: " + counts);
@@ -160,7 +116,7 @@ class DirectRoutingLabTest {
     @Test
     @Order(2)
     void udpEchoesThroughTheVip() throws Exception {
-        Map<Integer, String> answers = flows(client.ask("udp " + Lab.VIP + " 9000 60", 120), "udp");
+        Map<Integer, String> answers = Lab.flows(client.ask("udp " + Lab.VIP + " 9000 60", 120), "udp");
         Map<String, Integer> counts = count(answers);
         System.out.println("[direct-lab] 60 UDP flows through the VIP: " + counts);
         assertFalse(counts.containsKey("lost"), counts.toString());
@@ -208,7 +164,7 @@ class DirectRoutingLabTest {
     @Test
     @Order(4)
     void drainKeepsEstablishedFlowsMovesNewOnesAndReleasesThemAtTheDeadline() throws Exception {
-        Map<Integer, String> before = flows(client.ask("connect " + Lab.VIP + " 8080 90 21000", 60), "connected");
+        Map<Integer, String> before = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 90 21000", 60), "connected");
         assertTrue(before.containsValue("k2"), before.toString());
         admin("b1", "POST", "/api/v1/pools/web/backends/k2/drain", "{\"deadline\":\"6s\"}");
         Instant drained = Instant.now();
@@ -216,9 +172,9 @@ class DirectRoutingLabTest {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
                 .until(() -> !lab.in("b1", "nft", "list", "map", "ip", "sluice_lab", "l_web_slots").contains(k2));
 
-        Map<Integer, String> pinged = flows(client.ask("ping", 60), "pong");
+        Map<Integer, String> pinged = Lab.flows(client.ask("ping", 60), "pong");
         assertEquals(before, pinged, "established flows keep their backend, k2 included");
-        Map<Integer, String> fresh = flows(client.ask("connect " + Lab.VIP + " 8080 90 21100", 60), "connected");
+        Map<Integer, String> fresh = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 90 21100", 60), "connected");
         System.out.println("[direct-lab] drain k2: before " + count(before) + "; established after drain " + count(pinged)
                 + "; 90 new connections " + count(fresh));
         assertFalse(fresh.containsValue("k2"), "no new flow goes to a draining backend: " + count(fresh));
@@ -226,11 +182,11 @@ class DirectRoutingLabTest {
 
         // At the deadline k2's flows are released: their next packets hash to another backend, which resets them.
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            Map<Integer, String> now = flows(client.ask("ping", 60), "pong");
+            Map<Integer, String> now = Lab.flows(client.ask("ping", 60), "pong");
             return before.entrySet().stream().filter(e -> e.getValue().equals("k2"))
                     .allMatch(e -> now.get(e.getKey()).equals("dead"));
         });
-        Map<Integer, String> after = flows(client.ask("ping", 60), "pong");
+        Map<Integer, String> after = Lab.flows(client.ask("ping", 60), "pong");
         long k2Dead = before.entrySet().stream().filter(e -> e.getValue().equals("k2") && after.get(e.getKey()).equals("dead")).count();
         long othersAlive = before.entrySet().stream().filter(e -> !e.getValue().equals("k2") && after.get(e.getKey()).equals(e.getValue())).count()
                 + fresh.size(); // fresh are still open too
@@ -259,7 +215,7 @@ class DirectRoutingLabTest {
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
                 .until(() -> !lab.in("b1", "nft", "list", "map", "ip", "sluice_lab", "l_web_slots").contains(k3));
         long took = Duration.between(cut, Instant.now()).toMillis();
-        Map<Integer, String> fresh = flows(client.ask("connect " + Lab.VIP + " 8080 60 22000", 60), "connected");
+        Map<Integer, String> fresh = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 60 22000", 60), "connected");
         client.ask("close", 30);
         System.out.println("[direct-lab] k3 unreachable from the balancer: out of the kernel's table after " + took
                 + " ms; 60 new connections " + count(fresh));
@@ -273,18 +229,18 @@ class DirectRoutingLabTest {
     @Test
     @Order(6)
     void aDaemonCrashAndRestartLoseNoEstablishedFlow() throws Exception {
-        Map<Integer, String> before = flows(client.ask("connect " + Lab.VIP + " 8080 50 23000", 60), "connected");
+        Map<Integer, String> before = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 50 23000", 60), "connected");
         Lab.Client streamer = new Lab.Client(lab.node("c", dir.resolve("streamer.log"), "client"));
         assertEquals("ready", streamer.awaitReady(30));
         String stream = "udpstream " + Lab.VIP + " 9000 2500 4"; // 10 s of one UDP flow, across the crash and restart
         streamer.send(stream);
-        nodes.remove("b1").kill(); // SIGKILL: as a crash
-        Map<Integer, String> whileDown = flows(client.ask("ping", 60), "pong");
+        lab.takeDaemon("b1").kill(); // SIGKILL: as a crash
+        Map<Integer, String> whileDown = Lab.flows(client.ask("ping", 60), "pong");
         assertEquals(before, whileDown, "the kernel keeps forwarding on the last table while no daemon runs");
-        Map<Integer, String> newWhileDown = flows(client.ask("connect " + Lab.VIP + " 8080 20 23100", 60), "connected");
+        Map<Integer, String> newWhileDown = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 20 23100", 60), "connected");
         assertFalse(newWhileDown.containsValue("failed"), "new flows too: " + newWhileDown);
         startNode("b1");
-        Map<Integer, String> after = flows(client.ask("ping", 60), "pong");
+        Map<Integer, String> after = Lab.flows(client.ask("ping", 60), "pong");
         Map<Integer, String> all = new LinkedHashMap<>(before);
         all.putAll(newWhileDown);
         assertEquals(all, after, "the restarted daemon adopted its table and kept the flow map");
@@ -300,7 +256,7 @@ class DirectRoutingLabTest {
     @Test
     @Order(7)
     void aReloadIsOneTransactionThatKeepsEstablishedFlows() throws Exception {
-        Map<Integer, String> before = flows(client.ask("connect " + Lab.VIP + " 8080 60 24000", 60), "connected");
+        Map<Integer, String> before = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 60 24000", 60), "connected");
         Lab.Client streamer = new Lab.Client(lab.node("c", dir.resolve("streamer2.log"), "client"));
         assertEquals("ready", streamer.awaitReady(30));
         String stream = "udpstream " + Lab.VIP + " 9000 1000 3";
@@ -310,16 +266,16 @@ class DirectRoutingLabTest {
         Files.writeString(config, yaml);
         parsed = ConfigLoader.parse(yaml, "sluice.yaml");
         predictor = new Pool(parsed.pools().get("web"), System::nanoTime);
-        DaemonProcess b1 = nodes.get("b1");
+        DaemonProcess b1 = lab.daemon("b1");
         String k1 = NftScript.hex(DirectBackend.markOf((Inet4Address) InetAddress.getByName(Lab.BACKENDS.get("k1"))));
         long slotsBefore = countOf(lab.in("b1", "nft", "list", "map", "ip", "sluice_lab", "l_web_slots"), k1);
         assertTrue(b1.signal("HUP"));
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> countOf(lab.in("b1", "nft", "list", "map", "ip", "sluice_lab", "l_web_slots"), k1) > slotsBefore);
         long slotsAfter = countOf(lab.in("b1", "nft", "list", "map", "ip", "sluice_lab", "l_web_slots"), k1);
-        Map<Integer, String> after = flows(client.ask("ping", 60), "pong");
+        Map<Integer, String> after = Lab.flows(client.ask("ping", 60), "pong");
         assertEquals(before, after, "established flows keep their backend across a reload");
-        Map<Integer, String> fresh = flows(client.ask("connect " + Lab.VIP + " 8080 200 24100", 60), "connected");
+        Map<Integer, String> fresh = Lab.flows(client.ask("connect " + Lab.VIP + " 8080 200 24100", 60), "connected");
         for (Map.Entry<Integer, String> f : fresh.entrySet()) {
             assertEquals(predicted("web", f.getKey(), 8080), f.getValue(), "new flows follow the new table");
         }
@@ -347,7 +303,7 @@ class DirectRoutingLabTest {
         long b2Before = lab.interfaceBytes("b2");
         Map<Integer, String> flows = new LinkedHashMap<>();
         for (int batch = 0; batch < 5; batch++) {
-            flows.putAll(flows(client.ask("connect " + Lab.VIP + " 8080 200 " + (25000 + 200 * batch), 120), "connected"));
+            flows.putAll(Lab.flows(client.ask("connect " + Lab.VIP + " 8080 200 " + (25000 + 200 * batch), 120), "connected"));
         }
         long b1 = lab.interfaceBytes("b1") - b1Before;
         long b2 = lab.interfaceBytes("b2") - b2Before;
@@ -365,7 +321,7 @@ class DirectRoutingLabTest {
 
         // One node goes away (its route is withdrawn): its flows continue through the other.
         lab.routeVia("b2");
-        Map<Integer, String> after = flows(client.ask("ping", 120), "pong");
+        Map<Integer, String> after = Lab.flows(client.ask("ping", 120), "pong");
         long kept = flows.entrySet().stream().filter(e -> e.getValue().equals(after.get(e.getKey()))).count();
         System.out.println("[direct-lab] b1 withdrawn: " + kept + " of " + flows.size() + " flows continue through b2");
         assertEquals(flows, after);

@@ -1,5 +1,10 @@
 package io.sluice.direct;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.harness.DaemonProcess;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -8,14 +13,18 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A direct-routing lab of network namespaces: a bridge (in a namespace of its own, never the host's),
@@ -24,7 +33,10 @@ import java.util.concurrent.TimeUnit;
  * kills what the lab started and deletes every namespace it made. Nothing touches the host's own
  * namespace, routes or nftables.
  *
- * <p>Used from the test thread only.
+ * <p>The lab owns its nodes: the backends' servers, the client and the daemons started through it, all
+ * stopped at {@link #close()}.
+ *
+ * <p>Used from the test thread only (the shutdown hook only kills processes and deletes namespaces).
  */
 final class Lab implements AutoCloseable {
 
@@ -40,6 +52,10 @@ final class Lab implements AutoCloseable {
     private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
     private final List<Process> processes = Collections.synchronizedList(new ArrayList<>());
     private final Thread hook = new Thread(this::cleanUp, "lab-cleanup");
+    /** The sluice daemons running in the balancer namespaces, by node (b1, b2). */
+    private final Map<String, DaemonProcess> daemons = new HashMap<>();
+    private Path dir;
+    private Client client;
 
     private Lab(String suffix) {
         this.suffix = suffix;
@@ -103,8 +119,77 @@ final class Lab implements AutoCloseable {
         return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
     }
 
+    /**
+     * The lab a test class runs on, in {@code dir}: built, with the three backends' servers ready. Aborts
+     * the test class (skipped, the reason printed with {@code tag}) where the machine cannot build it.
+     * {@link #startClient()} and {@link #startDaemon} add the rest; {@link #close()} ends all of it.
+     */
+    static Lab open(String tag, Path dir) throws IOException, InterruptedException {
+        Optional<String> why = unavailable();
+        if (why.isPresent()) {
+            System.out.println("[" + tag + "] SKIPPED: " + why.get());
+            Assumptions.abort(why.get());
+        }
+        Lab lab = create();
+        lab.dir = dir;
+        try {
+            for (String k : List.of("k1", "k2", "k3")) {
+                Client server = new Client(lab.node(k, dir.resolve(k + ".log"), "server", k, VIP));
+                assertEquals("ready", server.awaitReady(30));
+            }
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            lab.close();
+            throw e;
+        }
+        return lab;
+    }
+
+    /** Starts the client node; the lab closes it. */
+    Client startClient() throws IOException, InterruptedException {
+        client = new Client(node("c", dir.resolve("client.log"), "client"));
+        assertEquals("ready", client.awaitReady(30));
+        return client;
+    }
+
+    /**
+     * Starts sluice with {@code args} in {@code node}'s namespace and waits (60 s at most) for its log to say
+     * {@code startedLine}; the lab stops it at {@link #close()} unless a test took it first ({@link #takeDaemon}).
+     */
+    DaemonProcess startDaemon(String node, String startedLine, String... args) throws Exception {
+        DaemonProcess d = DaemonProcess.launch().prefix("ip", "netns", "exec", ns(node)).start(dir, args);
+        track(d.process());
+        daemons.put(node, d);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> !d.isAlive() || d.output().contains(startedLine));
+        assertTrue(d.isAlive(), () -> "sluice on " + node + " exited:\n" + d.output());
+        return d;
+    }
+
+    /** The daemon running on {@code node}, or null. */
+    DaemonProcess daemon(String node) {
+        return daemons.get(node);
+    }
+
+    /** The daemon on {@code node}, no longer the lab's to stop: the test stops (or kills) it. */
+    DaemonProcess takeDaemon(String node) {
+        return daemons.remove(node);
+    }
+
+    /** {@code connected 40001:k1 40002:k3 ...} (a client's answer after {@code prefix}) as port to backend, in order. */
+    static Map<Integer, String> flows(String answer, String prefix) {
+        assertTrue(answer.startsWith(prefix), answer);
+        Map<Integer, String> out = new LinkedHashMap<>();
+        for (String part : answer.substring(prefix.length()).trim().split(" ")) {
+            if (!part.isEmpty()) {
+                String[] pb = part.split(":");
+                out.put(Integer.parseInt(pb[0]), pb[1]);
+            }
+        }
+        return out;
+    }
+
     /** Builds the namespaces, the bridge and the addresses; the client's route to the VIP goes via b1. */
-    static Lab create() throws IOException, InterruptedException {
+    private static Lab create() throws IOException, InterruptedException {
         Lab lab = new Lab(Long.toString(ProcessHandle.current().pid(), 36) + Long.toString(System.nanoTime() % 46656, 36));
         Runtime.getRuntime().addShutdownHook(lab.hook);
         try {
@@ -239,8 +324,20 @@ final class Lab implements AutoCloseable {
         return new String(out, StandardCharsets.UTF_8);
     }
 
+    /** Stops the client and the daemons (each its graceful stop), then kills what is left and deletes the namespaces. */
     @Override
     public void close() {
+        if (client != null) {
+            client.close();
+        }
+        for (DaemonProcess d : daemons.values()) {
+            try {
+                d.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        daemons.clear();
         cleanUp();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

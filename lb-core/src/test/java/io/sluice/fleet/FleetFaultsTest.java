@@ -177,9 +177,25 @@ class FleetFaultsTest {
         return c;
     }
 
-    @Test
-    @Timeout(240)
-    void aNodeRestartedMidWayAgreesOnceItHasCheckedItsBackends() throws Exception {
+    /** How a test replaces node two by a new process. */
+    @FunctionalInterface
+    private interface Replacement {
+        void replace(FleetNode two) throws Exception;
+    }
+
+    /** What a test checks once node two, replaced, agrees again. */
+    @FunctionalInterface
+    private interface AfterReplacement {
+        void check(FleetNode two, List<Socket> held) throws Exception;
+    }
+
+    /**
+     * The fault tests' common course: {@link #drainAndFail}, then node two is replaced by a new process
+     * ({@code replace}), both nodes agree again ({@code after} names the moment), {@code check} runs, and
+     * c recovers ({@link #recover}).
+     */
+    private void nodeTwoReplacedMidWay(String after, Replacement replace, AfterReplacement check)
+            throws Exception {
         Map<String, TestBackend> backends = backends();
         int cPort = backends.get("c").address().getPort();
         List<Socket> held = List.of();
@@ -189,10 +205,10 @@ class FleetFaultsTest {
             held = drainAndFail(one, two, backends);
 
             long before = two.pid();
-            two.restart();
+            replace.replace(two);
             assertTrue(two.pid() != before, "a new process");
-            assertEquals("drain", two.backend("b").path("admin").asText(), "the drain was loaded from ZooKeeper before ready");
-            awaitAgreement(one, two, "node two restarted");
+            awaitAgreement(one, two, after);
+            check.check(two, held);
 
             backends.put("c", recover(one, two, cPort));
         } finally {
@@ -205,31 +221,23 @@ class FleetFaultsTest {
 
     @Test
     @Timeout(240)
-    void aNodeUpgradedMidWayAgreesAndKeepsItsConnections() throws Exception {
-        Map<String, TestBackend> backends = backends();
-        int cPort = backends.get("c").address().getPort();
-        List<Socket> held = List.of();
-        try (TestingServer zk = new TestingServer(true);
-             FleetNode one = FleetNode.start("one", dir, zooKeeperNode(zk, backends));
-             FleetNode two = FleetNode.start("two", dir, zooKeeperNode(zk, backends))) {
-            held = drainAndFail(one, two, backends);
+    void aNodeRestartedMidWayAgreesOnceItHasCheckedItsBackends() throws Exception {
+        nodeTwoReplacedMidWay("node two restarted", two -> {
+            two.restart();
+            assertEquals("drain", two.backend("b").path("admin").asText(), "the drain was loaded from ZooKeeper before ready");
+        }, (two, held) -> { });
+    }
 
-            long before = two.pid();
-            two.upgrade(); // the stick table, with its fallback entries and their pins, moves to the new process
-            assertTrue(two.pid() != before, "a new process");
-            awaitAgreement(one, two, "node two upgraded");
+    @Test
+    @Timeout(240)
+    void aNodeUpgradedMidWayAgreesAndKeepsItsConnections() throws Exception {
+        // The stick table, with its fallback entries and their pins, moves to the new process.
+        nodeTwoReplacedMidWay("node two upgraded", FleetNode::upgrade, (two, held) -> {
             for (Socket s : held) {
                 s.getOutputStream().write("still here\n".getBytes(StandardCharsets.UTF_8));
                 assertEquals("still here", Clients.readLine(s), "an open connection goes on through the new process");
             }
-
-            backends.put("c", recover(one, two, cPort));
-        } finally {
-            for (Socket s : held) {
-                s.close();
-            }
-            backends.values().forEach(TestBackend::close);
-        }
+        });
     }
 
     /**

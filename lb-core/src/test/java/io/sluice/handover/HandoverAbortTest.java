@@ -66,7 +66,7 @@ class HandoverAbortTest {
             try {
                 clients.addAll(Handovers.connect(old.boundAddress("main"), CONNECTIONS, "app-1"));
                 int offered = dieAfterFirstBatch(socket());
-                assertEquals(HandOff.batchSize(0), offered, "the scripted peer saw the whole first batch");
+                assertEquals(HandOffRounds.batchSize(0), offered, "the scripted peer saw the whole first batch");
 
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> old.handoverStatus().last() != null);
                 assertTrue(old.handoverStatus().last().outcome().startsWith("aborted"), old.handoverStatus().last().outcome());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.EachTransport;
 import io.sluice.harness.ExceptionRecording;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
@@ -25,19 +26,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Bytes through the daemon over real loopback sockets: integrity, concurrency, half-close, aborts,
@@ -45,23 +40,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * differ exactly where a proxy is fragile (half-close, resets, re-arming reads), and the default
  * is whichever is available, so each must be held to the same behaviour.
  */
-@ParameterizedClass
-@EnumSource(Transport.class)
-class RelayTest {
-
-    @Parameter
-    Transport transport;
-
-    @BeforeEach
-    void useTransport() {
-        assumeTrue(transport.isAvailable(), transport + " is not available here");
-        System.setProperty("sluice.transport", transport.name().toLowerCase(Locale.ROOT));
-    }
-
-    @AfterEach
-    void defaultTransport() {
-        System.clearProperty("sluice.transport");
-    }
+class RelayTest extends EachTransport {
 
     private static final long HUNDRED_MIB = 100L * 1024 * 1024;
 

@@ -2,13 +2,12 @@ package io.sluice.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.EachTransport;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TlsConfigs;
-import io.sluice.transport.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,12 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Many clients at once in the ClientHello sniff, on every transport, through real sockets: each
@@ -47,27 +40,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * every transport. Bounded: {@link #CONNECTIONS} connections, {@link #CONCURRENT} at a time, and a
  * deadline.
  */
-@ParameterizedClass
-@EnumSource(Transport.class)
-class SniffUnderLoadTest {
+class SniffUnderLoadTest extends EachTransport {
 
     private static final int CONNECTIONS = 2000;
     private static final int CONCURRENT = 100;
     private static final int PIECES = 3;
-
-    @Parameter
-    Transport transport;
-
-    @BeforeEach
-    void useTransport() {
-        assumeTrue(transport.isAvailable(), transport + " is not available here");
-        System.setProperty("sluice.transport", transport.name().toLowerCase(Locale.ROOT));
-    }
-
-    @AfterEach
-    void defaultTransport() {
-        System.clearProperty("sluice.transport");
-    }
 
     @Test
     void everyClientHelloSentInPiecesUnderLoadIsRouted() throws Exception {

@@ -4,14 +4,14 @@ import static com.tngtech.archunit.base.DescribedPredicate.and;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.junit.ArchTests;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.GeneralCodingRules;
+import io.sluice.packagerules.CommonRules;
+import io.sluice.packagerules.MainClassesOf;
 
 /**
  * The package rules of the registry client layer's main code (docs/architecture.md, "Package
@@ -21,18 +21,15 @@ import com.tngtech.archunit.library.GeneralCodingRules;
 @AnalyzeClasses(packages = "io.sluice", importOptions = ArchitectureTest.MainClassesOfThisModule.class)
 class ArchitectureTest {
 
-    /** Classes from the directory (or jar) {@link Backoff} was loaded from: src/main/java of lb-registry. */
-    static final class MainClassesOfThisModule implements ImportOption {
-        private static final String ROOT = Backoff.class.getProtectionDomain().getCodeSource().getLocation().toString();
-
-        @Override
-        public boolean includes(Location location) {
-            return location.asURI().toString().startsWith(ROOT);
+    /** The classes of src/main/java of this module, found through {@link Backoff}. */
+    static final class MainClassesOfThisModule extends MainClassesOf {
+        MainClassesOfThisModule() {
+            super(Backoff.class);
         }
     }
 
     @ArchTest
-    static final ArchRule packagesHaveNoCycles = slices().matching("io.sluice.(**)").should().beFreeOfCycles();
+    static final ArchTests common = ArchTests.in(CommonRules.class);
 
     @ArchTest
     static final ArchRule knowsNoneOfItsUsers = noClasses()
@@ -56,8 +53,4 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule outputGoesThroughLoggers = GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
-
-    @ArchTest
-    static final ArchRule noUtilPackages = noClasses().should().resideInAPackage("..util..")
-            .because("packages are named after concepts; a util package is a grab-bag");
 }

@@ -1,11 +1,11 @@
 package io.sluice.cli.e2e;
 
+import static io.sluice.cli.e2e.SharedStoreFleet.backend;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.harness.Clients;
 import io.sluice.harness.SluiceExtension;
 import java.io.IOException;
@@ -14,7 +14,6 @@ import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,27 +23,6 @@ import org.junit.jupiter.api.Test;
  * the daemons close the rest at the close rate, and exits 0 only when node two has none left either.
  */
 class SluicectlFleetDrainTest {
-
-    private static final String TOKEN = "e2e-admin-token";
-
-    private static SluiceExtension node(TestingServer zk) {
-        return SluiceExtension.builder().backend("a").backend("b").adminToken(TOKEN + "\n").configure(c -> c
-                .section("""
-                        discovery:
-                          zookeeper: { connect: "%s", base-path: /sluice }
-                        state:
-                          store: zookeeper
-                        """.formatted(zk.getConnectString()))).build();
-    }
-
-    private static JsonNode backend(SluiceExtension d, String name) throws IOException, InterruptedException {
-        for (JsonNode b : d.adminJson("/api/v1/pools/main").path("backends")) {
-            if (name.equals(b.path("name").asText())) {
-                return b;
-            }
-        }
-        throw new AssertionError("no backend " + name + " in " + d);
-    }
 
     /** {@code count} connections through {@code d} that landed on backend a, left open. */
     private static List<Socket> openOnA(SluiceExtension d, int count, List<Socket> all) throws IOException {
@@ -70,12 +48,10 @@ class SluicectlFleetDrainTest {
     @Test
     void theWaitAddsUpEveryNodeAndFollowsThePacedCloseToZero() throws Exception {
         List<Socket> sockets = new ArrayList<>();
-        try (TestingServer zk = new TestingServer(true)) {
-            SluiceExtension one = node(zk);
-            SluiceExtension two = node(zk);
+        try (SharedStoreFleet fleet = SharedStoreFleet.start()) {
+            SluiceExtension one = fleet.one();
+            SluiceExtension two = fleet.two();
             try {
-                one.start();
-                two.start();
                 List<Socket> viaOne = openOnA(one, 2, sockets);
                 List<Socket> viaTwo = openOnA(two, 6, sockets);
                 await().atMost(Duration.ofSeconds(10)).until(() -> backend(one, "a").path("active_connections").asInt() == 2
@@ -83,10 +59,8 @@ class SluicectlFleetDrainTest {
                 String here = one.adminUrl().substring("http://".length());
                 String there = two.adminUrl().substring("http://".length());
 
-                Sluicectl ctl = new Sluicectl().env("SLUICE_ADMIN", one.adminUrl())
-                        .env("SLUICE_TOKEN_FILE", one.tokenFile().toString());
-                Sluicectl.Result r = ctl.run("drain", "main/a", "--deadline", "1s", "--close-rate", "2/s", "--wait",
-                        "--wait-timeout", "60s", "--fleet", two.adminUrl());
+                Sluicectl.Result r = fleet.sluicectl().run("drain", "main/a", "--deadline", "1s", "--close-rate", "2/s",
+                        "--wait", "--wait-timeout", "60s", "--fleet", two.adminUrl());
                 System.out.println("drain --wait over two nodes: " + r);
                 assertEquals(0, r.exitCode(), r::toString);
                 // Not "no connections left" while node two still had some: when sluicectl is done, both have none.
@@ -109,8 +83,6 @@ class SluicectlFleetDrainTest {
                 for (Socket s : sockets) {
                     s.close();
                 }
-                two.close();
-                one.close();
             }
         }
     }
