@@ -17,9 +17,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mvn -B -q -pl lb-core -am -DskipTests test-compile
 cp_file="$PWD/lb-core/target/jmh.classpath"
-mvn -B -q -pl lb-core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+# One reactor build: the sibling modules (lb-common, lb-testing, ...) resolve to their target/classes,
+# so nothing has to be installed into the local repository. Each module writes the file; lb-core, last, wins.
+mvn -B -q -pl lb-core -am -DskipTests test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
 classpath="lb-core/target/test-classes:lb-core/target/classes:$(cat "$cp_file")"
 
 # Defaults for options the caller did not give.

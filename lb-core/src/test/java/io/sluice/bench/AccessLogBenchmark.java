@@ -5,7 +5,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.sluice.accesslog.AccessLog;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,8 +22,9 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * What one access-log line costs the event loop that closes the connection, piece by piece: the
- * whole line as {@link AccessLog#toJson} builds it, the timestamp alone ({@code Instant.toString},
- * what the line printed before issue 13's formatter), and the logback event the line travels in
+ * whole line as {@link AccessLog#toJson} builds it and as it was built with Jackson before issue 13,
+ * the timestamp alone as it was printed then ({@code Instant.toString}), and the logback event the
+ * line travels in
  * ({@code LoggingEvent} built and prepared for the writer thread, as {@code BatchingAppender.append}
  * does). The entry is a typical proxied connection: every field but {@code tls_refusal}.
  *
@@ -31,6 +36,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class AccessLogBenchmark {
 
+    private static final JsonFactory JSON = new JsonFactory();
     private static final Instant START = Instant.parse("2026-12-07T16:05:41.225587821Z");
 
     private Logger logger;
@@ -56,9 +62,32 @@ public class AccessLogBenchmark {
                 78, 189, 3, "client-close", null);
     }
 
+    /** The line as issue 13 builds it: one StringBuilder, the time from a per-second cache. */
     @Benchmark
     public String line() {
         return AccessLog.toJson(entry(nextTime()));
+    }
+
+    /** The line as it was built before issue 13 (the same bytes: AccessLogLineTest). */
+    @Benchmark
+    public String lineJackson() throws IOException {
+        AccessLog.Entry e = entry(nextTime());
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("time", e.time().toString());
+            g.writeStringField("listener", e.listener());
+            g.writeStringField("client", e.client());
+            g.writeStringField("sni", e.serverName());
+            g.writeStringField("pool", e.pool());
+            g.writeStringField("backend", e.backend());
+            g.writeNumberField("bytes_up", e.bytesUp());
+            g.writeNumberField("bytes_down", e.bytesDown());
+            g.writeNumberField("duration_ms", e.durationMillis());
+            g.writeStringField("close_reason", e.closeReason());
+            g.writeEndObject();
+        }
+        return out.toString();
     }
 
     @Benchmark
