@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # JMH microbenchmarks of the data plane's hot paths (lb-core's test sources: io.sluice.bench.*,
 # io.sluice.proxy.RelayBenchmark): ClientHello parsing, route lookup, Maglev vs round-robin pick,
-# stick table, the relay handlers. They are never run by `mvn verify`; this script runs them.
+# stick table, the relay handlers, the access-log line. They are never run by `mvn verify`; this script runs them.
 #
 # Usage: bench/jmh.sh [JMH options and benchmark regexps]
 #   bench/jmh.sh                          # everything, short defaults (4-5 minutes)
