@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # JMH microbenchmarks of the data plane's hot paths (lb-core's test sources: io.sluice.bench.*,
 # io.sluice.proxy.RelayBenchmark): ClientHello parsing, route lookup, Maglev vs round-robin pick,
-# stick table, the relay handlers. They are never run by `mvn verify`; this script runs them.
+# stick table, the relay handlers, the access-log line. They are never run by `mvn verify`; this script runs them.
 #
 # Usage: bench/jmh.sh [JMH options and benchmark regexps]
 #   bench/jmh.sh                          # everything, short defaults (4-5 minutes)
@@ -17,9 +17,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mvn -B -q -pl lb-core -am -DskipTests test-compile
 cp_file="$PWD/lb-core/target/jmh.classpath"
-mvn -B -q -pl lb-core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+# One reactor build: the sibling modules (lb-common, lb-testing, ...) resolve to their target/classes,
+# so nothing has to be installed into the local repository. Each module writes the file; lb-core, last, wins.
+mvn -B -q -pl lb-core -am -DskipTests test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
 classpath="lb-core/target/test-classes:lb-core/target/classes:$(cat "$cp_file")"
 
 # Defaults for options the caller did not give.

@@ -2,9 +2,11 @@ package io.sluice.logging;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.spi.AppenderAttachable;
 import ch.qos.logback.core.spi.AppenderAttachableImpl;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -33,6 +35,14 @@ import java.util.concurrent.locks.LockSupport;
  * writer polls on a timer: offering to the queue never signals anyone (nobody waits on it), and
  * lines are written in batches. A line appears at most one period late.
  *
+ * <p>An attached appender that writes to a stream (a {@code FileAppender}, say) flushes, one
+ * {@code write(2)}, per line by default. With {@code <immediateFlush>false</immediateFlush>} on it,
+ * it only fills its buffer, and this appender flushes it at the end of every batch: one write per
+ * batch (or per buffer full), still at most one period late, and everything queued is written at
+ * {@link #stop}. Such an appender must be fed by this appender alone (flushing it from the writer
+ * thread is safe only because nothing else writes to it). The default configuration writes stdout
+ * that way ({@link DefaultLogging}, {@link BatchOutputStream}).
+ *
  * <p>Threads: {@link #append} on any thread (event loops); one writer thread of its own, which
  * alone touches the attached appenders after start.
  */
@@ -48,6 +58,8 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
     private ArrayBlockingQueue<ILoggingEvent> queue;
     private Thread writer;
     private volatile boolean stopping;
+    /** Writer thread only: a flush failed and was reported. */
+    private boolean flushFailing;
 
     public void setQueueSize(int queueSize) {
         this.queueSize = queueSize;
@@ -101,16 +113,43 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
         List<ILoggingEvent> batch = new ArrayList<>(BATCH);
         while (true) {
             boolean last = stopping;
+            boolean wrote = false;
             while (queue.drainTo(batch, BATCH) > 0) {
                 for (ILoggingEvent e : batch) {
                     appenders.appendLoopOnAppenders(e);
                 }
                 batch.clear();
+                wrote = true;
+            }
+            if (wrote) {
+                flushAppenders();
             }
             if (last) {
                 return;
             }
             LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(periodMillis));
+        }
+    }
+
+    /**
+     * Flushes the attached appenders that do not flush per event ({@code immediateFlush} false), so
+     * their lines go out in one write per batch and still within the period. Only this thread writes
+     * to them, so flushing their stream outside their lock races with nothing.
+     */
+    private void flushAppenders() {
+        Iterator<Appender<ILoggingEvent>> it = appenders.iteratorForAppenders();
+        while (it.hasNext()) {
+            if (it.next() instanceof OutputStreamAppender<ILoggingEvent> out && out.isStarted() && !out.isImmediateFlush()) {
+                try {
+                    out.getOutputStream().flush();
+                    flushFailing = false;
+                } catch (IOException e) {
+                    if (!flushFailing) { // once until a flush succeeds again, not once per batch
+                        addError("could not write the access log through appender " + out.getName(), e);
+                    }
+                    flushFailing = true;
+                }
+            }
         }
     }
 

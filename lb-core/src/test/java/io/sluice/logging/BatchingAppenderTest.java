@@ -7,20 +7,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.read.ListAppender;
 import ch.qos.logback.core.status.Status;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BatchingAppenderTest {
+
+    private static final AtomicInteger NAMES = new AtomicInteger();
 
     /** A context of its own, with the MDC adapter SLF4J's provider would give the real one. */
     private static LoggerContext newContext() {
@@ -115,5 +124,130 @@ class BatchingAppenderTest {
         } finally {
             context.stop();
         }
+    }
+
+    /** BatchingAppender feeding a stdout-like stream the way DefaultLogging sets it up. */
+    private static BatchingAppender batchedInto(LoggerContext context, BatchOutputStreamTest.Writes target, int periodMillis) {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("%msg%n");
+        encoder.start();
+        OutputStreamAppender<ILoggingEvent> out = new OutputStreamAppender<>();
+        out.setContext(context);
+        out.setName("OUT");
+        out.setEncoder(encoder);
+        out.setImmediateFlush(false);
+        out.setOutputStream(new BatchOutputStream(target, 64 * 1024));
+        out.start();
+        BatchingAppender batching = new BatchingAppender();
+        batching.setContext(context);
+        batching.setName("ACCESS-" + NAMES.incrementAndGet()); // names its writer thread
+        batching.setPeriodMillis(periodMillis);
+        batching.addAppender(out);
+        batching.start();
+        Logger logger = context.getLogger("sluice.access");
+        logger.setAdditive(false);
+        logger.addAppender(batching);
+        return batching;
+    }
+
+    private static String expectedLines(int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> "{\"line\":" + i + "}\n").collect(Collectors.joining());
+    }
+
+    /** Without a flush at the end of each batch the lines would sit in the buffer until stop. */
+    @Test
+    void anAppenderWithoutImmediateFlushGetsOneWritePerBatchWhileRunning() throws Exception {
+        LoggerContext context = newContext();
+        BatchOutputStreamTest.Writes target = new BatchOutputStreamTest.Writes();
+        BatchingAppender batching = batchedInto(context, target, 60_000);
+        try {
+            Logger logger = context.getLogger("sluice.access");
+            for (int i = 0; i < 300; i++) {
+                logger.info("{\"line\":" + i + "}");
+            }
+            // The writer is parked for a minute: wake it as a period ending would.
+            LockSupport.unpark(writerOf(batching));
+            await().atMost(Duration.ofSeconds(10)).until(() -> target.all.size() == expectedLines(0, 300).length());
+            assertEquals(expectedLines(0, 300), target.all.toString(StandardCharsets.UTF_8));
+            // One write for the batch; two if the writer's first pass, as it started, caught the first lines.
+            assertTrue(target.chunks.size() <= 2, target.chunks.size() + " writes");
+        } finally {
+            batching.stop();
+        }
+    }
+
+    @Test
+    void linesAppearWithinAPeriodWithoutStop() throws Exception {
+        LoggerContext context = newContext();
+        BatchOutputStreamTest.Writes target = new BatchOutputStreamTest.Writes();
+        BatchingAppender batching = batchedInto(context, target, 5);
+        try {
+            Logger logger = context.getLogger("sluice.access");
+            for (int i = 0; i < 1000; i++) {
+                logger.info("{\"line\":" + i + "}");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> target.all.size() == expectedLines(0, 1000).length());
+            assertEquals(expectedLines(0, 1000), target.all.toString(StandardCharsets.UTF_8));
+        } finally {
+            batching.stop();
+        }
+    }
+
+    @Test
+    void stopWritesEveryQueuedLineThroughTheBuffer() {
+        LoggerContext context = newContext();
+        BatchOutputStreamTest.Writes target = new BatchOutputStreamTest.Writes();
+        BatchingAppender batching = batchedInto(context, target, 60_000);
+        Logger logger = context.getLogger("sluice.access");
+        for (int i = 0; i < 5000; i++) {
+            logger.info("{\"line\":" + i + "}");
+        }
+        batching.stop();
+        assertEquals(expectedLines(0, 5000), target.all.toString(StandardCharsets.UTF_8));
+        for (byte[] chunk : target.chunks) {
+            assertEquals('\n', chunk[chunk.length - 1], "whole lines per write");
+        }
+    }
+
+    /**
+     * The shipped conf/logback.xml, its file path pointed at a temporary file: lines reach the file
+     * while the appender runs (a flush per batch, immediateFlush being off there), and the last
+     * ones, still queued or buffered, at stop.
+     */
+    @Test
+    void theShippedLogbackFileWritesTheAccessFileInBatches(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("access.log");
+        String xml = Files.readString(Path.of("../conf/logback.xml"))
+                .replace("/var/log/sluice/access.log", file.toString())
+                .replace("<periodMillis>50</periodMillis>", "<periodMillis>5</periodMillis>")
+                .replace("<shutdownHook/>", "");
+        assertTrue(xml.contains(file.toString()) && xml.contains("<immediateFlush>false</immediateFlush>"), xml);
+        LoggerContext context = newContext();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        try {
+            List<Status> errors = context.getStatusManager().getCopyOfStatusList().stream()
+                    .filter(s -> s.getLevel() >= Status.WARN).collect(Collectors.toList());
+            assertTrue(errors.isEmpty(), errors.toString());
+            Logger logger = context.getLogger("sluice.access");
+            for (int i = 0; i < 500; i++) {
+                logger.info("{\"line\":" + i + "}");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(file) == expectedLines(0, 500).length());
+            assertEquals(expectedLines(0, 500), Files.readString(file));
+            for (int i = 500; i < 1000; i++) {
+                logger.info("{\"line\":" + i + "}");
+            }
+        } finally {
+            context.stop();
+        }
+        assertEquals(expectedLines(0, 1000), Files.readString(file));
+    }
+
+    private static Thread writerOf(BatchingAppender batching) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("sluice-log-" + batching.getName()))
+                .findFirst().orElseThrow();
     }
 }
