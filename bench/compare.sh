@@ -50,10 +50,6 @@
 # Usage: bench/compare.sh [--threads 1|2] [--reps N] [--secs S] [--only LIST] [--out DIR]
 #                         [--conns "50 500"] [--rate-conns 50] [--mem-conns "1000 8000"] [--storm-conns 9000]
 #                         [--tls-resume on|off] [--logs off|on] [--warmup S] [--port-base 23100]
-#                         [--sluice-warmup N]
-#   --sluice-warmup N: Sluice's start-up warm-up (`warmup.connections`, default as shipped: the config
-#               has no warmup section); 0 turns it off, to measure what it buys in the storm and costs
-#               in the start-up.
 #   --logs off (default): neither proxy logs connections. on: HAProxy `option tcplog` and Sluice's
 #               access log, one line per connection each, both written to a file in the run's logs/.
 #   --warmup: seconds of load per proxy before the load workloads (default 3 x --secs, 6..30).
@@ -105,7 +101,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 cd "$(dirname "$0")/.."
 
 threads=1; reps=5; secs=10; only=all; out=""
-ka_conns="50 500"; rate_conns=50; mem_conns="1000 8000"; storm_conns=9000; tls_resume=on; logs=off; port_base=23100; warmup=""; sluice_warmup=""
+ka_conns="50 500"; rate_conns=50; mem_conns="1000 8000"; storm_conns=9000; tls_resume=on; logs=off; port_base=23100; warmup=""
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -120,7 +116,6 @@ while [ $# -gt 0 ]; do
     --storm-conns) storm_conns=$2; shift 2 ;;
     --tls-resume) tls_resume=$2; shift 2 ;;
     --logs) logs=$2; shift 2 ;;
-    --sluice-warmup) sluice_warmup=$2; shift 2 ;;
     --port-base) port_base=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -132,7 +127,6 @@ case "$tls_resume" in on|off) ;; *) echo "--tls-resume must be on or off" >&2; e
 case "$logs" in on|off) ;; *) echo "--logs must be on or off" >&2; exit 2 ;; esac
 [[ "$reps" =~ ^[1-9][0-9]*$ && "$secs" =~ ^[1-9][0-9]*$ && "$rate_conns" =~ ^[1-9][0-9]*$ && "$storm_conns" =~ ^[1-9][0-9]*$ && "$port_base" =~ ^[1-9][0-9]*$ && "${warmup:=$(( secs * 3 > 30 ? 30 : (secs * 3 < 6 ? 6 : secs * 3) ))}" =~ ^[1-9][0-9]*$ ]] ||
   { echo "--reps, --secs, --rate-conns, --storm-conns, --port-base and --warmup take positive integers" >&2; exit 2; }
-[[ -z "$sluice_warmup" || "$sluice_warmup" =~ ^[0-9]+$ ]] || { echo "--sluice-warmup takes a number of connections (0: off)" >&2; exit 2; }
 [ "$storm_conns" -le 9000 ] || { echo "--storm-conns: at most 9000 (a proxied connection takes two of the 20000 descriptors)" >&2; exit 2; }
 [ "$port_base" -ge 1024 ] && [ "$port_base" -le 32000 ] || { echo "--port-base: 1024..32000 (below the ephemeral range)" >&2; exit 2; }
 all_workloads="keepalive connrate tls tlska bulk sticky memory storm startup"   # the order they run in
@@ -387,7 +381,6 @@ admin:
   bind: 127.0.0.1:$S_ADMIN
 state:
   file: $work/sluice.state.json
-${sluice_warmup:+warmup: { connections: $sluice_warmup \}}
 YAML
 
 
@@ -484,7 +477,6 @@ wait_port $P_HTTP nginx; wait_port $P_TLS_A nginx; wait_port $P_IPERF iperf3; wa
   printf 'tls_session_resumption\t%s\n' "$tls_resume"
   printf 'connection_logs\t%s\n' "$logs"
   printf 'warmup_secs\t%s\n' "$warmup"
-  printf 'sluice_warmup_connections\t%s\n' "${sluice_warmup:-as shipped}"
   printf 'workloads\t%s\n' "$only"
 } >"$out/meta.tsv"
 echo "machine: $(awk -F'\t' '$1=="nproc"{n=$2} $1=="cpu"{c=$2} $1=="kernel"{k=$2} END{print n" x "c", "k}' "$out/meta.tsv")"
