@@ -40,30 +40,13 @@ public final class AccessLog {
             String closeReason,
             String tlsRefusal) {}
 
-    /** True for the log of connections that are not clients' (the start-up warm-up): it writes nothing. */
-    private final boolean muted;
-
-    /** The access log of client connections. */
-    public AccessLog() {
-        this(false);
-    }
-
-    private AccessLog(boolean muted) {
-        this.muted = muted;
-    }
-
-    /** An access log that writes nothing, for the daemon's own synthetic connections (the warm-up). */
-    public static AccessLog muted() {
-        return new AccessLog(true);
-    }
-
     /** Whether lines are written; callers skip building the entry when not (it costs a few allocations). */
     public boolean enabled() {
-        return !muted && log.isInfoEnabled();
+        return log.isInfoEnabled();
     }
 
     public void log(Entry e) {
-        if (!enabled()) {
+        if (!log.isInfoEnabled()) {
             return;
         }
         log.info(toJson(e));

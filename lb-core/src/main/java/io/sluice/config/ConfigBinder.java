@@ -19,14 +19,9 @@ import java.util.Optional;
 final class ConfigBinder {
 
     static final List<String> ROOT_KEYS = List.of("listeners", "pools", "admin", "state", "timeouts", "limits", "discovery", "handover",
-            "direct", "warmup");
+            "direct");
     static final List<String> TIMEOUT_KEYS = List.of("idle", "shutdown-grace");
     static final List<String> LIMIT_KEYS = List.of("max-connections", "max-connections-per-source");
-    static final List<String> WARMUP_KEYS = List.of("connections", "max-time");
-
-    /** More warm-up than this buys nothing (the JIT has compiled the paths long before) and delays the start. */
-    private static final int MAX_WARMUP_CONNECTIONS = 100_000;
-    private static final Duration MAX_WARMUP_TIME = Duration.ofSeconds(60);
 
     /** No configured duration may exceed a year: this keeps {@code Duration.toNanos()} safe everywhere. */
     static final Duration MAX_DURATION = Duration.ofHours(8760);
@@ -63,7 +58,6 @@ final class ConfigBinder {
         Map<String, PoolConfig> pools = m.require("pools").map(poolBinder::bind).orElse(Map.of());
         TimeoutsConfig timeouts = m.get("timeouts").map(ConfigBinder::timeouts).orElse(TimeoutsConfig.DEFAULTS);
         LimitsConfig limits = m.get("limits").map(ConfigBinder::limits).orElse(LimitsConfig.DEFAULTS);
-        WarmupConfig warmup = m.get("warmup").map(ConfigBinder::warmup).orElse(WarmupConfig.DEFAULTS);
         // A key with nothing after it counts as absent, as everywhere: `admin:` alone means no admin listener.
         AdminConfig admin = m.get("admin").map(v -> adminBinder.admin(v, listeners)).orElse(null);
         StateConfig state = adminBinder.state(m.get("state"), discovery);
@@ -76,7 +70,7 @@ final class ConfigBinder {
             direct.check(pools, poolBinder.declaredNames());
         });
         return new SluiceConfig(source, listeners.configs(), pools, timeouts, limits, admin, state, discovery, handover,
-                direct.config(), warmup);
+                direct.config());
     }
 
     private static TimeoutsConfig timeouts(YamlValue section) {
@@ -102,17 +96,5 @@ final class ConfigBinder {
         int perSource = found.get().integer("max-connections-per-source", 0, MAX_CONNECTIONS,
                 LimitsConfig.DEFAULTS.maxConnectionsPerSource());
         return new LimitsConfig(max, perSource);
-    }
-
-    private static WarmupConfig warmup(YamlValue section) {
-        Optional<YamlMapping> found = section.mapping(WARMUP_KEYS);
-        if (found.isEmpty()) {
-            return WarmupConfig.DEFAULTS;
-        }
-        int connections = found.get().integer("connections", 0, MAX_WARMUP_CONNECTIONS,
-                WarmupConfig.DEFAULTS.connections());
-        Duration maxTime = found.get().duration("max-time", Duration.ZERO, MAX_WARMUP_TIME, "0 to 60s",
-                WarmupConfig.DEFAULTS.maxTime());
-        return new WarmupConfig(connections, maxTime);
     }
 }

@@ -20,12 +20,10 @@ import java.util.Objects;
  * @param discovery the registries pools may discover backends from, or null
  * @param handover  the handover socket a new process takes over through, or null (none)
  * @param direct    the direct-routing listeners and the nft table they are programmed into, or null (none)
- * @param warmup    the synthetic connections run through the relay before listening
  */
 public record SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
                            TimeoutsConfig timeouts, LimitsConfig limits, AdminConfig admin, StateConfig state,
-                           DiscoveryConfig discovery, HandoverConfig handover, DirectConfig direct,
-                           WarmupConfig warmup) {
+                           DiscoveryConfig discovery, HandoverConfig handover, DirectConfig direct) {
 
     /** A config without a handover socket. */
     public SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
@@ -41,25 +39,11 @@ public record SluiceConfig(String source, List<ListenerConfig> listeners, Map<St
         this(source, listeners, pools, timeouts, limits, admin, state, discovery, handover, null);
     }
 
-    /** A config with the default warm-up. */
-    public SluiceConfig(String source, List<ListenerConfig> listeners, Map<String, PoolConfig> pools,
-                        TimeoutsConfig timeouts, LimitsConfig limits, AdminConfig admin, StateConfig state,
-                        DiscoveryConfig discovery, HandoverConfig handover, DirectConfig direct) {
-        this(source, listeners, pools, timeouts, limits, admin, state, discovery, handover, direct,
-                WarmupConfig.DEFAULTS);
-    }
-
-    /** This config with {@code w} as its warm-up. */
-    public SluiceConfig withWarmup(WarmupConfig w) {
-        return new SluiceConfig(source, listeners, pools, timeouts, limits, admin, state, discovery, handover, direct, w);
-    }
-
     public SluiceConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(state, "state");
-        Objects.requireNonNull(warmup, "warmup");
         listeners = List.copyOf(listeners);
         // Map.copyOf would lose file order, which operators expect in listings.
         pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));

@@ -6,7 +6,6 @@ import static io.sluice.config.Yaml.assertError;
 import static io.sluice.config.Yaml.errors;
 import static io.sluice.config.Yaml.onlyError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.sluice.yaml.ConfigError;
 import java.time.Duration;
@@ -398,29 +397,6 @@ class ValidationErrorsTest {
         assertEquals(2, errors.size());
         assertEquals("0 (expected 1..10000000)", assertError(errors, 11, "limits.max-connections"));
         assertEquals("10000001 (expected 0..10000000)", assertError(errors, 12, "limits.max-connections-per-source"));
-    }
-
-    @Test
-    void warmupRangesAndKeys() {
-        List<ConfigError> errors = errors(MINIMAL + """
-                warmup:
-                  connections: -1
-                  max-time: 61s
-                  conections: 5
-                """);
-        assertEquals(3, errors.size());
-        assertEquals("-1 (expected 0..100000)", assertError(errors, 11, "warmup.connections"));
-        assertEquals("61s (expected 0 to 60s)", assertError(errors, 12, "warmup.max-time"));
-        assertEquals("unknown key 'conections' (did you mean 'connections'?)", assertError(errors, 13, "warmup.conections"));
-    }
-
-    @Test
-    void warmupDefaultsAndOff() throws Exception {
-        assertEquals(WarmupConfig.DEFAULTS, ConfigLoader.parse(MINIMAL, "t.yaml").warmup());
-        WarmupConfig off = ConfigLoader.parse(MINIMAL + "warmup: { connections: 0 }\n", "t.yaml").warmup();
-        assertFalse(off.enabled());
-        assertEquals(new WarmupConfig(500, Duration.ofSeconds(1)),
-                ConfigLoader.parse(MINIMAL + "warmup: { connections: 500, max-time: 1s }\n", "t.yaml").warmup());
     }
 
     @Test

@@ -20,7 +20,6 @@ import io.sluice.config.StateConfig;
 import io.sluice.config.StickyConfig;
 import io.sluice.config.StickyKeyType;
 import io.sluice.config.TimeoutsConfig;
-import io.sluice.config.WarmupConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -192,7 +191,6 @@ public final class TestConfigs {
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         pools.put("main", pool);
         return new SluiceConfig("(test)", List.of(listener), pools,
-                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource), admin, state, discovery)
-                .withWarmup(WarmupConfig.OFF); // tests start many daemons: the warm-up has its own tests
+                new TimeoutsConfig(idle, grace), new LimitsConfig(maxConnections, maxPerSource), admin, state, discovery);
     }
 }

@@ -16,7 +16,6 @@ import io.sluice.config.StateConfig;
 import io.sluice.config.StickyConfig;
 import io.sluice.config.StickyKeyType;
 import io.sluice.config.TimeoutsConfig;
-import io.sluice.config.WarmupConfig;
 import io.sluice.config.TlsListenerConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -136,7 +135,6 @@ public final class TlsConfigs {
                         new TlsListenerConfig(routes, defaultPool, noSni, notTlsPool, helloTimeout, maxHello, serverFirst),
                         acceptProxy, 1);
         return new SluiceConfig("(test)", List.of(listener), pools,
-                new TimeoutsConfig(Duration.ofMinutes(5), Duration.ofSeconds(5)), new LimitsConfig(100_000, 0), null, new StateConfig("local", null), null)
-                .withWarmup(WarmupConfig.OFF); // tests start many daemons: the warm-up has its own tests
+                new TimeoutsConfig(Duration.ofMinutes(5), Duration.ofSeconds(5)), new LimitsConfig(100_000, 0), null, new StateConfig("local", null), null);
     }
 }

@@ -16,10 +16,7 @@ import java.util.Map;
  *
  * <p>Pools default to {@code health: { type: none }}: an active check is a connection the test
  * backends would see and count. Anything this builder does not name goes in verbatim through
- * {@link #poolSetting} or {@link #section}. The start-up warm-up is off ({@code warmup: { connections: 0 }})
- * unless a test asks for it ({@link #defaultWarmup} or a {@code warmup} section): its default of
- * thousands of connections would add seconds to every daemon a test starts. Not thread-safe: build it
- * on one thread.
+ * {@link #poolSetting} or {@link #section}. Not thread-safe: build it on one thread.
  */
 public final class ConfigText {
 
@@ -27,7 +24,6 @@ public final class ConfigText {
     private final Map<String, Pool> pools = new LinkedHashMap<>();
     private final List<String> sections = new ArrayList<>();
     private String admin;
-    private boolean warmupOff = true;
 
     private static final class Pool {
         private final String balance;
@@ -82,12 +78,6 @@ public final class ConfigText {
         return this;
     }
 
-    /** Leaves the warm-up as the daemon ships it (no {@code warmup} line unless a section adds one). */
-    public ConfigText defaultWarmup() {
-        warmupOff = false;
-        return this;
-    }
-
     /** A top-level section as written, e.g. {@code "discovery:\n  consul: { address: ... }"}. */
     public ConfigText section(String yaml) {
         sections.add(yaml.stripTrailing());
@@ -126,9 +116,6 @@ public final class ConfigText {
             y.append(admin).append('\n');
         }
         sections.forEach(s -> y.append(s).append('\n'));
-        if (warmupOff && sections.stream().noneMatch(s -> s.startsWith("warmup:"))) {
-            y.append("warmup: { connections: 0 }\n");
-        }
         return y.toString();
     }
 
