@@ -12,7 +12,6 @@ import io.sluice.metrics.DaemonMetrics;
 import io.sluice.proxy.ConnectionTracker;
 import io.sluice.transport.Transport;
 import io.sluice.upstream.Upstreams;
-import io.sluice.warmup.Warmup;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,10 +73,8 @@ final class Startup {
         this.bindOnFirstSnapshots = bindOnFirstSnapshots;
     }
 
-    /** A start from the config: the warm-up, pools, direct listeners, listeners (unless they wait for discovery), admin, handover socket. */
+    /** A start from the config: pools, direct listeners, listeners (unless they wait for discovery), admin, handover socket. */
     void bind(SluiceConfig config) throws Listener.BindFailedException {
-        // Before the pools: discovery may bind the listeners as soon as its first snapshots are in.
-        Warmup.run(config.warmup(), config.listeners(), transport, workers);
         plane.buildUpstreams();
         startDirect(config);
         if (!bindOnFirstSnapshots) {
@@ -110,8 +107,6 @@ final class Startup {
      */
     boolean takeOver(SluiceConfig config, Path socket, Runnable beforeBye)
             throws Takeover.Failed, Listener.BindFailedException {
-        // The old process serves meanwhile: warming here costs the upgrade time, not clients.
-        Warmup.run(config.warmup(), config.listeners(), transport, workers);
         plane.buildUpstreams();
         startDirect(config);
         // The connections it adopts must find their backends: wait for discovery (bounded).
