@@ -3,10 +3,7 @@ package io.sluice.accesslog;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -19,39 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class AccessLogLineTest {
 
-    private static final JsonFactory JSON = new JsonFactory();
-
-    /** The line as AccessLog built it with Jackson until issue 13, unchanged. */
-    static String jacksonLine(AccessLog.Entry e) throws IOException {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("time", e.time().toString());
-            g.writeStringField("listener", e.listener());
-            g.writeStringField("client", e.client());
-            if (e.serverName() != null) {
-                g.writeStringField("sni", e.serverName());
-            }
-            if (e.pool() != null) {
-                g.writeStringField("pool", e.pool());
-            }
-            if (e.backend() != null) {
-                g.writeStringField("backend", e.backend());
-            }
-            g.writeNumberField("bytes_up", e.bytesUp());
-            g.writeNumberField("bytes_down", e.bytesDown());
-            g.writeNumberField("duration_ms", e.durationMillis());
-            g.writeStringField("close_reason", e.closeReason());
-            if (e.tlsRefusal() != null) {
-                g.writeStringField("tls_refusal", e.tlsRefusal());
-            }
-            g.writeEndObject();
-        }
-        return out.toString();
-    }
-
     private static void assertSameLine(AccessLog.Entry e) throws IOException {
-        String expected = jacksonLine(e);
+        String expected = JacksonAccessLine.of(e);
         String actual = AccessLog.toJson(e);
         assertEquals(expected, actual, () -> "for " + e);
         // What the encoder writes: lone surrogates become the same replacement in both.

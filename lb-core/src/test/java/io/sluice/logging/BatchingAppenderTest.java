@@ -151,6 +151,14 @@ class BatchingAppenderTest {
         return batching;
     }
 
+    /** Access lines {@code {"line":i}} for i from {@code from} to {@code to} (excluded), as the relay logs them. */
+    private static void logJsonLines(LoggerContext context, int from, int to) {
+        Logger logger = context.getLogger("sluice.access");
+        for (int i = from; i < to; i++) {
+            logger.info("{\"line\":" + i + "}");
+        }
+    }
+
     private static String expectedLines(int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> "{\"line\":" + i + "}\n").collect(Collectors.joining());
     }
@@ -162,10 +170,7 @@ class BatchingAppenderTest {
         BatchOutputStreamTest.Writes target = new BatchOutputStreamTest.Writes();
         BatchingAppender batching = batchedInto(context, target, 60_000);
         try {
-            Logger logger = context.getLogger("sluice.access");
-            for (int i = 0; i < 300; i++) {
-                logger.info("{\"line\":" + i + "}");
-            }
+            logJsonLines(context, 0, 300);
             // The writer is parked for a minute: wake it as a period ending would.
             LockSupport.unpark(writerOf(batching));
             await().atMost(Duration.ofSeconds(10)).until(() -> target.all.size() == expectedLines(0, 300).length());
@@ -183,10 +188,7 @@ class BatchingAppenderTest {
         BatchOutputStreamTest.Writes target = new BatchOutputStreamTest.Writes();
         BatchingAppender batching = batchedInto(context, target, 5);
         try {
-            Logger logger = context.getLogger("sluice.access");
-            for (int i = 0; i < 1000; i++) {
-                logger.info("{\"line\":" + i + "}");
-            }
+            logJsonLines(context, 0, 1000);
             await().atMost(Duration.ofSeconds(10)).until(() -> target.all.size() == expectedLines(0, 1000).length());
             assertEquals(expectedLines(0, 1000), target.all.toString(StandardCharsets.UTF_8));
         } finally {
@@ -199,10 +201,7 @@ class BatchingAppenderTest {
         LoggerContext context = newContext();
         BatchOutputStreamTest.Writes target = new BatchOutputStreamTest.Writes();
         BatchingAppender batching = batchedInto(context, target, 60_000);
-        Logger logger = context.getLogger("sluice.access");
-        for (int i = 0; i < 5000; i++) {
-            logger.info("{\"line\":" + i + "}");
-        }
+        logJsonLines(context, 0, 5000);
         batching.stop();
         assertEquals(expectedLines(0, 5000), target.all.toString(StandardCharsets.UTF_8));
         for (byte[] chunk : target.chunks) {
@@ -231,15 +230,10 @@ class BatchingAppenderTest {
             List<Status> errors = context.getStatusManager().getCopyOfStatusList().stream()
                     .filter(s -> s.getLevel() >= Status.WARN).collect(Collectors.toList());
             assertTrue(errors.isEmpty(), errors.toString());
-            Logger logger = context.getLogger("sluice.access");
-            for (int i = 0; i < 500; i++) {
-                logger.info("{\"line\":" + i + "}");
-            }
+            logJsonLines(context, 0, 500);
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(file) == expectedLines(0, 500).length());
             assertEquals(expectedLines(0, 500), Files.readString(file));
-            for (int i = 500; i < 1000; i++) {
-                logger.info("{\"line\":" + i + "}");
-            }
+            logJsonLines(context, 500, 1000);
         } finally {
             context.stop();
         }
