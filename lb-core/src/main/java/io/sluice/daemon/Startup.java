@@ -33,7 +33,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Startup {
 
-    private static final Logger log = LoggerFactory.getLogger(Startup.class);
+    /**
+     * The daemon's logger, not this class's: the start lines ("Sluice started ...") keep the logger
+     * name they always had, which log pipelines and operators filter on (JsonDaemonLogTest).
+     */
+    private static final Logger log = LoggerFactory.getLogger(SluiceDaemon.class);
 
     private final Transport transport;
     private final EventLoopGroup workers;
