@@ -105,14 +105,8 @@ class BatchingAppenderTest {
                 + "</appender>"
                 + "<logger name='sluice.access' level='INFO' additivity='false'><appender-ref ref='ACCESS'/></logger>"
                 + "</configuration>";
-        LoggerContext context = newContext();
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        configurator.doConfigure(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        LoggerContext context = configured(xml);
         try {
-            List<Status> errors = context.getStatusManager().getCopyOfStatusList().stream()
-                    .filter(s -> s.getLevel() >= Status.WARN).collect(Collectors.toList());
-            assertTrue(errors.isEmpty(), errors.toString());
             Logger logger = context.getLogger("sluice.access");
             assertEquals(Level.INFO, logger.getLevel());
             BatchingAppender batching = (BatchingAppender) logger.getAppender("ACCESS");
@@ -222,14 +216,8 @@ class BatchingAppenderTest {
                 .replace("<periodMillis>50</periodMillis>", "<periodMillis>5</periodMillis>")
                 .replace("<shutdownHook/>", "");
         assertTrue(xml.contains(file.toString()) && xml.contains("<immediateFlush>false</immediateFlush>"), xml);
-        LoggerContext context = newContext();
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        configurator.doConfigure(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        LoggerContext context = configured(xml);
         try {
-            List<Status> errors = context.getStatusManager().getCopyOfStatusList().stream()
-                    .filter(s -> s.getLevel() >= Status.WARN).collect(Collectors.toList());
-            assertTrue(errors.isEmpty(), errors.toString());
             logJsonLines(context, 0, 500);
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(file) == expectedLines(0, 500).length());
             assertEquals(expectedLines(0, 500), Files.readString(file));
@@ -238,6 +226,18 @@ class BatchingAppenderTest {
             context.stop();
         }
         assertEquals(expectedLines(0, 1000), Files.readString(file));
+    }
+
+    /** A context configured from the logback file {@code xml}, which must have raised no warning or error. */
+    private static LoggerContext configured(String xml) throws Exception {
+        LoggerContext context = newContext();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        List<Status> errors = context.getStatusManager().getCopyOfStatusList().stream()
+                .filter(s -> s.getLevel() >= Status.WARN).collect(Collectors.toList());
+        assertTrue(errors.isEmpty(), errors.toString());
+        return context;
     }
 
     private static Thread writerOf(BatchingAppender batching) {
