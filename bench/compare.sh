@@ -25,7 +25,11 @@
 #              balance source vs roundrobin, two nginx backends; new conn/s and keep-alive.
 #   memory     proxy RSS delta per idle established connection (VmRSS before/after, and after they
 #              close: back within 10% of the idle RSS, waited for up to 60 s; for Sluice also
-#              the live heap after a full GC (jcmd GC.run) and the direct memory from /metrics), and
+#              the live heap after a full GC (jcmd GC.run) and the direct memory from /metrics).
+#              rss_per_conn is read 0.5 s after the last connection was set up (with the garbage
+#              and the compiler memory of setting them up), rss_per_conn_settled after holding them
+#              idle for --mem-settle seconds more (default 45: Sluice's launcher collects every
+#              30 s, returns empty heap regions after 10 s and trims malloc every 10 s); and
 #              the time to establish N connections (bench/IdleConns.java: a holder client and an echo
 #              backend), N = --mem-conns (default 1000 and 8000), fresh proxies for each measurement.
 #              The open-files limit (20000 here) caps N: a proxied connection takes 2 descriptors.
@@ -48,7 +52,8 @@
 # after 1 s, which is what a p99 of about a second means.
 #
 # Usage: bench/compare.sh [--threads 1|2] [--reps N] [--secs S] [--only LIST] [--out DIR]
-#                         [--conns "50 500"] [--rate-conns 50] [--mem-conns "1000 8000"] [--storm-conns 9000]
+#                         [--conns "50 500"] [--rate-conns 50] [--mem-conns "1000 8000"] [--mem-settle 45]
+#                         [--storm-conns 9000]
 #                         [--tls-resume on|off] [--logs off|on] [--warmup S] [--port-base 23100]
 #   --logs off (default): neither proxy logs connections. on: HAProxy `option tcplog` and Sluice's
 #               access log, one line per connection each, both written to a file in the run's logs/.
@@ -101,7 +106,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 cd "$(dirname "$0")/.."
 
 threads=1; reps=5; secs=10; only=all; out=""
-ka_conns="50 500"; rate_conns=50; mem_conns="1000 8000"; storm_conns=9000; tls_resume=on; logs=off; port_base=23100; warmup=""
+ka_conns="50 500"; rate_conns=50; mem_conns="1000 8000"; mem_settle=45; storm_conns=9000; tls_resume=on; logs=off; port_base=23100; warmup=""
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -114,6 +119,7 @@ while [ $# -gt 0 ]; do
     --rate-conns) rate_conns=$2; shift 2 ;;
     --mem-conns) mem_conns=$2; shift 2 ;;
     --storm-conns) storm_conns=$2; shift 2 ;;
+    --mem-settle) mem_settle=$2; shift 2 ;;
     --tls-resume) tls_resume=$2; shift 2 ;;
     --logs) logs=$2; shift 2 ;;
     --port-base) port_base=$2; shift 2 ;;
@@ -127,6 +133,7 @@ case "$tls_resume" in on|off) ;; *) echo "--tls-resume must be on or off" >&2; e
 case "$logs" in on|off) ;; *) echo "--logs must be on or off" >&2; exit 2 ;; esac
 [[ "$reps" =~ ^[1-9][0-9]*$ && "$secs" =~ ^[1-9][0-9]*$ && "$rate_conns" =~ ^[1-9][0-9]*$ && "$storm_conns" =~ ^[1-9][0-9]*$ && "$port_base" =~ ^[1-9][0-9]*$ && "${warmup:=$(( secs * 3 > 30 ? 30 : (secs * 3 < 6 ? 6 : secs * 3) ))}" =~ ^[1-9][0-9]*$ ]] ||
   { echo "--reps, --secs, --rate-conns, --storm-conns, --port-base and --warmup take positive integers" >&2; exit 2; }
+[[ "$mem_settle" =~ ^[0-9]+$ ]] || { echo "--mem-settle takes a number of seconds (0: no settled reading)" >&2; exit 2; }
 [ "$storm_conns" -le 9000 ] || { echo "--storm-conns: at most 9000 (a proxied connection takes two of the 20000 descriptors)" >&2; exit 2; }
 [ "$port_base" -ge 1024 ] && [ "$port_base" -le 32000 ] || { echo "--port-base: 1024..32000 (below the ephemeral range)" >&2; exit 2; }
 all_workloads="keepalive connrate tls tlska bulk sticky memory storm startup"   # the order they run in
@@ -474,6 +481,7 @@ wait_port $P_HTTP nginx; wait_port $P_TLS_A nginx; wait_port $P_IPERF iperf3; wa
   printf 'rate_conns\t%s\n' "$rate_conns"
   printf 'mem_conns\t%s\n' "$mem_conns"
   printf 'storm_conns\t%s\n' "$storm_conns"
+  printf 'mem_settle_secs\t%s\n' "$mem_settle"
   printf 'tls_session_resumption\t%s\n' "$tls_resume"
   printf 'connection_logs\t%s\n' "$logs"
   printf 'warmup_secs\t%s\n' "$warmup"
@@ -767,6 +775,12 @@ wl_memory() {
         sleep 0.5
         [ -n "$pid" ] && ra=$(rss_kb "$pid")
         [ "$tg" = sluice ] && read -r da ja <<<"$(sluice_direct)"
+        # The same connections held idle for --mem-settle seconds, nothing done to either proxy:
+        # Sluice's launcher collects at least every 30 s, returns heap regions empty for 10 s and
+        # trims malloc every 10 s, so this is what an idle node holds, without the garbage and the
+        # compiler's memory of setting the connections up.
+        local rs=""
+        if [ -n "$pid" ] && [ "$mem_settle" -gt 0 ]; then sleep "$mem_settle"; rs=$(rss_kb "$pid"); fi
         [ "$tg" = sluice ] && ha=$(live_heap "$pid")
         hold_release
         local rc_="" settle=""
@@ -782,10 +796,12 @@ wl_memory() {
         if [ -n "$pid" ]; then
           local per; per=$(( (ra - rb) * 1024 / n ))
           record memory "n$n" "$tg" "$rep" rss_per_conn bytes lower "$per"
+          [ -n "$rs" ] && record memory "n$n" "$tg" "$rep" rss_per_conn_settled bytes lower "$(( (rs - rb) * 1024 / n ))"
           record memory "n$n" "$tg" "$rep" rss_before MiB lower "$(awk -v k="$rb" 'BEGIN {printf "%.1f", k/1024}')"
           record memory "n$n" "$tg" "$rep" rss_after MiB lower "$(awk -v k="$ra" 'BEGIN {printf "%.1f", k/1024}')"
           msg+=$(printf '   RSS %6.1f -> %6.1f MiB = %6s bytes/conn, closed: %6.1f MiB after %s s' "$(awk -v k="$rb" 'BEGIN{print k/1024}')" \
             "$(awk -v k="$ra" 'BEGIN{print k/1024}')" "$per" "$(awk -v k="$rc_" 'BEGIN{print k/1024}')" "$settle")
+          [ -z "$rs" ] || msg+=$(printf ' (after %s s idle: %s bytes/conn)' "$mem_settle" "$(( (rs - rb) * 1024 / n ))")
         fi
         if [ "$tg" = sluice ]; then
           local dn=NA dj=NA dh=NA
