@@ -10,6 +10,7 @@ import io.sluice.harness.SluiceExtension;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,28 @@ class FixtureMatchesDaemonTest {
                         pool::toString);
             }
             assertEquals("none", real.path("sticky_key").asText(), "a round-robin pool of the daemon");
+        }
+    }
+
+    /**
+     * Names alone let a wrong value through (a view that reported the configured weight as the
+     * effective one passed): a ready, healthy backend with the default weight must read the same in
+     * both, and every field both have must be of the same JSON type (a number, not a string).
+     */
+    @Test
+    void aReadyBackendHasTheSameWeightsAndFieldTypes() throws Exception {
+        try (AdminApiFixture fixture = new AdminApiFixture()) {
+            JsonNode real = daemon.adminJson("/api/v1/pools").path("pools").path(0).path("backends").path(0);
+            JsonNode fake = get(fixture.url() + "/api/v1/pools").path("pools").path(0).path("backends").path(0);
+            assertEquals("ready", real.path("admin").asText(), real::toString);
+            for (String field : List.of("admin", "weight", "configured_weight", "effective_weight", "eligible")) {
+                assertEquals(fake.path(field), real.path(field), field + " of a ready backend with the default weight");
+            }
+            for (String field : fields(real)) {
+                if (!real.path(field).isNull() && !fake.path(field).isNull()) {
+                    assertEquals(fake.path(field).getNodeType(), real.path(field).getNodeType(), "type of " + field);
+                }
+            }
         }
     }
 
