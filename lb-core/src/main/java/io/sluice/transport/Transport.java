@@ -171,8 +171,8 @@ public enum Transport {
      * <p>Why this many: one pass of a Netty event loop serves every ready socket, and with thousands
      * of connections that pass is long. At 16 per pass, 5000 keep-alive clients connecting at once
      * waited in the kernel's accept queue behind passes that served the clients accepted before
-     * them: the last ones were accepted more than 2 s after they connected, and wrk counted 1168 to
-     * 2188 timeouts in 6 of 7 runs; at 1024 per pass, and unbounded, none in 8 runs
+     * them: the last ones were accepted more than 2 s after they connected, and wrk counted 808 to
+     * 2188 timeouts in 6 of 7 runs; at 1024 per pass none in 7 runs, unbounded none in 7
      * ({@code bench/compare.sh --only keepalive --conns 5000}, docs/performance.md "Round 5").
      * HAProxy takes only 4 per wake-up, but its passes stop at 200 events (tune.maxpollevents), so
      * its listener gets its turn often; Netty has no such bound. The bound here keeps a flood of new

@@ -46,9 +46,9 @@ class FixtureMatchesDaemonTest {
     }
 
     /**
-     * Names alone let a wrong value through (a view that reported the configured weight as the
-     * effective one passed): a ready, healthy backend with the default weight must read the same in
-     * both, and every field both have must be of the same JSON type (a number, not a string).
+     * Names alone let a wrong value through (a view that reported a wrong weight passed): a ready,
+     * healthy backend with the default weight must read the same in both, and every field both have
+     * must be of the same JSON type (a number, not a string).
      */
     @Test
     void aReadyBackendHasTheSameWeightsAndFieldTypes() throws Exception {
