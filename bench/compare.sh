@@ -724,7 +724,8 @@ wl_bulk() {
 
 hold_start() { # port n: starts the holder (holder_pid) with a 200-connection warm-up; returns after the warm-up
   rm -f "$work/go" "$work/release"
-  "${pin_load[@]}" java -cp "$work/classes" IdleConns hold "$1" "$2" 200 200 "$work" 120 >"$work/holder.out" 2>&1 &
+  # The holder lets go after its time limit: 120 s plus the settled reading's wait.
+  "${pin_load[@]}" java -cp "$work/classes" IdleConns hold "$1" "$2" 200 200 "$work" $((120 + mem_settle)) >"$work/holder.out" 2>&1 &
   holder_pid=$!
   hold_wait WARM
 }
