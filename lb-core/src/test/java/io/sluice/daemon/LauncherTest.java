@@ -52,8 +52,7 @@ class LauncherTest {
         String flags = jvmFlags("run", "shenandoah", "64m", "");
         // Round 4 (docs/performance.md): with -Xms = -Xmx the RSS stayed 1.37x the idle RSS a minute
         // after 9000 connections closed; these four flags bring it back within 3% in 40 s.
-        assertEquals(16L << 20, flag(flags, "InitialHeapSize"), flags);
-        assertEquals(64L << 20, flag(flags, "MaxHeapSize"), flags);
+        assertHeap(16L << 20, 64L << 20, flags);
         assertEquals(10_000, flag(flags, "ShenandoahUncommitDelay"), flags);
         assertEquals(30_000, flag(flags, "ShenandoahGuaranteedGCInterval"), flags);
         assertEquals(10_000, flag(flags, "TrimNativeHeapInterval"), "this JDK 17 has the trimmer: " + flags);
@@ -63,15 +62,13 @@ class LauncherTest {
     void aHeapSmallerThanTheFloorIsBothFloorAndCeiling() throws Exception {
         assumeTrue(hasShenandoah(), "this JVM has no Shenandoah");
         String flags = jvmFlags("run", "shenandoah", "8m", "");
-        assertEquals(8L << 20, flag(flags, "InitialHeapSize"), flags);
-        assertEquals(8L << 20, flag(flags, "MaxHeapSize"), flags);
+        assertHeap(8L << 20, 8L << 20, flags);
     }
 
     @Test
     void g1KeepsItsHeapSizedOnce() throws Exception {
         String flags = jvmFlags("run", "g1", "64m", "");
-        assertEquals(64L << 20, flag(flags, "InitialHeapSize"), flags);
-        assertEquals(64L << 20, flag(flags, "MaxHeapSize"), flags);
+        assertHeap(64L << 20, 64L << 20, flags);
         assertEquals(10_000, flag(flags, "TrimNativeHeapInterval"), flags);
     }
 
@@ -86,6 +83,12 @@ class LauncherTest {
     private String jvmFlags(String command, String gc, String heap, String extra) throws IOException, InterruptedException {
         return launch(command, Map.of("SLUICE_GC", gc, "SLUICE_HEAP", heap),
                 extra + " -XX:+PrintFlagsFinal -version");
+    }
+
+    /** The heap's floor (-Xms) and ceiling (-Xmx) the launcher gave the JVM, in bytes. */
+    private static void assertHeap(long initial, long max, String flags) {
+        assertEquals(initial, flag(flags, "InitialHeapSize"), flags);
+        assertEquals(max, flag(flags, "MaxHeapSize"), flags);
     }
 
     /** A numeric flag's value in -XX:+PrintFlagsFinal output, or -1 when it is not there. */
