@@ -8,7 +8,8 @@
 # Workloads (--only, comma-separated; default all, run in this order):
 #   keepalive  wrk, keep-alive requests to nginx (`return 200 "ok\n"`, access_log off), --conns
 #              connections (default 50 and 500): req/s and latency p50/p99/p99.9 (a wrk Lua `done`
-#              function prints them; --latency has no p99.9).
+#              function prints them; --latency has no p99.9). One unmeasured run per count and
+#              proxy first (the shared warm-up runs 50).
 #   connrate   new connections per second: wrk with `Connection: close` (one request per connection).
 #   tls        new TLS connections per second, routed on SNI: wrk https to two nginx TLS backends
 #              (a.bench.test, b.bench.test, self-signed, made with openssl at start), half the
@@ -607,6 +608,16 @@ window_end() { gc_summary "$1" gc-main.log "$win_from" "$(sluice_uptime)"; }
 
 wl_keepalive() {
   echo "== keepalive: wrk keep-alive to nginx, connections: $ka_conns"
+  ensure_main
+  # The shared warm-up runs 50 connections. Each larger count first meets Sluice's JIT with paths of
+  # its own: the first 500-connection run after it deoptimised connection set-up (IdleSweeper, the
+  # scheduled-task queue growing) and recompiled it during the run, which doubled that run's p99
+  # (docs/performance.md, "Round 6"). So one unmeasured run per count and proxy first, as for the
+  # other warm-ups; a cold start is what the storm workload measures.
+  echo " warm-up: one ${secs}s run per connection count and proxy (JIT; not counted)"
+  for c in $ka_conns; do
+    for tg in haproxy sluice; do http_run keepalive "c$c" "$tg" "" "$(port_of http $tg)" "$c" "$secs" no; done
+  done
   window_start
   for rep in $(seq 1 "$reps"); do
     for c in $ka_conns; do
