@@ -65,7 +65,7 @@
 #                nginx 2 workers, wrk 2 threads.
 #   Smoke run: bench/compare.sh --reps 1 --secs 2 --mem-settle 0   (about 3 minutes on a busy
 #   2-core machine; add --mem-conns 1000 to save half a minute). The defaults (5 reps x 10 s) take
-#   about 42 minutes, 15 of them the memory workload's settled readings (45 s per proxy, N and rep).
+#   about 43 minutes, 15 of them the memory workload's settled readings (45 s per proxy, N and rep).
 #   Sluice runs through its launcher (conf/sluice) as operators run it: its JVM flags (G1, 10 ms
 #   pause goal, heap SLUICE_HEAP, default 512m here) and its CDS archive. More JVM flags, appended
 #   last: SLUICE_JVM_OPTS, e.g. SLUICE_JVM_OPTS="-Dsluice.transport=epoll" bench/compare.sh
