@@ -2,8 +2,8 @@
 # Builds and runs bench/prototype/RawRelay.java, a measuring prototype (not part of Sluice): the
 # smallest TCP relay over Netty's native epoll and socket calls, without Netty channels. It answers
 # how close a data plane of our own could come to HAProxy's CPU per connection (docs/performance.md,
-# "Round 6: what a relay without Netty channels would cost"). Compare it with bench/per-connection.sh
-# like any proxy.
+# Round 6, "What a relay without Netty channels would cost (a prototype)"). Compare it with
+# bench/per-connection.sh like any proxy.
 #
 # Usage: bench/raw-relay.sh BIND_PORT BACKEND_PORT   (127.0.0.1 both; needs mvn -DskipTests package first)
 #   SLUICE_JAVA_OPTS  more JVM flags (e.g. taskset is the caller's: taskset -c 0 bench/raw-relay.sh ...)

@@ -13,8 +13,9 @@ import java.util.ArrayDeque;
  * native epoll and socket calls, with no Netty channel, pipeline or promise. One thread, one epoll
  * set, level-triggered, one shared receive buffer; a direction that cannot be written at once keeps
  * the rest and stops reading its source until the destination drains. It exists to answer one
- * question with a number (docs/performance.md, "Round 6: what a relay without Netty channels would
- * cost"): how close a Java data plane of our own could come to HAProxy's CPU per connection.
+ * question with a number (docs/performance.md, Round 6, "What a relay without Netty channels would
+ * cost (a prototype)"): how close a Java data plane of our own could come to HAProxy's CPU per
+ * connection.
  *
  * <p>It lives in Netty's package only to reach the package-private event array; built and run by
  * bench/raw-relay.sh. Loopback only; it has none of Sluice's features (no limits, timeouts, logs,
@@ -27,7 +28,10 @@ public final class RawRelay {
     private static final int EPOLLHUP = 0x10;
     private static final int BUFFER = 64 * 1024;
 
-    /** One direction of a relayed connection: bytes read from {@code from} go to {@code to}. */
+    /**
+     * One socket of a relayed connection, client or backend: {@code peer} is the other socket, bytes
+     * read from this one go to the peer, and {@code pending} holds what this one could not take yet.
+     */
     private static final class Side {
         final LinuxSocket socket;
         Side peer;
