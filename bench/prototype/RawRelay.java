@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * A measuring prototype, not part of Sluice: the smallest TCP relay written directly over Netty's
@@ -25,6 +26,7 @@ import java.util.ArrayDeque;
  */
 public final class RawRelay {
 
+    /** Hang-up; Netty's {@code Native} exports EPOLLIN, OUT, RDHUP, ERR and ET, not this (sys/epoll.h). */
     private static final int EPOLLHUP = 0x10;
     private static final int BUFFER = 64 * 1024;
 
@@ -35,13 +37,13 @@ public final class RawRelay {
     private static final class Side {
         final LinuxSocket socket;
         Side peer;
-        /** Bytes read from the peer that this socket could not take yet. */
         final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>(1);
+        int pendingBytes;
         boolean connected;
         boolean readEnded;  // EOF read from this socket
         boolean writeEnded; // FIN sent on this socket
         boolean closed;
-        int interest;
+        int interest;       // what the epoll set has for it; 0 = not in the set
 
         Side(LinuxSocket socket) {
             this.socket = socket;
@@ -50,7 +52,8 @@ public final class RawRelay {
 
     private final FileDescriptor epoll = Native.newEpollCreate();
     private final EpollEventArray events = new EpollEventArray(4096);
-    private final Side[] byFd = new Side[65536];
+    /** Connections by descriptor; grows with the highest descriptor seen (the kernel hands out the lowest free). */
+    private Side[] byFd = new Side[1024];
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
     private final long bufferAddress = PlatformDependent.directBufferAddress(buffer);
     private final LinuxSocket listener;
@@ -78,51 +81,68 @@ public final class RawRelay {
     private void run() throws IOException {
         while (true) {
             int ready = Native.epollWait(epoll, events, -1);
+            boolean accept = false;
             for (int i = 0; i < ready; i++) {
                 int fd = events.fd(i);
-                int ev = events.events(i);
                 if (fd == listener.intValue()) {
-                    acceptAll();
+                    // After this pass: a descriptor closed in it may be handed out again, and a later
+                    // event of the same pass for the old socket must not reach the new one.
+                    accept = true;
                     continue;
                 }
-                Side side = byFd[fd];
+                Side side = fd < byFd.length ? byFd[fd] : null;
                 if (side == null || side.closed) {
                     continue;
                 }
                 try {
-                    handle(side, ev);
+                    handle(side, events.events(i));
                 } catch (IOException | NotYetConnectedException e) { // a reset, or a FIN to a socket already reset
                     closeBoth(side);
                 }
             }
+            if (accept) {
+                acceptAll();
+            }
         }
     }
 
-    private void acceptAll() throws IOException {
+    private void acceptAll() {
         for (int n = 0; n < 1024; n++) {
-            int fd = listener.accept(acceptedAddress);
+            int fd;
+            try {
+                fd = listener.accept(acceptedAddress);
+            } catch (IOException e) { // ECONNABORTED, EMFILE...: level-triggered epoll reports the listener again
+                return;
+            }
             if (fd < 0) {
                 return;
             }
             Side client = new Side(LinuxSocket.newSocket(fd));
             client.connected = true;
-            LinuxSocket out = LinuxSocket.newSocketStream(false);
-            Side server = new Side(out);
-            client.peer = server;
-            server.peer = client;
-            byFd[fd] = client;
-            byFd[out.intValue()] = server;
             try {
+                LinuxSocket out = LinuxSocket.newSocketStream(false);
+                Side server = new Side(out);
+                client.peer = server;
+                server.peer = client;
+                track(client);
+                track(server);
                 client.socket.setTcpNoDelay(true);
                 out.setTcpNoDelay(true);
                 server.connected = out.connect(backend);
-                setInterest(client, Native.EPOLLIN | Native.EPOLLRDHUP);
-                setInterest(server, server.connected ? Native.EPOLLIN | Native.EPOLLRDHUP
-                        : Native.EPOLLOUT | Native.EPOLLRDHUP);
-            } catch (IOException e) {
+                updateInterest(client);
+                updateInterest(server);
+            } catch (IOException | RuntimeException e) { // no descriptor for the backend socket, or a failed connect
                 closeBoth(client);
             }
         }
+    }
+
+    private void track(Side side) {
+        int fd = side.socket.intValue();
+        if (fd >= byFd.length) {
+            byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
+        }
+        byFd[fd] = side;
     }
 
     private void handle(Side side, int ev) throws IOException {
@@ -137,20 +157,20 @@ public final class RawRelay {
                 }
                 side.connected = true;
             }
-            if (!drain(side)) {
-                return;
-            }
-            if (side.peer.pending.isEmpty() && !side.peer.readEnded) {
-                setInterest(side.peer, side.peer.interest | Native.EPOLLIN);
-            }
-            updateInterest(side);
+            drain(side);
         }
-        if ((ev & (Native.EPOLLIN | Native.EPOLLRDHUP | EPOLLHUP)) != 0 && !side.readEnded) {
-            read(side);
+        if ((ev & (Native.EPOLLIN | Native.EPOLLRDHUP | EPOLLHUP)) != 0 && !side.closed) {
+            if (wantsRead(side)) {
+                read(side);
+            } else if ((ev & EPOLLHUP) != 0) { // cannot be masked: a paused socket that hung up would spin
+                closeBoth(side);
+            }
         }
+        updateInterest(side);
+        updateInterest(side.peer);
     }
 
-    /** Reads what {@code from} has and passes it on; stops at EOF or when the peer cannot take more. */
+    /** Reads what {@code from} has and passes it on; stops at EOF, at EAGAIN or when the peer holds bytes. */
     private void read(Side from) throws IOException {
         Side to = from.peer;
         while (true) {
@@ -163,25 +183,19 @@ public final class RawRelay {
                 if (to.pending.isEmpty() && to.connected) {
                     finish(to);
                 }
-                updateInterest(from); // nothing when finish closed both
                 return;
             }
             int written = 0;
             if (to.connected && to.pending.isEmpty()) {
                 written = to.socket.sendAddress(bufferAddress, 0, n);
             }
-            if (written < n) { // keep the rest
+            if (written < n) { // keep the rest; wantsRead decides whether the source pauses
                 ByteBuffer rest = ByteBuffer.allocate(n - written);
                 buffer.clear().position(written).limit(n);
                 rest.put(buffer).flip();
                 buffer.clear();
                 to.pending.add(rest);
-                // A request that came before the backend's connect completed is held without
-                // pausing the client (two epoll_ctl calls saved); a full socket pauses its source.
-                if (to.connected || rest.capacity() >= BUFFER) {
-                    setInterest(from, from.interest & ~Native.EPOLLIN);
-                }
-                setInterest(to, to.interest | Native.EPOLLOUT);
+                to.pendingBytes += rest.remaining();
                 return;
             }
             if (n < BUFFER) {
@@ -190,52 +204,63 @@ public final class RawRelay {
         }
     }
 
-    /** Writes what {@code side} holds for its socket; true when nothing is left. */
-    private boolean drain(Side side) throws IOException {
+    /** Writes what {@code side} holds for its socket, and passes the peer's FIN on once it is all out. */
+    private void drain(Side side) throws IOException {
         ByteBuffer head;
         while ((head = side.pending.peek()) != null) {
-            buffer.clear();
             int len = head.remaining();
+            buffer.clear();
             buffer.put(head.duplicate()).flip();
             int written = side.socket.sendAddress(bufferAddress, 0, len);
-            head.position(head.position() + written);
             buffer.clear();
+            head.position(head.position() + written);
+            side.pendingBytes -= written;
             if (head.hasRemaining()) {
-                return false;
+                return;
             }
             side.pending.poll();
         }
         if (side.peer.readEnded) {
             finish(side);
         }
-        return true;
     }
 
-    /** The peer ended: pass its FIN on, and close both once both directions have ended. */
+    /** The peer ended: pass its FIN on to {@code to}; once both ways have ended, close both. */
     private void finish(Side to) throws IOException {
-        if (!to.writeEnded) {
-            to.writeEnded = true;
-            if (to.readEnded && to.peer.writeEnded) {
-                closeBoth(to);
-                return;
-            }
-            to.socket.shutdown(false, true);
+        if (to.writeEnded) {
+            return;
         }
-        if (to.readEnded && to.peer.writeEnded) {
+        to.writeEnded = true;
+        if (to.peer.writeEnded) {
             closeBoth(to);
+            return;
         }
+        to.socket.shutdown(false, true);
+    }
+
+    /**
+     * Whether to read {@code side} now: not after its EOF, and not while its peer holds bytes it could
+     * not write (backpressure). Bytes that came before the backend's connect completed (always, on
+     * loopback) are held without pausing the client, up to one buffer: pausing and resuming it cost
+     * two epoll_ctl per connection in this prototype's first version.
+     */
+    private boolean wantsRead(Side side) {
+        if (side.readEnded || side.closed) {
+            return false;
+        }
+        Side to = side.peer;
+        return to.pending.isEmpty() || (!to.connected && to.pendingBytes < BUFFER);
     }
 
     private void updateInterest(Side side) throws IOException {
-        int wanted = side.readEnded ? 0 : Native.EPOLLIN | Native.EPOLLRDHUP;
-        if (!side.pending.isEmpty() || !side.connected) {
+        if (side.closed) {
+            return;
+        }
+        int wanted = wantsRead(side) ? Native.EPOLLIN | Native.EPOLLRDHUP : 0;
+        if (!side.connected || !side.pending.isEmpty()) {
             wanted |= Native.EPOLLOUT;
         }
-        setInterest(side, wanted);
-    }
-
-    private void setInterest(Side side, int wanted) throws IOException {
-        if (wanted == side.interest || side.closed) {
+        if (wanted == side.interest) {
             return;
         }
         int fd = side.socket.intValue();
@@ -259,7 +284,10 @@ public final class RawRelay {
             return;
         }
         side.closed = true;
-        byFd[side.socket.intValue()] = null;
+        int fd = side.socket.intValue();
+        if (fd < byFd.length && byFd[fd] == side) {
+            byFd[fd] = null;
+        }
         try {
             side.socket.close(); // the kernel drops a closed descriptor from the epoll set
         } catch (IOException ignored) {

@@ -45,7 +45,7 @@ final class InlineQualifiedNames {
             walk.filter(p -> p.toString().endsWith(".java"))
                     .filter(p -> {
                         String s = root.relativize(p).toString().replace('\\', '/');
-                        return s.matches("[^/]+/src/(main|test)/java/.*") || s.matches("bench/[^/]+\\.java");
+                        return s.matches("[^/]+/src/(main|test)/java/.*") || s.matches("bench/.+\\.java");
                     })
                     .sorted()
                     .forEach(files::add);
