@@ -6,12 +6,19 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGTERM and SIGINT as events the main thread waits for, instead of a JVM shutdown hook.
  *
  * <p>A shutdown hook would make the JVM exit with 143 after a graceful stop; handling the signals
  * lets {@code sluice run} finish its shutdown order and exit 0, as service managers expect.
+ *
+ * <p>A signal the process was started with ignored ({@code nohup} ignores SIGHUP, a shell ignores
+ * SIGINT for its background jobs) stays ignored: the JVM does not install a handler for it and says
+ * nothing. Left unsaid, SIGHUP would then reload nothing while the operator believes it did; so the
+ * daemon says so at start, and the launcher ({@code conf/sluice}) restores SIGHUP before it starts
+ * the JVM.
  */
 public final class ShutdownSignals {
 
@@ -27,21 +34,31 @@ public final class ShutdownSignals {
     public static ShutdownSignals install() {
         ShutdownSignals signals = new ShutdownSignals();
         for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                Signal.handle(new Signal(name), signals::received);
-            } catch (IllegalArgumentException e) {
-                log.warn("cannot handle SIG{} here: {}", name, e.getMessage());
+            if (handle(name, signals::received)) {
+                log.warn("SIG{} is ignored in this process (it was started with SIG{} ignored): SIG{} will not stop it",
+                        name, name, name);
             }
         }
-        try {
-            Signal.handle(new Signal("HUP"), sig -> {
-                log.info("Received SIGHUP: reloading the configuration");
-                signals.reload.get().run();
-            });
-        } catch (IllegalArgumentException e) {
-            log.warn("cannot handle SIGHUP here: {}", e.getMessage());
+        boolean hupIgnored = handle("HUP", sig -> {
+            log.info("Received SIGHUP: reloading the configuration");
+            signals.reload.get().run();
+        });
+        if (hupIgnored) {
+            log.warn("SIGHUP is ignored in this process (it was started with SIGHUP ignored, as nohup does): "
+                    + "SIGHUP will not reload the configuration. Reload with `sluicectl reload`, or start Sluice "
+                    + "through its launcher, which restores SIGHUP");
         }
         return signals;
+    }
+
+    /** Installs {@code handler} for SIG{@code name}; true when the process ignores that signal, so it never runs. */
+    private static boolean handle(String name, SignalHandler handler) {
+        try {
+            return Signal.handle(new Signal(name), handler) == SignalHandler.SIG_IGN;
+        } catch (IllegalArgumentException e) {
+            log.warn("cannot handle SIG{} here: {}", name, e.getMessage());
+            return false;
+        }
     }
 
     /** What SIGHUP does (reload); runs on the signal thread, so it must not take long or throw. */

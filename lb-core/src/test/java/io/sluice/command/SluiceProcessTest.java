@@ -107,6 +107,31 @@ class SluiceProcessTest {
     }
 
     @Test
+    void aDaemonStartedWithSighupIgnoredSaysSoAtStart() throws Exception {
+        // nohup starts its command with SIGHUP ignored; the JVM then installs no handler for it and
+        // says nothing, so SIGHUP would reload nothing. The daemon must say so (the launcher restores
+        // the signal: LauncherTest). The plain start of the test above must not say it.
+        try (TestBackend app = TestBackend.namedEcho("app")) {
+            int port = Ports.freePort();
+            Path config = edgeToApp(port, app).writeTo(dir.resolve("nohup.yaml"));
+            try (DaemonProcess p = DaemonProcess.launch().prefix("nohup").start(dir, "run", "--config", config.toString())) {
+                InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> "app".equals(Clients.backendNameVia(proxy)));
+                assertTrue(p.output().contains("SIGHUP is ignored in this process"), p.output());
+                assertTrue(p.output().contains("sluicectl reload"), "and what to do instead: " + p.output());
+                assertFalse(p.output().contains("SIGTERM is ignored"), "nohup leaves SIGTERM alone: " + p.output());
+            }
+            try (DaemonProcess p = DaemonProcess.start(dir, "run", "--config", config.toString())) {
+                InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> "app".equals(Clients.backendNameVia(proxy)));
+                assertFalse(p.output().contains("is ignored in this process"), p.output());
+            }
+        }
+    }
+
+    @Test
     void aReloadRejectedThroughTheApiIsLoggedAsOnSighup() throws Exception {
         Path token = write("reload.token", "s3cret\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));

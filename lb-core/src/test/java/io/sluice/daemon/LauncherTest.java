@@ -92,6 +92,36 @@ class LauncherTest {
     }
 
     /** A numeric flag's value in -XX:+PrintFlagsFinal output, or -1 when it is not there. */
+    @Test
+    void aLauncherStartedUnderNohupGivesTheJvmSighupBack() throws Exception {
+        // A stand-in for java that prints which signals it was started with ignored, then exits.
+        Path fakeJava = dir.resolve("java");
+        Files.writeString(fakeJava, "#!/bin/sh\nexec grep SigIgn /proc/self/status\n");
+        assertTrue(fakeJava.toFile().setExecutable(true));
+        assertEquals(1, ignored(List.of("nohup", fakeJava.toString())) & 1,
+                "nohup ignores SIGHUP for what it starts (else this test proves nothing)");
+        assumeTrue(new ProcessBuilder("env", "--default-signal=HUP", "true").start().waitFor() == 0,
+                "this env cannot restore signals (coreutils before 8.31): the launcher cannot either");
+        assertEquals(0, ignored(List.of("nohup", LAUNCHER.toString(), "version")) & 1,
+                "the JVM the launcher starts handles SIGHUP (reload) even under nohup");
+    }
+
+    /** The SigIgn mask of the process {@code command} ends in (the launcher's JAVA is the stand-in). */
+    private long ignored(List<String> command) throws IOException, InterruptedException {
+        Path jar = dir.resolve("sluice.jar");
+        Files.write(jar, new byte[0]);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("sig.txt").toFile());
+        pb.environment().put("JAVA", dir.resolve("java").toString());
+        pb.environment().put("SLUICE_JAR", jar.toString());
+        pb.environment().put("SLUICE_CDS", "off");
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not finish within 60 s");
+        String out = Files.readString(dir.resolve("sig.txt"), StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("SigIgn:\\s+([0-9a-f]+)").matcher(out);
+        assertTrue(m.find(), out);
+        return Long.parseLong(m.group(1), 16);
+    }
+
     private static long flag(String flags, String name) {
         Matcher m = Pattern.compile("\\s" + name + "\\s+:?=\\s+(\\d+)\\s").matcher(flags);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
