@@ -106,14 +106,20 @@ class LauncherTest {
                 "the JVM the launcher starts handles SIGHUP (reload) even under nohup");
     }
 
+    /** What every launcher run here gets: {@code jar} as the jar, no CDS archive, the probes' answers kept in the test's directory. */
+    private void launcherEnvironment(ProcessBuilder pb, Path jar) {
+        pb.environment().put("SLUICE_JAR", jar.toString());
+        pb.environment().put("SLUICE_CDS", "off");
+        pb.environment().put("SLUICE_CDS_DIR", dir.resolve("cache").toString());
+    }
+
     /** The SigIgn mask of the process {@code command} ends in (the launcher's JAVA is the stand-in). */
     private long ignored(List<String> command) throws IOException, InterruptedException {
         Path jar = dir.resolve("sluice.jar");
         Files.write(jar, new byte[0]);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("sig.txt").toFile());
         pb.environment().put("JAVA", dir.resolve("java").toString());
-        pb.environment().put("SLUICE_JAR", jar.toString());
-        pb.environment().put("SLUICE_CDS", "off");
+        launcherEnvironment(pb, jar);
         Process p = pb.start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not finish within 60 s");
         String out = Files.readString(dir.resolve("sig.txt"), StandardCharsets.UTF_8);
@@ -153,9 +159,7 @@ class LauncherTest {
         ProcessBuilder pb = new ProcessBuilder(List.of(LAUNCHER.toString(), command))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.txt").toFile());
-        pb.environment().put("SLUICE_JAR", jar.toString());
-        pb.environment().put("SLUICE_CDS", "off");
-        pb.environment().put("SLUICE_CDS_DIR", dir.resolve("cache").toString()); // the probes' answers
+        launcherEnvironment(pb, jar);
         pb.environment().putAll(env);
         pb.environment().put("SLUICE_JAVA_OPTS", javaOpts);
         Process p = pb.start();
