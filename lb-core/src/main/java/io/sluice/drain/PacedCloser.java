@@ -45,7 +45,7 @@ public final class PacedCloser {
             Connection c = connections.get(i);
             long at = i * slotNanos + ThreadLocalRandom.current().nextLong(Math.max(1, slotNanos));
             scheduled[i] = control.schedule(() -> {
-                c.inbound().eventLoop().execute(() -> c.closeNow(reason));
+                c.loop().execute(() -> c.closeNow(reason));
                 if (closed.incrementAndGet() == connections.size()) {
                     log.info("{}: all {} connections closed", what, connections.size());
                 }

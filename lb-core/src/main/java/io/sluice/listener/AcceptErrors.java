@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * spinning on accept; they are taken as soon as descriptors are free again. Established
  * connections are not touched.
  *
- * <p>Sits in the listening socket's pipeline before Netty's acceptor; runs on its event loop only.
+ * <p>Sits in the listening socket's pipeline before Netty's acceptor; a {@link SocketListener} uses its
+ * counting and reports and pauses itself. Runs on the listening socket's event loop only.
  */
 public final class AcceptErrors extends ChannelInboundHandlerAdapter {
 
@@ -78,13 +79,7 @@ public final class AcceptErrors extends ChannelInboundHandlerAdapter {
         if (metrics != null && msg instanceof Channel child && DescriptorReserve.holds(child)) {
             // Not registered yet: nothing but the descriptor to release. The client sees its connection close.
             child.unsafe().closeForcibly();
-            metrics.acceptFailed(listener, OUT_OF_DESCRIPTORS);
-            pause(ctx);
-            long limit = DescriptorReserve.limit();
-            log.error("listener '{}' cannot accept connections: only the last {} descriptors below the open-files limit ({})"
-                    + " are free, and they are kept for the admin API and health checks; closed the new connection and"
-                    + " pausing accepts for {} ms ({})", listener, DescriptorReserve.reserved(limit), limit, PAUSE_MILLIS,
-                    hintWhenOutOfFiles);
+            pause(ctx, reserveReached());
             return;
         }
         ctx.fireChannelRead(msg);
@@ -92,6 +87,25 @@ public final class AcceptErrors extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        pause(ctx, failed(cause));
+    }
+
+    /**
+     * A client was accepted into the descriptor reserve (and has been closed): counted and
+     * reported. Returns how long to pause accepting, in milliseconds.
+     */
+    long reserveReached() {
+        metrics.acceptFailed(listener, OUT_OF_DESCRIPTORS);
+        long limit = DescriptorReserve.limit();
+        log.error("listener '{}' cannot accept connections: only the last {} descriptors below the open-files limit ({})"
+                + " are free, and they are kept for the admin API and health checks; closed the new connection and"
+                + " pausing accepts for {} ms ({})", listener, DescriptorReserve.reserved(limit), limit, PAUSE_MILLIS,
+                hintWhenOutOfFiles);
+        return PAUSE_MILLIS;
+    }
+
+    /** Accepting failed with {@code cause}: counted and reported. Returns how long to pause accepting, in milliseconds. */
+    long failed(Throwable cause) {
         String why = String.valueOf(cause.getMessage());
         boolean outOfFiles = why.contains("Too many open files");
         if (metrics != null) {
@@ -99,14 +113,10 @@ public final class AcceptErrors extends ChannelInboundHandlerAdapter {
         }
         boolean freed = outOfFiles && freeOne != null && freeOne.getAsBoolean();
         long pause = freed ? PAUSE_AFTER_FREEING_MILLIS : PAUSE_MILLIS;
-        pause(ctx, pause);
         String hint = outOfFiles ? hintWhenOutOfFiles : "check the system log";
         log.error("listener '{}' cannot accept connections: {}; {}pausing accepts for {} ms ({})", listener,
                 why, freed ? "closed its oldest connection, " : "", pause, hint);
-    }
-
-    private static void pause(ChannelHandlerContext ctx) {
-        pause(ctx, PAUSE_MILLIS);
+        return pause;
     }
 
     private static void pause(ChannelHandlerContext ctx, long millis) {

@@ -5,13 +5,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannelOption;
+import io.netty.util.concurrent.Future;
 import io.sluice.config.ListenerConfig;
 import io.sluice.proxy.FrontendInitializer;
 import io.sluice.proxy.FrontendSettings;
 import io.sluice.transport.Descriptors;
 import io.sluice.transport.ListeningSockets;
 import io.sluice.transport.Transport;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.OptionalInt;
 
@@ -31,13 +34,26 @@ public final class Listener {
     private static final int BACKLOG = 4096;
 
     private final ListenerConfig config;
+    /** The listening channel; null when {@link #sockets} serves the socket instead. */
     private final Channel serverChannel;
+    /** The socket relay's listener ({@code epoll-sockets} transport, tcp listeners); else null. */
+    private final SocketListener sockets;
     private final FrontendInitializer initializer;
 
-    private Listener(ListenerConfig config, Channel serverChannel, FrontendInitializer initializer) {
+    private Listener(ListenerConfig config, Channel serverChannel, SocketListener sockets, FrontendInitializer initializer) {
         this.config = config;
         this.serverChannel = serverChannel;
+        this.sockets = sockets;
         this.initializer = initializer;
+    }
+
+    /**
+     * Whether this listener's connections are relayed on bare sockets ({@link SocketListener}):
+     * under a transport that does so, for tcp listeners that take no PROXY header from their
+     * clients (the header's decoder, like the tls sniffer, is a channel handler).
+     */
+    static boolean onSockets(ListenerConfig config, Transport transport) {
+        return transport.relaysOnSockets() && config.tls() == null && config.acceptProxyProtocol().isEmpty();
     }
 
     /** Connections accepted from now on use {@code settings} (a reload that kept this socket). */
@@ -54,6 +70,9 @@ public final class Listener {
             throws BindFailedException {
         refuseShared(config);
         FrontendInitializer initializer = new FrontendInitializer(settings);
+        if (onSockets(config, transport)) {
+            return new Listener(config, null, bindSocket(config, initializer, group), initializer);
+        }
         ServerBootstrap bootstrap = bootstrap(config, initializer, transport, group)
                 .channelFactory(transport::newServerChannel);
         if (transport.supportsReusePort()) {
@@ -63,7 +82,28 @@ public final class Listener {
         if (!bound.isSuccess()) {
             throw new BindFailedException(describe(config, bound.cause()), bound.cause());
         }
-        return new Listener(config, bound.channel(), initializer);
+        return new Listener(config, bound.channel(), null, initializer);
+    }
+
+    /** The socket relay's listening socket: the options the channel listener gets, then served on the group. */
+    private static SocketListener bindSocket(ListenerConfig config, FrontendInitializer initializer, EventLoopGroup group)
+            throws BindFailedException {
+        Socket socket = Socket.newSocketStream(); // dual-stack where the host has IPv6, as Netty's listeners
+        try {
+            socket.setReuseAddress(true);
+            socket.setReusePort(true);
+            socket.setKeepAlive(true); // accepted sockets inherit it
+            socket.bind(config.bind());
+            socket.listen(BACKLOG);
+            return SocketListener.serve(socket, initializer, group);
+        } catch (IOException e) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // Released either way.
+            }
+            throw new BindFailedException(describe(config, e), e);
+        }
     }
 
     /**
@@ -100,7 +140,7 @@ public final class Listener {
             throw new BindFailedException("cannot serve listener '" + config.name() + "' on the socket handed over: "
                     + registered.cause().getMessage(), registered.cause());
         }
-        return new Listener(config, registered.channel(), initializer);
+        return new Listener(config, registered.channel(), null, initializer);
     }
 
     // Package-private for ListenerTest.
@@ -149,7 +189,7 @@ public final class Listener {
 
     /** The bound address (with the real port when the config said port 0). */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) serverChannel.localAddress();
+        return sockets != null ? sockets.localAddress() : (InetSocketAddress) serverChannel.localAddress();
     }
 
     /** The pipeline set-up of its connections (a handed-over connection in its prelude gets the same). */
@@ -159,7 +199,7 @@ public final class Listener {
 
     /** The listening socket's descriptor, to pass to another process (epoll only). */
     public int descriptor() {
-        return Descriptors.of(serverChannel);
+        return sockets != null ? sockets.descriptor() : Descriptors.of(serverChannel);
     }
 
     /**
@@ -167,6 +207,10 @@ public final class Listener {
      * the other process accepts from the same socket, and if it fails this one takes over again.
      */
     public void accepting(boolean on) {
+        if (sockets != null) {
+            sockets.accepting(on);
+            return;
+        }
         Transport.setAccepting(serverChannel, on);
     }
 
@@ -176,8 +220,8 @@ public final class Listener {
     }
 
     /** Stops accepting; connections already accepted are not touched. */
-    public ChannelFuture close() {
-        return serverChannel.close();
+    public Future<?> close() {
+        return sockets != null ? sockets.closeSocket() : serverChannel.close();
     }
 
     /** A listener could not be bound; the message is meant for the operator as is. */

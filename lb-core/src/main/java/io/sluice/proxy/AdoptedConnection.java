@@ -128,7 +128,7 @@ public final class AdoptedConnection {
     private Runnable prepareEstablishedChannels(EventLoop loop) {
         SocketChannel client = wrap(clientFd);
         SocketChannel backendChannel = wrap(backendFd);
-        Connection c = ConnectionHandover.adopted(settings, client, image, clientAddress, destination, pool);
+        ChannelConnection c = ConnectionHandover.adopted(settings, client, image, clientAddress, destination, pool);
         client.pipeline().addLast("relay", new FrontendHandler(settings, c));
         backendChannel.pipeline().addLast("relay", new BackendHandler(c));
         ByteBuf up = toBackend;

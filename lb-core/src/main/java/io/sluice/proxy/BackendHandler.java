@@ -15,9 +15,9 @@ import io.sluice.transport.EpollInterestRevival;
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
 
-    private final Connection connection;
+    private final ChannelConnection connection;
 
-    BackendHandler(Connection connection) {
+    BackendHandler(ChannelConnection connection) {
         this.connection = connection;
     }
 

@@ -11,7 +11,7 @@ import io.sluice.prelude.HandoverEvent;
 import java.net.InetSocketAddress;
 
 /**
- * The handover half of a {@link Connection} (docs/handover.md). On the old side {@link #pause}
+ * The handover half of a {@link ChannelConnection} (docs/handover.md). On the old side {@link #pause}
  * stops all IO and captures the connection's image, then either {@link #handedOver} drops this
  * process's share or {@link #resumeHere} serves it on; on the new side {@link #adopted} and
  * {@link #startAdopted} take over the identity, counters and unwritten bytes.
@@ -27,9 +27,9 @@ final class ConnectionHandover {
     // ---- new side ---------------------------------------------------------------------------
 
     /** An established connection another process handed over, with its identity and counters. */
-    static Connection adopted(FrontendSettings settings, Channel inbound, ConnectionImage image,
+    static ChannelConnection adopted(FrontendSettings settings, Channel inbound, ConnectionImage image,
                               InetSocketAddress client, InetSocketAddress destination, Pool pool) {
-        Connection c = new Connection(settings, inbound, client, destination);
+        ChannelConnection c = new ChannelConnection(settings, inbound, client, destination);
         c.startNanos = image.startNanos();
         c.pool = pool;
         c.serverName = image.serverName();
@@ -47,7 +47,7 @@ final class ConnectionHandover {
      * Handed over by another process, which had admitted it: counted against the global limit (and
      * the source limit when the source was known there) without a check, with its original start.
      */
-    static void admitted(Connection c, long acceptedNanos, boolean sourceKnown) {
+    static void admitted(ChannelConnection c, long acceptedNanos, boolean sourceKnown) {
         FrontendSettings settings = c.settings();
         c.startNanos = acceptedNanos;
         settings.metrics().adopted(settings.listener());
@@ -62,7 +62,7 @@ final class ConnectionHandover {
      * registered: the bytes the other process had not written yet go first, then a FIN it still
      * owed, then reads resume.
      */
-    static void startAdopted(Connection c, Channel backendChannel, Pool.Selection sel, ByteBuf toClient,
+    static void startAdopted(ChannelConnection c, Channel backendChannel, Pool.Selection sel, ByteBuf toClient,
                              ByteBuf toBackend) {
         Channel inbound = c.inbound();
         c.outbound = backendChannel;
@@ -105,7 +105,7 @@ final class ConnectionHandover {
      * <p>Two steps because Netty deregisters a channel in a later task: reads stop first, then the
      * epoll registrations go, and only then, with no event left to change it, is the state read.
      */
-    static void pause(Connection c, long id, Promise<PausedConnection> result) {
+    static void pause(ChannelConnection c, long id, Promise<PausedConnection> result) {
         if (!canHandOver(c) || c.held) {
             result.setSuccess(null);
             return;
@@ -124,7 +124,7 @@ final class ConnectionHandover {
         // (If the handover thread stops waiting, it resumes what completes late: see HandOffRounds.pause.)
     }
 
-    private static boolean canHandOver(Connection c) {
+    private static boolean canHandOver(ChannelConnection c) {
         Channel inbound = c.inbound();
         if (c.closing || !inbound.isActive()) {
             return false;
@@ -136,7 +136,7 @@ final class ConnectionHandover {
         return c.outbound.isActive() && !(c.inboundInputDone && c.outboundInputDone);
     }
 
-    private static void finishPause(Connection c, long id, Promise<PausedConnection> result) {
+    private static void finishPause(ChannelConnection c, long id, Promise<PausedConnection> result) {
         try {
             capture(c, id, result);
         } catch (RuntimeException e) {
@@ -145,7 +145,7 @@ final class ConnectionHandover {
         }
     }
 
-    private static void capture(Connection c, long id, Promise<PausedConnection> result) {
+    private static void capture(ChannelConnection c, long id, Promise<PausedConnection> result) {
         Channel inbound = c.inbound();
         boolean established = c.established;
         if (!canHandOver(c) || inbound.isRegistered() || (established && c.outbound.isRegistered())) {
@@ -176,7 +176,7 @@ final class ConnectionHandover {
      * its own copy; failing the writes also keeps a pending half-close from running here) and
      * closes our descriptors, which only drops this process's references.
      */
-    static void handedOver(Connection c) {
+    static void handedOver(ChannelConnection c) {
         Channel inbound = c.inbound();
         c.handedOver = true;
         c.held = false;
@@ -206,7 +206,7 @@ final class ConnectionHandover {
      * Another process may hold copies of {@code c}'s descriptors: closes here shut the sockets down
      * first. Also on the prelude's future pipeline, since the channel is the same. Event loop.
      */
-    static void shareDescriptors(Connection c) {
+    static void shareDescriptors(ChannelConnection c) {
         c.sharedDescriptors = true;
         addShutdownOnClose(c.inbound());
         if (c.outbound != null) {
@@ -227,7 +227,7 @@ final class ConnectionHandover {
     }
 
     /** The handover of {@code c} did not happen (the other process died or refused it): serve it on. */
-    static void resumeHere(Connection c) {
+    static void resumeHere(ChannelConnection c) {
         if (!c.held) {
             return;
         }
@@ -266,7 +266,7 @@ final class ConnectionHandover {
     }
 
     /** Reads resume in each direction that has not seen its FIN and whose other side can take more. */
-    private static void resumeReads(Connection c) {
+    private static void resumeReads(ChannelConnection c) {
         if (!c.inboundInputDone && c.outbound.isWritable()) {
             c.inbound().config().setAutoRead(true);
         }

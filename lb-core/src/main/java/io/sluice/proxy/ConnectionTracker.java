@@ -60,7 +60,7 @@ public final class ConnectionTracker implements OpenConnections {
      */
     public void closeAll(CloseReason reason) {
         for (Connection c : open) {
-            c.inbound().eventLoop().execute(() -> c.close(reason));
+            c.loop().execute(() -> c.close(reason));
         }
     }
 }

@@ -26,12 +26,12 @@ import io.sluice.transport.EpollInterestRevival;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
-    /** Most client bytes held while the backend connects (see {@link Connection#holdEarly}). */
+    /** Most client bytes held while the backend connects (see {@link ChannelConnection#holdEarly}). */
     private static final int EARLY_DATA_LIMIT = 256 * 1024;
 
     private final FrontendSettings settings;
     private final boolean expectsProxyHeader;
-    private Connection connection;
+    private ChannelConnection connection;
 
     FrontendHandler(FrontendSettings settings, boolean expectsProxyHeader) {
         this.settings = settings;
@@ -39,7 +39,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** For a connection another process handed over, established already (see {@link AdoptedConnection}). */
-    FrontendHandler(FrontendSettings settings, Connection adopted) {
+    FrontendHandler(FrontendSettings settings, ChannelConnection adopted) {
         this.settings = settings;
         this.expectsProxyHeader = false;
         this.connection = adopted;
@@ -64,7 +64,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Channel ch = ctx.channel();
-        connection = new Connection(settings, ch);
+        connection = new ChannelConnection(settings, ch);
         ch.closeFuture().addListener(f -> connection.finished());
         if (connection.idleNanos > 0) {
             IdleSweeper.on(ch.eventLoop()).add(connection);

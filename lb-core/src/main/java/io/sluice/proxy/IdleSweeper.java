@@ -1,11 +1,6 @@
 package io.sluice.proxy;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.epoll.EpollTcpInfo;
-import io.netty.channel.uring.IoUringSocketChannel;
-import io.netty.channel.uring.IoUringTcpInfo;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +36,7 @@ final class IdleSweeper {
     private int size;
     private long periodNanos = MAX_PERIOD_NANOS;
     private ScheduledFuture<?> next;
-    private final EpollTcpInfo tcpInfo = new EpollTcpInfo(); // reused: the sweep is single-threaded
+    private final TcpInfoReader tcpInfo = new TcpInfoReader(); // reused: the sweep is single-threaded
 
     private IdleSweeper(EventLoop loop) {
         this.loop = loop;
@@ -105,32 +100,13 @@ final class IdleSweeper {
      * TCP_INFO; {@code Long.MAX_VALUE} where that cannot be read (NIO, a closed socket).
      *
      * <p>Why: the read flag misses one kind of traffic. A slow reader drains a download that sits
-     * in the kernel's send buffer (megabytes on a fast link); Netty sees no event until half of it
+     * in the kernel's send buffer (megabytes on a fast link); the relay sees no event until half of it
      * is gone, yet every second bytes leave and acknowledgements come back. Asked only of the
      * connections the flag calls idle, so the syscall is paid by the ones about to be closed.
      */
     private long kernelQuietNanos(Connection c) {
-        long quietMillis = Math.min(kernelQuietMillis(c.inbound()), kernelQuietMillis(c.outbound()));
+        long quietMillis = c.kernelQuietMillis(tcpInfo);
         return quietMillis == Long.MAX_VALUE ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(quietMillis);
-    }
-
-    private long kernelQuietMillis(Channel ch) {
-        if (ch == null || !ch.isActive()) {
-            return Long.MAX_VALUE;
-        }
-        try {
-            if (ch instanceof EpollSocketChannel epoll) {
-                epoll.tcpInfo(tcpInfo);
-                return Math.min(tcpInfo.lastDataSent(), tcpInfo.lastDataRecv());
-            }
-            if (ch instanceof IoUringSocketChannel uring) {
-                IoUringTcpInfo info = uring.tcpInfo();
-                return Math.min(info.lastDataSent(), info.lastDataRecv());
-            }
-        } catch (RuntimeException e) { // closed between the check and the call
-            return Long.MAX_VALUE;
-        }
-        return Long.MAX_VALUE; // NIO: no TCP_INFO, the read flag alone decides
     }
 
     private void schedule() {

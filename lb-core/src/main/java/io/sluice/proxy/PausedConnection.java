@@ -16,13 +16,13 @@ import io.netty.util.concurrent.Promise;
  */
 public final class PausedConnection {
 
-    private final Connection connection;
+    private final ChannelConnection connection;
     private final ConnectionImage image;
     private ByteBuf toClient;
     private ByteBuf toBackend;
     private ByteBuf replay;
 
-    PausedConnection(Connection connection, ConnectionImage image, ByteBuf toClient, ByteBuf toBackend, ByteBuf replay) {
+    PausedConnection(ChannelConnection connection, ConnectionImage image, ByteBuf toClient, ByteBuf toBackend, ByteBuf replay) {
         this.connection = connection;
         this.image = image;
         this.toClient = toClient;
@@ -34,14 +34,14 @@ public final class PausedConnection {
      * Pauses {@code c} on its event loop. The future completes with the paused connection, or
      * with null when it cannot be handed over now. Any thread.
      */
-    public static Future<PausedConnection> pause(Connection c, long id) {
+    public static Future<PausedConnection> pause(ChannelConnection c, long id) {
         EventLoop loop = c.inbound().eventLoop();
         Promise<PausedConnection> result = loop.newPromise();
         loop.execute(() -> ConnectionHandover.pause(c, id, result));
         return result;
     }
 
-    public Connection connection() {
+    public ChannelConnection connection() {
         return connection;
     }
 

@@ -1,8 +1,11 @@
 package io.sluice.proxyprotocol;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.handler.codec.haproxy.HAProxyTLV;
@@ -48,6 +51,18 @@ public final class ProxyHeaders {
                         Unpooled.copiedBuffer(serverName, StandardCharsets.US_ASCII)));
         return new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.PROXY, protocol,
                 s.getHostAddress(), d.getHostAddress(), client.getPort(), destination.getPort(), tlvs);
+    }
+
+    /**
+     * The header's bytes, for a relay that writes to a bare socket rather than through a channel
+     * with Netty's encoder in its pipeline. The caller releases them.
+     */
+    public static ByteBuf encoded(HAProxyMessage header) {
+        EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
+        encoder.writeOutbound(header); // the encoder releases the message
+        ByteBuf bytes = encoder.readOutbound();
+        encoder.finishAndReleaseAll();
+        return bytes;
     }
 
     private static InetAddress asIpv4(InetAddress a) {

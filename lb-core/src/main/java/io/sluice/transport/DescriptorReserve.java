@@ -25,6 +25,8 @@ public final class DescriptorReserve {
 
     /** Descriptors kept: a few admin connections, a health check per backend in flight, /proc reads. */
     public static final int SIZE = 32;
+    /** Why the data plane gave a socket up (for its log line). */
+    public static final String KEPT = "only the descriptors kept for the admin API and health checks are free";
     /** Null off Unix: then nothing is reserved. */
     private static final UnixOperatingSystemMXBean OS = unixBean();
 
@@ -38,8 +40,13 @@ public final class DescriptorReserve {
         if (!(ch instanceof UnixChannel unix)) {
             return false;
         }
+        return holds(unix.fd().intValue());
+    }
+
+    /** Whether descriptor {@code fd} lies in the reserve: the data plane must close it. */
+    public static boolean holds(int fd) {
         long max = limit();
-        return max > 0 && unix.fd().intValue() >= max - reserved(max);
+        return max > 0 && fd >= max - reserved(max);
     }
 
     /** The descriptors kept for {@code max}: {@link #SIZE}, at most an eighth of a small limit. */

@@ -95,6 +95,53 @@ public enum Transport {
             return EPOLL_ACCEPTS;
         }
     },
+    /**
+     * Opt-in ({@code -Dsluice.transport=epoll-sockets}): epoll, with the connections of tcp listeners
+     * relayed on their bare sockets instead of Netty channels ({@code SocketConnection}); every other
+     * socket (tls and PROXY-protocol listeners, the admin API, health checks) is EPOLL's. No handover:
+     * connections relayed that way cannot be passed to another process yet.
+     */
+    EPOLL_SOCKETS {
+        @Override
+        IoHandlerFactory ioHandlerFactory() {
+            return EPOLL.ioHandlerFactory();
+        }
+
+        @Override
+        public Class<? extends ServerChannel> serverChannelClass() {
+            return EPOLL.serverChannelClass();
+        }
+
+        @Override
+        public Class<? extends SocketChannel> socketChannelClass() {
+            return EPOLL.socketChannelClass();
+        }
+
+        @Override
+        public SocketChannel newSocketChannel(InetAddress target) {
+            return EPOLL.newSocketChannel(target);
+        }
+
+        @Override
+        public ServerChannel newServerChannel() {
+            return EPOLL.newServerChannel();
+        }
+
+        @Override
+        public boolean acceptedSocketsInheritKeepAlive() {
+            return true;
+        }
+
+        @Override
+        public RecvByteBufAllocator acceptBatches() {
+            return EPOLL.acceptBatches();
+        }
+
+        @Override
+        public boolean relaysOnSockets() {
+            return true;
+        }
+    },
     /** Opt-in (see {@link #detect}): submission batching instead of a syscall per operation. */
     IO_URING {
         @Override
@@ -282,10 +329,15 @@ public enum Transport {
         return target instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
     }
 
+    /** Whether tcp listeners relay on bare sockets rather than channels (see {@link #EPOLL_SOCKETS}). */
+    public boolean relaysOnSockets() {
+        return false;
+    }
+
     /** Whether this transport works here (its native library loads, the kernel allows it). */
     public boolean isAvailable() {
         return switch (this) {
-            case EPOLL -> Epoll.isAvailable();
+            case EPOLL, EPOLL_SOCKETS -> Epoll.isAvailable();
             case IO_URING -> IoUring.isAvailable();
             case NIO -> true;
         };
@@ -347,6 +399,13 @@ public enum Transport {
                 }
                 log.warn("-Dsluice.transport=epoll: epoll is unavailable ({})", String.valueOf(Epoll.unavailabilityCause()));
             }
+            case "epoll-sockets", "epoll_sockets" -> {
+                if (Epoll.isAvailable()) {
+                    log.info("Using the epoll transport with tcp listeners relayed on bare sockets (-Dsluice.transport={})", wanted);
+                    return EPOLL_SOCKETS;
+                }
+                log.warn("-Dsluice.transport={}: epoll is unavailable ({})", wanted, String.valueOf(Epoll.unavailabilityCause()));
+            }
             case "io_uring", "io-uring", "iouring" -> {
                 if (IoUring.isAvailable()) {
                     log.info("Using the io_uring transport (-Dsluice.transport={}){}", wanted,
@@ -360,7 +419,7 @@ public enum Transport {
             case "", "auto" -> {
                 // epoll, below
             }
-            default -> log.warn("-Dsluice.transport={} is not one of epoll, io_uring, nio; using the default", wanted);
+            default -> log.warn("-Dsluice.transport={} is not one of epoll, epoll-sockets, io_uring, nio; using the default", wanted);
         }
         return epollOrNio();
     }

@@ -82,7 +82,7 @@ public class RelayBenchmark {
 
     private SocketChannelSink client;
     private SocketChannelSink backend;
-    private Connection connection;
+    private ChannelConnection connection;
     private ByteBuf payload;
 
     @Setup(Level.Trial)
@@ -98,7 +98,7 @@ public class RelayBenchmark {
         // expectsProxyHeader = true: admit, read, and wait (see the class comment).
         FrontendHandler relay = new FrontendHandler(settings, true);
         client = SocketChannelSink.open(CLIENT, LISTENER, relay);
-        connection = tracker.all().get(0);
+        connection = (ChannelConnection) tracker.all().get(0);
 
         // What BackendConnector does: AUTO_READ off until established, BackendHandler installed first.
         backend = SocketChannelSink.open(LISTENER, BACKEND, new BackendHandler(connection));

@@ -130,7 +130,7 @@ class IoUringResetTest {
             HeldLoops held = new HeldLoops();
             Set<EventLoop> loops = new HashSet<>();
             for (Connection c : connections) {
-                loops.add(c.inbound().eventLoop());
+                loops.add(c.loop());
             }
             CountDownLatch running = new CountDownLatch(loops.size());
             for (EventLoop loop : loops) {

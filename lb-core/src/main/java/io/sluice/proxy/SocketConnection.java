@@ -1,0 +1,486 @@
+package io.sluice.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.Socket;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.backend.Backend;
+import io.sluice.config.ProxyProtocolVersion;
+import io.sluice.pool.Pool;
+import io.sluice.proxyprotocol.ProxyHeaders;
+import io.sluice.transport.DescriptorReserve;
+import io.sluice.transport.StreamSockets;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.NotYetConnectedException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link Connection} relayed straight on its two sockets: both are registered with the event
+ * loop's epoll handler as {@link SocketSide}s, and bytes go from one socket's {@code recv} into
+ * the loop's one read buffer and out with the other's {@code send}. No channel, pipeline, promise
+ * or per-read buffer; what the peer cannot take at once is copied aside and its source stops
+ * being read until it drains (backpressure). Why: Netty's channel layer was most of what Sluice
+ * spent per connection above HAProxy (docs/performance.md, "Round 6" and "Round 7").
+ *
+ * <p>The life of a connection: accepted and admitted (limits), then the backend connect
+ * ({@link ConnectAttempts}: retries and their accounting as with channels); the client's socket
+ * joins the epoll set only once the backend is connected, so nothing it sends meanwhile needs
+ * holding (the kernel holds it) and its interest is set once. Then the relay: a FIN read from one
+ * side is passed on (shutdown SHUT_WR) after the bytes before it; when both directions have ended
+ * both sockets close. A read or write error on one side resets the other (SO_LINGER 0). Idle
+ * timeout, drain, shutdown and refusals close both with a FIN. What the connection gives back when
+ * it ends is {@link ConnectionEnd}'s, as for channels.
+ *
+ * <p>Used for tcp listeners without PROXY protocol from clients under the {@code epoll-sockets}
+ * transport; these connections cannot be handed over (that transport refuses handovers).
+ *
+ * <p>Confined to its event loop: every method runs there.
+ */
+public final class SocketConnection extends Connection {
+
+    /** One read's most; bulk transfers move this much per system call. */
+    private static final int READ_BUFFER_SIZE = 64 * 1024;
+    /** Reads of one socket per readiness event, so one busy transfer cannot hold the loop. */
+    private static final int READS_PER_EVENT = 4;
+    private static final int IN = EpollIoOps.EPOLLIN.value();
+    private static final int OUT = EpollIoOps.EPOLLOUT.value();
+
+    /** The loop's read buffer: every connection of a loop reads into it and writes out of it at once. */
+    private static final FastThreadLocal<ByteBuffer> READ_BUFFERS = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuffer initialValue() {
+            return ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+        }
+    };
+
+    private final IoEventLoop loop;
+    private final SocketSide clientSide;
+    private SocketSide backendSide;
+    private final ByteBuffer readBuffer;
+    private final long readAddress;
+    private ConnectAttempts attempts;
+    /** The backend being connected to; null once connected (or given up). */
+    private Pool.Selection connecting;
+    private ScheduledFuture<?> connectTimeout;
+    /** Both FINs are read: close both sockets once what is queued for them is written. */
+    private boolean closeWhenFlushed;
+    private boolean finished;
+
+    private SocketConnection(FrontendSettings settings, IoEventLoop loop, Socket client,
+                             InetSocketAddress clientAddress, InetSocketAddress destination) {
+        super(settings, clientAddress, destination);
+        this.loop = loop;
+        this.clientSide = new SocketSide(this, client, true);
+        this.readBuffer = READ_BUFFERS.get();
+        this.readAddress = Buffer.memoryAddress(readBuffer);
+    }
+
+    /**
+     * Takes an accepted client socket: admission, then the backend connect. On {@code loop}, which
+     * owns the connection from now on.
+     */
+    public static void accepted(FrontendSettings settings, IoEventLoop loop, Socket client,
+                                InetSocketAddress clientAddress, InetSocketAddress destination) {
+        new SocketConnection(settings, loop, client, clientAddress, destination).start();
+    }
+
+    private void start() {
+        FrontendSettings settings = settings();
+        if (idleNanos > 0) {
+            IdleSweeper.on(loop).add(this);
+        }
+        settings.metrics().accepted(settings.listener());
+        if (!settings.limiter().tryAcquireGlobal()) {
+            refuse(CloseReason.OVER_LIMIT);
+            return;
+        }
+        globalAdmitted();
+        if (!settings.limiter().tryAcquireSource(client.getAddress())) {
+            refuse(CloseReason.OVER_SOURCE_LIMIT);
+            return;
+        }
+        sourceAdmitted();
+        routed(settings.pool(), null);
+        attempts = new ConnectAttempts(this, settings.pool());
+        connect();
+    }
+
+    private void refuse(CloseReason reason) {
+        settings().metrics().refused(settings().listener(), reason.word());
+        close(reason);
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    // ---- the backend connect
+
+    private void connect() {
+        Pool.Selection selection = attempts.next();
+        if (selection == null) {
+            attempts.giveUp();
+            return;
+        }
+        Backend backend = selection.backend();
+        Socket socket;
+        try {
+            socket = StreamSockets.forTarget(backend.address().getAddress());
+        } catch (RuntimeException e) { // Netty reports a failed socket() (EMFILE) as a ChannelException
+            attempts.noSocket(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            return;
+        }
+        if (DescriptorReserve.holds(socket.intValue())) {
+            closeQuietly(socket);
+            attempts.noSocket(DescriptorReserve.KEPT);
+            return;
+        }
+        SocketSide side = new SocketSide(this, socket, false);
+        side.peer = clientSide;
+        clientSide.peer = side;
+        backendSide = side;
+        connecting = selection;
+        boolean connected;
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            if (!side.register(loop)) {
+                close(CloseReason.CONNECT_FAILED); // the loop is shutting down
+                return;
+            }
+            connected = socket.connect(backend.address());
+        } catch (IOException e) {
+            connectFailed(e);
+            return;
+        }
+        if (connected) {
+            connected();
+            return;
+        }
+        side.wantWrite(); // writable once connected, or an error once refused
+        connectTimeout = loop.schedule(this::connectTimedOut, attempts.timeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void connectReady() {
+        try {
+            if (!backendSide.socket.finishConnect()) {
+                return; // not yet (a stale event)
+            }
+        } catch (IOException e) {
+            connectFailed(e);
+            return;
+        }
+        connected();
+    }
+
+    private void connectTimedOut() {
+        connectTimeout = null;
+        if (connecting != null && !finished) {
+            connectFailed(new ConnectTimeoutException("connection timed out after " + attempts.timeoutMillis()
+                    + " ms: " + connecting.backend().address()));
+        }
+    }
+
+    private void connectFailed(Throwable cause) {
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+            connectTimeout = null;
+        }
+        Backend backend = connecting.backend();
+        connecting = null;
+        backendSide.release();
+        backendSide = null;
+        clientSide.peer = null;
+        if (attempts.failed(backend, cause)) {
+            connect();
+        } else {
+            attempts.giveUp();
+        }
+    }
+
+    /** The backend is connected: count it, send the PROXY header if its pool wants one, and relay both ways. */
+    private void connected() {
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+            connectTimeout = null;
+        }
+        Pool.Selection selection = connecting;
+        connecting = null;
+        attempts.succeeded(selection.backend());
+        selected(selection);
+        backendSide.interest(IN); // from EPOLLOUT (connecting) to reading, in one change
+        sendProxyHeader();
+        if (finished) {
+            return;
+        }
+        if (!clientSide.register(loop)) {
+            close(CloseReason.CONNECT_FAILED);
+            return;
+        }
+        clientSide.wantRead();
+    }
+
+    /** The PROXY protocol header goes first, before any client byte (pools with send-proxy-protocol). */
+    private void sendProxyHeader() {
+        ProxyProtocolVersion version = attempts.pool().config().sendProxyProtocol();
+        if (version == ProxyProtocolVersion.OFF) {
+            return;
+        }
+        ByteBuf header = ProxyHeaders.encoded(ProxyHeaders.header(version, client, destination, serverName));
+        try {
+            deliver(backendSide, header);
+        } finally {
+            header.release();
+        }
+    }
+
+    // ---- the relay
+
+    /** Epoll says {@code side} is ready ({@code ops}: EPOLLIN, OUT, ERR, HUP, RDHUP bits). */
+    void ready(SocketSide side, int ops) {
+        if (finished) {
+            return;
+        }
+        if (connecting != null) {
+            if (side == backendSide) {
+                connectReady();
+            }
+            return;
+        }
+        if ((ops & OUT) != 0 && side.pending != null) {
+            flush(side);
+            if (finished) {
+                return;
+            }
+        }
+        if ((ops & ~OUT) != 0) {
+            if (!side.readEnded) {
+                read(side);
+            } else if (side.pending != null) {
+                flush(side); // an error or hang-up after its FIN: the write says which
+            } else {
+                abort(side, null); // reset after its FIN, with nothing left to write
+            }
+        }
+    }
+
+    private void read(SocketSide from) {
+        SocketSide to = from.peer;
+        for (int i = 0; i < READS_PER_EVENT; i++) {
+            int n;
+            try {
+                n = from.socket.recvAddress(readAddress, 0, READ_BUFFER_SIZE);
+            } catch (IOException | NotYetConnectedException e) {
+                abort(from, e);
+                return;
+            }
+            if (n == 0) {
+                return; // nothing more for now
+            }
+            if (n < 0) {
+                endOfStream(from);
+                return;
+            }
+            idleActive = true;
+            if (from.client) {
+                bytesUp += n;
+            } else {
+                bytesDown += n;
+            }
+            deliver(to, n);
+            if (finished || to.pending != null || n < READ_BUFFER_SIZE) {
+                return;
+            }
+        }
+    }
+
+    /** Writes the {@code length} bytes just read to {@code to}; keeps what it cannot take yet. */
+    private void deliver(SocketSide to, int length) {
+        int written = 0;
+        if (to.pending == null) {
+            try {
+                written = to.socket.sendAddress(readAddress, 0, length);
+            } catch (IOException | NotYetConnectedException e) {
+                abort(to, e);
+                return;
+            }
+        }
+        if (written < length) {
+            readBuffer.clear().position(written).limit(length);
+            keep(to, length - written).writeBytes(readBuffer);
+            readBuffer.clear();
+        }
+    }
+
+    /** Writes {@code bytes} (not taken over) to {@code to}; keeps what it cannot take yet. */
+    private void deliver(SocketSide to, ByteBuf bytes) {
+        int written = 0;
+        if (to.pending == null) {
+            try {
+                written = send(to.socket, bytes);
+            } catch (IOException | NotYetConnectedException e) {
+                abort(to, e);
+                return;
+            }
+        }
+        if (written < bytes.readableBytes()) {
+            keep(to, bytes.readableBytes() - written).writeBytes(bytes, bytes.readerIndex() + written, bytes.readableBytes() - written);
+        }
+    }
+
+    /** Room for {@code length} more bytes in {@code to}'s queue; its source stops being read until the queue drains. */
+    private ByteBuf keep(SocketSide to, int length) {
+        if (to.pending == null) {
+            to.pending = ByteBufAllocator.DEFAULT.directBuffer(length);
+            to.wantWrite();
+            if (to.peer != null) {
+                to.peer.stopReading();
+            }
+        }
+        return to.pending.ensureWritable(length);
+    }
+
+    private static int send(Socket socket, ByteBuf bytes) throws IOException {
+        if (bytes.hasMemoryAddress()) {
+            return socket.sendAddress(bytes.memoryAddress(), bytes.readerIndex(), bytes.writerIndex());
+        }
+        ByteBuffer nio = bytes.internalNioBuffer(bytes.readerIndex(), bytes.readableBytes());
+        return socket.send(nio, nio.position(), nio.limit());
+    }
+
+    /** {@code to} can take more: write its queue; once empty, pass on a waiting FIN and read its source again. */
+    private void flush(SocketSide to) {
+        idleActive = true; // a slow reader draining a big queue is not idle
+        ByteBuf queued = to.pending;
+        while (queued.isReadable()) {
+            int written;
+            try {
+                written = send(to.socket, queued);
+            } catch (IOException | NotYetConnectedException e) {
+                abort(to, e);
+                return;
+            }
+            if (written == 0) {
+                return; // full again: the next EPOLLOUT goes on
+            }
+            queued.skipBytes(written);
+        }
+        queued.release();
+        to.pending = null;
+        to.stopWriting();
+        if (closeWhenFlushed) {
+            if (clientSide.pending == null && backendSide.pending == null) {
+                finish();
+            }
+            return;
+        }
+        if (to.finPending) {
+            to.finPending = false;
+            shutdownOutput(to);
+            return;
+        }
+        to.peer.wantRead();
+    }
+
+    /** {@code from} sent its FIN: pass it on after what was read before it, or close both if it was the last. */
+    private void endOfStream(SocketSide from) {
+        from.readEnded = true;
+        reason(from.client ? CloseReason.CLIENT_CLOSE : CloseReason.BACKEND_CLOSE);
+        SocketSide to = from.peer;
+        if (to.readEnded) {
+            if (from.pending == null && to.pending == null) {
+                finish();
+                return;
+            }
+            closeWhenFlushed = true;
+            closing = true;
+            from.stopReading();
+            return;
+        }
+        from.stopReading();
+        if (to.pending != null) {
+            to.finPending = true;
+        } else {
+            shutdownOutput(to);
+        }
+    }
+
+    private void shutdownOutput(SocketSide to) {
+        try {
+            to.socket.shutdown(false, true);
+        } catch (IOException | NotYetConnectedException e) {
+            abort(to, e); // the peer reset meanwhile (ENOTCONN)
+        }
+    }
+
+    /** {@code broken} failed (reset, error): reset the other side too, so its peer knows the stream did not end cleanly. */
+    private void abort(SocketSide broken, Throwable cause) {
+        if (finished) {
+            return;
+        }
+        RelayLog.debugCause(broken.client ? "client {} error: {}" : "backend {} error: {}",
+                broken.client ? client : backend(), cause == null ? new IOException("reset") : cause);
+        reason(broken.client ? CloseReason.CLIENT_ABORT : CloseReason.BACKEND_ABORT);
+        SocketSide other = broken.peer;
+        if (other != null && other.socket.isOpen()) {
+            try {
+                other.socket.setSoLinger(0);
+            } catch (IOException e) {
+                // Closing it still ends the connection, with a FIN instead of a reset.
+            }
+        }
+        finish();
+    }
+
+    // ---- the end
+
+    @Override
+    void close(CloseReason r) {
+        reason(r);
+        finish();
+    }
+
+    @Override
+    long kernelQuietMillis(TcpInfoReader tcpInfo) {
+        long quiet = tcpInfo.quietMillis(clientSide.socket);
+        return backendSide == null ? quiet : Math.min(quiet, tcpInfo.quietMillis(backendSide.socket));
+    }
+
+    /** Closes both sockets and gives back what the connection held, once. */
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        closing = true;
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+            connectTimeout = null;
+        }
+        if (idleNanos > 0) {
+            IdleSweeper.on(loop).remove(this);
+        }
+        clientSide.release();
+        if (backendSide != null) {
+            backendSide.release();
+        }
+        ConnectionEnd.release(this, finalReason(), refusal);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // The descriptor is released either way.
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.sluice.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoEvent;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import io.netty.util.concurrent.Future;
+import java.io.IOException;
+
+/**
+ * One socket of a {@link SocketConnection}, the client's or the backend's, as the event loop's
+ * epoll set knows it: registered with Netty's epoll handler directly (no channel, no pipeline),
+ * with the interest it has there and the bytes waiting to be written to it.
+ *
+ * <p>Interest is level-triggered and changed only when it differs from what epoll has (each
+ * change is an {@code epoll_ctl}). Event loop of its connection only.
+ */
+final class SocketSide implements EpollIoHandle {
+
+    final SocketConnection connection;
+    final Socket socket;
+    /** The client's socket (else the backend's): byte counts and close reasons depend on it. */
+    final boolean client;
+    /** The other socket of the connection: what this one reads goes there. */
+    SocketSide peer;
+    /** Read from the peer but not yet written here; reading the peer waits until it is. Null when empty. */
+    ByteBuf pending;
+    /** The FIN of this socket's peer has been read. */
+    boolean readEnded;
+    /** The peer's FIN goes on to this socket once {@link #pending} is written. */
+    boolean finPending;
+
+    /**
+     * What an empty interest is submitted as. Netty 4.2.18 answers {@code submit(NONE)} with
+     * {@code EPOLL_CTL_DEL} but keeps the registration marked as added, so the next interest would
+     * be an {@code EPOLL_CTL_MOD} of a descriptor epoll no longer has (ENOENT, thrown). Edge-triggered
+     * with no events keeps the socket in the set and reports only errors and hang-ups, once each.
+     */
+    private static final EpollIoOps PARKED = EpollIoOps.EPOLLET;
+
+    private IoRegistration registration;
+    private int interest;
+
+    SocketSide(SocketConnection connection, Socket socket, boolean client) {
+        this.connection = connection;
+        this.socket = socket;
+        this.client = client;
+    }
+
+    @Override
+    public FileDescriptor fd() {
+        return socket;
+    }
+
+    @Override
+    public void handle(IoRegistration registration, IoEvent event) {
+        connection.ready(this, ((EpollIoEvent) event).ops().value());
+    }
+
+    /** The loop is shutting down with this socket still in its set. */
+    @Override
+    public void close() {
+        connection.close(CloseReason.SHUTDOWN);
+    }
+
+    /** Joins {@code loop}'s epoll set with the interest asked for so far; false if the loop is shutting down. */
+    boolean register(IoEventLoop loop) {
+        Future<IoRegistration> registered = loop.register(this); // on the loop: done when it returns
+        if (!registered.isSuccess()) {
+            return false;
+        }
+        registration = registered.getNow();
+        if (interest != 0) {
+            registration.submit(ops(interest));
+        }
+        return true;
+    }
+
+    /** Read when the socket has bytes (or its FIN), unless it sent its FIN or its peer is full. */
+    void wantRead() {
+        if (!readEnded && (peer == null || peer.pending == null)) {
+            interest(interest | EpollIoOps.EPOLLIN.value());
+        }
+    }
+
+    void stopReading() {
+        interest(interest & ~EpollIoOps.EPOLLIN.value());
+    }
+
+    void wantWrite() {
+        interest(interest | EpollIoOps.EPOLLOUT.value());
+    }
+
+    void stopWriting() {
+        interest(interest & ~EpollIoOps.EPOLLOUT.value());
+    }
+
+    /** Sets the interest to exactly {@code wanted} (EPOLLIN / EPOLLOUT bits): one {@code epoll_ctl} if it changes. */
+    void interest(int wanted) {
+        if (wanted == interest) {
+            return;
+        }
+        interest = wanted;
+        if (registration != null) {
+            registration.submit(ops(wanted));
+        }
+    }
+
+    private static EpollIoOps ops(int interest) {
+        return interest == 0 ? PARKED : EpollIoOps.valueOf(interest);
+    }
+
+    /**
+     * Closes the socket and leaves the epoll set, dropping what was still to be written. The
+     * descriptor is closed before the registration is cancelled: closing a socket takes it out of
+     * epoll in the kernel, and Netty then skips its {@code EPOLL_CTL_DEL} (one system call less).
+     */
+    void release() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Closed either way: the descriptor is released by the kernel.
+        }
+        if (registration != null) {
+            registration.cancel();
+            registration = null;
+        }
+    }
+}
