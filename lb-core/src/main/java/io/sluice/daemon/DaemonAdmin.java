@@ -35,7 +35,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -95,7 +94,7 @@ final class DaemonAdmin implements AdminOperations {
         String version = SluiceDaemon.class.getPackage().getImplementationVersion();
         return new StatusView(version == null ? "development build" : version,
                 Duration.between(startedAt, Instant.now()).toSeconds(),
-                transport.name().toLowerCase(Locale.ROOT), plane.config().source(),
+                transport.operatorName(), plane.config().source(),
                 tracker.size(), listeners, ProcessHandle.current().pid(), handover.view(), storeAnswers.view(), direct);
     }
 

@@ -15,7 +15,6 @@ import io.sluice.upstream.Upstreams;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -208,6 +207,6 @@ final class Startup {
     }
 
     private String transportName() {
-        return transport.name().toLowerCase(Locale.ROOT);
+        return transport.operatorName();
     }
 }

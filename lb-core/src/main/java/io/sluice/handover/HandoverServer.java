@@ -30,7 +30,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -93,7 +92,7 @@ public final class HandoverServer implements AutoCloseable {
                                         boolean succeeding) throws HandoverException {
         if (!transport.supportsHandover()) {
             throw new HandoverException("handover.socket needs the epoll transport; this daemon runs on "
-                    + transport.name().toLowerCase(Locale.ROOT));
+                    + transport.operatorName());
         }
         if (!succeeding && Files.exists(path) && answers(path)) {
             throw new HandoverException("another process is listening on the handover socket " + path

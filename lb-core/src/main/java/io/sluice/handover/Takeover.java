@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,7 +78,7 @@ public final class Takeover {
         Takeover t = new Takeover(socket, target, status, beforeBye);
         if (!transport.supportsHandover()) {
             throw new Failed("--takeover needs the epoll transport; this process runs on "
-                    + transport.name().toLowerCase(Locale.ROOT), false, 0);
+                    + transport.operatorName(), false, 0);
         }
         EventLoopGroup group = transport.newEventLoopGroup(1, "sluice-takeover");
         Link link = new Link();

@@ -329,6 +329,11 @@ public enum Transport {
         return target instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
     }
 
+    /** The name operators use for it: the value of {@code -Dsluice.transport} that picks it ({@code epoll-sockets}, ...). */
+    public String operatorName() {
+        return name().toLowerCase(Locale.ROOT).replace("_sockets", "-sockets");
+    }
+
     /** Whether tcp listeners relay on bare sockets rather than channels (see {@link #EPOLL_SOCKETS}). */
     public boolean relaysOnSockets() {
         return false;

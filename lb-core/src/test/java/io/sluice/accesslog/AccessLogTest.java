@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.sluice.harness.Clients;
+import io.sluice.harness.EachRelay;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /** One JSON line per closed connection, on the separate logger {@code sluice.access}. */
-class AccessLogTest {
+class AccessLogTest extends EachRelay {
 
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
     private Logger logger;

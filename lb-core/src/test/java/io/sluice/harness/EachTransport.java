@@ -3,7 +3,6 @@ package io.sluice.harness;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.transport.Transport;
-import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.Parameter;
@@ -29,11 +28,11 @@ public abstract class EachTransport {
     @BeforeEach
     protected void useTransport() {
         assumeTrue(transport.isAvailable(), transport + " is not available here");
-        System.setProperty("sluice.transport", transport.name().toLowerCase(Locale.ROOT));
+        TransportProperty.set(transport);
     }
 
     @AfterEach
     protected void defaultTransport() {
-        System.clearProperty("sluice.transport");
+        TransportProperty.clear();
     }
 }

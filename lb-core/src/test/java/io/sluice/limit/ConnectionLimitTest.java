@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.EachRelay;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
@@ -20,7 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** limits.max-connections and limits.max-connections-per-source through the daemon. */
-class ConnectionLimitTest {
+class ConnectionLimitTest extends EachRelay {
 
     private static String greetingOrNull(Socket s) throws IOException {
         try {

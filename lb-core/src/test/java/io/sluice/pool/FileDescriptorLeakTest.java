@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.EachRelay;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Many short and reset connections leave no file descriptors behind in the process. */
-class FileDescriptorLeakTest {
+class FileDescriptorLeakTest extends EachRelay {
 
     private static final File FDS = new File("/proc/self/fd");
 

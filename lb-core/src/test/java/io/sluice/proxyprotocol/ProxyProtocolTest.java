@@ -20,6 +20,7 @@ import io.sluice.config.LimitsConfig;
 import io.sluice.config.ProxyProtocolVersion;
 import io.sluice.config.SluiceConfig;
 import io.sluice.harness.Clients;
+import io.sluice.harness.EachRelay;
 import io.sluice.harness.Ports;
 import io.sluice.harness.ProxyProtocolBackend;
 import io.sluice.harness.RunningDaemon;
@@ -42,7 +43,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** PROXY protocol to backends (v1, v2 with the SNI TLV) and from trusted upstreams. */
-class ProxyProtocolTest {
+class ProxyProtocolTest extends EachRelay {
 
     @ParameterizedTest
     @EnumSource(value = ProxyProtocolVersion.class, names = {"V1", "V2"})

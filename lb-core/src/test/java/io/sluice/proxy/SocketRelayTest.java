@@ -1,0 +1,80 @@
+package io.sluice.proxy;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.sluice.config.BalanceAlgorithm;
+import io.sluice.config.ProxyProtocolVersion;
+import io.sluice.harness.Clients;
+import io.sluice.harness.ProxyProtocolBackend;
+import io.sluice.harness.RunningDaemon;
+import io.sluice.harness.TestBackend;
+import io.sluice.harness.TestConfigs;
+import io.sluice.harness.TlsConfigs;
+import io.sluice.proxyprotocol.ProxyHeaders;
+import io.sluice.transport.Transport;
+import java.net.Socket;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which relay serves which listener under the {@code epoll-sockets} transport: a tcp listener's
+ * connections are {@link SocketConnection}s, a listener that reads a prelude (a trusted PROXY
+ * header) keeps channels. How the relays behave is held equal by the suites that run on both
+ * ({@code EachTransport}, {@code EachRelay}).
+ */
+class SocketRelayTest {
+
+    @BeforeEach
+    void useSocketRelay() {
+        assumeTrue(Transport.EPOLL_SOCKETS.isAvailable(), "epoll is not available here");
+        System.setProperty("sluice.transport", "epoll-sockets");
+    }
+
+    @AfterEach
+    void defaultTransport() {
+        System.clearProperty("sluice.transport");
+    }
+
+    @Test
+    void aTcpListenersConnectionsAreRelayedOnTheirSockets() throws Exception {
+        try (TestBackend backend = TestBackend.namedEcho("echo");
+             RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder().backend(backend));
+             Socket s = Clients.connect(daemon.address())) {
+            assertEquals("echo", Clients.readLine(s));
+            assertEquals(1, daemon.daemon().connections().size());
+            assertInstanceOf(SocketConnection.class, daemon.daemon().connections().all().get(0));
+        }
+    }
+
+    @Test
+    void aListenerThatReadsAPreludeKeepsChannels() throws Exception {
+        ProxyProtocolBackend backend = new ProxyProtocolBackend("pp");
+        try (backend;
+             RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tcp("pp").acceptProxyProtocol("127.0.0.1/32")
+                     .pool("pp", BalanceAlgorithm.ROUND_ROBIN, ProxyProtocolVersion.V1, backend).build());
+             Socket s = Clients.connect(daemon.address())) {
+            HAProxyMessage header = new HAProxyMessage(HAProxyProtocolVersion.V1, HAProxyCommand.PROXY,
+                    HAProxyProxiedProtocol.TCP4, "198.51.100.7", "203.0.113.1", 40000, 443);
+            ByteBuf bytes = ProxyHeaders.encoded(header);
+            try {
+                s.getOutputStream().write(ByteBufUtil.getBytes(bytes));
+            } finally {
+                bytes.release();
+            }
+            assertEquals("pp 198.51.100.7:40000", Clients.readLine(s));
+            await().atMost(Duration.ofSeconds(5)).until(() -> daemon.daemon().connections().size() == 1);
+            assertInstanceOf(ChannelConnection.class, daemon.daemon().connections().all().get(0));
+        }
+    }
+}
