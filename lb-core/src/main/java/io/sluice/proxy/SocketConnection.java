@@ -1,7 +1,6 @@
 package io.sluice.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
@@ -237,7 +236,9 @@ public final class SocketConnection extends Connection {
         }
         ByteBuf header = ProxyHeaders.encoded(ProxyHeaders.header(version, client, destination, serverName));
         try {
-            deliver(backendSide, header);
+            backendSide.send(header);
+        } catch (IOException | NotYetConnectedException e) {
+            abort(backendSide, e);
         } finally {
             header.release();
         }
@@ -303,80 +304,26 @@ public final class SocketConnection extends Connection {
         }
     }
 
-    /** Writes the {@code length} bytes just read to {@code to}; keeps what it cannot take yet. */
+    /** Writes the {@code length} bytes just read to {@code to} (what it cannot take yet waits in its queue). */
     private void deliver(SocketSide to, int length) {
-        int written = 0;
-        if (to.pending == null) {
-            try {
-                written = to.socket.sendAddress(readAddress, 0, length);
-            } catch (IOException | NotYetConnectedException e) {
-                abort(to, e);
-                return;
-            }
+        try {
+            to.send(readBuffer, readAddress, length);
+        } catch (IOException | NotYetConnectedException e) {
+            abort(to, e);
         }
-        if (written < length) {
-            readBuffer.clear().position(written).limit(length);
-            keep(to, length - written).writeBytes(readBuffer);
-            readBuffer.clear();
-        }
-    }
-
-    /** Writes {@code bytes} (not taken over) to {@code to}; keeps what it cannot take yet. */
-    private void deliver(SocketSide to, ByteBuf bytes) {
-        int written = 0;
-        if (to.pending == null) {
-            try {
-                written = send(to.socket, bytes);
-            } catch (IOException | NotYetConnectedException e) {
-                abort(to, e);
-                return;
-            }
-        }
-        if (written < bytes.readableBytes()) {
-            keep(to, bytes.readableBytes() - written).writeBytes(bytes, bytes.readerIndex() + written, bytes.readableBytes() - written);
-        }
-    }
-
-    /** Room for {@code length} more bytes in {@code to}'s queue; its source stops being read until the queue drains. */
-    private ByteBuf keep(SocketSide to, int length) {
-        if (to.pending == null) {
-            to.pending = ByteBufAllocator.DEFAULT.directBuffer(length);
-            to.wantWrite();
-            if (to.peer != null) {
-                to.peer.stopReading();
-            }
-        }
-        return to.pending.ensureWritable(length);
-    }
-
-    private static int send(Socket socket, ByteBuf bytes) throws IOException {
-        if (bytes.hasMemoryAddress()) {
-            return socket.sendAddress(bytes.memoryAddress(), bytes.readerIndex(), bytes.writerIndex());
-        }
-        ByteBuffer nio = bytes.internalNioBuffer(bytes.readerIndex(), bytes.readableBytes());
-        return socket.send(nio, nio.position(), nio.limit());
     }
 
     /** {@code to} can take more: write its queue; once empty, pass on a waiting FIN and read its source again. */
     private void flush(SocketSide to) {
         idleActive = true; // a slow reader draining a big queue is not idle
-        ByteBuf queued = to.pending;
-        while (queued.isReadable()) {
-            int written;
-            try {
-                written = send(to.socket, queued);
-            } catch (IOException | NotYetConnectedException e) {
-                abort(to, e);
-                return;
-            }
-            if (written == 0) {
+        try {
+            if (!to.flush()) {
                 return; // full again: the next EPOLLOUT goes on
             }
-            queued.skipBytes(written);
+        } catch (IOException | NotYetConnectedException e) {
+            abort(to, e);
+            return;
         }
-        queued.release();
-        to.pending = null;
-        to.stopWriting();
         if (closeWhenFlushed) {
             if (clientSide.pending == null && backendSide.pending == null) {
                 finish();

@@ -1,6 +1,7 @@
 package io.sluice.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -11,6 +12,7 @@ import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * One socket of a {@link SocketConnection}, the client's or the backend's, as the event loop's
@@ -79,6 +81,63 @@ final class SocketSide implements EpollIoHandle {
             registration.submit(ops(interest));
         }
         return true;
+    }
+
+    /**
+     * Writes {@code length} bytes of {@code buffer} (the loop's read buffer, at {@code address});
+     * what the socket cannot take yet is copied to {@link #pending}.
+     */
+    void send(ByteBuffer buffer, long address, int length) throws IOException {
+        int written = pending == null ? socket.sendAddress(address, 0, length) : 0;
+        if (written < length) {
+            buffer.clear().position(written).limit(length);
+            keep(length - written).writeBytes(buffer);
+            buffer.clear();
+        }
+    }
+
+    /** Writes {@code bytes} (not taken over); what the socket cannot take yet is copied to {@link #pending}. */
+    void send(ByteBuf bytes) throws IOException {
+        int written = pending == null ? write(bytes) : 0;
+        int left = bytes.readableBytes() - written;
+        if (left > 0) {
+            keep(left).writeBytes(bytes, bytes.readerIndex() + written, left);
+        }
+    }
+
+    /** Writes what {@link #pending} holds; true once it is empty (and writability no longer watched). */
+    boolean flush() throws IOException {
+        while (pending.isReadable()) {
+            int written = write(pending);
+            if (written == 0) {
+                return false;
+            }
+            pending.skipBytes(written);
+        }
+        pending.release();
+        pending = null;
+        stopWriting();
+        return true;
+    }
+
+    /** Room for {@code length} more bytes in the queue; the peer stops being read until the queue drains. */
+    private ByteBuf keep(int length) {
+        if (pending == null) {
+            pending = ByteBufAllocator.DEFAULT.directBuffer(length);
+            wantWrite();
+            if (peer != null) {
+                peer.stopReading();
+            }
+        }
+        return pending.ensureWritable(length);
+    }
+
+    private int write(ByteBuf bytes) throws IOException {
+        if (bytes.hasMemoryAddress()) {
+            return socket.sendAddress(bytes.memoryAddress(), bytes.readerIndex(), bytes.writerIndex());
+        }
+        ByteBuffer nio = bytes.internalNioBuffer(bytes.readerIndex(), bytes.readableBytes());
+        return socket.send(nio, nio.position(), nio.limit());
     }
 
     /** Read when the socket has bytes (or its FIN), unless it sent its FIN or its peer is full. */
