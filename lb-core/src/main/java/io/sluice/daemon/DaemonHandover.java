@@ -19,7 +19,6 @@ import io.sluice.listener.Listener;
 import io.sluice.pool.Pool;
 import io.sluice.proxy.AddressText;
 import io.sluice.proxy.AdoptedConnection;
-import io.sluice.proxy.ChannelConnection;
 import io.sluice.proxy.Connection;
 import io.sluice.proxy.ConnectionImage;
 import io.sluice.proxy.ConnectionTracker;
@@ -216,16 +215,9 @@ final class DaemonHandover implements HandoverSource, HandoverTarget {
         return config == null ? Deadlines.DEFAULTS : new Deadlines(config.stepTimeout(), config.acceptTimeout());
     }
 
-    /** Channel-relayed connections only: the socket relay's cannot be handed over (its transport refuses handovers). */
     @Override
-    public List<ChannelConnection> connections() {
-        List<ChannelConnection> handable = new ArrayList<>();
-        for (Connection c : tracker.all()) {
-            if (c instanceof ChannelConnection channels) {
-                handable.add(channels);
-            }
-        }
-        return handable;
+    public List<Connection> connections() {
+        return tracker.all();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.sluice.handover;
 
-import io.sluice.proxy.ChannelConnection;
+import io.sluice.proxy.Connection;
 import io.sluice.proxy.PausedConnection;
 import java.time.Duration;
 import java.time.Instant;
@@ -187,9 +187,9 @@ public final class HandOff implements Runnable {
     }
 
     /** Connections this process still serves: all but those handed over (which may linger a moment while they close). */
-    private int keptHere(Set<ChannelConnection> handed) {
+    private int keptHere(Set<Connection> handed) {
         int kept = 0;
-        for (ChannelConnection c : source.connections()) {
+        for (Connection c : source.connections()) {
             if (!handed.contains(c)) {
                 kept++;
             }

@@ -3,7 +3,7 @@ package io.sluice.handover;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.Future;
-import io.sluice.proxy.ChannelConnection;
+import io.sluice.proxy.Connection;
 import io.sluice.proxy.ConnectionImage;
 import io.sluice.proxy.PausedConnection;
 import java.time.Duration;
@@ -48,10 +48,10 @@ final class HandOffRounds {
     /** The new process has this long to answer each step. */
     private final Duration step;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-    private final Set<ChannelConnection> offered = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Connection> offered = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Could not pause this round (connecting to a backend, closing): retried once the others are out. */
-    private final Set<ChannelConnection> unsettled = Collections.newSetFromMap(new IdentityHashMap<>());
-    final Set<ChannelConnection> handedSet = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Connection> unsettled = Collections.newSetFromMap(new IdentityHashMap<>());
+    final Set<Connection> handedSet = Collections.newSetFromMap(new IdentityHashMap<>());
     int handed;
     int refused;
     long pausing;
@@ -76,7 +76,7 @@ final class HandOffRounds {
     void run() throws HandoverException, InterruptedException {
         while (true) {
             if (inFlight.size() < PIPELINE) {
-                List<ChannelConnection> candidates = candidates(batchSize(batchNo));
+                List<Connection> candidates = candidates(batchSize(batchNo));
                 if (!candidates.isEmpty()) {
                     if (sendBatch(candidates)) {
                         continue;
@@ -103,9 +103,9 @@ final class HandOffRounds {
         }
     }
 
-    private List<ChannelConnection> candidates(int max) {
-        List<ChannelConnection> out = new ArrayList<>(max);
-        for (ChannelConnection c : source.connections()) {
+    private List<Connection> candidates(int max) {
+        List<Connection> out = new ArrayList<>(max);
+        for (Connection c : source.connections()) {
             if (!offered.contains(c) && !unsettled.contains(c)) {
                 out.add(c);
                 if (out.size() == max) {
@@ -117,14 +117,14 @@ final class HandOffRounds {
     }
 
     /** Pauses and sends one batch; false if none of the candidates could pause. */
-    private boolean sendBatch(List<ChannelConnection> candidates) throws HandoverException {
+    private boolean sendBatch(List<Connection> candidates) throws HandoverException {
         long t0 = System.nanoTime();
         List<PausedConnection> batch = pause(candidates, nextId);
         pausing += System.nanoTime() - t0;
         nextId += candidates.size();
-        Set<ChannelConnection> inBatch = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Connection> inBatch = Collections.newSetFromMap(new IdentityHashMap<>());
         batch.forEach(p -> inBatch.add(p.connection()));
-        for (ChannelConnection c : candidates) {
+        for (Connection c : candidates) {
             (inBatch.contains(c) ? offered : unsettled).add(c);
         }
         if (batch.isEmpty()) {
@@ -209,10 +209,10 @@ final class HandOffRounds {
      * Never leaves one paused and unlisted: a pause that completes after we stopped waiting (an
      * event loop stuck for 10 s) is resumed when it does, and goes in a later batch.
      */
-    private static List<PausedConnection> pause(List<ChannelConnection> candidates, long firstId) {
+    private static List<PausedConnection> pause(List<Connection> candidates, long firstId) {
         List<Future<PausedConnection>> pausing = new ArrayList<>(candidates.size());
         long id = firstId;
-        for (ChannelConnection c : candidates) {
+        for (Connection c : candidates) {
             pausing.add(PausedConnection.pause(c, id++));
         }
         List<PausedConnection> paused = new ArrayList<>(candidates.size());

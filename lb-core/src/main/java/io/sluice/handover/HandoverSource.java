@@ -1,6 +1,6 @@
 package io.sluice.handover;
 
-import io.sluice.proxy.ChannelConnection;
+import io.sluice.proxy.Connection;
 import java.util.List;
 import java.util.Set;
 
@@ -41,7 +41,7 @@ public interface HandoverSource {
     Deadlines deadlines();
 
     /** Every open client connection now. */
-    List<ChannelConnection> connections();
+    List<Connection> connections();
 
     /** Stick tables and overrides, for the STATE message. */
     Messages.State state();

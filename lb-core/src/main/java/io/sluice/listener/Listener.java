@@ -85,6 +85,20 @@ public final class Listener {
         return new Listener(config, bound.channel(), null, initializer);
     }
 
+    /** A listening socket handed over, served by the socket relay (the options it needs set again: they may be missing). */
+    private static SocketListener adoptSocket(ListenerConfig config, FrontendInitializer initializer, EventLoopGroup group,
+                                              int fd) throws BindFailedException {
+        Socket socket = new Socket(fd);
+        try {
+            socket.setKeepAlive(true);
+            socket.setTcpNoDelay(true);
+            return SocketListener.serve(socket, initializer, group);
+        } catch (IOException e) {
+            throw new BindFailedException("cannot serve listener '" + config.name() + "' on the socket handed over: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** The socket relay's listening socket: the options the channel listener gets, then served on the group. */
     private static SocketListener bindSocket(ListenerConfig config, FrontendInitializer initializer, EventLoopGroup group)
             throws BindFailedException {
@@ -92,7 +106,8 @@ public final class Listener {
         try {
             socket.setReuseAddress(true);
             socket.setReusePort(true);
-            socket.setKeepAlive(true); // accepted sockets inherit it
+            socket.setKeepAlive(true); // accepted sockets inherit it,
+            socket.setTcpNoDelay(true); // and this too (Linux clones the listening socket's options)
             socket.bind(config.bind());
             socket.listen(BACKLOG);
             return SocketListener.serve(socket, initializer, group);
@@ -133,6 +148,9 @@ public final class Listener {
     public static Listener adopt(ListenerConfig config, FrontendSettings settings, Transport transport,
                                  EventLoopGroup group, int fd) throws BindFailedException {
         FrontendInitializer initializer = new FrontendInitializer(settings);
+        if (onSockets(config, transport)) {
+            return new Listener(config, null, adoptSocket(config, initializer, group, fd), initializer);
+        }
         ChannelFuture registered = bootstrap(config, initializer, transport, group)
                 .channelFactory(() -> transport.wrapServerSocket(fd))
                 .register().awaitUninterruptibly();

@@ -112,14 +112,10 @@ final class SocketListener implements EpollIoHandle {
     }
 
     private void start(FrontendSettings now, IoEventLoop target, int fd, InetSocketAddress client) {
+        // TCP_NODELAY and SO_KEEPALIVE are the listening socket's, inherited: no setsockopt per client.
         Socket accepted = new Socket(fd);
-        InetSocketAddress destination = bound;
-        try {
-            accepted.setTcpNoDelay(true); // SO_KEEPALIVE is inherited from the listening socket
-            if (wildcard) {
-                destination = accepted.localAddress();
-            }
-        } catch (IOException e) {
+        InetSocketAddress destination = wildcard ? accepted.localAddress() : bound;
+        if (destination == null) {
             closeQuietly(accepted); // reset before we looked at it
             return;
         }
@@ -162,11 +158,13 @@ final class SocketListener implements EpollIoHandle {
     /** Called on the loop: by {@link #closeSocket}, and by the loop itself when it shuts down. */
     @Override
     public void close() {
-        closeQuietly(socket);
+        // Out of epoll first: after a handover another process holds the socket too, and closing our
+        // descriptor alone would leave it in our epoll set, readable for ever.
         if (registration != null) {
             registration.cancel();
             registration = null;
         }
+        closeQuietly(socket);
     }
 
     private static void closeQuietly(FileDescriptor fd) {

@@ -6,7 +6,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.concurrent.Promise;
 import io.sluice.pool.Pool;
+import io.sluice.transport.Descriptors;
 import io.sluice.transport.HalfClose;
 import io.sluice.transport.SocketClose;
 import java.net.InetSocketAddress;
@@ -64,6 +66,31 @@ public final class ChannelConnection extends Connection {
     @Override
     long kernelQuietMillis(TcpInfoReader tcpInfo) {
         return Math.min(tcpInfo.quietMillis(inbound), tcpInfo.quietMillis(outbound));
+    }
+
+    @Override
+    void pauseForHandover(long id, Promise<PausedConnection> result) {
+        ConnectionHandover.pause(this, id, result);
+    }
+
+    @Override
+    int[] handoverDescriptors(boolean established) {
+        return established ? new int[] {Descriptors.of(inbound), Descriptors.of(outbound)} : new int[] {Descriptors.of(inbound)};
+    }
+
+    @Override
+    void handedOverThere() {
+        ConnectionHandover.handedOver(this);
+    }
+
+    @Override
+    void resumeAfterHandover() {
+        ConnectionHandover.resumeHere(this);
+    }
+
+    @Override
+    void shareDescriptors() {
+        ConnectionHandover.shareDescriptors(this);
     }
 
     public Channel inbound() {

@@ -1,6 +1,7 @@
 package io.sluice.proxy;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Promise;
 import io.sluice.backend.Backend;
 import io.sluice.pool.Pool;
 import io.sluice.proxyprotocol.ClientAddressResolved;
@@ -76,6 +77,27 @@ public abstract class Connection {
      * only connections it is about to close.
      */
     abstract long kernelQuietMillis(TcpInfoReader tcpInfo);
+
+    // ---- handover to another process (docs/handover.md), old side; each on the event loop,
+    // scheduled there by PausedConnection
+
+    /**
+     * Stops all IO on it here and completes {@code result} with what the other process needs, or
+     * with null when it cannot go now (closing, or still connecting: offered again later).
+     */
+    abstract void pauseForHandover(long id, Promise<PausedConnection> result);
+
+    /** The descriptors to pass, client first; only the client's for a connection without a backend yet. */
+    abstract int[] handoverDescriptors(boolean established);
+
+    /** The other process acknowledged it and owns the sockets now: drop this process's share. */
+    abstract void handedOverThere();
+
+    /** The handover did not happen: serve it on here. */
+    abstract void resumeAfterHandover();
+
+    /** Another process may hold copies of the descriptors: when it ends, shut the sockets down for all. */
+    abstract void shareDescriptors();
 
     /** Closes both sides now, for {@code reason}; any thread may schedule it, it must run on {@link #loop}. */
     public void closeNow(CloseReason reason) {

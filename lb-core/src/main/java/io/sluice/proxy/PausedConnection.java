@@ -3,9 +3,7 @@ package io.sluice.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.sluice.transport.Descriptors;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
@@ -16,13 +14,13 @@ import io.netty.util.concurrent.Promise;
  */
 public final class PausedConnection {
 
-    private final ChannelConnection connection;
+    private final Connection connection;
     private final ConnectionImage image;
     private ByteBuf toClient;
     private ByteBuf toBackend;
     private ByteBuf replay;
 
-    PausedConnection(ChannelConnection connection, ConnectionImage image, ByteBuf toClient, ByteBuf toBackend, ByteBuf replay) {
+    PausedConnection(Connection connection, ConnectionImage image, ByteBuf toClient, ByteBuf toBackend, ByteBuf replay) {
         this.connection = connection;
         this.image = image;
         this.toClient = toClient;
@@ -34,14 +32,14 @@ public final class PausedConnection {
      * Pauses {@code c} on its event loop. The future completes with the paused connection, or
      * with null when it cannot be handed over now. Any thread.
      */
-    public static Future<PausedConnection> pause(ChannelConnection c, long id) {
-        EventLoop loop = c.inbound().eventLoop();
+    public static Future<PausedConnection> pause(Connection c, long id) {
+        EventLoop loop = c.loop();
         Promise<PausedConnection> result = loop.newPromise();
-        loop.execute(() -> ConnectionHandover.pause(c, id, result));
+        loop.execute(() -> c.pauseForHandover(id, result));
         return result;
     }
 
-    public ChannelConnection connection() {
+    public Connection connection() {
         return connection;
     }
 
@@ -64,39 +62,31 @@ public final class PausedConnection {
 
     /** The descriptors to pass, client first. They stay open here until handed over or resumed. */
     public int[] descriptors() {
-        Channel in = connection.inbound();
-        if (!image.established()) {
-            return new int[] {fd(in)};
-        }
-        return new int[] {fd(in), fd(connection.outbound())};
-    }
-
-    private static int fd(Channel ch) {
-        return Descriptors.of(ch);
+        return connection.handoverDescriptors(image.established());
     }
 
     /** The other process acknowledged it: drop this process's share. Any thread. */
     public void handedOver() {
         releaseBytes();
-        connection.inbound().eventLoop().execute(() -> ConnectionHandover.handedOver(connection));
+        connection.loop().execute(connection::handedOverThere);
     }
 
     /** It stays here after all: serve it on. Any thread. */
     public void resume() {
         releaseBytes();
-        connection.inbound().eventLoop().execute(() -> ConnectionHandover.resumeHere(connection));
+        connection.loop().execute(connection::resumeAfterHandover);
     }
 
     /**
      * It stays here, but its descriptors reached the other process (a batch in flight when the
      * handover was aborted): serve it on, and when it ends, shut its sockets down for every process
-     * holding them ({@link ShutdownOnClose}). Any thread.
+     * holding them. Any thread.
      */
     public void resumeShared() {
         releaseBytes();
-        connection.inbound().eventLoop().execute(() -> {
-            ConnectionHandover.shareDescriptors(connection);
-            ConnectionHandover.resumeHere(connection);
+        connection.loop().execute(() -> {
+            connection.shareDescriptors();
+            connection.resumeAfterHandover();
         });
     }
 

@@ -8,6 +8,7 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.backend.Backend;
 import io.sluice.config.ProxyProtocolVersion;
@@ -39,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * it ends is {@link ConnectionEnd}'s, as for channels.
  *
  * <p>Used for tcp listeners without PROXY protocol from clients under the {@code epoll-sockets}
- * transport; these connections cannot be handed over (that transport refuses handovers).
+ * transport. A handover to another process is {@link SocketHandover}'s (the other process adopts
+ * it with channels).
  *
  * <p>Confined to its event loop: every method runs there.
  */
@@ -61,17 +63,23 @@ public final class SocketConnection extends Connection {
     };
 
     private final IoEventLoop loop;
-    private final SocketSide clientSide;
-    private SocketSide backendSide;
+    // Package-private: SocketHandover pauses, captures and resumes them (same event loop).
+    final SocketSide clientSide;
+    SocketSide backendSide;
     private final ByteBuffer readBuffer;
     private final long readAddress;
     private ConnectAttempts attempts;
     /** The backend being connected to; null once connected (or given up). */
-    private Pool.Selection connecting;
+    Pool.Selection connecting;
     private ScheduledFuture<?> connectTimeout;
     /** Both FINs are read: close both sockets once what is queued for them is written. */
-    private boolean closeWhenFlushed;
-    private boolean finished;
+    boolean closeWhenFlushed;
+    boolean finished;
+    // Handover (SocketHandover): while held, events are ignored and closes wait for the outcome.
+    boolean held;
+    CloseReason closeWhileHeld;
+    /** Another process may hold copies of the descriptors (a handover that failed after they left). */
+    boolean sharedDescriptors;
 
     private SocketConnection(FrontendSettings settings, IoEventLoop loop, Socket client,
                              InetSocketAddress clientAddress, InetSocketAddress destination) {
@@ -120,6 +128,17 @@ public final class SocketConnection extends Connection {
     @Override
     public EventLoop loop() {
         return loop;
+    }
+
+    /** The client's socket (for tests of its options). */
+    Socket clientSocket() {
+        return clientSide.socket;
+    }
+
+    /** The backend's socket once one is being connected, else null (for tests of its options). */
+    Socket backendSocket() {
+        SocketSide backend = backendSide;
+        return backend == null ? null : backend.socket;
     }
 
     // ---- the backend connect
@@ -196,7 +215,7 @@ public final class SocketConnection extends Connection {
         }
         Backend backend = connecting.backend();
         connecting = null;
-        backendSide.release();
+        backendSide.release(false, false);
         backendSide = null;
         clientSide.peer = null;
         if (attempts.failed(backend, cause)) {
@@ -248,7 +267,7 @@ public final class SocketConnection extends Connection {
 
     /** Epoll says {@code side} is ready ({@code ops}: EPOLLIN, OUT, ERR, HUP, RDHUP bits). */
     void ready(SocketSide side, int ops) {
-        if (finished) {
+        if (finished || held) {
             return;
         }
         if (connecting != null) {
@@ -392,8 +411,41 @@ public final class SocketConnection extends Connection {
 
     @Override
     void close(CloseReason r) {
+        if (held) {
+            if (closeWhileHeld == null) {
+                closeWhileHeld = r; // the handover's outcome decides: closed here after a resume, or not ours any more
+            }
+            return;
+        }
         reason(r);
         finish();
+    }
+
+    @Override
+    void pauseForHandover(long id, Promise<PausedConnection> result) {
+        SocketHandover.pause(this, id, result);
+    }
+
+    @Override
+    int[] handoverDescriptors(boolean established) {
+        return new int[] {clientSide.socket.intValue(), backendSide.socket.intValue()};
+    }
+
+    @Override
+    void handedOverThere() {
+        handedOver = true;
+        held = false;
+        finish();
+    }
+
+    @Override
+    void resumeAfterHandover() {
+        SocketHandover.resume(this);
+    }
+
+    @Override
+    void shareDescriptors() {
+        sharedDescriptors = true;
     }
 
     @Override
@@ -402,8 +454,8 @@ public final class SocketConnection extends Connection {
         return backendSide == null ? quiet : Math.min(quiet, tcpInfo.quietMillis(backendSide.socket));
     }
 
-    /** Closes both sockets and gives back what the connection held, once. */
-    private void finish() {
+    /** Closes both sockets (or, handed over, drops our share of them) and gives back what the connection held, once. */
+    void finish() {
         if (finished) {
             return;
         }
@@ -416,9 +468,11 @@ public final class SocketConnection extends Connection {
         if (idleNanos > 0) {
             IdleSweeper.on(loop).remove(this);
         }
-        clientSide.release();
+        boolean shared = handedOver || sharedDescriptors;
+        boolean endForAll = !handedOver;
+        clientSide.release(shared, endForAll);
         if (backendSide != null) {
-            backendSide.release();
+            backendSide.release(shared, endForAll);
         }
         ConnectionEnd.release(this, finalReason(), refusal);
     }

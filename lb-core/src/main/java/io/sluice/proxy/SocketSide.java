@@ -174,21 +174,53 @@ final class SocketSide implements EpollIoHandle {
         return interest == 0 ? PARKED : EpollIoOps.valueOf(interest);
     }
 
+    /** No events while a handover holds the connection (errors and hang-ups once, which are ignored then). */
+    void park() {
+        interest(0);
+    }
+
+    /** After a handover that did not happen: the interest its state asks for again. */
+    void restore() {
+        int wanted = pending != null ? EpollIoOps.EPOLLOUT.value() : 0;
+        if (!readEnded && (peer == null || peer.pending == null)) {
+            wanted |= EpollIoOps.EPOLLIN.value();
+        }
+        interest(wanted);
+    }
+
     /**
-     * Closes the socket and leaves the epoll set, dropping what was still to be written. The
+     * Closes the socket and leaves the epoll set, dropping what was still to be written. Alone, the
      * descriptor is closed before the registration is cancelled: closing a socket takes it out of
      * epoll in the kernel, and Netty then skips its {@code EPOLL_CTL_DEL} (one system call less).
+     * When another process holds the socket too ({@code shared}: handed over, or a handover that
+     * failed after the descriptors left), closing our descriptor would not take it out of our
+     * epoll set, so the registration goes first; {@code endForAll} also shuts the socket down, so
+     * the peer and the other process see the connection end.
      */
-    void release() {
+    void release(boolean shared, boolean endForAll) {
         if (pending != null) {
             pending.release();
             pending = null;
+        }
+        if (shared) {
+            if (endForAll) {
+                try {
+                    socket.shutdown(true, true);
+                } catch (IOException | RuntimeException e) {
+                    // Not connected any more (reset): nothing to shut down.
+                }
+            }
+            cancelRegistration();
         }
         try {
             socket.close();
         } catch (IOException e) {
             // Closed either way: the descriptor is released by the kernel.
         }
+        cancelRegistration();
+    }
+
+    private void cancelRegistration() {
         if (registration != null) {
             registration.cancel();
             registration = null;

@@ -98,8 +98,9 @@ public enum Transport {
     /**
      * Opt-in ({@code -Dsluice.transport=epoll-sockets}): epoll, with the connections of tcp listeners
      * relayed on their bare sockets instead of Netty channels ({@code SocketConnection}); every other
-     * socket (tls and PROXY-protocol listeners, the admin API, health checks) is EPOLL's. No handover:
-     * connections relayed that way cannot be passed to another process yet.
+     * socket (tls and PROXY-protocol listeners, the admin API, health checks) is EPOLL's. Handovers
+     * work as on EPOLL: connections relayed on sockets are passed with the same image, and the
+     * receiving process adopts them (with channels).
      */
     EPOLL_SOCKETS {
         @Override
@@ -140,6 +141,21 @@ public enum Transport {
         @Override
         public boolean relaysOnSockets() {
             return true;
+        }
+
+        @Override
+        public boolean supportsHandover() {
+            return true;
+        }
+
+        @Override
+        public SocketChannel wrapSocket(int fd) {
+            return EPOLL.wrapSocket(fd);
+        }
+
+        @Override
+        public ServerChannel wrapServerSocket(int fd) {
+            return EPOLL.wrapServerSocket(fd);
         }
     },
     /** Opt-in (see {@link #detect}): submission batching instead of a syscall per operation. */

@@ -8,6 +8,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.daemon.SluiceDaemon;
 import io.sluice.harness.Clients;
+import io.sluice.harness.EachRelay;
 import io.sluice.harness.Ports;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TlsBackend;
@@ -32,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two daemons in one JVM: the descriptors really travel over the UNIX socket (SCM_RIGHTS works
  * within a process as between two), so this checks the whole protocol quickly; the process-level
- * tests check exit codes and kills.
+ * tests check exit codes and kills. On both relays: the old daemon's connections are channels, or
+ * sockets (the socket relay's own pause and capture; the new daemon adopts either with channels).
  */
-class HandoverInProcessTest {
+class HandoverInProcessTest extends EachRelay {
 
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package io.sluice.proxy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -53,7 +54,13 @@ class SocketRelayTest {
              Socket s = Clients.connect(daemon.address())) {
             assertEquals("echo", Clients.readLine(s));
             assertEquals(1, daemon.daemon().connections().size());
-            assertInstanceOf(SocketConnection.class, daemon.daemon().connections().all().get(0));
+            SocketConnection relayed = assertInstanceOf(SocketConnection.class, daemon.daemon().connections().all().get(0));
+            // Small messages must not wait for Nagle's algorithm; dead peers are found by keep-alive probes.
+            // The client's socket inherits both from the listening socket (no setsockopt per client).
+            assertTrue(relayed.clientSocket().isTcpNoDelay(), "TCP_NODELAY on the client's socket");
+            assertTrue(relayed.clientSocket().isKeepAlive(), "SO_KEEPALIVE on the client's socket");
+            assertTrue(relayed.backendSocket().isTcpNoDelay(), "TCP_NODELAY on the backend's socket");
+            assertTrue(relayed.backendSocket().isKeepAlive(), "SO_KEEPALIVE on the backend's socket");
         }
     }
 
