@@ -110,7 +110,7 @@ final class BoundListeners {
             }
             for (ListenerConfig lc : next) {
                 Listener current = byName.get(lc.name());
-                if (current != null && current.config().bind().equals(lc.bind())) {
+                if (current != null && current.canServe(lc, transport)) {
                     current.update(settings.apply(lc));
                     continue;
                 }
@@ -120,8 +120,9 @@ final class BoundListeners {
                     if (current != null) {
                         current.close();
                     }
-                    changes.add("listener " + lc.name() + (current == null ? " added" : " moved") + " to "
-                            + hostPort(fresh.localAddress()));
+                    String how = current == null ? " added" : current.config().bind().equals(lc.bind())
+                            ? " bound again (its connections change relay)" : " moved";
+                    changes.add("listener " + lc.name() + how + " to " + hostPort(fresh.localAddress()));
                 } catch (Listener.BindFailedException e) {
                     log.error("reload: {} (the listener keeps its old socket, if any)", e.getMessage());
                     problems.add(e.getMessage() + " (the rest of the new configuration is applied; the listener keeps its old socket, if any)");

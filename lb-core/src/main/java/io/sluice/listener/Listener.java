@@ -56,6 +56,15 @@ public final class Listener {
         return transport.relaysOnSockets() && config.tls() == null && config.acceptProxyProtocol().isEmpty();
     }
 
+    /**
+     * Whether this socket can serve {@code next} (a reload) by taking its settings: it must be bound
+     * where {@code next} binds, and {@code next} must be relayed the same way (a tcp listener that
+     * gains tls or trusted PROXY headers moves from the socket relay to channels, and back).
+     */
+    public boolean canServe(ListenerConfig next, Transport transport) {
+        return config.bind().equals(next.bind()) && (sockets != null) == onSockets(next, transport);
+    }
+
     /** Connections accepted from now on use {@code settings} (a reload that kept this socket). */
     public void update(FrontendSettings settings) {
         initializer.update(settings);

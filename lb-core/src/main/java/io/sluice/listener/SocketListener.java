@@ -17,6 +17,7 @@ import io.sluice.transport.DescriptorReserve;
 import io.sluice.transport.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -106,7 +107,11 @@ final class SocketListener implements EpollIoHandle {
             if (target.inEventLoop()) {
                 start(now, target, fd, client);
             } else {
-                target.execute(() -> start(now, target, fd, client));
+                try {
+                    target.execute(() -> start(now, target, fd, client));
+                } catch (RejectedExecutionException e) {
+                    closeQuietly(new FileDescriptor(fd)); // that loop is shutting down: the daemon stops
+                }
             }
         }
     }

@@ -12,9 +12,9 @@ import java.time.Duration;
  * One admitted client connection and its backend connection, whichever relay moves their bytes:
  * what limits, metrics, the access log, the idle sweep, drain and the admin API need to know of
  * it. The relays are {@link ChannelConnection} (two Netty channels and their pipelines: every
- * listener, and the only one that can be handed over) and {@link SocketConnection} (the two
- * sockets straight on the event loop's epoll set: tcp listeners under the {@code epoll-sockets}
- * transport, docs/performance.md "Round 7").
+ * listener by default) and {@link SocketConnection} (the two sockets straight on the event loop's
+ * epoll set: tcp listeners under the {@code epoll-sockets} transport, docs/performance.md "Round 7").
+ * Either can be handed to another process (the hooks below).
  *
  * <p>Confined to its event loop ({@link #loop}); the fields marked volatile are also read by the
  * admin API's threads, and the plain counters may look slightly stale there. "Inbound" is the
@@ -43,7 +43,7 @@ public abstract class Connection {
     /** Bytes an earlier process already counted in its metrics (adopted connections); 0 otherwise. */
     long bytesUpCounted;
     long bytesDownCounted;
-    /** Handed to another process (ChannelConnection only): the other process logs and counts it from now on. */
+    /** Handed to another process: the other process logs and counts it from now on. */
     boolean handedOver;
 
     // Idle timeout bookkeeping, owned by the loop's IdleSweeper (see there); 0 nanos: no timeout.

@@ -7,8 +7,8 @@ import java.time.Instant;
 /**
  * What a connection gives back once its client channel has closed: its admission slots, its
  * backend's connection count and stick pin, its metrics, and its access-log line. Static and
- * stateless; called once per connection by {@link Connection#finished()}, on the client channel's
- * event loop, which owns every field it reads.
+ * stateless; called once per connection when it has ended ({@code ChannelConnection.finished},
+ * {@code SocketConnection.finish}), on its event loop, which owns every field it reads.
  */
 final class ConnectionEnd {
 

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A connection this process has stopped serving because it is offering it to another process:
@@ -68,13 +69,13 @@ public final class PausedConnection {
     /** The other process acknowledged it: drop this process's share. Any thread. */
     public void handedOver() {
         releaseBytes();
-        connection.loop().execute(connection::handedOverThere);
+        onLoop(connection::handedOverThere);
     }
 
     /** It stays here after all: serve it on. Any thread. */
     public void resume() {
         releaseBytes();
-        connection.loop().execute(connection::resumeAfterHandover);
+        onLoop(connection::resumeAfterHandover);
     }
 
     /**
@@ -84,10 +85,22 @@ public final class PausedConnection {
      */
     public void resumeShared() {
         releaseBytes();
-        connection.loop().execute(() -> {
+        onLoop(() -> {
             connection.shareDescriptors();
             connection.resumeAfterHandover();
         });
+    }
+
+    /**
+     * Runs {@code step} on the connection's loop. A loop that no longer takes tasks is shutting
+     * down, and closes what it still holds itself: nothing is left to do here.
+     */
+    private void onLoop(Runnable step) {
+        try {
+            connection.loop().execute(step);
+        } catch (RejectedExecutionException e) {
+            // See above.
+        }
     }
 
     private void releaseBytes() {

@@ -1,6 +1,7 @@
 package io.sluice.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +55,7 @@ public final class SocketConnection extends Connection {
     private static final int READS_PER_EVENT = 4;
     private static final int IN = EpollIoOps.EPOLLIN.value();
     private static final int OUT = EpollIoOps.EPOLLOUT.value();
+    private static final int ERR = EpollIoOps.EPOLLERR.value();
 
     /** The loop's read buffer: every connection of a loop reads into it and writes out of it at once. */
     private static final FastThreadLocal<ByteBuffer> READ_BUFFERS = new FastThreadLocal<>() {
@@ -191,7 +194,7 @@ public final class SocketConnection extends Connection {
     private void connectReady() {
         try {
             if (!backendSide.socket.finishConnect()) {
-                return; // not yet (a stale event)
+                return; // still in progress
             }
         } catch (IOException e) {
             connectFailed(e);
@@ -215,7 +218,7 @@ public final class SocketConnection extends Connection {
         }
         Backend backend = connecting.backend();
         connecting = null;
-        backendSide.release(false, false);
+        closeAfterThisPass(backendSide, false, false);
         backendSide = null;
         clientSide.peer = null;
         if (attempts.failed(backend, cause)) {
@@ -253,7 +256,12 @@ public final class SocketConnection extends Connection {
         if (version == ProxyProtocolVersion.OFF) {
             return;
         }
-        ByteBuf header = ProxyHeaders.encoded(ProxyHeaders.header(version, client, destination, serverName));
+        ByteBuf encoded = ProxyHeaders.encoded(ProxyHeaders.header(version, client, destination, serverName));
+        ByteBuf header = encoded;
+        if (!encoded.isDirect()) { // a socket writes from native memory (the encoder may give a heap buffer)
+            header = ByteBufAllocator.DEFAULT.directBuffer(encoded.readableBytes()).writeBytes(encoded);
+            encoded.release();
+        }
         try {
             backendSide.send(header);
         } catch (IOException | NotYetConnectedException e) {
@@ -271,7 +279,8 @@ public final class SocketConnection extends Connection {
             return;
         }
         if (connecting != null) {
-            if (side == backendSide) {
+            // Writable (connected) or an error (refused, unreachable) ends a connect; nothing else does.
+            if (side == backendSide && (ops & (OUT | ERR)) != 0) {
                 connectReady();
             }
             return;
@@ -426,9 +435,23 @@ public final class SocketConnection extends Connection {
         SocketHandover.pause(this, id, result);
     }
 
+    /**
+     * The descriptors to pass (the handover thread asks while the connection is held). From now on
+     * another process may hold copies, whatever the outcome: closes here leave epoll first.
+     */
     @Override
     int[] handoverDescriptors(boolean established) {
+        sharedDescriptors = true;
         return new int[] {clientSide.socket.intValue(), backendSide.socket.intValue()};
+    }
+
+    /** The loop is shutting down with this connection still registered (SocketSide.close). */
+    void loopClosing() {
+        if (held) {
+            held = false; // nobody will resume it: its descriptors may be elsewhere too
+            sharedDescriptors = true;
+        }
+        close(CloseReason.SHUTDOWN);
     }
 
     @Override
@@ -470,11 +493,24 @@ public final class SocketConnection extends Connection {
         }
         boolean shared = handedOver || sharedDescriptors;
         boolean endForAll = !handedOver;
-        clientSide.release(shared, endForAll);
+        closeAfterThisPass(clientSide, shared, endForAll);
         if (backendSide != null) {
-            backendSide.release(shared, endForAll);
+            closeAfterThisPass(backendSide, shared, endForAll);
         }
         ConnectionEnd.release(this, finalReason(), refusal);
+    }
+
+    /**
+     * Drops {@code side}'s queue now and closes its socket once this loop pass is over (see
+     * {@link SocketSide#release}); at once when the loop no longer takes tasks (it is shutting down).
+     */
+    private void closeAfterThisPass(SocketSide side, boolean shared, boolean endForAll) {
+        side.dropPending();
+        try {
+            loop.execute(() -> side.release(shared, endForAll));
+        } catch (RejectedExecutionException e) {
+            side.release(shared, endForAll);
+        }
     }
 
     private static void closeQuietly(Socket socket) {

@@ -67,10 +67,10 @@ final class SocketSide implements EpollIoHandle {
     /** The loop is shutting down with this socket still in its set. */
     @Override
     public void close() {
-        connection.close(CloseReason.SHUTDOWN);
+        connection.loopClosing();
     }
 
-    /** Joins {@code loop}'s epoll set with the interest asked for so far; false if the loop is shutting down. */
+    /** Joins {@code loop}'s epoll set with the interest asked for so far; false if the handler refused it. */
     boolean register(IoEventLoop loop) {
         Future<IoRegistration> registered = loop.register(this); // on the loop: done when it returns
         if (!registered.isSuccess()) {
@@ -179,29 +179,43 @@ final class SocketSide implements EpollIoHandle {
         interest(0);
     }
 
-    /** After a handover that did not happen: the interest its state asks for again. */
+    /**
+     * After a handover that did not happen: the interest its state asks for, submitted even when
+     * unchanged, so epoll looks at the socket again (an error or hang-up while parked was reported
+     * once, and ignored then).
+     */
     void restore() {
         int wanted = pending != null ? EpollIoOps.EPOLLOUT.value() : 0;
         if (!readEnded && (peer == null || peer.pending == null)) {
             wanted |= EpollIoOps.EPOLLIN.value();
         }
-        interest(wanted);
+        interest = wanted;
+        if (registration != null) {
+            registration.submit(ops(wanted));
+        }
     }
 
-    /**
-     * Closes the socket and leaves the epoll set, dropping what was still to be written. Alone, the
-     * descriptor is closed before the registration is cancelled: closing a socket takes it out of
-     * epoll in the kernel, and Netty then skips its {@code EPOLL_CTL_DEL} (one system call less).
-     * When another process holds the socket too ({@code shared}: handed over, or a handover that
-     * failed after the descriptors left), closing our descriptor would not take it out of our
-     * epoll set, so the registration goes first; {@code endForAll} also shuts the socket down, so
-     * the peer and the other process see the connection end.
-     */
-    void release(boolean shared, boolean endForAll) {
+    /** Drops what was still to be written (the connection ends; the socket closes after this loop pass). */
+    void dropPending() {
         if (pending != null) {
             pending.release();
             pending = null;
         }
+    }
+
+    /**
+     * Closes the socket and leaves the epoll set. Called after the loop pass in which the
+     * connection ended (a task): until then the descriptor's number cannot be given to a new
+     * socket, so an event of this pass still queued for it cannot reach another connection.
+     * Alone, the descriptor is closed before the registration is cancelled: closing a socket takes
+     * it out of epoll in the kernel, and Netty then skips its {@code EPOLL_CTL_DEL} (one system call
+     * less). When another process may hold the socket too ({@code shared}: handed over, or its
+     * descriptors were sent), closing our descriptor would not take it out of our epoll set, so the
+     * registration goes first; {@code endForAll} also shuts the socket down, so the peer and the
+     * other process see the connection end.
+     */
+    void release(boolean shared, boolean endForAll) {
+        dropPending();
         if (shared) {
             if (endForAll) {
                 try {

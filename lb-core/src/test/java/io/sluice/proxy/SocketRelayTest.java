@@ -13,8 +13,11 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.sluice.config.BalanceAlgorithm;
+import io.sluice.config.ListenerConfig;
 import io.sluice.config.ProxyProtocolVersion;
+import io.sluice.config.SluiceConfig;
 import io.sluice.harness.Clients;
+import io.sluice.harness.Ports;
 import io.sluice.harness.ProxyProtocolBackend;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
@@ -22,8 +25,12 @@ import io.sluice.harness.TestConfigs;
 import io.sluice.harness.TlsConfigs;
 import io.sluice.proxyprotocol.ProxyHeaders;
 import io.sluice.transport.Transport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,17 +78,52 @@ class SocketRelayTest {
              RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tcp("pp").acceptProxyProtocol("127.0.0.1/32")
                      .pool("pp", BalanceAlgorithm.ROUND_ROBIN, ProxyProtocolVersion.V1, backend).build());
              Socket s = Clients.connect(daemon.address())) {
-            HAProxyMessage header = new HAProxyMessage(HAProxyProtocolVersion.V1, HAProxyCommand.PROXY,
-                    HAProxyProxiedProtocol.TCP4, "198.51.100.7", "203.0.113.1", 40000, 443);
-            ByteBuf bytes = ProxyHeaders.encoded(header);
-            try {
-                s.getOutputStream().write(ByteBufUtil.getBytes(bytes));
-            } finally {
-                bytes.release();
-            }
+            sendProxyHeader(s);
             assertEquals("pp 198.51.100.7:40000", Clients.readLine(s));
             await().atMost(Duration.ofSeconds(5)).until(() -> daemon.daemon().connections().size() == 1);
             assertInstanceOf(ChannelConnection.class, daemon.daemon().connections().all().get(0));
+        }
+    }
+
+    @Test
+    void aReloadThatMakesATcpListenerTrustProxyHeadersMovesItToChannels() throws Exception {
+        ProxyProtocolBackend backend = new ProxyProtocolBackend("pp");
+        int port = Ports.freePort();
+        SluiceConfig plain = onPort(TlsConfigs.tcp("pp")
+                .pool("pp", BalanceAlgorithm.ROUND_ROBIN, ProxyProtocolVersion.V1, backend).build(), port);
+        SluiceConfig trusting = onPort(TlsConfigs.tcp("pp").acceptProxyProtocol("127.0.0.1/32")
+                .pool("pp", BalanceAlgorithm.ROUND_ROBIN, ProxyProtocolVersion.V1, backend).build(), port);
+        try (backend; RunningDaemon daemon = RunningDaemon.start(plain)) {
+            try (Socket s = Clients.connect(daemon.address())) {
+                assertEquals("pp 127.0.0.1:" + s.getLocalPort(), Clients.readLine(s));
+            }
+            assertEquals(List.of(), daemon.daemon().reload(trusting), "problems of the reload");
+            assertEquals(port, daemon.daemon().boundAddress("main").getPort(), "the same port, bound again");
+            try (Socket s = Clients.connect(daemon.daemon().boundAddress("main"))) {
+                sendProxyHeader(s);
+                assertEquals("pp 198.51.100.7:40000", Clients.readLine(s), "the header is read, not relayed");
+                await().atMost(Duration.ofSeconds(5)).until(() -> daemon.daemon().connections().size() == 1);
+                assertInstanceOf(ChannelConnection.class, daemon.daemon().connections().all().get(0));
+            }
+        }
+    }
+
+    private static SluiceConfig onPort(SluiceConfig c, int port) {
+        ListenerConfig l = c.listeners().get(0);
+        ListenerConfig moved = new ListenerConfig(l.name(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                l.mode(), l.pool(), l.tls(), l.acceptProxyProtocol(), l.line());
+        return new SluiceConfig(c.source(), List.of(moved), c.pools(), c.timeouts(), c.limits(), c.admin(), c.state(),
+                c.discovery());
+    }
+
+    private static void sendProxyHeader(Socket s) throws IOException {
+        HAProxyMessage header = new HAProxyMessage(HAProxyProtocolVersion.V1, HAProxyCommand.PROXY,
+                HAProxyProxiedProtocol.TCP4, "198.51.100.7", "203.0.113.1", 40000, 443);
+        ByteBuf bytes = ProxyHeaders.encoded(header);
+        try {
+            s.getOutputStream().write(ByteBufUtil.getBytes(bytes));
+        } finally {
+            bytes.release();
         }
     }
 }
