@@ -1,8 +1,5 @@
 package io.sluice.proxy;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoOps;
@@ -10,19 +7,11 @@ import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.sluice.backend.Backend;
-import io.sluice.config.ProxyProtocolVersion;
-import io.sluice.pool.Pool;
-import io.sluice.proxyprotocol.ProxyHeaders;
-import io.sluice.transport.DescriptorReserve;
-import io.sluice.transport.StreamSockets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link Connection} relayed straight on its two sockets: both are registered with the event
@@ -33,11 +22,12 @@ import java.util.concurrent.TimeUnit;
  * spent per connection above HAProxy (docs/performance.md, "Round 6" and "Round 7").
  *
  * <p>The life of a connection: accepted and admitted (limits), then the backend connect
- * ({@link ConnectAttempts}: retries and their accounting as with channels); the client's socket
+ * ({@link SocketConnector}: retries and their accounting as with channels); the client's socket
  * joins the epoll set only once the backend is connected, so nothing it sends meanwhile needs
  * holding (the kernel holds it) and its interest is set once. Then the relay: a FIN read from one
  * side is passed on (shutdown SHUT_WR) after the bytes before it; when both directions have ended
- * both sockets close. A read or write error on one side resets the other (SO_LINGER 0). Idle
+ * both sockets close (after the loop pass: {@link #closeAfterThisPass}). A read or write error on
+ * one side resets the other (SO_LINGER 0). Idle
  * timeout, drain, shutdown and refusals close both with a FIN. What the connection gives back when
  * it ends is {@link ConnectionEnd}'s, as for channels.
  *
@@ -53,7 +43,6 @@ public final class SocketConnection extends Connection {
     private static final int READ_BUFFER_SIZE = 64 * 1024;
     /** Reads of one socket per readiness event, so one busy transfer cannot hold the loop. */
     private static final int READS_PER_EVENT = 4;
-    private static final int IN = EpollIoOps.EPOLLIN.value();
     private static final int OUT = EpollIoOps.EPOLLOUT.value();
     private static final int ERR = EpollIoOps.EPOLLERR.value();
 
@@ -71,10 +60,8 @@ public final class SocketConnection extends Connection {
     SocketSide backendSide;
     private final ByteBuffer readBuffer;
     private final long readAddress;
-    private ConnectAttempts attempts;
-    /** The backend being connected to; null once connected (or given up). */
-    Pool.Selection connecting;
-    private ScheduledFuture<?> connectTimeout;
+    /** Connects the backend; null once connected. */
+    SocketConnector connector;
     /** Both FINs are read: close both sockets once what is queued for them is written. */
     boolean closeWhenFlushed;
     boolean finished;
@@ -119,8 +106,21 @@ public final class SocketConnection extends Connection {
         }
         sourceAdmitted();
         routed(settings.pool(), null);
-        attempts = new ConnectAttempts(this, settings.pool());
-        connect();
+        connector = new SocketConnector(this, new ConnectAttempts(this, settings.pool()));
+        connector.connect();
+    }
+
+    /**
+     * The backend is connected (by {@link #connector}, which wrote the PROXY header if any): the
+     * client's socket joins epoll, and the relay starts both ways.
+     */
+    void established() {
+        connector = null;
+        if (!clientSide.register(loop)) {
+            close(CloseReason.CONNECT_FAILED);
+            return;
+        }
+        clientSide.wantRead();
     }
 
     private void refuse(CloseReason reason) {
@@ -130,6 +130,11 @@ public final class SocketConnection extends Connection {
 
     @Override
     public EventLoop loop() {
+        return loop;
+    }
+
+    /** The loop, as the epoll handler's: what sockets register with. */
+    IoEventLoop ioLoop() {
         return loop;
     }
 
@@ -144,133 +149,6 @@ public final class SocketConnection extends Connection {
         return backend == null ? null : backend.socket;
     }
 
-    // ---- the backend connect
-
-    private void connect() {
-        Pool.Selection selection = attempts.next();
-        if (selection == null) {
-            attempts.giveUp();
-            return;
-        }
-        Backend backend = selection.backend();
-        Socket socket;
-        try {
-            socket = StreamSockets.forTarget(backend.address().getAddress());
-        } catch (RuntimeException e) { // Netty reports a failed socket() (EMFILE) as a ChannelException
-            attempts.noSocket(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-            return;
-        }
-        if (DescriptorReserve.holds(socket.intValue())) {
-            closeQuietly(socket);
-            attempts.noSocket(DescriptorReserve.KEPT);
-            return;
-        }
-        SocketSide side = new SocketSide(this, socket, false);
-        side.peer = clientSide;
-        clientSide.peer = side;
-        backendSide = side;
-        connecting = selection;
-        boolean connected;
-        try {
-            socket.setTcpNoDelay(true);
-            socket.setKeepAlive(true);
-            if (!side.register(loop)) {
-                close(CloseReason.CONNECT_FAILED); // the loop is shutting down
-                return;
-            }
-            connected = socket.connect(backend.address());
-        } catch (IOException e) {
-            connectFailed(e);
-            return;
-        }
-        if (connected) {
-            connected();
-            return;
-        }
-        side.wantWrite(); // writable once connected, or an error once refused
-        connectTimeout = loop.schedule(this::connectTimedOut, attempts.timeoutMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void connectReady() {
-        try {
-            if (!backendSide.socket.finishConnect()) {
-                return; // still in progress
-            }
-        } catch (IOException e) {
-            connectFailed(e);
-            return;
-        }
-        connected();
-    }
-
-    private void connectTimedOut() {
-        connectTimeout = null;
-        if (connecting != null && !finished) {
-            connectFailed(new ConnectTimeoutException("connection timed out after " + attempts.timeoutMillis()
-                    + " ms: " + connecting.backend().address()));
-        }
-    }
-
-    private void connectFailed(Throwable cause) {
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
-            connectTimeout = null;
-        }
-        Backend backend = connecting.backend();
-        connecting = null;
-        closeAfterThisPass(backendSide, false, false);
-        backendSide = null;
-        clientSide.peer = null;
-        if (attempts.failed(backend, cause)) {
-            connect();
-        } else {
-            attempts.giveUp();
-        }
-    }
-
-    /** The backend is connected: count it, send the PROXY header if its pool wants one, and relay both ways. */
-    private void connected() {
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
-            connectTimeout = null;
-        }
-        Pool.Selection selection = connecting;
-        connecting = null;
-        attempts.succeeded(selection.backend());
-        selected(selection);
-        backendSide.interest(IN); // from EPOLLOUT (connecting) to reading, in one change
-        sendProxyHeader();
-        if (finished) {
-            return;
-        }
-        if (!clientSide.register(loop)) {
-            close(CloseReason.CONNECT_FAILED);
-            return;
-        }
-        clientSide.wantRead();
-    }
-
-    /** The PROXY protocol header goes first, before any client byte (pools with send-proxy-protocol). */
-    private void sendProxyHeader() {
-        ProxyProtocolVersion version = attempts.pool().config().sendProxyProtocol();
-        if (version == ProxyProtocolVersion.OFF) {
-            return;
-        }
-        ByteBuf encoded = ProxyHeaders.encoded(ProxyHeaders.header(version, client, destination, serverName));
-        ByteBuf header = encoded;
-        if (!encoded.isDirect()) { // a socket writes from native memory (the encoder may give a heap buffer)
-            header = ByteBufAllocator.DEFAULT.directBuffer(encoded.readableBytes()).writeBytes(encoded);
-            encoded.release();
-        }
-        try {
-            backendSide.send(header);
-        } catch (IOException | NotYetConnectedException e) {
-            abort(backendSide, e);
-        } finally {
-            header.release();
-        }
-    }
-
     // ---- the relay
 
     /** Epoll says {@code side} is ready ({@code ops}: EPOLLIN, OUT, ERR, HUP, RDHUP bits). */
@@ -278,10 +156,10 @@ public final class SocketConnection extends Connection {
         if (finished || held) {
             return;
         }
-        if (connecting != null) {
+        if (connector != null) {
             // Writable (connected) or an error (refused, unreachable) ends a connect; nothing else does.
             if (side == backendSide && (ops & (OUT | ERR)) != 0) {
-                connectReady();
+                connector.ready();
             }
             return;
         }
@@ -398,7 +276,7 @@ public final class SocketConnection extends Connection {
     }
 
     /** {@code broken} failed (reset, error): reset the other side too, so its peer knows the stream did not end cleanly. */
-    private void abort(SocketSide broken, Throwable cause) {
+    void abort(SocketSide broken, Throwable cause) {
         if (finished) {
             return;
         }
@@ -484,9 +362,8 @@ public final class SocketConnection extends Connection {
         }
         finished = true;
         closing = true;
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
-            connectTimeout = null;
+        if (connector != null) {
+            connector.stop();
         }
         if (idleNanos > 0) {
             IdleSweeper.on(loop).remove(this);
@@ -504,20 +381,12 @@ public final class SocketConnection extends Connection {
      * Drops {@code side}'s queue now and closes its socket once this loop pass is over (see
      * {@link SocketSide#release}); at once when the loop no longer takes tasks (it is shutting down).
      */
-    private void closeAfterThisPass(SocketSide side, boolean shared, boolean endForAll) {
+    void closeAfterThisPass(SocketSide side, boolean shared, boolean endForAll) {
         side.dropPending();
         try {
             loop.execute(() -> side.release(shared, endForAll));
         } catch (RejectedExecutionException e) {
             side.release(shared, endForAll);
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // The descriptor is released either way.
         }
     }
 }

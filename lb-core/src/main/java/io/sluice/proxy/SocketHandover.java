@@ -43,7 +43,7 @@ final class SocketHandover {
      * being connected (offered again in a later batch), nor once it is closing.
      */
     private static boolean canHandOver(SocketConnection c) {
-        return !c.finished && !c.closing && !c.closeWhenFlushed && c.established && c.connecting == null
+        return !c.finished && !c.closing && !c.closeWhenFlushed && c.established && c.connector == null
                 && c.backendSide != null && !(c.clientSide.readEnded && c.backendSide.readEnded);
     }
 

@@ -398,59 +398,8 @@ public enum Transport {
         return cpus;
     }
 
-    /**
-     * Epoll where the platform has it, else NIO with a warning that says why.
-     * {@code -Dsluice.transport=io_uring|epoll|nio} asks for one; an unavailable choice is reported
-     * in one line and the next best is used (io_uring falls back to epoll, epoll to NIO).
-     *
-     * <p>io_uring is opt-in: it halves the system calls per connection (docs/performance.md), but
-     * until Netty 4.2.18's multishot-poll defect ({@link IoUringLevelPoll}) was found it lost
-     * client resets, and the default changes only on a side-by-side measurement on a quiet machine.
-     */
+    /** The transport {@code -Dsluice.transport} asks for, or the best this platform has ({@link TransportChoice}). */
     public static Transport detect() {
-        String wanted = System.getProperty("sluice.transport", "").trim().toLowerCase(Locale.ROOT);
-        switch (wanted) {
-            case "nio" -> {
-                log.warn("Using the NIO transport because -Dsluice.transport=nio is set");
-                return NIO;
-            }
-            case "epoll" -> {
-                if (Epoll.isAvailable()) {
-                    return EPOLL;
-                }
-                log.warn("-Dsluice.transport=epoll: epoll is unavailable ({})", String.valueOf(Epoll.unavailabilityCause()));
-            }
-            case "epoll-sockets", "epoll_sockets" -> {
-                if (Epoll.isAvailable()) {
-                    log.info("Using the epoll transport with tcp listeners relayed on bare sockets (-Dsluice.transport={})", wanted);
-                    return EPOLL_SOCKETS;
-                }
-                log.warn("-Dsluice.transport={}: epoll is unavailable ({})", wanted, String.valueOf(Epoll.unavailabilityCause()));
-            }
-            case "io_uring", "io-uring", "iouring" -> {
-                if (IoUring.isAvailable()) {
-                    log.info("Using the io_uring transport (-Dsluice.transport={}){}", wanted,
-                            IoUringLevelPoll.inEffect() ? ", with one-shot polls" : "");
-                    return IO_URING;
-                }
-                log.warn("-Dsluice.transport={}: io_uring is unavailable ({}); trying epoll", wanted,
-                        String.valueOf(IoUring.unavailabilityCause()));
-                return epollOrNio();
-            }
-            case "", "auto" -> {
-                // epoll, below
-            }
-            default -> log.warn("-Dsluice.transport={} is not one of epoll, epoll-sockets, io_uring, nio; using the default", wanted);
-        }
-        return epollOrNio();
-    }
-
-    private static Transport epollOrNio() {
-        if (Epoll.isAvailable()) {
-            return EPOLL;
-        }
-        log.warn("Native epoll transport unavailable ({}); falling back to NIO: lower throughput",
-                String.valueOf(Epoll.unavailabilityCause()));
-        return NIO;
+        return TransportChoice.fromProperty();
     }
 }
