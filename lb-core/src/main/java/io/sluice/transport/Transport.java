@@ -35,7 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The socket transport: native epoll where the platform has it (io_uring on request), else Java NIO.
+ * The socket transport: native epoll where the platform has it, with tcp listeners on the socket
+ * relay ({@link #EPOLL_SOCKETS}; {@link #EPOLL} keeps every listener on Netty channels, and
+ * io_uring is there on request), else Java NIO.
  *
  * <p>Both native transports give SO_REUSEPORT (listeners can move between configs without refusing
  * connections) and TCP_INFO (the idle sweeper asks it). NIO keeps the daemon usable on platforms
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * Netty 4.2.18's multishot polls a client's reset could go unnoticed.
  */
 public enum Transport {
+    /** Every listener on Netty's epoll channels ({@code -Dsluice.transport=epoll}; the default before the socket relay). */
     EPOLL {
         @Override
         IoHandlerFactory ioHandlerFactory() {
@@ -96,11 +99,11 @@ public enum Transport {
         }
     },
     /**
-     * Opt-in ({@code -Dsluice.transport=epoll-sockets}): epoll, with the connections of tcp listeners
-     * relayed on their bare sockets instead of Netty channels ({@code SocketConnection}); every other
-     * socket (tls and PROXY-protocol listeners, the admin API, health checks) is EPOLL's. Handovers
-     * work as on EPOLL: connections relayed on sockets are passed with the same image, and the
-     * receiving process adopts them (with channels).
+     * The default ({@code -Dsluice.transport=epoll-sockets}): epoll, with the connections of tcp
+     * listeners relayed on their bare sockets instead of Netty channels ({@code SocketConnection});
+     * every other socket (tls and PROXY-protocol listeners, the admin API, health checks) is EPOLL's.
+     * Handovers work as on EPOLL: connections relayed on sockets are passed with the same image,
+     * and the receiving process adopts them (with channels).
      */
     EPOLL_SOCKETS {
         @Override

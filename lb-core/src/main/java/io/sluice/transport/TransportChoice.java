@@ -17,13 +17,16 @@ final class TransportChoice {
     private TransportChoice() {}
 
     /**
-     * Epoll where the platform has it, else NIO with a warning that says why.
-     * {@code -Dsluice.transport=io_uring|epoll|nio} asks for one; an unavailable choice is reported
-     * in one line and the next best is used (io_uring falls back to epoll, epoll to NIO).
+     * Epoll where the platform has it, with tcp listeners on the socket relay ({@link
+     * Transport#EPOLL_SOCKETS}), else NIO with a warning that says why.
+     * {@code -Dsluice.transport=epoll-sockets|epoll|io_uring|nio} asks for one ({@code epoll}: every
+     * listener on Netty channels, the default before the socket relay); an unavailable choice is
+     * reported in one line and the next best is used (io_uring falls back to epoll, epoll to NIO).
      *
      * <p>io_uring is opt-in: it halves the system calls per connection (docs/performance.md), but
      * until Netty 4.2.18's multishot-poll defect ({@link IoUringLevelPoll}) was found it lost
-     * client resets, and the default changes only on a side-by-side measurement on a quiet machine.
+     * client resets, and the default changes only on a side-by-side measurement on a quiet machine
+     * (as the socket relay's did: docs/performance.md, "Round 7").
      */
     static Transport fromProperty() {
         String wanted = System.getProperty("sluice.transport", "").trim().toLowerCase(Locale.ROOT);
@@ -34,13 +37,13 @@ final class TransportChoice {
             }
             case "epoll" -> {
                 if (Epoll.isAvailable()) {
+                    log.info("Using the epoll transport with every listener on Netty channels (-Dsluice.transport=epoll)");
                     return Transport.EPOLL;
                 }
                 log.warn("-Dsluice.transport=epoll: epoll is unavailable ({})", String.valueOf(Epoll.unavailabilityCause()));
             }
             case "epoll-sockets", "epoll_sockets" -> {
                 if (Epoll.isAvailable()) {
-                    log.info("Using the epoll transport with tcp listeners relayed on bare sockets (-Dsluice.transport={})", wanted);
                     return Transport.EPOLL_SOCKETS;
                 }
                 log.warn("-Dsluice.transport={}: epoll is unavailable ({})", wanted, String.valueOf(Epoll.unavailabilityCause()));
@@ -56,7 +59,7 @@ final class TransportChoice {
                 return epollOrNio();
             }
             case "", "auto" -> {
-                // epoll, below
+                // epoll with the socket relay, below
             }
             default -> log.warn("-Dsluice.transport={} is not one of epoll, epoll-sockets, io_uring, nio; using the default", wanted);
         }
@@ -65,7 +68,7 @@ final class TransportChoice {
 
     private static Transport epollOrNio() {
         if (Epoll.isAvailable()) {
-            return Transport.EPOLL;
+            return Transport.EPOLL_SOCKETS;
         }
         log.warn("Native epoll transport unavailable ({}); falling back to NIO: lower throughput",
                 String.valueOf(Epoll.unavailabilityCause()));
