@@ -27,7 +27,7 @@ public final class ShutdownSignals {
     private final CountDownLatch first = new CountDownLatch(1);
     private final AtomicBoolean firstSeen = new AtomicBoolean();
     private final AtomicReference<Runnable> next = new AtomicReference<>(() -> {});
-    private final AtomicReference<Runnable> reload = new AtomicReference<>(() -> {});
+    private final ReloadRequests reloads = new ReloadRequests();
 
     private ShutdownSignals() {}
 
@@ -41,7 +41,9 @@ public final class ShutdownSignals {
         }
         boolean hupIgnored = handle("HUP", sig -> {
             log.info("Received SIGHUP: reloading the configuration");
-            signals.reload.get().run();
+            if (!signals.reloads.requested()) {
+                log.info("The daemon is still starting: the reload runs as soon as it has started");
+            }
         });
         if (hupIgnored) {
             log.warn("SIGHUP is ignored in this process (it was started with SIGHUP ignored, as nohup does): "
@@ -61,9 +63,12 @@ public final class ShutdownSignals {
         }
     }
 
-    /** What SIGHUP does (reload); runs on the signal thread, so it must not take long or throw. */
+    /**
+     * What SIGHUP does (reload); runs on the signal thread, so it must not take long or throw. A
+     * SIGHUP that came before (during start-up) runs it now, on the calling thread.
+     */
     public void onReload(Runnable action) {
-        reload.set(action);
+        reloads.handleWith(action);
     }
 
     private void received(Signal signal) {
