@@ -114,15 +114,34 @@ final class BoundListeners {
                     current.update(settings.apply(lc));
                     continue;
                 }
+                if (current != null && current.config().bind().equals(lc.bind())) {
+                    // Same address, the other relay: the same socket, served the other way.
+                    int fd = current.detach();
+                    try {
+                        byName.put(lc.name(), Listener.adopt(lc, settings.apply(lc), transport, workers, fd));
+                        changes.add("listener " + lc.name() + " now relays on " + (Listener.onSockets(lc, transport)
+                                ? "its sockets" : "channels"));
+                    } catch (Listener.BindFailedException e) {
+                        log.error("reload: {} (the listener keeps its old settings)", e.getMessage());
+                        problems.add(e.getMessage() + " (the listener keeps its old settings)");
+                        try {
+                            byName.put(lc.name(), Listener.adopt(current.config(), current.initializer().settings(),
+                                    transport, workers, fd));
+                        } catch (Listener.BindFailedException again) {
+                            log.error("reload: {}; the listener is gone (fix and reload)", again.getMessage());
+                            byName.remove(lc.name());
+                        }
+                    }
+                    continue;
+                }
                 try {
                     Listener fresh = Listener.bind(lc, settings.apply(lc), transport, workers);
                     byName.put(lc.name(), fresh);
                     if (current != null) {
                         current.close();
                     }
-                    String how = current == null ? " added" : current.config().bind().equals(lc.bind())
-                            ? " bound again (its connections change relay)" : " moved";
-                    changes.add("listener " + lc.name() + how + " to " + hostPort(fresh.localAddress()));
+                    changes.add("listener " + lc.name() + (current == null ? " added" : " moved") + " to "
+                            + hostPort(fresh.localAddress()));
                 } catch (Listener.BindFailedException e) {
                     log.error("reload: {} (the listener keeps its old socket, if any)", e.getMessage());
                     problems.add(e.getMessage() + " (the rest of the new configuration is applied; the listener keeps its old socket, if any)");

@@ -52,7 +52,7 @@ public final class Listener {
      * under a transport that does so, for tcp listeners that take no PROXY header from their
      * clients (the header's decoder, like the tls sniffer, is a channel handler).
      */
-    static boolean onSockets(ListenerConfig config, Transport transport) {
+    public static boolean onSockets(ListenerConfig config, Transport transport) {
         return transport.relaysOnSockets() && config.tls() == null && config.acceptProxyProtocol().isEmpty();
     }
 
@@ -63,6 +63,21 @@ public final class Listener {
      */
     public boolean canServe(ListenerConfig next, Transport transport) {
         return config.bind().equals(next.bind()) && (sockets != null) == onSockets(next, transport);
+    }
+
+    /**
+     * Stops serving the listening socket without closing it, and returns its descriptor for a
+     * listener of the other relay ({@link #adopt}): a reload that moves a listener between the
+     * socket relay and channels keeps its socket, so no client waiting in its queue is lost.
+     * Blocks until done; not on an event loop. This listener is not used afterwards.
+     */
+    public int detach() {
+        if (sockets != null) {
+            sockets.detach();
+            return sockets.descriptor();
+        }
+        serverChannel.deregister().awaitUninterruptibly(); // the channel object stays open, unused: the descriptor lives on
+        return Descriptors.of(serverChannel);
     }
 
     /** Connections accepted from now on use {@code settings} (a reload that kept this socket). */

@@ -155,6 +155,19 @@ final class SocketListener implements EpollIoHandle {
         }).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
+    /**
+     * Stops serving the socket without closing it (waits until done; not on this loop): another
+     * listener of this process serves the same socket next, its queue of clients with it.
+     */
+    void detach() {
+        loop.submit(() -> {
+            if (registration != null) {
+                registration.cancel(); // the descriptor is open: out of epoll now
+                registration = null;
+            }
+        }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
     /** Stops accepting and closes the socket; connections already accepted are not touched. */
     Future<?> closeSocket() {
         return loop.submit(this::close);

@@ -258,6 +258,8 @@ class SluiceProcessTest {
             try {
                 await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                         .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
+                // The listeners are bound before the admin API, and may answer first: wait for both.
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> healthz(admin) == 200);
                 Matcher m = Pattern.compile(
                         "the open-files limit \\(500\\) is below what the configuration may need \\((\\d+):.*accepting at most (\\d+) connections")
                         .matcher(p.output());

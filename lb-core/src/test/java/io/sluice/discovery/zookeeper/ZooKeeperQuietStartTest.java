@@ -59,6 +59,8 @@ class ZooKeeperQuietStartTest {
             try (DaemonProcess p = DaemonProcess.launch().adminPort(admin).start(dir, "run", "--config", config.toString())) {
                 InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", port);
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> "a".equals(Clients.backendNameVia(proxy)));
+                // A listener may answer before the start line is written (it is bound first): wait for the line.
+                await().atMost(Duration.ofSeconds(30)).until(() -> p.output().contains("Sluice started"));
                 String out = p.output();
                 List<String> clientLines = out.lines().filter(l -> {
                     Matcher m = LINE.matcher(l);
