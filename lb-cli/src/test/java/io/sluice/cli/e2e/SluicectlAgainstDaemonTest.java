@@ -88,7 +88,7 @@ class SluicectlAgainstDaemonTest {
         assertEquals(0, r.exitCode(), r::toString);
         assertLine(r.out(), "admin\\s+" + Pattern.quote(adminUrl));
         assertLine(r.out(), "version\\s+\\S+.*");
-        assertLine(r.out(), "transport\\s+(io_uring|epoll|nio)");
+        assertLine(r.out(), "transport\\s+(io_uring|epoll-sockets|epoll|nio)");
         assertLine(r.out(), "config\\s+" + Pattern.quote(daemon.configFile().toString()));
         assertLine(r.out(), "connections\\s+0");
         assertLine(r.out(), "LISTENER\\s+BIND\\s+MODE\\s+POOLS");
