@@ -370,9 +370,21 @@ public final class SocketConnection extends Connection {
         }
         boolean shared = handedOver || sharedDescriptors;
         boolean endForAll = !handedOver;
-        closeAfterThisPass(clientSide, shared, endForAll);
-        if (backendSide != null) {
-            closeAfterThisPass(backendSide, shared, endForAll);
+        SocketSide backend = backendSide;
+        clientSide.dropPending();
+        if (backend != null) {
+            backend.dropPending();
+        }
+        Runnable close = () -> { // one task for both sockets
+            clientSide.release(shared, endForAll);
+            if (backend != null) {
+                backend.release(shared, endForAll);
+            }
+        };
+        try {
+            loop.execute(close);
+        } catch (RejectedExecutionException e) {
+            close.run();
         }
         ConnectionEnd.release(this, finalReason(), refusal);
     }
