@@ -251,49 +251,51 @@ class SluiceProcessTest {
             int admin = Ports.freePort();
             Path config = edgeToApp(port, backend).admin(admin, null).section("timeouts: { shutdown-grace: 2s }")
                     .writeTo(dir.resolve("fd.yaml"));
-            DaemonProcess p = DaemonProcess.launch().openFilesLimit(500).start(dir, "run", "--config", config.toString());
-            InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-            InetSocketAddress adminAt = new InetSocketAddress(InetAddress.getLoopbackAddress(), admin);
-            List<Socket> clients = new ArrayList<>();
-            try {
-                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                        .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
-                // The listeners are bound before the admin API, and may answer first: wait for both.
-                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> healthz(admin) == 200);
-                Matcher m = Pattern.compile(
-                        "the open-files limit \\(500\\) is below what the configuration may need \\((\\d+):.*accepting at most (\\d+) connections")
-                        .matcher(p.output());
-                assertTrue(m.find(), p.output());
-                int allowed = Integer.parseInt(m.group(2));
-                assertTrue(allowed > 10 && allowed < 250, "two descriptors per connection within 500: " + allowed);
-                for (int i = 0; i < allowed + 50; i++) { // more than it may accept
-                    Socket s = new Socket();
-                    s.connect(proxy, 2000);
-                    s.setSoTimeout(200);
-                    clients.add(s);
+            // In try-with-resources: a failure before the terminate below must not leave the daemon running.
+            try (DaemonProcess p = DaemonProcess.launch().openFilesLimit(500).start(dir, "run", "--config", config.toString())) {
+                InetSocketAddress proxy = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+                InetSocketAddress adminAt = new InetSocketAddress(InetAddress.getLoopbackAddress(), admin);
+                List<Socket> clients = new ArrayList<>();
+                try {
+                    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                            .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
+                    // The listeners are bound before the admin API, and may answer first: wait for both.
+                    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> healthz(admin) == 200);
+                    Matcher m = Pattern.compile(
+                            "the open-files limit \\(500\\) is below what the configuration may need \\((\\d+):.*accepting at most (\\d+) connections")
+                            .matcher(p.output());
+                    assertTrue(m.find(), p.output());
+                    int allowed = Integer.parseInt(m.group(2));
+                    assertTrue(allowed > 10 && allowed < 250, "two descriptors per connection within 500: " + allowed);
+                    for (int i = 0; i < allowed + 50; i++) { // more than it may accept
+                        Socket s = new Socket();
+                        s.connect(proxy, 2000);
+                        s.setSoTimeout(200);
+                        clients.add(s);
+                    }
+                    for (int i = 0; i < 150; i++) { // idle admin connections, more than the admin cap
+                        Socket s = new Socket();
+                        s.connect(adminAt, 2000);
+                        clients.add(s);
+                    }
+                    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> healthz(admin) == 200);
+                    assertTrue(p.isAlive(), "the daemon must survive the flood");
+                    assertFalse(p.output().contains("Too many open files"), "it never ran out:\n" + p.output());
+                } finally {
+                    for (Socket s : clients) {
+                        s.close();
+                    }
                 }
-                for (int i = 0; i < 150; i++) { // idle admin connections, more than the admin cap
-                    Socket s = new Socket();
-                    s.connect(adminAt, 2000);
-                    clients.add(s);
+                try {
+                    await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
+                    await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                            .until(() -> openConnections(admin) == 0);
+                    assertFalse(p.output().contains("reached at the tail of the pipeline"), "no per-accept Netty warning:\n" + p.output());
+                } finally {
+                    p.terminate();
+                    assertTrue(p.awaitExit(Duration.ofSeconds(20)) != null, "no exit 20 s after SIGTERM:\n" + p.output());
                 }
-                await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> healthz(admin) == 200);
-                assertTrue(p.isAlive(), "the daemon must survive the flood");
-                assertFalse(p.output().contains("Too many open files"), "it never ran out:\n" + p.output());
-            } finally {
-                for (Socket s : clients) {
-                    s.close();
-                }
-            }
-            try {
-                await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                        .until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
-                await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                        .until(() -> openConnections(admin) == 0);
-                assertFalse(p.output().contains("reached at the tail of the pipeline"), "no per-accept Netty warning:\n" + p.output());
-            } finally {
-                p.terminate();
-                assertTrue(p.awaitExit(Duration.ofSeconds(20)) != null, "no exit 20 s after SIGTERM:\n" + p.output());
             }
         }
     }
