@@ -59,6 +59,8 @@ class UpgradeFromAnyDirectoryTest {
             long newPid = -1;
             try {
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> "app-1".equals(Clients.backendNameVia(proxy)));
+                // The listeners are bound before the admin API and may answer first: wait for it too.
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> old.status() != null);
                 assertEquals(a.resolve("lb.yaml").toString(), old.status().path("config_file").asText(),
                         "status reports the absolute path");
 
