@@ -50,7 +50,7 @@ final class ExplainViews {
             routeKind = "listener";
             poolName = lc.pool();
         } else {
-            // The same decisions, in the same order, as the listener's ClientHelloSniffer.
+            // The same decisions, in the same order, as the listener's HelloRouting.
             if (normalizedSni == null && lc.tls().noSni() == NoSniAction.REJECT) {
                 return ExplainView.refused(lc.name(), client.getHostAddress(), null, offered,
                         "no SNI and no-sni: reject (the connection is closed with an unrecognized_name alert)");

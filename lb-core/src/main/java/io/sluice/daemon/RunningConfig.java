@@ -9,6 +9,7 @@ import io.sluice.pool.Pool;
 import io.sluice.proxy.ConnectionTracker;
 import io.sluice.proxy.FrontendSettings;
 import io.sluice.route.RouteTable;
+import io.sluice.tls.HelloRouting;
 import io.sluice.transport.Transport;
 import io.sluice.upstream.Upstreams;
 import java.util.Map;
@@ -69,7 +70,7 @@ final class RunningConfig {
     FrontendSettings settingsFor(ListenerConfig lc) {
         Map<String, Pool> pools = upstreams.pools();
         return new FrontendSettings(lc, lc.pool() == null ? null : pools.get(lc.pool()), pools,
-                lc.tls() == null ? null : RouteTable.of(lc.tls()), config.timeouts().idle(), transport, limiter, tracker,
+                lc.tls() == null ? null : new HelloRouting(lc.name(), lc.tls(), RouteTable.of(lc.tls()), metrics), config.timeouts().idle(), transport, limiter, tracker,
                 metrics, accessLog, upstreams.passiveHealth());
     }
 }

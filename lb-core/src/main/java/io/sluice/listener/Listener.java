@@ -49,17 +49,17 @@ public final class Listener {
 
     /**
      * Whether this listener's connections are relayed on bare sockets ({@link SocketListener}):
-     * under a transport that does so, for tcp listeners that take no PROXY header from their
-     * clients (the header's decoder, like the tls sniffer, is a channel handler).
+     * under a transport that does so, for tcp and tls listeners that take no PROXY header from
+     * their clients (the header's decoder is a channel handler).
      */
     public static boolean onSockets(ListenerConfig config, Transport transport) {
-        return transport.relaysOnSockets() && config.tls() == null && config.acceptProxyProtocol().isEmpty();
+        return transport.relaysOnSockets() && config.acceptProxyProtocol().isEmpty();
     }
 
     /**
      * Whether this socket can serve {@code next} (a reload) by taking its settings: it must be bound
-     * where {@code next} binds, and {@code next} must be relayed the same way (a tcp listener that
-     * gains tls or trusted PROXY headers moves from the socket relay to channels, and back).
+     * where {@code next} binds, and {@code next} must be relayed the same way (a listener that
+     * gains trusted PROXY headers moves from the socket relay to channels, and back).
      */
     public boolean canServe(ListenerConfig next, Transport transport) {
         return config.bind().equals(next.bind()) && (sockets != null) == onSockets(next, transport);

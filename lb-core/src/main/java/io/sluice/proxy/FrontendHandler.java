@@ -9,7 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.pool.Pool;
 import io.sluice.proxyprotocol.ClientAddressResolved;
 import io.sluice.proxyprotocol.ProxyHeaderReceiver;
-import io.sluice.tls.ClientHelloSniffer;
+import io.sluice.tls.HelloRefused;
 import io.sluice.tls.PoolChosen;
 import io.sluice.transport.EpollInterestRevival;
 
@@ -131,7 +131,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             connect(pool, chosen.serverName());
-        } else if (evt instanceof ClientHelloSniffer.Refusal refusal) {
+        } else if (evt instanceof HelloRefused refusal) {
             connection.tlsRefused(refusal.serverName(), refusal.reason().word());
         } else if (evt instanceof ProxyHeaderReceiver.Refusal) {
             connection.reason(CloseReason.PROXY_HEADER_INVALID);

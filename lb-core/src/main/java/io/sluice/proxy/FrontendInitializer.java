@@ -51,8 +51,7 @@ public final class FrontendInitializer extends ChannelInitializer<Channel> {
             ch.pipeline().addLast("proxy-header", new ProxyHeaderReceiver(settings.listener(), settings.metrics()));
         }
         if (settings.routed()) {
-            ch.pipeline().addLast("sni", new ClientHelloSniffer(
-                    settings.listener(), settings.tls(), settings.routes(), settings.metrics()));
+            ch.pipeline().addLast("sni", new ClientHelloSniffer(settings.hello()));
         }
         ch.pipeline().addLast("relay", new FrontendHandler(settings, proxyHeader));
     }

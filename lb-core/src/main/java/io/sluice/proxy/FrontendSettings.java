@@ -6,7 +6,7 @@ import io.sluice.config.TlsListenerConfig;
 import io.sluice.limit.ConnectionLimiter;
 import io.sluice.metrics.ProxyMetrics;
 import io.sluice.pool.Pool;
-import io.sluice.route.RouteTable;
+import io.sluice.tls.HelloRouting;
 import io.sluice.transport.Transport;
 import java.time.Duration;
 import java.util.Map;
@@ -17,7 +17,7 @@ import java.util.Map;
  * @param config          the listener's config
  * @param pool            tcp listeners: where every connection goes; tls listeners: null (routed)
  * @param pools           every pool by name, for routed listeners
- * @param routes          tls listeners: the route table built from the config's tls settings; else null
+ * @param hello           tls listeners: the routing of a ClientHello (route table, refusals); else null
  * @param idle            close both sides after this long without traffic either way; ZERO disables
  * @param transport       channel classes for the backend side (same transport as the client side)
  * @param connects        told of every backend connect's outcome (passive health checks)
@@ -26,7 +26,7 @@ public record FrontendSettings(
         ListenerConfig config,
         Pool pool,
         Map<String, Pool> pools,
-        RouteTable routes,
+        HelloRouting hello,
         Duration idle,
         Transport transport,
         ConnectionLimiter limiter,

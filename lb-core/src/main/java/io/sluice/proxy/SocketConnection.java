@@ -1,5 +1,6 @@
 package io.sluice.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoOps;
@@ -7,6 +8,8 @@ import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Promise;
+import io.sluice.pool.Pool;
+import io.sluice.tls.PoolChosen;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -21,18 +24,20 @@ import java.util.concurrent.RejectedExecutionException;
  * being read until it drains (backpressure). Why: Netty's channel layer was most of what Sluice
  * spent per connection above HAProxy (docs/performance.md, "Round 6" and "Round 7").
  *
- * <p>The life of a connection: accepted and admitted (limits), then the backend connect
- * ({@link SocketConnector}: retries and their accounting as with channels); the client's socket
- * joins the epoll set only once the backend is connected, so nothing it sends meanwhile needs
- * holding (the kernel holds it) and its interest is set once. Then the relay: a FIN read from one
+ * <p>The life of a connection: accepted and admitted (limits); on a tls listener, the ClientHello
+ * read and judged ({@link SocketPrelude}, the same decisions as the channel relay's sniffer); then
+ * the backend connect ({@link SocketConnector}: retries and their accounting as with channels). On
+ * a tcp listener the client's socket joins the epoll set only once the backend is connected, so
+ * nothing it sends meanwhile needs holding (the kernel holds it) and its interest is set once; on
+ * a tls listener it is in from the start, and the prelude's bytes go to the backend first. Then the relay: a FIN read from one
  * side is passed on (shutdown SHUT_WR) after the bytes before it; when both directions have ended
  * both sockets close (after the loop pass: {@link #closeAfterThisPass}). A read or write error on
  * one side resets the other (SO_LINGER 0). Idle
  * timeout, drain, shutdown and refusals close both with a FIN. What the connection gives back when
  * it ends is {@link ConnectionEnd}'s, as for channels.
  *
- * <p>Used for tcp listeners without PROXY protocol from clients under the {@code epoll-sockets}
- * transport. A handover to another process is {@link SocketHandover}'s (the other process adopts
+ * <p>Used for tcp and tls listeners without PROXY protocol from clients under the
+ * {@code epoll-sockets} transport. A handover to another process is {@link SocketHandover}'s (the other process adopts
  * it with channels).
  *
  * <p>Confined to its event loop: every method runs there.
@@ -62,6 +67,8 @@ public final class SocketConnection extends Connection {
     private final long readAddress;
     /** Connects the backend; null once connected. */
     SocketConnector connector;
+    /** Tls listeners, until the backend is connected: the ClientHello and the bytes held meanwhile. */
+    SocketPrelude prelude;
     /** Both FINs are read: close both sockets once what is queued for them is written. */
     boolean closeWhenFlushed;
     boolean finished;
@@ -105,22 +112,76 @@ public final class SocketConnection extends Connection {
             return;
         }
         sourceAdmitted();
+        if (settings.routed()) {
+            // A tls listener: the client's socket joins epoll now, to read its ClientHello.
+            prelude = new SocketPrelude(this, settings.hello());
+            if (!clientSide.register(loop)) {
+                close(CloseReason.CLIENT_ABORT); // the epoll handler refused it (the loop is shutting down)
+                return;
+            }
+            clientSide.wantRead();
+            prelude.startTimers();
+            return;
+        }
         routed(settings.pool(), null);
-        connector = new SocketConnector(this, new ConnectAttempts(this, settings.pool()));
+        connect(settings.pool());
+    }
+
+    /** The ClientHello (or its absence) named a pool: connect to one of its backends. */
+    void routedTo(PoolChosen chosen) {
+        Pool chosenPool = settings().pools().get(chosen.pool());
+        if (chosenPool == null) { // config validation makes this unreachable; never fail silently
+            refuse(CloseReason.NO_BACKEND);
+            return;
+        }
+        routed(chosenPool, chosen.serverName());
+        connect(chosenPool);
+    }
+
+    private void connect(Pool to) {
+        connector = new SocketConnector(this, new ConnectAttempts(this, to));
         connector.connect();
     }
 
     /**
      * The backend is connected (by {@link #connector}, which wrote the PROXY header if any): the
-     * client's socket joins epoll, and the relay starts both ways.
+     * client's socket joins epoll (a tls listener's is in already, and what its client sent so far
+     * goes to the backend first), and the relay starts both ways.
      */
     void established() {
         connector = null;
+        if (prelude != null) {
+            sendHeld();
+            return;
+        }
         if (!clientSide.register(loop)) {
             close(CloseReason.CONNECT_FAILED);
             return;
         }
         clientSide.wantRead();
+    }
+
+    /** The bytes read before the backend was connected go to it first; then the client's FIN, if it came. */
+    private void sendHeld() {
+        SocketPrelude done = prelude;
+        prelude = null;
+        ByteBuf bytes = done.takeHeld();
+        try {
+            bytesUp += bytes.readableBytes();
+            backendSide.send(bytes);
+        } catch (IOException | NotYetConnectedException e) {
+            abort(backendSide, e);
+            return;
+        } finally {
+            bytes.release();
+        }
+        if (!clientSide.readEnded) {
+            clientSide.wantRead();
+        } else if (backendSide.pending != null) {
+            backendSide.finPending = true;
+        } else {
+            shutdownOutput(backendSide);
+        }
     }
 
     private void refuse(CloseReason reason) {
@@ -154,6 +215,10 @@ public final class SocketConnection extends Connection {
     /** Epoll says {@code side} is ready ({@code ops}: EPOLLIN, OUT, ERR, HUP, RDHUP bits). */
     void ready(SocketSide side, int ops) {
         if (finished || held) {
+            return;
+        }
+        if (prelude != null && side == clientSide) {
+            prelude.clientReady(); // before the backend is connected: the ClientHello, or bytes to hold
             return;
         }
         if (connector != null) {
@@ -320,7 +385,8 @@ public final class SocketConnection extends Connection {
     @Override
     int[] handoverDescriptors(boolean established) {
         sharedDescriptors = true;
-        return new int[] {clientSide.socket.intValue(), backendSide.socket.intValue()};
+        return established ? new int[] {clientSide.socket.intValue(), backendSide.socket.intValue()}
+                : new int[] {clientSide.socket.intValue()};
     }
 
     /** The loop is shutting down with this connection still registered (SocketSide.close). */
@@ -364,6 +430,10 @@ public final class SocketConnection extends Connection {
         closing = true;
         if (connector != null) {
             connector.stop();
+        }
+        if (prelude != null) {
+            prelude.release();
+            prelude = null;
         }
         if (idleNanos > 0) {
             IdleSweeper.on(loop).remove(this);

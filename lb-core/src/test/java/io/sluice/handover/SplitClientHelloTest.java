@@ -3,6 +3,7 @@ package io.sluice.handover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sluice.harness.Clients;
+import io.sluice.harness.EachRelay;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TlsBackend;
 import io.sluice.harness.TlsConfigs;
@@ -13,9 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The handover test's hand-driven TLS client against today's daemon (no handover): a ClientHello
  * sent in two halves, with a pause between, still reaches the backend its SNI names, and the
- * session carries data. This keeps {@link EngineClient} honest while the feature is missing.
+ * session carries data, on both relays. This keeps {@link EngineClient} honest.
  */
-class SplitClientHelloTest {
+class SplitClientHelloTest extends EachRelay {
 
     @Test
     void aClientHelloInTwoHalvesCompletesWithTheBackend() throws Exception {

@@ -22,23 +22,30 @@ import io.sluice.harness.ProxyProtocolBackend;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
+import io.sluice.harness.TlsBackend;
+import io.sluice.harness.TlsClients;
 import io.sluice.harness.TlsConfigs;
 import io.sluice.proxyprotocol.ProxyHeaders;
+import io.sluice.tls.ClientHellos;
 import io.sluice.transport.Transport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which relay serves which listener under the {@code epoll-sockets} transport: a tcp listener's
- * connections are {@link SocketConnection}s, a listener that reads a prelude (a trusted PROXY
- * header) keeps channels. How the relays behave is held equal by the suites that run on both
+ * Which relay serves which listener under the {@code epoll-sockets} transport: tcp and tls
+ * listeners' connections are {@link SocketConnection}s, a listener that reads a trusted PROXY
+ * header keeps channels; and what the socket relay does before a tls connection's backend is
+ * connected, where it differs from channels. How the relays behave is held equal by the suites that run on both
  * ({@code EachTransport}, {@code EachRelay}).
  */
 class SocketRelayTest {
@@ -68,6 +75,56 @@ class SocketRelayTest {
             assertTrue(relayed.clientSocket().isKeepAlive(), "SO_KEEPALIVE on the client's socket");
             assertTrue(relayed.backendSocket().isTcpNoDelay(), "TCP_NODELAY on the backend's socket");
             assertTrue(relayed.backendSocket().isKeepAlive(), "SO_KEEPALIVE on the backend's socket");
+        }
+    }
+
+    @Test
+    void aTlsListenersConnectionsAreRelayedOnTheirSockets() throws Exception {
+        try (TlsBackend backend = TlsBackend.start("app.test");
+             RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tls().route("app.test", "tls").pool("tls", backend).build());
+             SSLSocket s = TlsClients.open(daemon.address(), "app.test", List.of(), "TLSv1.3")) {
+            s.startHandshake();
+            assertEquals("app.test", Clients.readLine(s), "the backend's greeting, through the TLS session");
+            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            assertEquals("ping", Clients.readLine(s));
+            SocketConnection relayed = assertInstanceOf(SocketConnection.class, daemon.daemon().connections().all().get(0));
+            assertEquals("app.test", relayed.serverName());
+            assertTrue(relayed.clientSocket().isTcpNoDelay(), "TCP_NODELAY on the client's socket");
+            assertTrue(relayed.backendSocket().isKeepAlive(), "SO_KEEPALIVE on the backend's socket");
+        }
+    }
+
+    /** Channels wait for the hello timeout here; a socket reads the FIN, and a hello cut short can never complete. */
+    @Test
+    void aClientThatEndsItsHelloHalfWayIsClosedAtOnceNotAtTheHelloTimeout() throws Exception {
+        byte[] hello = ClientHellos.jdkClientHello("app.test", List.of(), "TLSv1.3");
+        try (TestBackend backend = TestBackend.namedEcho("app.test");
+             RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tls().route("app.test", "tls").pool("tls", backend)
+                     .clientHelloTimeout(Duration.ofMinutes(5)).build());
+             Socket s = Clients.connect(daemon.address())) {
+            s.getOutputStream().write(Arrays.copyOf(hello, hello.length / 2));
+            s.shutdownOutput();
+            assertEquals(-1, s.getInputStream().read(), "closed without a word, long before the 5-minute hello timeout");
+            await().atMost(Duration.ofSeconds(5)).until(() -> daemon.daemon().connections().size() == 0);
+            assertEquals(0, daemon.count("sluice.tls.refused", "listener", "main", "reason", "timeout"));
+            assertEquals(0, backend.accepted(), "no backend was connected");
+        }
+    }
+
+    /** Bytes after the decision and the client's FIN, both before the backend is connected, reach it in order. */
+    @Test
+    void whatTheClientSendsWhileItsBackendConnectsGoesOnAfterTheHelloAndSoDoesItsFin() throws Exception {
+        try (TestBackend plain = TestBackend.namedEcho("plain");
+             RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tls().route("app.test", "tls").notTls("plain")
+                     .pool("plain", plain).pool("tls", plain).build());
+             Socket s = Clients.connect(daemon.address())) {
+            s.getOutputStream().write("HELLO plain\nsecond line\n".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertEquals("plain", Clients.readLine(s));
+            assertEquals("HELLO plain", Clients.readLine(s));
+            assertEquals("second line", Clients.readLine(s));
+            assertEquals(-1, s.getInputStream().read(), "the client's FIN reached the backend, which then closed");
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.config.NoSniAction;
 import io.sluice.harness.Clients;
+import io.sluice.harness.EachRelay;
 import io.sluice.harness.RunningDaemon;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TlsBackend;
@@ -36,9 +37,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SNI routing end to end: real TLS clients, real TLS backends each with its own certificate; the
- * certificate the client receives says which backend answered. Sluice never decrypts.
+ * certificate the client receives says which backend answered. Sluice never decrypts. On both
+ * relays: the channel relay's sniffer and the socket relay's prelude make the same decisions.
  */
-class TlsRoutingTest {
+class TlsRoutingTest extends EachRelay {
 
     static TlsBackend chat;
     static TlsBackend web;
