@@ -36,7 +36,7 @@ public final class Listener {
     private final ListenerConfig config;
     /** The listening channel; null when {@link #sockets} serves the socket instead. */
     private final Channel serverChannel;
-    /** The socket relay's listener ({@code epoll-sockets} transport, tcp listeners); else null. */
+    /** The socket relay's listener ({@code epoll-sockets} transport, tcp and tls listeners); else null. */
     private final SocketListener sockets;
     private final FrontendInitializer initializer;
 

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A listening socket registered with an event loop's epoll handler directly, whose clients are
- * relayed by {@link SocketConnection}s: the {@code epoll-sockets} transport's tcp listeners.
+ * relayed by {@link SocketConnection}s: the {@code epoll-sockets} transport's tcp and tls listeners.
  *
  * <p>Accepts until the kernel's queue is empty or {@link Transport#ACCEPTS_PER_EVENT} clients were
  * taken (as the channel listeners do), spreads the clients over the group's loops as Netty does

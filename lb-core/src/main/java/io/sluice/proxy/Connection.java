@@ -13,7 +13,7 @@ import java.time.Duration;
  * what limits, metrics, the access log, the idle sweep, drain and the admin API need to know of
  * it. The relays are {@link ChannelConnection} (two Netty channels and their pipelines: every
  * listener by default) and {@link SocketConnection} (the two sockets straight on the event loop's
- * epoll set: tcp listeners under the {@code epoll-sockets} transport, docs/performance.md "Round 7").
+ * epoll set: tcp and tls listeners under the {@code epoll-sockets} transport, docs/performance.md "Round 7").
  * Either can be handed to another process (the hooks below).
  *
  * <p>Confined to its event loop ({@link #loop}); the fields marked volatile are also read by the

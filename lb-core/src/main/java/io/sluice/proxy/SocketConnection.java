@@ -167,8 +167,9 @@ public final class SocketConnection extends Connection {
         prelude = null;
         ByteBuf bytes = done.takeHeld();
         try {
-            bytesUp += bytes.readableBytes();
-            backendSide.send(bytes);
+            if (bytes.isReadable()) { // nothing for a server-first client
+                backendSide.send(bytes);
+            }
         } catch (IOException | NotYetConnectedException e) {
             abort(backendSide, e);
             return;
@@ -204,6 +205,11 @@ public final class SocketConnection extends Connection {
         return clientSide.socket;
     }
 
+    /** Client bytes held before the backend is connected (for tests; on the loop). */
+    int heldBytes() {
+        return prelude == null ? 0 : prelude.heldBytes();
+    }
+
     /** The backend's socket once one is being connected, else null (for tests of its options). */
     Socket backendSocket() {
         SocketSide backend = backendSide;
@@ -214,8 +220,8 @@ public final class SocketConnection extends Connection {
 
     /** Epoll says {@code side} is ready ({@code ops}: EPOLLIN, OUT, ERR, HUP, RDHUP bits). */
     void ready(SocketSide side, int ops) {
-        if (finished || held) {
-            return;
+        if (finished || held || (side.peer == null && side != clientSide)) {
+            return; // a backend socket that failed to connect and is being closed, or the connection is done
         }
         if (prelude != null && side == clientSide) {
             prelude.clientReady(); // before the backend is connected: the ClientHello, or bytes to hold

@@ -123,6 +123,7 @@ final class SocketConnector {
         stop();
         Backend backend = connecting.backend();
         connecting = null;
+        connection.backendSide.peer = null; // an event of this pass for it is ignored (SocketConnection.ready)
         connection.closeAfterThisPass(connection.backendSide, false, false);
         connection.backendSide = null;
         connection.clientSide.peer = null;

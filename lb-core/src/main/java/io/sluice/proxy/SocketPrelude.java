@@ -17,15 +17,18 @@ import java.util.concurrent.TimeUnit;
  * The time before the backend of a socket-relayed connection on a tls listener is connected: the
  * client's socket is already in the epoll set, its bytes are read into one buffer of this
  * connection, and {@link HelloRouting} judges them until it names a pool (then the backend
- * connect starts, and what the client sends meanwhile is held too) or refuses the connection
- * (one TLS alert when it means something, then the close). Once the backend is connected, the
- * connection writes every held byte to it first, unchanged ({@link #takeHeld}).
+ * connect starts) or refuses the connection (one TLS alert when it means something, then the
+ * close). Once the backend is connected, the connection writes the held bytes to it first,
+ * unchanged ({@link #takeHeld}), and the relay reads the client from there on.
  *
  * <p>The same rules as the channel relay's {@code ClientHelloSniffer}: client-hello-timeout,
  * max-client-hello, no-sni, the not-TLS pool, server-first-timeout; the verdicts are
- * {@link HelloRouting}'s, so both relays refuse and count alike. Bounds: at most
- * {@link #HOLD_LIMIT} bytes are held (beyond it the kernel keeps them: the client's socket is
- * not read until the backend takes these), and two timers.
+ * {@link HelloRouting}'s, so both relays refuse and count alike. Bounds: what the parser accepts
+ * before it refuses a hello as too large (plus one read), and two timers. Nothing more is read
+ * once a pool is chosen: if the client sends more while its backend connects, its socket stops
+ * being read (one {@code epoll_ctl}, only then) and the kernel holds the bytes, as on a tcp
+ * listener. A TLS client sends nothing more before the server's answer, so its interest is
+ * changed only when the backend is connected and it still is what the relay needs.
  *
  * <p>A handover in the middle of the hello stops the timers and sends the held bytes as the
  * prelude to replay ({@link SocketHandover}); if this process keeps the connection after all, the
@@ -35,8 +38,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class SocketPrelude {
 
-    /** Most client bytes held before the backend is connected (as the channel relay holds). */
-    static final int HOLD_LIMIT = 256 * 1024;
+    /**
+     * Most bytes the buffer may hold: above the parser's largest bound (a 64 KiB hello and its
+     * record headers, {@code ClientHelloParser.bufferLimit}) plus one read, so the parser refuses
+     * a hello as too large before this is reached.
+     */
+    static final int HOLD_LIMIT = 128 * 1024;
     /** What one read asks for at least; a ClientHello is usually under 2 KiB. */
     private static final int READ_CHUNK = 4096;
 
@@ -91,15 +98,18 @@ final class SocketPrelude {
     /** The client's socket is ready before its backend is connected: read it, and judge what it sent. */
     void clientReady() {
         SocketSide side = connection.clientSide;
-        if (side.readEnded) {
-            return; // its FIN is read: nothing more to read; the relay passes it on once connected
+        if (decided || side.readEnded) {
+            // Routed (or its FIN is in): the rest waits in the kernel until the backend is
+            // connected, and the relay reads it, or the error, from there.
+            side.stopReading();
+            return;
         }
         while (true) {
-            if (received.readableBytes() >= HOLD_LIMIT) {
-                side.stopReading(); // the kernel holds the rest until the backend takes these
+            int room = Math.min(Math.max(received.writableBytes(), READ_CHUNK), HOLD_LIMIT - received.readableBytes());
+            if (room <= 0) {
+                side.stopReading(); // unreachable: the parser refuses long before
                 return;
             }
-            int room = Math.min(Math.max(received.writableBytes(), READ_CHUNK), HOLD_LIMIT - received.readableBytes());
             received.ensureWritable(room);
             int n;
             try {
@@ -116,18 +126,14 @@ final class SocketPrelude {
                 return;
             }
             connection.idleActive = true;
-            if (!decided) {
-                if (serverFirstTimeout != null) {
-                    serverFirstTimeout.cancel(false);
-                    serverFirstTimeout = null;
-                }
-                HelloVerdict verdict = routing.judge(received);
-                if (verdict != null) {
-                    apply(verdict);
-                    if (connection.finished || received == null) {
-                        return; // refused, or routed and connected at once (the held bytes went)
-                    }
-                }
+            if (serverFirstTimeout != null) {
+                serverFirstTimeout.cancel(false);
+                serverFirstTimeout = null;
+            }
+            HelloVerdict verdict = routing.judge(received);
+            if (verdict != null) {
+                apply(verdict);
+                return;
             }
             if (n < room) {
                 return; // the socket is empty for now
@@ -150,26 +156,30 @@ final class SocketPrelude {
     }
 
     /**
-     * The client sent its FIN. In the middle of its hello the hello can never complete: the
-     * connection ends now (the channel relay waits for the hello timeout instead). Once routed,
-     * the FIN goes on to the backend after the held bytes.
+     * The client sent its FIN before its hello was complete, so the hello never will be: the
+     * connection ends now (the channel relay notices only at the hello timeout). Except where a
+     * silent client goes to the not-TLS pool (server-first): one that closed its side without a
+     * byte can only be waiting for the server's greeting, so it goes there now, and its FIN goes on
+     * to that server once connected, as the channel relay does after server-first-timeout.
      */
     private void endOfStream(SocketSide side) {
         side.readEnded = true;
+        side.stopReading();
         connection.reason(CloseReason.CLIENT_CLOSE);
-        if (!decided) {
-            decided = true;
-            stopTimers();
-            connection.close(CloseReason.CLIENT_CLOSE);
+        if (received.readableBytes() == 0 && routing.waitsForServerFirst()) {
+            apply(routing.serverFirst());
             return;
         }
-        side.stopReading();
+        decided = true;
+        stopTimers();
+        connection.close(CloseReason.CLIENT_CLOSE);
     }
 
     private void apply(HelloVerdict verdict) {
         decided = true;
         stopTimers();
         if (verdict instanceof PoolChosen chosen) {
+            connection.bytesUp += received.readableBytes(); // counted once held, as the channel relay counts them
             connection.routedTo(chosen);
             return;
         }
@@ -178,7 +188,9 @@ final class SocketPrelude {
         if (refused.alert() != 0) {
             ByteBuf record = refused.alertRecord();
             try {
-                connection.clientSide.send(record); // seven bytes to a fresh socket: written at once
+                // Seven bytes to a socket that has sent us only its hello: written at once. Were
+                // they queued instead, the close below would drop them (and only the alert).
+                connection.clientSide.send(record);
             } catch (IOException | NotYetConnectedException e) {
                 // The client is gone already; the close below ends it either way.
             } finally {
@@ -186,6 +198,11 @@ final class SocketPrelude {
             }
         }
         connection.close(CloseReason.TLS_REFUSED);
+    }
+
+    /** How many bytes are held now (for tests of the bound). */
+    int heldBytes() {
+        return received == null ? 0 : received.readableBytes();
     }
 
     /** A copy of every byte held, for a handover in the middle of the hello (the caller owns it). */

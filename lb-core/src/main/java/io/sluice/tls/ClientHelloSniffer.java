@@ -79,7 +79,8 @@ public final class ClientHelloSniffer extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (serverFirstTimeout != null) {
+        if (serverFirstTimeout != null && buf.isReadable()) {
+            // (A handover's replay of a client that has sent nothing is an empty read: still silent.)
             serverFirstTimeout.cancel(false);
             serverFirstTimeout = null;
         }

@@ -35,8 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The socket transport: native epoll where the platform has it, with tcp listeners on the socket
- * relay ({@link #EPOLL_SOCKETS}; {@link #EPOLL} keeps every listener on Netty channels, and
+ * The socket transport: native epoll where the platform has it, with tcp and tls listeners on the
+ * socket relay ({@link #EPOLL_SOCKETS}; {@link #EPOLL} keeps every listener on Netty channels, and
  * io_uring is there on request), else Java NIO.
  *
  * <p>Both native transports give SO_REUSEPORT (listeners can move between configs without refusing
@@ -100,8 +100,9 @@ public enum Transport {
     },
     /**
      * The default ({@code -Dsluice.transport=epoll-sockets}): epoll, with the connections of tcp
-     * listeners relayed on their bare sockets instead of Netty channels ({@code SocketConnection});
-     * every other socket (tls and PROXY-protocol listeners, the admin API, health checks) is EPOLL's.
+     * and tls listeners relayed on their bare sockets instead of Netty channels
+     * ({@code SocketConnection}); every other socket (listeners that take PROXY headers, the admin
+     * API, health checks) is EPOLL's.
      * Handovers work as on EPOLL: connections relayed on sockets are passed with the same image,
      * and the receiving process adopts them (with channels).
      */
@@ -353,7 +354,7 @@ public enum Transport {
         return name().toLowerCase(Locale.ROOT).replace("_sockets", "-sockets");
     }
 
-    /** Whether tcp listeners relay on bare sockets rather than channels (see {@link #EPOLL_SOCKETS}). */
+    /** Whether tcp and tls listeners relay on bare sockets rather than channels (see {@link #EPOLL_SOCKETS}). */
     public boolean relaysOnSockets() {
         return false;
     }

@@ -17,7 +17,7 @@ final class TransportChoice {
     private TransportChoice() {}
 
     /**
-     * Epoll where the platform has it, with tcp listeners on the socket relay ({@link
+     * Epoll where the platform has it, with tcp and tls listeners on the socket relay ({@link
      * Transport#EPOLL_SOCKETS}), else NIO with a warning that says why.
      * {@code -Dsluice.transport=epoll-sockets|epoll|io_uring|nio} asks for one ({@code epoll}: every
      * listener on Netty channels, the default before the socket relay); an unavailable choice is

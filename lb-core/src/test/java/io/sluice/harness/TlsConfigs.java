@@ -106,7 +106,7 @@ public final class TlsConfigs {
         return pool(name, BalanceAlgorithm.ROUND_ROBIN, ProxyProtocolVersion.OFF, backends);
     }
 
-    /** backends: any of TestBackend, TlsBackend, ProxyProtocolBackend. */
+    /** backends: any of TestBackend, TlsBackend, ProxyProtocolBackend, SilentBackend. */
     public TlsConfigs pool(String name, BalanceAlgorithm balance, ProxyProtocolVersion sendProxy, Object... backends) {
         List<BackendConfig> list = new ArrayList<>();
         for (Object b : backends) {
@@ -116,6 +116,8 @@ public final class TlsConfigs {
                 list.add(new BackendConfig(t.name(), t.address(), 100));
             } else if (b instanceof ProxyProtocolBackend p) {
                 list.add(new BackendConfig(p.name(), p.address(), 100));
+            } else if (b instanceof SilentBackend silent) {
+                list.add(new BackendConfig("silent", silent.address(), 100));
             } else {
                 throw new IllegalArgumentException("not a test backend: " + b);
             }

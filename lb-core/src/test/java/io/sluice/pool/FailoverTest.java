@@ -5,24 +5,21 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.config.BackendConfig;
 import io.sluice.config.BalanceAlgorithm;
 import io.sluice.harness.Clients;
 import io.sluice.harness.EachRelay;
 import io.sluice.harness.RunningDaemon;
+import io.sluice.harness.SilentBackend;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -129,45 +126,21 @@ class FailoverTest extends EachRelay {
 
     @Test
     void aBackendThatNeverCompletesTheConnectTimesOutAndTheNextOneServes() throws Exception {
-        List<Socket> fillers = new ArrayList<>();
-        // A listening socket nobody accepts from, its queue full: the kernel drops further SYNs, so a
-        // connect to it neither succeeds nor fails (what a host that went away looks like).
-        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             TestBackend live = TestBackend.namedEcho("b-live")) {
-            assumeTrue(fillQueue(silent, fillers), "could not fill an accept queue here");
-            try (RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder()
-                    .balance(BalanceAlgorithm.ROUND_ROBIN).retries(1).connectTimeout(Duration.ofMillis(300))
-                    .backend("a-silent", (InetSocketAddress) silent.getLocalSocketAddress(), 100).backend(live))) {
-                for (int i = 0; i < 4; i++) {
-                    try (Socket s = Clients.connect(daemon.address())) {
-                        assertEquals("b-live", greetingOrNull(s), "connection " + i);
-                    }
+        try (SilentBackend silent = SilentBackend.open();
+             TestBackend live = TestBackend.namedEcho("b-live");
+             RunningDaemon daemon = RunningDaemon.start(TestConfigs.builder()
+                     .balance(BalanceAlgorithm.ROUND_ROBIN).retries(1).connectTimeout(Duration.ofMillis(300))
+                     .backend("a-silent", silent.address(), 100).backend(live))) {
+            for (int i = 0; i < 4; i++) {
+                try (Socket s = Clients.connect(daemon.address())) {
+                    assertEquals("b-live", greetingOrNull(s), "connection " + i);
                 }
-                assertTrue(daemon.count("sluice.backend.connect.failures",
-                        "pool", "main", "backend", "a-silent", "reason", "timeout") >= 1,
-                        "the silent backend's turns must time out, counted as 'timeout'");
-                assertEquals(4, live.accepted());
-                await().atMost(Duration.ofSeconds(5)).until(() -> daemon.daemon().connections().size() == 0);
             }
-        } finally {
-            for (Socket f : fillers) {
-                f.close();
-            }
+            assertTrue(daemon.count("sluice.backend.connect.failures",
+                    "pool", "main", "backend", "a-silent", "reason", "timeout") >= 1,
+                    "the silent backend's turns must time out, counted as 'timeout'");
+            assertEquals(4, live.accepted());
+            await().atMost(Duration.ofSeconds(5)).until(() -> daemon.daemon().connections().size() == 0);
         }
-    }
-
-    /** Connects to {@code server} (never accepting) until a connect hangs: true once its queue is full. */
-    private static boolean fillQueue(ServerSocket server, List<Socket> fillers) throws IOException {
-        for (int i = 0; i < 16; i++) {
-            Socket s = new Socket();
-            try {
-                s.connect(server.getLocalSocketAddress(), 200);
-                fillers.add(s);
-            } catch (SocketTimeoutException full) {
-                s.close();
-                return true;
-            }
-        }
-        return false;
     }
 }

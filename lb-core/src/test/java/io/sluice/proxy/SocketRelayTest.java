@@ -20,6 +20,7 @@ import io.sluice.harness.Clients;
 import io.sluice.harness.Ports;
 import io.sluice.harness.ProxyProtocolBackend;
 import io.sluice.harness.RunningDaemon;
+import io.sluice.harness.SilentBackend;
 import io.sluice.harness.TestBackend;
 import io.sluice.harness.TestConfigs;
 import io.sluice.harness.TlsBackend;
@@ -109,6 +110,38 @@ class SocketRelayTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> daemon.daemon().connections().size() == 0);
             assertEquals(0, daemon.count("sluice.tls.refused", "listener", "main", "reason", "timeout"));
             assertEquals(0, backend.accepted(), "no backend was connected");
+        }
+    }
+
+    /**
+     * Nothing is held for a backend that may never answer: once the hello names a pool, what the
+     * client sends next waits in the kernel until its backend is connected (here: never).
+     */
+    @Test
+    void aTlsClientIsNotReadBeyondItsHelloWhileItsBackendConnects() throws Exception {
+        byte[] hello = ClientHellos.jdkClientHello("app.test", List.of(), "TLSv1.3");
+        try (SilentBackend silent = SilentBackend.open();
+             RunningDaemon daemon = RunningDaemon.start(TlsConfigs.tls().route("app.test", "tls").pool("tls", silent).build());
+             Socket s = Clients.connect(daemon.address())) {
+            s.getOutputStream().write(hello);
+            s.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> daemon.daemon().connections().size() == 1
+                    && daemon.daemon().connections().all().get(0).pool() != null);
+            Thread writer = new Thread(() -> {
+                try {
+                    s.getOutputStream().write(new byte[128 * 1024]);
+                } catch (IOException closed) {
+                    // the test ended and closed the socket while the kernel's buffers were full
+                }
+            }, "client-writer");
+            writer.setDaemon(true);
+            writer.start();
+            writer.join(2000); // bounded: the kernel takes all of it or blocks the writer
+            SocketConnection connecting = assertInstanceOf(SocketConnection.class, daemon.daemon().connections().all().get(0));
+            assertEquals(null, connecting.backend(), "still connecting");
+            assertEquals(hello.length, connecting.loop().submit(connecting::heldBytes).get(),
+                    "only the hello was read and held; the rest waits in the kernel");
+            assertEquals(hello.length, connecting.bytesUp(), "the held bytes are counted");
         }
     }
 

@@ -263,6 +263,20 @@ class TlsRoutingTest extends EachRelay {
         }
     }
 
+    /** {@code nc -N host port </dev/null}: no byte, then the FIN. It can only be waiting for the greeting. */
+    @Test
+    void aServerFirstClientThatHalfClosesAtOnceStillGetsTheGreeting() throws Exception {
+        try (TestBackend smtp = TestBackend.namedEcho("220 smtp.example ready");
+             RunningDaemon daemon = RunningDaemon.start(standardRoutes().notTls("smtp").pool("smtp", smtp)
+                     .serverFirstTimeout(Duration.ofMillis(200)).build());
+             Socket s = Clients.connect(daemon.address())) {
+            s.shutdownOutput();
+            assertEquals("220 smtp.example ready", Clients.readLine(s), "the server speaks first");
+            assertEquals(-1, s.getInputStream().read(), "the FIN went on to the server, which then closed");
+            assertEquals(1, daemon.count("sluice.tls.routed", "listener", "main", "kind", "server-first"));
+        }
+    }
+
     @Test
     void opensslInteropWithSmallRecords() throws Exception {
         Path openssl = Path.of("/usr/bin/openssl");
