@@ -10,10 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Tag values come only from config names (listener, pool, backend) and fixed reason words,
  * never from client addresses, so cardinality is bounded by the config.
  *
- * <p>The counters every connection touches (accepted, closed, bytes) are cached in maps keyed by
- * the tag strings themselves, which are config names and constants whose hash codes are cached:
- * the data path does a map lookup or two and allocates nothing. Rarer counters are cached under a
- * joined string key.
+ * <p>The counters every connection touches (accepted, closed, bytes, tls routed) are cached in
+ * maps keyed by the tag strings themselves, which are config names and constants whose hash codes
+ * are cached: the data path does a map lookup or two and allocates nothing. Rarer counters are
+ * cached under a joined string key.
  */
 public final class ProxyMetrics {
 
@@ -21,6 +21,7 @@ public final class ProxyMetrics {
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> acceptedByListener = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> closedByListener = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> tlsRoutedByListener = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> bytesUpByPool = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> bytesDownByPool = new ConcurrentHashMap<>();
 
@@ -65,21 +66,12 @@ public final class ProxyMetrics {
 
     /** A relay closed; {@code reason} is a {@code CloseReason} word. */
     public void closed(String listener, String reason) {
-        ConcurrentHashMap<String, Counter> byReason = closedByListener.get(listener);
-        if (byReason == null) {
-            byReason = closedByListener.computeIfAbsent(listener, k -> new ConcurrentHashMap<>());
-        }
-        Counter c = byReason.get(reason);
-        if (c == null) {
-            c = byReason.computeIfAbsent(reason,
-                    r -> counter("sluice.connections.closed", "listener", listener, "reason", r));
-        }
-        c.increment();
+        cached(closedByListener, listener, reason, "sluice.connections.closed", "reason").increment();
     }
 
     /** A tls listener routed a connection; {@code kind}: exact, wildcard, default, not-tls, server-first. */
     public void tlsRouted(String listener, String kind) {
-        counter("sluice.tls.routed", "listener", listener, "kind", kind).increment();
+        cached(tlsRoutedByListener, listener, kind, "sluice.tls.routed", "kind").increment();
     }
 
     /** A tls listener refused a connection; {@code reason} is a {@code TlsRefusal} word. */
@@ -110,6 +102,20 @@ public final class ProxyMetrics {
     public double count(String name, String... tags) {
         Counter c = counters.get(cacheKey(name, tags));
         return c == null ? 0 : c.count();
+    }
+
+    /**
+     * The counter {@code name} tagged with {@code listener} and {@code tag} = {@code value}, from
+     * {@code cache} (per listener, then per value): two lookups, no allocation once cached.
+     */
+    private Counter cached(ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> cache, String listener,
+                           String value, String name, String tag) {
+        ConcurrentHashMap<String, Counter> byValue = cache.get(listener);
+        if (byValue == null) {
+            byValue = cache.computeIfAbsent(listener, k -> new ConcurrentHashMap<>());
+        }
+        Counter c = byValue.get(value);
+        return c != null ? c : byValue.computeIfAbsent(value, v -> counter(name, "listener", listener, tag, v));
     }
 
     /** The counter {@code name} whose only tag {@code tag} has the value {@code value}, from {@code cache}. */
