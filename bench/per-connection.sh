@@ -12,18 +12,20 @@
 # thread. Compare two proxies with the same command: the difference is in the lines that differ.
 #
 # Usage: bench/per-connection.sh PID URL [--secs 3] [--conns 20] [--thread NAME] [--pin-load 1] [--where]
-#                                [--keepalive]
+#                                [--keepalive] [--sni NAME]
 #   PID     the proxy process (for Sluice the java process, e.g. pgrep -f 'sluice.jar run')
 #   URL     what wrk requests through it, e.g. http://127.0.0.1:23200/
 #   --thread  count only this thread's calls (Sluice's event loop: sluice-io-1-1)
 #   --pin-load  the core wrk runs on (default 1; empty for none)
 #   --keepalive  keep-alive requests instead of new connections; everything is per request
+#   --sni NAME  (https URLs) send NAME as the TLS server name and Host header, for a tls listener
+#               that routes on it; wrk still connects to the URL's loopback address
 # Needs: strace, wrk, awk, bc. Loopback addresses only; each run is bounded by --secs.
 set -euo pipefail
 export LC_ALL=C
 [ $# -ge 2 ] || { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
 pid=$1; url=$2; shift 2
-secs=3; conns=20; thread=""; pin=1; where=no; unit=connection
+secs=3; conns=20; thread=""; pin=1; where=no; unit=connection; sni=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --secs) secs=$2; shift 2 ;;
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
     --pin-load) pin=$2; shift 2 ;;
     --where) where=yes; shift ;;
     --keepalive) unit=request; shift ;;
+    --sni) sni=$2; shift 2 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +46,16 @@ load=(); [ -n "$pin" ] && load=(taskset -c "$pin")
 out=$(mktemp -d -t per-connection.XXXXXX); trap 'rm -rf "$out"' EXIT
 
 close=(-H 'Connection: close'); [ "$unit" = request ] && close=()
-run_wrk() { "${load[@]}" timeout $((secs + 10)) wrk -t1 -c"$conns" -d"${secs}s" ${close[@]+"${close[@]}"} "$url" | awk '/requests in/ {print $1}'; }
+# --sni: the URL names the server; a wrk.resolve script sends the connection to the loopback address.
+wrk_url=$url; script=()
+if [ -n "$sni" ]; then
+  [[ "$sni" =~ ^[A-Za-z0-9.-]+$ ]] || { echo "--sni: a host name, not $sni" >&2; exit 2; }
+  [[ "$url" =~ ^https://(127\.[0-9.]+|localhost)(:[0-9]+)?(/.*)?$ ]] || { echo "--sni needs an https URL on an IPv4 loopback address: $url" >&2; exit 2; }
+  addr=${BASH_REMATCH[1]}; wrk_url="https://$sni${BASH_REMATCH[2]}${BASH_REMATCH[3]}"
+  printf 'function wrk.resolve(host, service)\n  wrk.addrs = wrk.lookup("%s", service)\nend\n' "$addr" > "$out/resolve.lua"
+  script=(-s "$out/resolve.lua")
+fi
+run_wrk() { "${load[@]}" timeout $((secs + 10)) wrk -t1 -c"$conns" -d"${secs}s" ${close[@]+"${close[@]}"} ${script[@]+"${script[@]}"} "$wrk_url" | awk '/requests in/ {print $1}'; }
 
 targets=()
 for t in /proc/"$pid"/task/*; do
