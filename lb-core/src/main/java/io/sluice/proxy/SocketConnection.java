@@ -1,6 +1,5 @@
 package io.sluice.proxy;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoOps;
@@ -9,7 +8,6 @@ import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Promise;
 import io.sluice.pool.Pool;
-import io.sluice.tls.PoolChosen;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -127,18 +125,8 @@ public final class SocketConnection extends Connection {
         connect(settings.pool());
     }
 
-    /** The ClientHello (or its absence) named a pool: connect to one of its backends. */
-    void routedTo(PoolChosen chosen) {
-        Pool chosenPool = settings().pools().get(chosen.pool());
-        if (chosenPool == null) { // config validation makes this unreachable; never fail silently
-            refuse(CloseReason.NO_BACKEND);
-            return;
-        }
-        routed(chosenPool, chosen.serverName());
-        connect(chosenPool);
-    }
-
-    private void connect(Pool to) {
+    /** Connects to a backend of {@code to} (the listener's pool, or the one a ClientHello named). */
+    void connect(Pool to) {
         connector = new SocketConnector(this, new ConnectAttempts(this, to));
         connector.connect();
     }
@@ -151,7 +139,9 @@ public final class SocketConnection extends Connection {
     void established() {
         connector = null;
         if (prelude != null) {
-            sendHeld();
+            SocketPrelude done = prelude;
+            prelude = null;
+            done.sendHeld();
             return;
         }
         if (!clientSide.register(loop)) {
@@ -161,31 +151,7 @@ public final class SocketConnection extends Connection {
         clientSide.wantRead();
     }
 
-    /** The bytes read before the backend was connected go to it first; then the client's FIN, if it came. */
-    private void sendHeld() {
-        SocketPrelude done = prelude;
-        prelude = null;
-        ByteBuf bytes = done.takeHeld();
-        try {
-            if (bytes.isReadable()) { // nothing for a server-first client
-                backendSide.send(bytes);
-            }
-        } catch (IOException | NotYetConnectedException e) {
-            abort(backendSide, e);
-            return;
-        } finally {
-            bytes.release();
-        }
-        if (!clientSide.readEnded) {
-            clientSide.wantRead();
-        } else if (backendSide.pending != null) {
-            backendSide.finPending = true;
-        } else {
-            shutdownOutput(backendSide);
-        }
-    }
-
-    private void refuse(CloseReason reason) {
+    void refuse(CloseReason reason) {
         settings().metrics().refused(settings().listener(), reason.word());
         close(reason);
     }
@@ -203,11 +169,6 @@ public final class SocketConnection extends Connection {
     /** The client's socket (for tests of its options). */
     Socket clientSocket() {
         return clientSide.socket;
-    }
-
-    /** Client bytes held before the backend is connected (for tests; on the loop). */
-    int heldBytes() {
-        return prelude == null ? 0 : prelude.heldBytes();
     }
 
     /** The backend's socket once one is being connected, else null (for tests of its options). */
@@ -338,7 +299,7 @@ public final class SocketConnection extends Connection {
         }
     }
 
-    private void shutdownOutput(SocketSide to) {
+    void shutdownOutput(SocketSide to) {
         try {
             to.socket.shutdown(false, true);
         } catch (IOException | NotYetConnectedException e) {
@@ -391,8 +352,7 @@ public final class SocketConnection extends Connection {
     @Override
     int[] handoverDescriptors(boolean established) {
         sharedDescriptors = true;
-        return established ? new int[] {clientSide.socket.intValue(), backendSide.socket.intValue()}
-                : new int[] {clientSide.socket.intValue()};
+        return SocketHandover.descriptors(this, established);
     }
 
     /** The loop is shutting down with this connection still registered (SocketSide.close). */

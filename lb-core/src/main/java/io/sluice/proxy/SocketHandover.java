@@ -73,6 +73,12 @@ final class SocketHandover {
                 && c.backendSide != null && !(c.clientSide.readEnded && c.backendSide.readEnded);
     }
 
+    /** The descriptors to pass: the client's, and the backend's once established. */
+    static int[] descriptors(SocketConnection c, boolean established) {
+        return established ? new int[] {c.clientSide.socket.intValue(), c.backendSide.socket.intValue()}
+                : new int[] {c.clientSide.socket.intValue()};
+    }
+
     /** What waits to be written to a socket, copied: this process keeps its own in case it resumes. */
     private static ByteBuf copy(ByteBuf pending) {
         return pending == null ? Unpooled.EMPTY_BUFFER : pending.copy();

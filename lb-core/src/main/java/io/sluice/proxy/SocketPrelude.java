@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.pool.Pool;
 import io.sluice.tls.HelloRefused;
 import io.sluice.tls.HelloRouting;
 import io.sluice.tls.HelloVerdict;
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * connection, and {@link HelloRouting} judges them until it names a pool (then the backend
  * connect starts) or refuses the connection (one TLS alert when it means something, then the
  * close). Once the backend is connected, the connection writes the held bytes to it first,
- * unchanged ({@link #takeHeld}), and the relay reads the client from there on.
+ * unchanged ({@link #sendHeld}), and the relay reads the client from there on.
  *
  * <p>The same rules as the channel relay's {@code ClientHelloSniffer}: client-hello-timeout,
  * max-client-hello, no-sni, the not-TLS pool, server-first-timeout; the verdicts are
@@ -179,8 +180,14 @@ final class SocketPrelude {
         decided = true;
         stopTimers();
         if (verdict instanceof PoolChosen chosen) {
+            Pool pool = connection.settings().pools().get(chosen.pool());
+            if (pool == null) { // config validation makes this unreachable; never fail silently
+                connection.refuse(CloseReason.NO_BACKEND);
+                return;
+            }
             connection.bytesUp += received.readableBytes(); // counted once held, as the channel relay counts them
-            connection.routedTo(chosen);
+            connection.routed(pool, chosen.serverName());
+            connection.connect(pool);
             return;
         }
         HelloRefused refused = (HelloRefused) verdict;
@@ -210,11 +217,32 @@ final class SocketPrelude {
         return received.copy();
     }
 
-    /** The held bytes, given to the caller to write to the backend first (the caller releases them). */
-    ByteBuf takeHeld() {
+    /**
+     * The backend is connected: the held bytes go to it first (nothing for a server-first client),
+     * then the client's FIN if it came; from now on the relay reads the client.
+     */
+    void sendHeld() {
         ByteBuf bytes = received;
         received = null;
-        return bytes;
+        SocketSide backend = connection.backendSide;
+        try {
+            if (bytes.isReadable()) {
+                backend.send(bytes);
+            }
+        } catch (IOException | NotYetConnectedException e) {
+            connection.abort(backend, e);
+            return;
+        } finally {
+            bytes.release();
+        }
+        SocketSide client = connection.clientSide;
+        if (!client.readEnded) {
+            client.wantRead();
+        } else if (backend.pending != null) {
+            backend.finPending = true;
+        } else {
+            connection.shutdownOutput(backend);
+        }
     }
 
     /** The connection ended before its backend was connected: the timers and the held bytes go. */

@@ -139,7 +139,7 @@ class SocketRelayTest {
             writer.join(2000); // bounded: the kernel takes all of it or blocks the writer
             SocketConnection connecting = assertInstanceOf(SocketConnection.class, daemon.daemon().connections().all().get(0));
             assertEquals(null, connecting.backend(), "still connecting");
-            assertEquals(hello.length, connecting.loop().submit(connecting::heldBytes).get(),
+            assertEquals(hello.length, connecting.loop().submit(() -> connecting.prelude.heldBytes()).get(),
                     "only the hello was read and held; the rest waits in the kernel");
             assertEquals(hello.length, connecting.bytesUp(), "the held bytes are counted");
         }
