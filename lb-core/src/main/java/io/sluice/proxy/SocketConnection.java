@@ -27,16 +27,16 @@ import java.util.concurrent.RejectedExecutionException;
  * the backend connect ({@link SocketConnector}: retries and their accounting as with channels). On
  * a tcp listener the client's socket joins the epoll set only once the backend is connected, so
  * nothing it sends meanwhile needs holding (the kernel holds it) and its interest is set once; on
- * a tls listener it is in from the start, and the prelude's bytes go to the backend first. Then the relay: a FIN read from one
- * side is passed on (shutdown SHUT_WR) after the bytes before it; when both directions have ended
- * both sockets close (after the loop pass: {@link #closeAfterThisPass}). A read or write error on
- * one side resets the other (SO_LINGER 0). Idle
- * timeout, drain, shutdown and refusals close both with a FIN. What the connection gives back when
- * it ends is {@link ConnectionEnd}'s, as for channels.
+ * a tls listener it is in from the start, and the prelude's bytes go to the backend first. Then
+ * the relay: a FIN read from one side is passed on (shutdown SHUT_WR) after the bytes before it;
+ * when both directions have ended both sockets close (after the loop pass:
+ * {@link #closeAfterThisPass}). A read or write error on one side resets the other (SO_LINGER 0).
+ * Idle timeout, drain, shutdown and refusals close both with a FIN. What the connection gives back
+ * when it ends is {@link ConnectionEnd}'s, as for channels.
  *
  * <p>Used for tcp and tls listeners without PROXY protocol from clients under the
- * {@code epoll-sockets} transport. A handover to another process is {@link SocketHandover}'s (the other process adopts
- * it with channels).
+ * {@code epoll-sockets} transport. A handover to another process is {@link SocketHandover}'s (the
+ * other process adopts it with channels).
  *
  * <p>Confined to its event loop: every method runs there.
  */
