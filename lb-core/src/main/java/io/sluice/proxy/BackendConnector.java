@@ -37,9 +37,8 @@ final class BackendConnector {
     }
 
     void connect() {
-        Pool.Selection selection = attempts.next();
+        Pool.Selection selection = attempts.nextOrGiveUp();
         if (selection == null) {
-            attempts.giveUp();
             return;
         }
         Backend backend = selection.backend();

@@ -47,9 +47,16 @@ final class ConnectAttempts {
         return pool.config().connectTimeout().toMillis();
     }
 
-    /** The next backend to try, or null when none is eligible (then {@link #giveUp}). */
-    Pool.Selection next() {
-        return pool.pick(key, tried);
+    /**
+     * The next backend to try, or null when none is left: then the client has been closed
+     * ({@link #giveUp}) and the caller stops.
+     */
+    Pool.Selection nextOrGiveUp() {
+        Pool.Selection selection = pool.pick(key, tried);
+        if (selection == null) {
+            giveUp();
+        }
+        return selection;
     }
 
     /**

@@ -42,9 +42,8 @@ final class SocketConnector {
     }
 
     void connect() {
-        Pool.Selection selection = attempts.next();
+        Pool.Selection selection = attempts.nextOrGiveUp();
         if (selection == null) {
-            attempts.giveUp();
             return;
         }
         Backend backend = selection.backend();
